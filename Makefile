@@ -1,0 +1,45 @@
+# chartwatch: two commands on a fresh clone.
+#   make demo   creates .venv, installs chartwatch, shows the latest week's global Top 10
+#   make test   lint (ruff), types on the core (mypy), the whole test suite (pytest)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DEMO_DB ?= $(CURDIR)/demo.duckdb
+
+.PHONY: demo test lint types pytest bench docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/chartwatch week --db $(DEMO_DB)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+types: $(VENV)/.dev-installed
+	$(BIN)/mypy
+
+pytest: $(VENV)/.dev-installed
+	$(BIN)/pytest
+
+test: lint types pytest
+
+docs: $(VENV)/.dev-installed
+	$(BIN)/python docs/gen_cli_reference.py > docs/cli.md
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) demo.duckdb demo.duckdb.wal .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,5 @@
+"""``python -m chartwatch``."""
+
+from chartwatch.cli import main
+
+main()

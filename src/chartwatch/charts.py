@@ -1,0 +1,153 @@
+"""One week's Top 10 lists: the global four, or one country's two."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from chartwatch.dates import week_ending, week_label
+from chartwatch.errors import NotFoundError, UsageError
+from chartwatch.ingest.kinds import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
+from chartwatch.store.store import Store
+from chartwatch.store.views import visible_rows
+
+
+@dataclass
+class ChartRow:
+    """One line of a list. Fields a generation of the files did not publish are None."""
+
+    rank: int
+    show_title: str
+    season_title: str | None
+    weekly_hours_viewed: int | None
+    weekly_views: int | None
+    runtime: float | None
+    cumulative_weeks_in_top_10: int | None
+    is_staggered_launch: bool | None
+
+
+@dataclass
+class WeekList:
+    """One category's Top 10 for one week (global, or one country's)."""
+
+    category: str
+    rows: list[ChartRow]
+
+
+@dataclass
+class WeekChart:
+    """The lists of one week. ``to_dict()`` gives the stable JSON of ``chartwatch week``."""
+
+    week_end: dt.date
+    week_start: dt.date
+    label: str
+    country_iso2: str | None
+    country_name: str | None
+    as_of: dt.date | None
+    lists: list[WeekList] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["week_end"] = self.week_end.isoformat()
+        out["week_start"] = self.week_start.isoformat()
+        out["as_of"] = self.as_of.isoformat() if self.as_of else None
+        return out
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+def resolve_category(text: str, *, country: bool) -> str:
+    """Accept ``"TV (English)"``, ``tv-english``, ``"films non english"``… (any case)."""
+    choices = COUNTRY_CATEGORIES if country else GLOBAL_CATEGORIES
+    wanted = _norm(text)
+    for choice in choices:
+        if _norm(choice) == wanted:
+            return choice
+    raise UsageError(
+        f"--category: {text!r} is not a category of the {'country' if country else 'global'} "
+        f"lists; use one of: {', '.join(choices)}"
+    )
+
+
+def week(
+    store: Store,
+    *,
+    week: dt.date | None = None,
+    category: str | None = None,
+    country: str | None = None,
+    as_of: dt.date | None = None,
+) -> WeekChart:
+    """The chart of the week holding ``week`` (any day; default: the latest week).
+
+    Global lists by default; ``country`` (ISO 3166-1 alpha-2) gives that country's Films
+    and TV lists. Raises :class:`NotFoundError` if there is no such chart.
+    """
+    iso = country.strip().upper() if country else None
+    list_name = "countries" if iso else "global"
+    cat = resolve_category(category, country=bool(iso)) if category else None
+    rows_sql, params = visible_rows(as_of)
+    base_where = "list = ?" + (" AND country_iso2 = ?" if iso else "")
+    base_params: list[Any] = [list_name] + ([iso] if iso else [])
+    span = store.one(
+        f"SELECT min(week), max(week), any_value(country_name) FROM {rows_sql} r "
+        f"WHERE {base_where}",
+        params + base_params,
+    )
+    if span is None or span[0] is None:
+        what = f"country {iso}" if iso else "global lists"
+        when = f" as published by {as_of}" if as_of else ""
+        hint = (
+            " (country lists use ISO codes such as US, GB, KR; see `chartwatch status`)"
+            if iso
+            else "; run `chartwatch update` or `chartwatch ingest`"
+        )
+        raise NotFoundError(f"no {what} in the store{when}{hint}")
+    first, last, country_name = span
+    target = week_ending(week) if week else last
+    where = base_where + " AND week = ?" + (" AND category = ?" if cat else "")
+    rows = store.all(
+        f"""
+        SELECT category, rank, show_title, season_title, weekly_hours_viewed, weekly_views,
+               runtime, cumulative_weeks_in_top_10, is_staggered_launch
+        FROM {rows_sql} r WHERE {where}
+        ORDER BY category, rank
+        """,
+        params + base_params + [target] + ([cat] if cat else []),
+    )
+    if not rows:
+        what = f"{iso} " if iso else "global "
+        raise NotFoundError(
+            f"no {what}chart{f' for {cat}' if cat else ''} for the week {week_label(target)}; "
+            f"the store has weeks ending {first} to {last}"
+        )
+    chart = WeekChart(
+        week_end=target,
+        week_start=target - dt.timedelta(days=6),
+        label=week_label(target),
+        country_iso2=iso,
+        country_name=country_name if iso else None,
+        as_of=as_of,
+    )
+    current: WeekList | None = None
+    for category_name, *values in rows:
+        if current is None or current.category != category_name:
+            current = WeekList(category=category_name, rows=[])
+            chart.lists.append(current)
+        rank, show, season, hours, views, runtime, cum, staggered = values
+        current.rows.append(
+            ChartRow(
+                rank=rank,
+                show_title=show,
+                season_title=season,
+                weekly_hours_viewed=hours,
+                weekly_views=views,
+                runtime=runtime,
+                cumulative_weeks_in_top_10=cum,
+                is_staggered_launch=staggered,
+            )
+        )
+    return chart

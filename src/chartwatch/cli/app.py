@@ -1,0 +1,130 @@
+"""The Typer app, the options every command shares, and the one place errors are turned
+into messages and exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from chartwatch.store import Store
+
+app = typer.Typer(
+    name="chartwatch",
+    help=(
+        "Netflix Top 10 charts, exact and auditable.\n\n"
+        "Ingest Netflix's published files (every revision kept) into a DuckDB store and "
+        "look at them. The store starts with the bundled real data, so every command "
+        "works right away.\n\n"
+        "Exit codes: 0 ok, 1 nothing found, 2 bad input or usage."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="The store (a DuckDB file). Default: $CHARTWATCH_DB, else the user data folder.",
+        show_default=False,
+        metavar="PATH",
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print stable JSON instead of a table (see docs/json.md).")
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Show what had been published by this date (YYYY-MM-DD) instead of the current view.",
+        metavar="DATE",
+    ),
+]
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        from chartwatch import __version__
+
+        typer.echo(f"chartwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Netflix Top 10 charts, exact and auditable."""
+
+
+def err(message: str) -> None:
+    """One line on stderr."""
+    sys.stderr.write(message.rstrip("\n") + "\n")
+
+
+def out_json(data: Any) -> None:
+    """Print ``data`` as JSON on stdout (dates as ISO strings, keys as given)."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def parse_date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    from chartwatch.dates import parse_date as parse
+
+    return parse(text, option=option)
+
+
+@contextmanager
+def errors() -> Iterator[None]:
+    """Turn chartwatch's errors into ``Error: …`` on stderr and the error's exit code."""
+    from chartwatch.errors import ChartwatchError
+
+    try:
+        yield
+    except ChartwatchError as exc:
+        err(f"Error: {exc.message}")
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err("Interrupted.")
+        raise typer.Exit(130) from None
+
+
+@contextmanager
+def store_for(db: Path | None, *, autoload: bool = True) -> Iterator[Store]:
+    """Open the store; on first use of an empty store load the bundled data (one notice)."""
+    from chartwatch.bundled import ensure_data
+    from chartwatch.store import open_store
+
+    store = open_store(db)
+    try:
+        if autoload:
+            ensure_data(store, notice=err)
+        yield store
+    finally:
+        store.close()
+
+
+# Register the commands (each module adds its own to ``app``).
+from chartwatch.cli import ingest_cmds, query_cmds  # noqa: E402, F401

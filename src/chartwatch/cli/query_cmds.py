@@ -1,0 +1,178 @@
+"""``chartwatch status``, ``week``, ``history`` and ``export``: looking at the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chartwatch.cli.app import (
+    AsOfOption,
+    DbOption,
+    JsonOption,
+    app,
+    console,
+    errors,
+    out_json,
+    parse_date,
+    store_for,
+)
+
+
+@app.command()
+def status(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """What the store holds: snapshots, weeks covered per list, rows, revisions, last update."""
+    from chartwatch.status import status as get_status
+
+    with errors(), store_for(db) as store:
+        result = get_status(store)
+        if as_json:
+            out_json(result.to_dict())
+        else:
+            from chartwatch.render.tables import status_table
+
+            console().print(status_table(result))
+
+
+@app.command()
+def week(
+    week: Annotated[
+        str | None,
+        typer.Option(
+            "--week",
+            help="Any day of the week to show (YYYY-MM-DD); weeks run Monday to Sunday. "
+            "Default: the latest week.",
+            metavar="DATE",
+        ),
+    ] = None,
+    category: Annotated[
+        str | None,
+        typer.Option(
+            "--category",
+            help='One list: "Films (English)", "TV (Non-English)"… or short forms such as '
+            "tv-english; with --country: Films or TV. Default: all.",
+            metavar="C",
+        ),
+    ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option("--country", help="A country's lists, by ISO code (US, GB, KR…).", metavar="XX"),
+    ] = None,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One week's Top 10: the four global lists by default, or a country's Films and TV."""
+    from chartwatch.charts import week as get_week
+
+    with errors():
+        day = parse_date(week, "--week")
+        asof = parse_date(as_of, "--as-of")
+        with store_for(db) as store:
+            chart = get_week(store, week=day, category=category, country=country, as_of=asof)
+        if as_json:
+            out_json(chart.to_dict())
+        else:
+            from chartwatch.render.tables import week_tables
+
+            c = console()
+            for table in week_tables(chart):
+                c.print(table)
+
+
+@app.command()
+def history(
+    title: Annotated[
+        str | None,
+        typer.Option("--title", help="Rows whose show or season title (old or new) contains this text."),
+    ] = None,
+    week: Annotated[
+        str | None,
+        typer.Option("--week", help="Rows of the week holding this date (YYYY-MM-DD).", metavar="DATE"),
+    ] = None,
+    list_name: Annotated[
+        str | None,
+        typer.Option("--list", help="global, countries or most-popular.", metavar="LIST"),
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", help="One country's rows (ISO code).", metavar="XX")
+    ] = None,
+    include_new_columns: Annotated[
+        bool,
+        typer.Option(
+            "--include-new-columns",
+            help="Also list values that appeared because a later generation of the files "
+            "added a column (e.g. is_staggered_launch in June 2023).",
+        ),
+    ] = False,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Rows to show in the table (0: all). JSON has all.", min=0)
+    ] = 50,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What Netflix changed after publishing: old value, new value, and when each was
+    first and last published. For a title, a week, a list, or the whole store."""
+    from chartwatch.errors import NotFoundError, UsageError
+    from chartwatch.history import history as get_history
+    from chartwatch.ingest.kinds import LISTS
+
+    with errors():
+        if list_name is not None and list_name not in LISTS:
+            raise UsageError(f"--list: {list_name!r} is not one of {', '.join(LISTS)}")
+        day = parse_date(week, "--week")
+        with store_for(db) as store:
+            changes = get_history(
+                store, title=title, week=day, list_name=list_name, country=country,
+                include_new_columns=include_new_columns,
+            )
+        if as_json:
+            out_json([c.to_dict() for c in changes])
+        elif changes:
+            from chartwatch.render.tables import history_table
+
+            console().print(history_table(changes, limit))
+        if not changes:
+            if not as_json:
+                raise NotFoundError("no revisions match; Netflix did not change these rows")
+            raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write.", metavar="PATH")],
+    format: Annotated[
+        str | None,
+        typer.Option("--format", help="csv, parquet or json. Default: from the file's extension."),
+    ] = None,
+    list_name: Annotated[
+        str | None,
+        typer.Option("--list", help="Only global, countries or most-popular.", metavar="LIST"),
+    ] = None,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write the current view (or the view as of a date) to CSV, Parquet or JSON."""
+    from chartwatch.errors import UsageError
+    from chartwatch.export import FORMATS
+    from chartwatch.export import export as run_export
+    from chartwatch.ingest.kinds import LISTS
+
+    with errors():
+        fmt = format or output.suffix.lstrip(".").lower() or "csv"
+        if fmt not in FORMATS:
+            raise UsageError(
+                f"--format: {fmt!r} is not one of {', '.join(FORMATS)} (give --format or a "
+                ".csv/.parquet/.json file name)"
+            )
+        if list_name is not None and list_name not in LISTS:
+            raise UsageError(f"--list: {list_name!r} is not one of {', '.join(LISTS)}")
+        asof = parse_date(as_of, "--as-of")
+        with store_for(db) as store:
+            result = run_export(store, output, format=fmt, as_of=asof, list_name=list_name)
+        if as_json:
+            out_json(result.to_dict())
+        else:
+            console().print(f"Wrote {result.rows:,} rows to {result.path} ({result.format}).")

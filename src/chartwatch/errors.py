@@ -1,0 +1,62 @@
+"""The few exceptions every layer of chartwatch shares.
+
+The core raises them; only the edges (the CLI, later the web app) turn them into a
+one-line message and an exit code or HTTP status. Each carries the exit code the CLI
+uses, so the mapping lives in one place.
+"""
+
+from __future__ import annotations
+
+
+class ChartwatchError(Exception):
+    """Base class: something the user can fix; never shown as a traceback."""
+
+    exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class BadInputError(ChartwatchError):
+    """An input file (or download) is not a valid Netflix Top 10 file.
+
+    ``source`` names the file or URL and ``line`` the 1-based line where the problem is,
+    when there is one. The message is a single line: ``source: line N: reason``.
+    """
+
+    exit_code = 2
+
+    def __init__(self, source: str, reason: str, line: int | None = None) -> None:
+        self.source = source
+        self.reason = reason
+        self.line = line
+        where = f"{source}: line {line}: " if line is not None else f"{source}: "
+        super().__init__(where + reason)
+
+
+class UsageError(ChartwatchError):
+    """A bad option value, e.g. a date that is not a date."""
+
+    exit_code = 2
+
+
+class NotFoundError(ChartwatchError):
+    """The query was valid but matched nothing (a week with no chart, a title never listed)."""
+
+    exit_code = 1
+
+
+class StoreVersionError(ChartwatchError):
+    """The store was written by a newer chartwatch than this one."""
+
+    exit_code = 2
+
+
+class DownloadError(ChartwatchError):
+    """A download failed: offline, timed out, or the server answered with an error."""
+
+    exit_code = 2

@@ -1,0 +1,136 @@
+"""What Netflix changed after publishing: every revision of every chart row.
+
+A revision is a later snapshot publishing a different value for the same row key (list,
+country, week, category, rank). Changes are reported per field, with when the old and the
+new value were first and last published. A field that an older generation of the files
+did not have at all (``is_staggered_launch`` before June 2023) appearing later is not a
+revision and is left out unless ``include_new_columns`` is set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from chartwatch.dates import week_ending
+from chartwatch.ingest.kinds import VALUE_COLUMNS
+from chartwatch.store.store import Store
+
+
+@dataclass
+class Change:
+    """One field of one row, changed by a later snapshot. JSON keys are these field names."""
+
+    list: str
+    country_iso2: str | None
+    week: dt.date | None
+    category: str
+    rank: int
+    field: str
+    old: str | None
+    new: str | None
+    old_first_published: dt.datetime
+    old_last_published: dt.datetime
+    new_first_published: dt.datetime
+    new_last_published: dt.datetime
+    new_snapshot_id: int
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key, value in out.items():
+            if isinstance(value, dt.date | dt.datetime):
+                out[key] = value.isoformat()
+        return out
+
+
+def history(
+    store: Store,
+    *,
+    title: str | None = None,
+    week: dt.date | None = None,
+    list_name: str | None = None,
+    country: str | None = None,
+    include_new_columns: bool = False,
+) -> list[Change]:
+    """Every field-level revision, optionally for rows whose title (old or new) contains
+    ``title`` (case-insensitive), for the week holding ``week``, one list or one country.
+    Ordered by the time the change was first published, then by row.
+    """
+    filters: list[str] = []
+    params: list[Any] = []
+    if title:
+        filters.append(
+            "(show_title ILIKE ? OR season_title ILIKE ?)"
+        )
+        pattern = "%" + title.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        params += [pattern, pattern]
+    if week:
+        filters.append("week = ?")
+        params.append(week_ending(week))
+    if list_name:
+        filters.append("list = ?")
+        params.append(list_name)
+    if country:
+        filters.append("country_iso2 = ?")
+        params.append(country.strip().upper())
+    key = "list, country_iso2, week, category, rank"
+    where = " AND ".join(filters) if filters else "true"
+    fields = [c for c in VALUE_COLUMNS] + ["extra"]
+    diffs = ", ".join(
+        f"struct_pack(field := '{f}', old := CAST(a.{f} AS VARCHAR), new := CAST(b.{f} AS VARCHAR))"
+        for f in fields
+    )
+    new_col_filter = "" if include_new_columns else (
+        "AND NOT (d.old IS NULL AND NOT list_contains(os.columns, d.field) AND d.field <> 'extra')"
+    )
+    rows = store.all(
+        f"""
+        WITH keys AS (
+            SELECT DISTINCT {key} FROM row_versions WHERE {where}),
+        vers AS (
+            SELECT v.* FROM row_versions v SEMI JOIN keys k
+            ON v.list = k.list AND v.category = k.category AND v.rank = k.rank
+               AND v.week IS NOT DISTINCT FROM k.week
+               AND v.country_iso2 IS NOT DISTINCT FROM k.country_iso2),
+        multi AS (
+            SELECT {key} FROM vers GROUP BY {key} HAVING count(*) > 1),
+        obs AS (
+            SELECT v.version_id, v.list, v.country_iso2, v.week, v.category, v.rank,
+                   s.observed_at, s.snapshot_id
+            FROM observations o JOIN snapshots s USING (snapshot_id)
+            JOIN (SELECT v.* FROM vers v SEMI JOIN multi m
+                  ON v.list = m.list AND v.category = m.category AND v.rank = m.rank
+                     AND v.week IS NOT DISTINCT FROM m.week
+                     AND v.country_iso2 IS NOT DISTINCT FROM m.country_iso2) v
+              USING (version_id)),
+        seq AS (
+            SELECT *, lag(version_id) OVER (
+                PARTITION BY {key} ORDER BY observed_at, snapshot_id) AS prev_id
+            FROM obs),
+        trans AS (
+            SELECT prev_id AS old_id, version_id AS new_id, snapshot_id AS new_snapshot_id
+            FROM seq WHERE prev_id IS NOT NULL AND prev_id <> version_id),
+        span AS (
+            SELECT version_id, min(observed_at) AS first_pub, max(observed_at) AS last_pub
+            FROM obs GROUP BY version_id),
+        pairs AS (
+            SELECT t.*, unnest([{diffs}]) AS d
+            FROM trans t
+            JOIN row_versions a ON a.version_id = t.old_id
+            JOIN row_versions b ON b.version_id = t.new_id)
+        SELECT b.list, b.country_iso2, b.week, b.category, b.rank,
+               p.d.field, p.d.old, p.d.new,
+               so.first_pub, so.last_pub, sn.first_pub, sn.last_pub, p.new_snapshot_id
+        FROM pairs p
+        JOIN row_versions a ON a.version_id = p.old_id
+        JOIN row_versions b ON b.version_id = p.new_id
+        JOIN snapshots os ON os.snapshot_id = a.first_snapshot_id
+        JOIN span so ON so.version_id = p.old_id
+        JOIN span sn ON sn.version_id = p.new_id
+        WHERE p.d.old IS DISTINCT FROM p.d.new {new_col_filter}
+        ORDER BY sn.first_pub, b.list, b.week, b.country_iso2, b.category, b.rank, p.d.field
+        """,
+        params,
+    )
+    return [Change(*row) for row in rows]

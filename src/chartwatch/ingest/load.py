@@ -1,0 +1,312 @@
+"""Loading one checked file into the store as a snapshot, with versioned rows.
+
+Each file is one transaction: it is accepted whole (snapshot, new row versions,
+observations and the current view move together) or rejected whole, leaving the store
+exactly as it was. A byte-identical file (same sha256 of its content) is "unchanged" and
+adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+
+from chartwatch import __version__
+from chartwatch.errors import BadInputError, ChartwatchError
+from chartwatch.ingest import validate
+from chartwatch.ingest.kinds import VALUE_COLUMNS
+from chartwatch.ingest.reader import Payload, Prepared, content, prepare, read_path
+from chartwatch.store.store import Store
+
+Status = Literal["accepted", "unchanged", "rejected"]
+_KEY_EQ = (
+    "{a}.key_hash = {b}.key_hash AND {a}.list = {b}.list AND {a}.category = {b}.category "
+    "AND {a}.rank = {b}.rank AND {a}.week IS NOT DISTINCT FROM {b}.week "
+    "AND {a}.country_iso2 IS NOT DISTINCT FROM {b}.country_iso2"
+)
+_VALUES = (*VALUE_COLUMNS, "extra")
+
+
+@dataclass
+class IngestResult:
+    """What happened to one file. JSON keys are these field names (stable)."""
+
+    source: str
+    status: Status
+    kind: str | None = None
+    sha256: str | None = None
+    snapshot_id: int | None = None
+    observed_at: str | None = None
+    rows: int = 0
+    new_versions: int = 0
+    revised: int = 0
+    reason: str | None = None
+    line: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _csv_error(exc: duckdb.Error, source: str) -> BadInputError:
+    text = str(exc)
+    m = re.search(r"CSV Error on Line: (\d+)", text)
+    line = int(m.group(1)) if m else None
+    cols = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    conv = re.search(r'converting column "(.*?)"\. Could not convert string "(.*?)" to \'(\w+)', text)
+    if conv:
+        column, value, target = conv.groups()
+        wanted = {"DATE": "a date (YYYY-MM-DD)", "BOOLEAN": "true or false"}.get(
+            target, "a number"
+        )
+        reason = f"{column} {value[:40]!r} is not {wanted}"
+    elif cols:
+        expected, found = cols.groups()
+        reason = (
+            f"has {found} fields where the header has {expected} "
+            "(a truncated line, or the wrong delimiter)"
+        )
+    elif "quote" in text.lower():
+        reason = "unterminated or misplaced quote"
+    else:
+        first = text.splitlines()[0].removeprefix("Invalid Input Error: ")
+        reason = f"unreadable line ({first})"
+    return BadInputError(source, reason, line=line)
+
+
+def _stage(store: Store, prepared: Prepared) -> None:
+    """Read the file into the temporary table ``_raw`` (typed known columns, plus ``__line``)."""
+    types = validate.read_types(prepared.kind, prepared.columns)
+    text = prepared.text.replace(b"\r\n", b"\n")
+    fd, name = tempfile.mkstemp(prefix="chartwatch-", suffix=".txt")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text)
+        keep = ""
+        if prepared.unknown_columns:  # unknown columns are kept verbatim, "N/A" included
+            keep = ", force_not_null = [" + ", ".join(
+                validate.literal(c) for c in prepared.unknown_columns
+            ) + "]"
+        store.con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _raw AS
+            SELECT row_number() OVER () + 1 AS __line, *
+            FROM read_csv($path, delim = $delim, header = true, auto_detect = false,
+                          columns = $columns, quote = '"', escape = '"',
+                          nullstr = ['', 'N/A']{keep},
+                          strict_mode = true, null_padding = false, parallel = false)
+            """,
+            {
+                "path": name,
+                "delim": prepared.delimiter,
+                "columns": types,
+            },
+        )
+    except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+        raise _csv_error(exc, prepared.source) from None
+    finally:
+        Path(name).unlink(missing_ok=True)
+    for old, new in prepared.kind.category_aliases:
+        store.con.execute("UPDATE _raw SET category = ? WHERE category = ?", [new, old])
+
+
+def _pause_for_tests() -> None:
+    """Fault injection for the crash test: wait inside the open transaction."""
+    flag = os.environ.get("CHARTWATCH_TEST_PAUSE_IN_TRANSACTION")
+    if flag:
+        Path(flag).touch()
+        time.sleep(60)
+
+
+def _load(store: Store, prepared: Prepared) -> IngestResult:
+    con = store.con
+    kind = prepared.kind
+    payload = prepared.payload
+    bad = validate.first_bad_row(store, kind, prepared.columns)
+    if bad is not None:
+        raise BadInputError(prepared.source, bad[1], line=bad[0])
+
+    snapshot_id = int(store.scalar("SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots"))
+    base_version = int(store.scalar("SELECT coalesce(max(version_id), 0) FROM row_versions"))
+    observed_at = payload.observed_at
+    # Match every row to the version it repeats, if any: the same key and the same values
+    # (compared by a 64-bit hash of all value columns, so the join reads no strings; the
+    # chance that a changed row hashes like its old version is about 5e-20). Rows that are
+    # new versions are numbered after the highest version id.
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _obs AS
+        WITH n AS (
+            SELECT *, hash(list, country_iso2, week, category, rank) AS key_hash,
+                      hash({", ".join(_VALUES)}) AS value_hash
+            FROM ({validate.typed_select(kind, prepared.columns, prepared.unknown_columns)})
+        )
+        SELECT n.*, v.version_id AS old_id, c.version_id IS NOT NULL AS key_known,
+               coalesce(v.version_id, $base + sum(CASE WHEN v.version_id IS NULL THEN 1 ELSE 0 END)
+                   OVER (ORDER BY n.__line ROWS UNBOUNDED PRECEDING)) AS version_id
+        FROM n
+        LEFT JOIN row_versions v
+          ON v.value_hash = n.value_hash AND {_KEY_EQ.format(a="v", b="n")}
+        LEFT JOIN current_rows c ON {_KEY_EQ.format(a="c", b="n")}
+        """,
+        {"base": base_version},
+    )
+    rows, new_versions, revised = store.one(
+        "SELECT count(*), count(*) FILTER (old_id IS NULL), "
+        "count(*) FILTER (old_id IS NULL AND key_known) FROM _obs"
+    ) or (0, 0, 0)
+    con.execute(
+        """
+        INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            snapshot_id,
+            kind.name,
+            prepared.sha256,
+            observed_at,
+            payload.observed_how,
+            payload.source,
+            prepared.format,
+            rows,
+            new_versions,
+            prepared.columns,
+            prepared.unknown_columns,
+            dt.datetime.now(dt.UTC),
+            __version__,
+        ],
+    )
+    cols = ", ".join(("version_id", "list", "country_iso2", "week", "category", "rank", *_VALUES))
+    con.execute(
+        f"INSERT INTO row_versions ({cols}, key_hash, value_hash, first_snapshot_id) "
+        f"SELECT {cols}, key_hash, value_hash, ? FROM _obs WHERE old_id IS NULL ORDER BY __line",
+        [snapshot_id],
+    )
+    con.execute(
+        "INSERT INTO observations SELECT ?, version_id FROM _obs ORDER BY __line", [snapshot_id]
+    )
+    # The current view moves to this snapshot's version wherever it is the latest observation.
+    con.execute(
+        f"""
+        DELETE FROM current_rows c USING _obs n
+        WHERE {_KEY_EQ.format(a="c", b="n")}
+          AND (c.observed_at < ? OR (c.observed_at = ? AND c.snapshot_id < ?))
+        """,
+        [observed_at, observed_at, snapshot_id],
+    )
+    con.execute(
+        f"""
+        INSERT INTO current_rows
+        SELECT list, country_iso2, week, category, rank, key_hash, version_id, ?, ?
+        FROM _obs n
+        ANTI JOIN current_rows c ON {_KEY_EQ.format(a="c", b="n")}
+        """,
+        [snapshot_id, observed_at],
+    )
+    _pause_for_tests()
+    warnings = [
+        f"unknown column {c!r} kept as text in each row's extra map"
+        for c in prepared.unknown_columns
+    ]
+    return IngestResult(
+        source=payload.source,
+        status="accepted",
+        kind=kind.name,
+        sha256=prepared.sha256,
+        snapshot_id=snapshot_id,
+        observed_at=observed_at.isoformat(),
+        rows=int(rows),
+        new_versions=int(new_versions),
+        revised=int(revised),
+        warnings=warnings,
+    )
+
+
+def _drop_temp(store: Store) -> None:
+    for name in ("_raw", "_obs"):
+        store.con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+
+
+def ingest_payload(store: Store, payload: Payload) -> IngestResult:
+    """Check ``payload`` and load it as one snapshot; never raises for bad input.
+
+    Returns an :class:`IngestResult` whose ``status`` is ``accepted``, ``unchanged`` (the
+    same content was ingested before) or ``rejected`` (with a one-line ``reason``).
+    """
+    try:
+        item = content(payload)
+        known = store.one(
+            "SELECT snapshot_id, kind, row_count FROM snapshots WHERE sha256 = ?",
+            [item.sha256],
+        )
+        if known is not None:
+            return IngestResult(
+                source=payload.source,
+                status="unchanged",
+                kind=str(known[1]),
+                sha256=item.sha256,
+                snapshot_id=int(known[0]),
+                observed_at=payload.observed_at.isoformat(),
+                rows=int(known[2]),
+            )
+        prepared = prepare(item)
+        with store.transaction():
+            _stage(store, prepared)
+            result = _load(store, prepared)
+        return result
+    except BadInputError as exc:
+        return IngestResult(
+            source=payload.source, status="rejected", reason=exc.reason, line=exc.line
+        )
+    finally:
+        _drop_temp(store)
+
+
+def ingest(
+    store: Store,
+    sources: Iterable[str | Path],
+    *,
+    observed_at: dt.datetime | None = None,
+    on_result: Callable[[IngestResult], None] | None = None,
+    base_timeout: float = 30.0,
+) -> list[IngestResult]:
+    """Ingest local files or URLs, each accepted or rejected on its own.
+
+    Local files are observed at their modification time, downloads at the time of
+    download, unless ``observed_at`` is given.
+    """
+    results = []
+    for src in sources:
+        text = str(src)
+        if re.match(r"https?://", text):
+            from chartwatch.ingest.download import fetch
+
+            try:
+                payload = fetch(text, timeout=base_timeout)
+            except BadInputError as exc:
+                result = IngestResult(source=text, status="rejected", reason=exc.reason)
+            except ChartwatchError as exc:
+                result = IngestResult(source=text, status="rejected", reason=exc.message)
+            else:
+                if observed_at is not None:
+                    payload = Payload(payload.source, payload.name, payload.data, observed_at, "given")
+                result = ingest_payload(store, payload)
+        else:
+            try:
+                payload = read_path(Path(text), observed_at=observed_at)
+            except BadInputError as exc:
+                result = IngestResult(source=text, status="rejected", reason=exc.reason)
+            else:
+                result = ingest_payload(store, payload)
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results

@@ -1,0 +1,155 @@
+"""Row-level checks and typing of a staged file, as SQL over the whole file at once.
+
+DuckDB's CSV reader types the known columns as it reads (numbers as DOUBLE so that a
+fraction is seen rather than rounded, dates, booleans); the staged table ``_raw`` then
+holds the file plus ``__line``, the 1-based line number (the header is line 1).
+:func:`first_bad_row` finds the first line that breaks a rule; :func:`typed_select`
+turns the staged columns into the store's columns once the file has passed.
+"""
+
+from __future__ import annotations
+
+from chartwatch.ingest.kinds import VALUE_COLUMNS, Kind
+from chartwatch.store.store import Store
+
+INT_COLUMNS = tuple(c for c, t in VALUE_COLUMNS.items() if t in ("BIGINT", "INTEGER"))
+
+
+def ident(name: str) -> str:
+    """A column name as a quoted SQL identifier (headers are data, never trusted)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(text: str) -> str:
+    """A Python string as a SQL string literal (for names only; values go as parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def read_types(kind: Kind, columns: list[str]) -> dict[str, str]:
+    """The type DuckDB's CSV reader gives each column of the file as it reads it."""
+    types: dict[str, str] = {}
+    for col in columns:
+        if col in kind.known and col == "week":
+            types[col] = "DATE"
+        elif col in kind.known and (col == kind.rank_column or col in INT_COLUMNS):
+            types[col] = "DOUBLE"
+        elif col in kind.known and VALUE_COLUMNS.get(col) in ("DOUBLE", "BOOLEAN"):
+            types[col] = VALUE_COLUMNS[col]
+        else:
+            types[col] = "VARCHAR"
+    return types
+
+
+def _num(col: str, value: str) -> str:
+    return f"'{col} ' || CAST({value} AS VARCHAR)"
+
+
+def _row_rules(kind: Kind, columns: list[str]) -> list[tuple[str, str]]:
+    """(condition that marks a bad row, message) pairs, in the order they are reported."""
+    rules: list[tuple[str, str]] = []
+    rank = kind.rank_column
+    r = ident(rank)
+    rules += [
+        (f"{r} IS NULL", f"'{rank} is empty'"),
+        (
+            f"NOT isfinite({r}) OR {r} <> floor({r})",
+            _num(rank, r) + " || ' is not a whole number'",
+        ),
+        (f"{r} NOT BETWEEN 1 AND 10", _num(rank, f"CAST({r} AS BIGINT)") + " || ' is outside 1–10'"),
+    ]
+    if kind.has_week:
+        rules += [
+            ("week IS NULL", "'week is empty'"),
+            (
+                "dayofweek(week) <> 0",
+                "'week ' || CAST(week AS VARCHAR) || ' is a ' || dayname(week) "
+                "|| ', not a Sunday (Netflix weeks end on Sunday)'",
+            ),
+        ]
+    cats = ", ".join(literal(c) for c in kind.categories)
+    rules += [
+        ("category IS NULL", "'category is empty'"),
+        (
+            f"category NOT IN ({cats})",
+            "'unknown category ''' || left(category, 40) || ''' "
+            f"(expected one of: {', '.join(kind.categories)})'",
+        ),
+        ("nullif(trim(show_title), '') IS NULL", "'show_title is empty'"),
+    ]
+    if kind.has_country:
+        rules += [
+            (
+                "NOT regexp_full_match(coalesce(country_iso2, ''), '[A-Z]{2}')",
+                "'country_iso2 ''' || left(coalesce(country_iso2, ''), 40) "
+                "|| ''' is not a two-letter country code'",
+            ),
+            ("nullif(trim(country_name), '') IS NULL", "'country_name is empty'"),
+        ]
+    for col in (c for c in (*INT_COLUMNS, "runtime") if c in columns):
+        v = ident(col)
+        rules.append((f"NOT isfinite({v})", _num(col, v) + " || ' is not a number'"))
+        rules.append((f"{v} < 0", "'negative ' || " + _num(col, v)))
+        if col != "runtime":
+            rules.append((f"{v} <> floor({v})", _num(col, v) + " || ' is not a whole number'"))
+    return rules
+
+
+def first_bad_row(store: Store, kind: Kind, columns: list[str]) -> tuple[int, str] | None:
+    """The first (line, reason) in ``_raw`` that breaks a rule, or None."""
+    rules = _row_rules(kind, columns)
+    cases = " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in rules)
+    where = " OR ".join(f"coalesce({cond}, false)" for cond, _ in rules)
+    row = store.one(
+        f"SELECT __line, CASE {cases} END FROM _raw WHERE {where} ORDER BY __line LIMIT 1"
+    )
+    if row is not None:
+        return int(row[0]), str(row[1])
+    key = ["category", ident(kind.rank_column)]
+    if kind.has_week:
+        key.append("week")
+    if kind.has_country:
+        key.append("country_iso2")
+    dup = store.one(
+        f"""
+        SELECT min(__line), list(__line ORDER BY __line), any_value(category),
+               any_value(CAST({ident(kind.rank_column)} AS INTEGER)),
+               {"any_value(week)" if kind.has_week else "NULL"},
+               {"any_value(country_iso2)" if kind.has_country else "NULL"}
+        FROM _raw GROUP BY {", ".join(key)} HAVING count(*) > 1
+        ORDER BY 1 LIMIT 1
+        """
+    )
+    if dup is None:
+        return None
+    _, lines, category, rank, week, country = dup
+    where_txt = f"{category}" + (f", week {week}" if week else "") + (
+        f", {country}" if country else ""
+    )
+    shown = ", ".join(str(x) for x in lines[:5])
+    return int(lines[1]), f"rank {rank} appears twice for {where_txt} (lines {shown})"
+
+
+def typed_select(kind: Kind, columns: list[str], unknown: list[str]) -> str:
+    """SELECT over ``_raw`` giving the store's key, value and extra columns."""
+    present = set(columns)
+    out = [
+        f"{literal(kind.name)} AS list",
+        "country_iso2" if kind.has_country else "NULL::VARCHAR AS country_iso2",
+        "week" if kind.has_week else "NULL::DATE AS week",
+        "category",
+        f"CAST({ident(kind.rank_column)} AS INTEGER) AS rank",
+    ]
+    for col, sqltype in VALUE_COLUMNS.items():
+        if col not in present:
+            out.append(f"NULL::{sqltype} AS {col}")
+        elif sqltype in ("BIGINT", "INTEGER"):
+            out.append(f"CAST({col} AS {sqltype}) AS {col}")
+        else:
+            out.append(col)
+    if unknown:
+        keys = ", ".join(literal(c) for c in unknown)
+        vals = ", ".join(ident(c) for c in unknown)
+        out.append(f"MAP([{keys}], [{vals}]) AS extra")
+    else:
+        out.append("NULL::MAP(VARCHAR, VARCHAR) AS extra")
+    return "SELECT __line, " + ",\n       ".join(out) + " FROM _raw"
