@@ -1,0 +1,128 @@
+"""Shared fixtures: the real Netflix files, fresh real DuckDB stores, the CLI runner.
+
+The real files are the ones shipped in ``src/chartwatch/data`` (gzipped copies of
+``shared/data/netflix``) and the git bundle in ``tests/data/archive.bundle``. Expected
+numbers in tests are computed from these raw files with the standard library
+(``csv``/``gzip``/``git``), never from chartwatch's own output.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import chartwatch
+from chartwatch.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "src" / "chartwatch" / "data"
+BUNDLE = ROOT / "tests" / "data" / "archive.bundle"
+FILES = ("all-weeks-global.tsv", "all-weeks-countries.tsv", "most-popular.tsv")
+
+
+def raw_bytes(name: str) -> bytes:
+    """The real published file ``name`` (e.g. ``all-weeks-global.tsv``), uncompressed."""
+    return gzip.decompress((DATA / f"{name}.gz").read_bytes())
+
+
+def raw_rows(name: str) -> list[dict[str, str]]:
+    """The real file parsed independently with the csv module (tab-separated)."""
+    text = raw_bytes(name).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text), delimiter="\t"))
+
+
+@pytest.fixture
+def real_file(tmp_path: Path):
+    """Write a real file (uncompressed) into tmp_path and return its path."""
+
+    def make(name: str) -> Path:
+        path = tmp_path / name
+        path.write_bytes(raw_bytes(name))
+        return path
+
+    return make
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "store.duckdb"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    """A fresh, empty store in a real DuckDB file."""
+    st = chartwatch.open_store(db_path)
+    yield st
+    st.close()
+
+
+@pytest.fixture(scope="session")
+def _bundled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("bundled") / "bundled.duckdb"
+    with chartwatch.open_store(path) as st:
+        results = chartwatch.load_bundled(st)
+        assert [r.status for r in results] == ["accepted"] * 3
+        st.con.execute("CHECKPOINT")
+    return path
+
+
+@pytest.fixture
+def bundled_db(_bundled_template: Path, tmp_path: Path) -> Path:
+    """A store file holding the bundled real data (a fresh copy per test)."""
+    path = tmp_path / "bundled.duckdb"
+    shutil.copy(_bundled_template, path)
+    return path
+
+
+@pytest.fixture
+def bundled_store(bundled_db: Path) -> Iterator[Store]:
+    st = chartwatch.open_store(bundled_db)
+    yield st
+    st.close()
+
+
+@pytest.fixture(scope="session")
+def _replayed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("replayed") / "replayed.duckdb"
+    with chartwatch.open_store(path) as st:
+        chartwatch.replay(st, BUNDLE)
+        st.con.execute("CHECKPOINT")
+    return path
+
+
+@pytest.fixture
+def replayed_db(_replayed_template: Path, tmp_path: Path) -> Path:
+    """A store file holding a replay of the whole 140-commit archive (fresh copy per test)."""
+    path = tmp_path / "replayed.duckdb"
+    shutil.copy(_replayed_template, path)
+    return path
+
+
+@pytest.fixture
+def replayed_store(replayed_db: Path) -> Iterator[Store]:
+    st = chartwatch.open_store(replayed_db)
+    yield st
+    st.close()
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """Run the CLI in process: ``cli("week", "--json")`` → click Result (stdout, stderr,
+    exit_code). ``$CHARTWATCH_DB`` points at a fresh store in tmp_path unless --db is given.
+    """
+    from chartwatch.cli.app import app
+
+    monkeypatch.setenv("CHARTWATCH_DB", str(tmp_path / "cli.duckdb"))
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+    return run
