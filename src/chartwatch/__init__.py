@@ -4,7 +4,7 @@ The public Python API. Everything the CLI does is a call to one of these functio
 
     import chartwatch
     with chartwatch.open_store("charts.duckdb") as store:
-        chartwatch.ingest(store, ["all-weeks-global.tsv"])
+        chartwatch.ingestion(store, ["all-weeks-global.tsv"])
         chart = chartwatch.week(store)
 
 Imports are lazy so that ``import chartwatch`` (and ``chartwatch --help``) stays fast.
@@ -19,30 +19,44 @@ __version__ = "0.1.0"
 _API = {
     "open_store": "chartwatch.store",
     "Store": "chartwatch.store",
-    "ingest": "chartwatch.ingest.load",
-    "ingest_payload": "chartwatch.ingest.load",
-    "replay": "chartwatch.ingest.replay",
-    "update": "chartwatch.ingest.download",
+    "ingest": "chartwatch.ingestion.load",
+    "ingest_payload": "chartwatch.ingestion.load",
+    "replay": "chartwatch.ingestion.replay",
+    "update": "chartwatch.ingestion.download",
     "load_bundled": "chartwatch.bundled",
     "ensure_data": "chartwatch.bundled",
     "week": "chartwatch.charts",
-    "status": "chartwatch.status",
-    "history": "chartwatch.history",
-    "export": "chartwatch.export",
+    "status": "chartwatch.summary",
+    "history": "chartwatch.revisions",
+    "export": "chartwatch.exports",
 }
 
-__all__ = ["__version__", *_API]
+__all__ = [
+    "Store",
+    "__version__",
+    "ensure_data",
+    "export",
+    "history",
+    "ingest",
+    "ingest_payload",
+    "load_bundled",
+    "open_store",
+    "replay",
+    "status",
+    "update",
+    "week",
+]
 
 if TYPE_CHECKING:
     from chartwatch.bundled import ensure_data, load_bundled
     from chartwatch.charts import week
-    from chartwatch.export import export
-    from chartwatch.history import history
-    from chartwatch.ingest.download import update
-    from chartwatch.ingest.load import ingest, ingest_payload
-    from chartwatch.ingest.replay import replay
-    from chartwatch.status import status
+    from chartwatch.exports import export
+    from chartwatch.ingestion.download import update
+    from chartwatch.ingestion.load import ingest, ingest_payload
+    from chartwatch.ingestion.replay import replay
+    from chartwatch.revisions import history
     from chartwatch.store import Store, open_store
+    from chartwatch.summary import status
 
 
 def __getattr__(name: str) -> Any:

@@ -7,8 +7,8 @@ import json
 from collections.abc import Callable
 from importlib import resources
 
-from chartwatch.ingest.load import IngestResult, ingest_payload
-from chartwatch.ingest.reader import Payload
+from chartwatch.ingestion.load import IngestResult, ingest_payload
+from chartwatch.ingestion.reader import Payload
 from chartwatch.store.store import Store
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from chartwatch.dates import week_ending, week_label
 from chartwatch.errors import NotFoundError, UsageError
-from chartwatch.ingest.kinds import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
+from chartwatch.ingestion.kinds import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
 from chartwatch.store.store import Store
 from chartwatch.store.views import visible_rows
 

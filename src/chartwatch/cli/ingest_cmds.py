@@ -19,7 +19,9 @@ from chartwatch.cli.app import (
 )
 
 if TYPE_CHECKING:
-    from chartwatch.ingest.load import IngestResult
+    from rich.console import Console
+
+    from chartwatch.ingestion.load import IngestResult
 
 
 def _report(results: list[IngestResult], as_json: bool, title: str) -> int:
@@ -77,7 +79,7 @@ def ingest(
     import datetime as dt
 
     from chartwatch.errors import UsageError
-    from chartwatch.ingest.load import ingest as ingest_files
+    from chartwatch.ingestion.load import ingest as ingest_files
 
     with errors():
         when = None
@@ -120,7 +122,7 @@ def replay(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from chartwatch.ingest.replay import replay as run_replay
+    from chartwatch.ingestion.replay import replay as run_replay
 
     with errors(), store_for(db, autoload=False) as store:
         progress = Progress(
@@ -160,7 +162,7 @@ def replay(
         raise typer.Exit(2 if strict and summary.rejected else 0)
 
 
-def console_err() -> object:
+def console_err() -> Console:
     from rich.console import Console
 
     return Console(stderr=True)
@@ -188,7 +190,7 @@ def update(
     Fetches all-weeks-global.tsv, all-weeks-countries.tsv and most-popular.tsv. A file
     that cannot be downloaded or is not data is reported and the others still load.
     """
-    from chartwatch.ingest.download import update as run_update
+    from chartwatch.ingestion.download import update as run_update
 
     with errors(), store_for(db, autoload=False) as store:
         results = run_update(store, base=base_url, timeout=timeout)

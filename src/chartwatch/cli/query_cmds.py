@@ -23,7 +23,7 @@ from chartwatch.cli.app import (
 @app.command()
 def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     """What the store holds: snapshots, weeks covered per list, rows, revisions, last update."""
-    from chartwatch.status import status as get_status
+    from chartwatch.summary import status as get_status
 
     with errors(), store_for(db) as store:
         result = get_status(store)
@@ -57,7 +57,9 @@ def week(
     ] = None,
     country: Annotated[
         str | None,
-        typer.Option("--country", help="A country's lists, by ISO code (US, GB, KR…).", metavar="XX"),
+        typer.Option(
+            "--country", help="A country's lists, by ISO code (US, GB, KR…).", metavar="XX"
+        ),
     ] = None,
     as_of: AsOfOption = None,
     db: DbOption = None,
@@ -85,11 +87,15 @@ def week(
 def history(
     title: Annotated[
         str | None,
-        typer.Option("--title", help="Rows whose show or season title (old or new) contains this text."),
+        typer.Option(
+            "--title", help="Rows whose show or season title (old or new) contains this text."
+        ),
     ] = None,
     week: Annotated[
         str | None,
-        typer.Option("--week", help="Rows of the week holding this date (YYYY-MM-DD).", metavar="DATE"),
+        typer.Option(
+            "--week", help="Rows of the week holding this date (YYYY-MM-DD).", metavar="DATE"
+        ),
     ] = None,
     list_name: Annotated[
         str | None,
@@ -107,7 +113,8 @@ def history(
         ),
     ] = False,
     limit: Annotated[
-        int, typer.Option("--limit", help="Rows to show in the table (0: all). JSON has all.", min=0)
+        int,
+        typer.Option("--limit", help="Rows to show in the table (0: all). JSON has all.", min=0),
     ] = 50,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -115,8 +122,8 @@ def history(
     """What Netflix changed after publishing: old value, new value, and when each was
     first and last published. For a title, a week, a list, or the whole store."""
     from chartwatch.errors import NotFoundError, UsageError
-    from chartwatch.history import history as get_history
-    from chartwatch.ingest.kinds import LISTS
+    from chartwatch.ingestion.kinds import LISTS
+    from chartwatch.revisions import history as get_history
 
     with errors():
         if list_name is not None and list_name not in LISTS:
@@ -124,7 +131,11 @@ def history(
         day = parse_date(week, "--week")
         with store_for(db) as store:
             changes = get_history(
-                store, title=title, week=day, list_name=list_name, country=country,
+                store,
+                title=title,
+                week=day,
+                list_name=list_name,
+                country=country,
                 include_new_columns=include_new_columns,
             )
         if as_json:
@@ -141,7 +152,9 @@ def history(
 
 @app.command()
 def export(
-    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write.", metavar="PATH")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="The file to write.", metavar="PATH")
+    ],
     format: Annotated[
         str | None,
         typer.Option("--format", help="csv, parquet or json. Default: from the file's extension."),
@@ -156,9 +169,9 @@ def export(
 ) -> None:
     """Write the current view (or the view as of a date) to CSV, Parquet or JSON."""
     from chartwatch.errors import UsageError
-    from chartwatch.export import FORMATS
-    from chartwatch.export import export as run_export
-    from chartwatch.ingest.kinds import LISTS
+    from chartwatch.exports import FORMATS
+    from chartwatch.exports import export as run_export
+    from chartwatch.ingestion.kinds import LISTS
 
     with errors():
         fmt = format or output.suffix.lstrip(".").lower() or "csv"

@@ -10,9 +10,9 @@ from rich.text import Text
 
 if TYPE_CHECKING:
     from chartwatch.charts import WeekChart
-    from chartwatch.history import Change
-    from chartwatch.ingest.load import IngestResult
-    from chartwatch.status import StoreStatus
+    from chartwatch.ingestion.load import IngestResult
+    from chartwatch.revisions import Change
+    from chartwatch.summary import StoreStatus
 
 _STATUS_STYLE = {"accepted": "green", "unchanged": "dim", "rejected": "bold red"}
 
@@ -74,7 +74,9 @@ def week_tables(chart: WeekChart) -> list[Table]:
                 cells.append(millions(r.weekly_views))
             if has_hours:
                 cells.append(millions(r.weekly_hours_viewed))
-            cells.append("" if r.cumulative_weeks_in_top_10 is None else str(r.cumulative_weeks_in_top_10))
+            cells.append(
+                "" if r.cumulative_weeks_in_top_10 is None else str(r.cumulative_weeks_in_top_10)
+            )
             table.add_row(*cells)
         tables.append(table)
     return tables
@@ -83,20 +85,35 @@ def week_tables(chart: WeekChart) -> list[Table]:
 def status_table(st: StoreStatus) -> Table:
     table = Table(
         title=f"{st.db} · schema v{st.schema_version} · {st.snapshots} snapshots · "
-        f"last ingest {st.last_ingested_at:%Y-%m-%d %H:%M}" if st.last_ingested_at else st.db,
+        f"last ingest {st.last_ingested_at:%Y-%m-%d %H:%M}"
+        if st.last_ingested_at
+        else st.db,
         title_justify="left",
     )
     for col, just in (
-        ("list", "left"), ("snapshots", "right"), ("weeks", "right"), ("first week", "left"),
-        ("last week", "left"), ("countries", "right"), ("rows", "right"),
-        ("versions", "right"), ("revised rows", "right"), ("last published", "left"),
+        ("list", "left"),
+        ("snapshots", "right"),
+        ("weeks", "right"),
+        ("first week", "left"),
+        ("last week", "left"),
+        ("countries", "right"),
+        ("rows", "right"),
+        ("versions", "right"),
+        ("revised rows", "right"),
+        ("last published", "left"),
     ):
         table.add_column(col, justify=just)  # type: ignore[arg-type]
     for ls in st.lists:
         table.add_row(
-            ls.list, str(ls.snapshots), str(ls.weeks), str(ls.first_week or ""),
-            str(ls.last_week or ""), str(ls.countries or ""), f"{ls.rows:,}",
-            f"{ls.versions:,}", f"{ls.revised_rows:,}",
+            ls.list,
+            str(ls.snapshots),
+            str(ls.weeks),
+            str(ls.first_week or ""),
+            str(ls.last_week or ""),
+            str(ls.countries or ""),
+            f"{ls.rows:,}",
+            f"{ls.versions:,}",
+            f"{ls.revised_rows:,}",
             f"{ls.last_observed_at:%Y-%m-%d}" if ls.last_observed_at else "",
         )
     return table
@@ -106,15 +123,32 @@ def history_table(changes: Sequence[Change], limit: int) -> Table:
     shown = changes[:limit] if limit else changes
     more = len(changes) - len(shown)
     table = Table(
-        title=f"{len(changes):,} changes" + (f" (first {len(shown)}; --limit 0 for all)" if more else ""),
+        title=f"{len(changes):,} changes"
+        + (f" (first {len(shown)}; --limit 0 for all)" if more else ""),
         title_justify="left",
     )
-    for col in ("list", "week", "where", "#", "field", "old", "new", "old published", "new published"):
+    for col in (
+        "list",
+        "week",
+        "where",
+        "#",
+        "field",
+        "old",
+        "new",
+        "old published",
+        "new published",
+    ):
         table.add_column(col, overflow="fold")
     for c in shown:
         where = c.category + (f" · {c.country_iso2}" if c.country_iso2 else "")
         table.add_row(
-            c.list, str(c.week or ""), where, str(c.rank), c.field, c.old or "—", c.new or "—",
+            c.list,
+            str(c.week or ""),
+            where,
+            str(c.rank),
+            c.field,
+            c.old or "—",
+            c.new or "—",
             f"{c.old_first_published:%Y-%m-%d} → {c.old_last_published:%Y-%m-%d}",
             f"{c.new_first_published:%Y-%m-%d} → {c.new_last_published:%Y-%m-%d}",
         )

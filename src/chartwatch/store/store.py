@@ -18,7 +18,7 @@ ENV_DB = "CHARTWATCH_DB"
 
 
 def default_db_path() -> Path:
-    """Where the store lives when no ``--db`` is given: ``$CHARTWATCH_DB``, else the user data dir."""
+    """Where the store lives without ``--db``: ``$CHARTWATCH_DB``, else the user data dir."""
     env = os.environ.get(ENV_DB)
     if env:
         return Path(env).expanduser()
@@ -165,6 +165,4 @@ def _prepare_schema(store: Store) -> None:
             while version < SCHEMA_VERSION:
                 MIGRATIONS[version](con)
                 version += 1
-            con.execute(
-                "UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version)]
-            )
+            con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(version)])

@@ -12,10 +12,23 @@ from typing import Any
 from chartwatch.dates import end_of_day_utc
 
 ROW_COLUMNS = (
-    "list", "country_iso2", "week", "category", "rank", "country_name", "show_title",
-    "season_title", "weekly_hours_viewed", "runtime", "weekly_views",
-    "cumulative_weeks_in_top_10", "is_staggered_launch", "episode_launch_details",
-    "hours_viewed_first_28_days", "hours_viewed_first_91_days", "views_first_91_days",
+    "list",
+    "country_iso2",
+    "week",
+    "category",
+    "rank",
+    "country_name",
+    "show_title",
+    "season_title",
+    "weekly_hours_viewed",
+    "runtime",
+    "weekly_views",
+    "cumulative_weeks_in_top_10",
+    "is_staggered_launch",
+    "episode_launch_details",
+    "hours_viewed_first_28_days",
+    "hours_viewed_first_91_days",
+    "views_first_91_days",
     "extra",
 )
 

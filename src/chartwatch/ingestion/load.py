@@ -22,9 +22,9 @@ import duckdb
 
 from chartwatch import __version__
 from chartwatch.errors import BadInputError, ChartwatchError
-from chartwatch.ingest import validate
-from chartwatch.ingest.kinds import VALUE_COLUMNS
-from chartwatch.ingest.reader import Payload, Prepared, content, prepare, read_path
+from chartwatch.ingestion import validate
+from chartwatch.ingestion.kinds import VALUE_COLUMNS
+from chartwatch.ingestion.reader import Payload, Prepared, content, prepare, read_path
 from chartwatch.store.store import Store
 
 Status = Literal["accepted", "unchanged", "rejected"]
@@ -62,12 +62,12 @@ def _csv_error(exc: duckdb.Error, source: str) -> BadInputError:
     m = re.search(r"CSV Error on Line: (\d+)", text)
     line = int(m.group(1)) if m else None
     cols = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
-    conv = re.search(r'converting column "(.*?)"\. Could not convert string "(.*?)" to \'(\w+)', text)
+    conv = re.search(
+        r'converting column "(.*?)"\. Could not convert string "(.*?)" to \'(\w+)', text
+    )
     if conv:
         column, value, target = conv.groups()
-        wanted = {"DATE": "a date (YYYY-MM-DD)", "BOOLEAN": "true or false"}.get(
-            target, "a number"
-        )
+        wanted = {"DATE": "a date (YYYY-MM-DD)", "BOOLEAN": "true or false"}.get(target, "a number")
         reason = f"{column} {value[:40]!r} is not {wanted}"
     elif cols:
         expected, found = cols.groups()
@@ -93,9 +93,11 @@ def _stage(store: Store, prepared: Prepared) -> None:
             fh.write(text)
         keep = ""
         if prepared.unknown_columns:  # unknown columns are kept verbatim, "N/A" included
-            keep = ", force_not_null = [" + ", ".join(
-                validate.literal(c) for c in prepared.unknown_columns
-            ) + "]"
+            keep = (
+                ", force_not_null = ["
+                + ", ".join(validate.literal(c) for c in prepared.unknown_columns)
+                + "]"
+            )
         store.con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE _raw AS
@@ -287,7 +289,7 @@ def ingest(
     for src in sources:
         text = str(src)
         if re.match(r"https?://", text):
-            from chartwatch.ingest.download import fetch
+            from chartwatch.ingestion.download import fetch
 
             try:
                 payload = fetch(text, timeout=base_timeout)
@@ -297,7 +299,9 @@ def ingest(
                 result = IngestResult(source=text, status="rejected", reason=exc.message)
             else:
                 if observed_at is not None:
-                    payload = Payload(payload.source, payload.name, payload.data, observed_at, "given")
+                    payload = Payload(
+                        payload.source, payload.name, payload.data, observed_at, "given"
+                    )
                 result = ingest_payload(store, payload)
         else:
             try:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from chartwatch.dates import week_ending
-from chartwatch.ingest.kinds import VALUE_COLUMNS
+from chartwatch.ingestion.kinds import VALUE_COLUMNS
 from chartwatch.store.store import Store
 
 
@@ -60,9 +60,7 @@ def history(
     filters: list[str] = []
     params: list[Any] = []
     if title:
-        filters.append(
-            "(show_title ILIKE ? OR season_title ILIKE ?)"
-        )
+        filters.append("(show_title ILIKE ? OR season_title ILIKE ?)")
         pattern = "%" + title.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         params += [pattern, pattern]
     if week:
@@ -81,8 +79,11 @@ def history(
         f"struct_pack(field := '{f}', old := CAST(a.{f} AS VARCHAR), new := CAST(b.{f} AS VARCHAR))"
         for f in fields
     )
-    new_col_filter = "" if include_new_columns else (
-        "AND NOT (d.old IS NULL AND NOT list_contains(os.columns, d.field) AND d.field <> 'extra')"
+    new_col_filter = (
+        ""
+        if include_new_columns
+        else "AND NOT (p.d.old IS NULL AND p.d.field <> 'extra' "
+        "AND NOT list_contains(os.columns, p.d.field))"
     )
     rows = store.all(
         f"""

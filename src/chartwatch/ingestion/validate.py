@@ -9,7 +9,7 @@ turns the staged columns into the store's columns once the file has passed.
 
 from __future__ import annotations
 
-from chartwatch.ingest.kinds import VALUE_COLUMNS, Kind
+from chartwatch.ingestion.kinds import VALUE_COLUMNS, Kind
 from chartwatch.store.store import Store
 
 INT_COLUMNS = tuple(c for c, t in VALUE_COLUMNS.items() if t in ("BIGINT", "INTEGER"))
@@ -55,7 +55,10 @@ def _row_rules(kind: Kind, columns: list[str]) -> list[tuple[str, str]]:
             f"NOT isfinite({r}) OR {r} <> floor({r})",
             _num(rank, r) + " || ' is not a whole number'",
         ),
-        (f"{r} NOT BETWEEN 1 AND 10", _num(rank, f"CAST({r} AS BIGINT)") + " || ' is outside 1–10'"),
+        (
+            f"{r} NOT BETWEEN 1 AND 10",
+            _num(rank, f"CAST({r} AS BIGINT)") + " || ' is outside 1–10'",
+        ),
     ]
     if kind.has_week:
         rules += [
@@ -122,8 +125,8 @@ def first_bad_row(store: Store, kind: Kind, columns: list[str]) -> tuple[int, st
     if dup is None:
         return None
     _, lines, category, rank, week, country = dup
-    where_txt = f"{category}" + (f", week {week}" if week else "") + (
-        f", {country}" if country else ""
+    where_txt = (
+        f"{category}" + (f", week {week}" if week else "") + (f", {country}" if country else "")
     )
     shown = ", ".join(str(x) for x in lines[:5])
     return int(lines[1]), f"rank {rank} appears twice for {where_txt} (lines {shown})"

@@ -12,8 +12,8 @@ import httpx
 
 from chartwatch import __version__
 from chartwatch.errors import DownloadError
-from chartwatch.ingest.load import IngestResult, ingest_payload
-from chartwatch.ingest.reader import Payload
+from chartwatch.ingestion.load import IngestResult, ingest_payload
+from chartwatch.ingestion.reader import Payload
 from chartwatch.store.store import Store
 
 DEFAULT_BASE_URL = "https://www.netflix.com/tudum/top10/data/"
@@ -44,8 +44,7 @@ def fetch(url: str, *, timeout: float = 30.0) -> Payload:
         ):
             if response.status_code >= 400:
                 raise DownloadError(
-                    f"the server answered HTTP {response.status_code} "
-                    f"{response.reason_phrase}"
+                    f"the server answered HTTP {response.status_code} {response.reason_phrase}"
                 )
             chunks: list[bytes] = []
             size = 0
@@ -60,8 +59,7 @@ def fetch(url: str, *, timeout: float = 30.0) -> Payload:
             final = str(response.url)
     except httpx.TimeoutException:
         raise DownloadError(
-            f"timed out after {timeout:g} s waiting for {host}; "
-            "try again later or raise --timeout"
+            f"timed out after {timeout:g} s waiting for {host}; try again later or raise --timeout"
         ) from None
     except httpx.ConnectError:
         raise DownloadError(
@@ -71,7 +69,10 @@ def fetch(url: str, *, timeout: float = 30.0) -> Payload:
         raise DownloadError(f"download failed ({type(exc).__name__}: {exc})") from None
     name = urlsplit(final).path.rsplit("/", 1)[-1] or urlsplit(url).path.rsplit("/", 1)[-1]
     return Payload(
-        source=url, name=name, data=b"".join(chunks), observed_at=observed,
+        source=url,
+        name=name,
+        data=b"".join(chunks),
+        observed_at=observed,
         observed_how="download-time",
     )
 

@@ -3,7 +3,7 @@
 Everything that can be said about a file before looking at its rows is checked here:
 compression, spreadsheet or text, encoding, HTML pages and the word ``null`` served in
 place of data, empty files, the delimiter, and the header. Row-level checks are SQL, in
-:mod:`chartwatch.ingest.validate`.
+:mod:`chartwatch.ingestion.validate`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chartwatch.errors import BadInputError
-from chartwatch.ingest.kinds import Kind, detect_kind
+from chartwatch.ingestion.kinds import Kind, detect_kind
 
 _DELIMS = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
 
@@ -64,9 +64,7 @@ def _decompress(payload: Payload) -> tuple[bytes, bool]:
         try:
             return gzip.decompress(data), True
         except (EOFError, OSError, zlib.error) as exc:
-            raise BadInputError(
-                payload.source, f"truncated or corrupt gzip data ({exc})"
-            ) from None
+            raise BadInputError(payload.source, f"truncated or corrupt gzip data ({exc})") from None
     return data, False
 
 

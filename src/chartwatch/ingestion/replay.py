@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from chartwatch.errors import BadInputError
-from chartwatch.ingest.load import IngestResult, ingest_payload
-from chartwatch.ingest.reader import Payload
+from chartwatch.ingestion.load import IngestResult, ingest_payload
+from chartwatch.ingestion.reader import Payload
 from chartwatch.store.store import Store
 
 DATA_SUFFIXES = (".tsv", ".csv", ".xlsx", ".tsv.gz", ".csv.gz", ".xlsx.gz")
@@ -100,8 +100,15 @@ def _open_archive(archive: Path, workdir: Path) -> Path:
 def file_versions(repo: Path) -> list[FileVersion]:
     """Every added or modified data file in every commit of HEAD, oldest commit first."""
     out = _git(
-        repo, "log", "--reverse", "--date-order", "--no-renames", "--raw", "--no-abbrev",
-        "--format=%x00%H %ct", "HEAD",
+        repo,
+        "log",
+        "--reverse",
+        "--date-order",
+        "--no-renames",
+        "--raw",
+        "--no-abbrev",
+        "--format=%x00%H %ct",
+        "HEAD",
     )
     versions: list[FileVersion] = []
     commit, when = "", dt.datetime.min.replace(tzinfo=dt.UTC)
