@@ -58,20 +58,23 @@ def history(
     Ordered by the time the change was first published, then by row.
     """
     filters: list[str] = []
-    params: list[Any] = []
+    title_match = "true"
     if title:
-        filters.append("(show_title ILIKE ? OR season_title ILIKE ?)")
         pattern = "%" + title.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        params += [pattern, pattern]
+        match = "({t}.show_title ILIKE $title OR {t}.season_title ILIKE $title)"
+        filters.append(match.format(t="row_versions"))
+        # a change is about the title when the old or the new row names it
+        title_match = "(" + match.format(t="a") + " OR " + match.format(t="b") + ")"
+    named: dict[str, Any] = {"title": pattern} if title else {}
     if week:
-        filters.append("week = ?")
-        params.append(week_ending(week))
+        filters.append("week = $week")
+        named["week"] = week_ending(week)
     if list_name:
-        filters.append("list = ?")
-        params.append(list_name)
+        filters.append("list = $list")
+        named["list"] = list_name
     if country:
-        filters.append("country_iso2 = ?")
-        params.append(country.strip().upper())
+        filters.append("country_iso2 = $country")
+        named["country"] = country.strip().upper()
     key = "list, country_iso2, week, category, rank"
     where = " AND ".join(filters) if filters else "true"
     fields = [c for c in VALUE_COLUMNS] + ["extra"]
@@ -129,9 +132,9 @@ def history(
         JOIN snapshots os ON os.snapshot_id = a.first_snapshot_id
         JOIN span so ON so.version_id = p.old_id
         JOIN span sn ON sn.version_id = p.new_id
-        WHERE p.d.old IS DISTINCT FROM p.d.new {new_col_filter}
+        WHERE p.d.old IS DISTINCT FROM p.d.new AND {title_match} {new_col_filter}
         ORDER BY sn.first_pub, b.list, b.week, b.country_iso2, b.category, b.rank, p.d.field
         """,
-        params,
+        named,
     )
     return [Change(*row) for row in rows]

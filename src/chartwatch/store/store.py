@@ -15,6 +15,7 @@ from chartwatch.errors import ChartwatchError, StoreVersionError
 from chartwatch.store.schema import MIGRATIONS, SCHEMA_VERSION, V1_DDL
 
 ENV_DB = "CHARTWATCH_DB"
+Params = list[Any] | dict[str, Any] | None
 
 
 def default_db_path() -> Path:
@@ -63,15 +64,15 @@ class Store:
             raise
         self.con.execute("COMMIT")
 
-    def one(self, sql: str, params: list[Any] | None = None) -> tuple[Any, ...] | None:
+    def one(self, sql: str, params: Params = None) -> tuple[Any, ...] | None:
         """The first row of a query, or None."""
         return self.con.execute(sql, params or []).fetchone()
 
-    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+    def scalar(self, sql: str, params: Params = None) -> Any:
         row = self.one(sql, params)
         return None if row is None else row[0]
 
-    def all(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    def all(self, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
         return self.con.execute(sql, params or []).fetchall()
 
     # -- facts --------------------------------------------------------------------
@@ -117,6 +118,7 @@ def open_store(db: str | Path | None = None, *, read_only: bool = False) -> Stor
             raise ChartwatchError(f"no store at {path}; run `chartwatch ingest` or `update` first")
         path.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(path, read_only)
+    con.execute("SET TimeZone = 'UTC'")  # timestamps come back as UTC, whatever the machine
     store = Store(con, path, read_only)
     try:
         _prepare_schema(store)
