@@ -55,7 +55,7 @@ def ingest(
         list[str],
         typer.Argument(
             help="Files (.tsv, .csv, .xlsx, optionally .gz) or http(s) URLs.",
-            metavar="PATH_OR_URL...",
+            metavar="PATH_OR_URL",
         ),
     ],
     observed_at: Annotated[
