@@ -91,28 +91,36 @@ def _stage(store: Store, prepared: Prepared) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(text)
-        keep = ""
-        if prepared.unknown_columns:  # unknown columns are kept verbatim, "N/A" included
+        read = """
+            SELECT row_number() OVER () + 1 AS __line, {cols}
+            FROM read_csv($path, delim = $delim, header = true, auto_detect = false,
+                          columns = $columns, quote = '"', escape = '"', nullstr = {nulls},
+                          strict_mode = true, null_padding = false, parallel = false)
+        """
+        params = {"path": name, "delim": prepared.delimiter, "columns": types}
+        store.con.execute(
+            "CREATE OR REPLACE TEMP TABLE _raw AS " + read.format(cols="*", nulls="['', 'N/A']"),
+            params,
+        )
+        if prepared.unknown_columns:
+            # Unknown columns are kept verbatim, "N/A" and empty text included: DuckDB has no
+            # per-column null strings (force_not_null turns "N/A" into ""), so read them
+            # again as text with only the empty string as null, and force_not_null. (All
+            # columns: DuckDB 2.0 skips force_not_null when it reads only some of them.)
+            unknown = [validate.ident(c) for c in prepared.unknown_columns]
             keep = (
                 ", force_not_null = ["
                 + ", ".join(validate.literal(c) for c in prepared.unknown_columns)
                 + "]"
             )
-        store.con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE _raw AS
-            SELECT row_number() OVER () + 1 AS __line, *
-            FROM read_csv($path, delim = $delim, header = true, auto_detect = false,
-                          columns = $columns, quote = '"', escape = '"',
-                          nullstr = ['', 'N/A']{keep},
-                          strict_mode = true, null_padding = false, parallel = false)
-            """,
-            {
-                "path": name,
-                "delim": prepared.delimiter,
-                "columns": types,
-            },
-        )
+            text_params = {**params, "columns": {c: "VARCHAR" for c in prepared.columns}}
+            store.con.execute(
+                "CREATE OR REPLACE TEMP TABLE _extra AS "
+                + read.format(cols="*", nulls="''" + keep),
+                text_params,
+            )
+            sets = ", ".join(f"{c} = e.{c}" for c in unknown)
+            store.con.execute(f"UPDATE _raw SET {sets} FROM _extra e WHERE _raw.__line = e.__line")
     except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
         raise _csv_error(exc, prepared.source) from None
     finally:
@@ -233,7 +241,7 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
 
 
 def _drop_temp(store: Store) -> None:
-    for name in ("_raw", "_obs"):
+    for name in ("_raw", "_extra", "_obs"):
         store.con.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 
