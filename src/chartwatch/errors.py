@@ -7,6 +7,8 @@ uses, so the mapping lives in one place.
 
 from __future__ import annotations
 
+import re
+
 
 class ChartwatchError(Exception):
     """Base class: something the user can fix; never shown as a traceback."""
@@ -31,6 +33,13 @@ class BadInputError(ChartwatchError):
     exit_code = 2
 
     def __init__(self, source: str, reason: str, line: int | None = None) -> None:
+        # A reason quotes the file's text (a category, a column name), which may hold a
+        # line break or another control character: show it escaped, so it stays one line.
+        reason = re.sub(
+            r"[\x00-\x1f\x7f-\x9f\u2028\u2029]",
+            lambda m: m.group().encode("unicode_escape").decode("ascii"),
+            reason,
+        )
         self.source = source
         self.reason = reason
         self.line = line
