@@ -80,10 +80,18 @@ def _xlsx_to_tsv(data: bytes, source: str) -> bytes:
         sheet = book.worksheets[0]
         out = io.StringIO()
         writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+        width = 0
         for row in sheet.iter_rows(values_only=True):
             if row is None or all(v is None for v in row):
                 continue
-            writer.writerow([_cell_text(v) for v in row])
+            cells = [_cell_text(v) for v in row]
+            # A sheet leaves out a row's empty cells at its end: pad each row to the header.
+            width = width or len(cells)
+            if len(cells) < width:
+                cells += [""] * (width - len(cells))
+            elif not any(cells[width:]):
+                cells = cells[:width]
+            writer.writerow(cells)
     finally:
         book.close()
     return out.getvalue().encode("utf-8")
@@ -164,7 +172,8 @@ def prepare(item: Content) -> Prepared:
 
     first_line = decoded.split("\n", 1)[0].rstrip("\r")
     delimiter = _delimiter(fmt, name, first_line, source)
-    columns = [c.strip() for c in first_line.split(delimiter)]
+    # Parsed as CSV, not split: a header may quote its names ("week","category",…).
+    columns = [c.strip() for c in next(csv.reader([first_line], delimiter=delimiter))]
     for i, col in enumerate(columns, start=1):
         if not col:
             raise BadInputError(source, f"header column {i} has no name", line=1)
