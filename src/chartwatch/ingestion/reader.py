@@ -173,7 +173,12 @@ def prepare(item: Content) -> Prepared:
     first_line = decoded.split("\n", 1)[0].rstrip("\r")
     delimiter = _delimiter(fmt, name, first_line, source)
     # Parsed as CSV, not split: a header may quote its names ("week","category",…).
-    columns = [c.strip() for c in next(csv.reader([first_line], delimiter=delimiter))]
+    try:
+        columns = [c.strip() for c in next(csv.reader([first_line], delimiter=delimiter))]
+    except csv.Error as exc:
+        raise BadInputError(
+            source, "unreadable header: " + str(exc).split(" - ")[0], line=1
+        ) from None
     for i, col in enumerate(columns, start=1):
         if not col:
             raise BadInputError(source, f"header column {i} has no name", line=1)
