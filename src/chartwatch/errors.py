@@ -69,3 +69,18 @@ class DownloadError(ChartwatchError):
     """A download failed: offline, timed out, or the server answered with an error."""
 
     exit_code = 2
+
+
+class AmbiguousTitleError(ChartwatchError):
+    """A title query matches several titles equally well; ``candidates`` lists them."""
+
+    exit_code = 1
+
+    def __init__(self, query: str, candidates: list[str]) -> None:
+        self.query = query
+        self.candidates = candidates
+        shown = "; ".join(candidates[:8])
+        super().__init__(
+            f"{query!r} matches several titles: {shown}. Give the full title, e.g. "
+            f"{candidates[0]!r}"
+        )

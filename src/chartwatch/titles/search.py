@@ -1,0 +1,223 @@
+"""Finding titles: fuzzy, case- and accent-insensitive, tolerant of typos and of missing
+articles or punctuation. Every command that takes a title resolves it here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from chartwatch.errors import AmbiguousTitleError, NotFoundError
+from chartwatch.store.store import Store
+from chartwatch.titles.catalog import Catalog, Show, Title, catalog
+
+_ARTICLES = re.compile(r"^(the|a|an)\s+")
+MIN_SCORE = 72.0
+CLOSE = 4.0
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[^\w]+", " ", plain.casefold().replace("&", " and ")).strip()
+
+
+def _name(target: Title | Show, key: str) -> str:
+    if isinstance(target, Show):
+        return target.name
+    for label in target.labels:
+        if normalize(label) == key:
+            return label
+    return target.label
+
+
+def normalize(text: str) -> str:
+    """Casefold, strip accents and punctuation, drop a leading article.
+
+    >>> normalize("The Woman in the House…: Season 1")
+    'woman in the house season 1'
+    >>> normalize("Señora Acero") == normalize("senora acero")
+    True
+    """
+    return _ARTICLES.sub("", _plain(text))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One search hit: a title, or a show with several charted installments."""
+
+    kind: str  # "title" or "show"
+    name: str  # the title's label or the show's name
+    show: str
+    film: bool
+    category: str | None
+    installments: int
+    first_week: dt.date | None
+    last_week: dt.date | None
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        for k in ("first_week", "last_week"):
+            out[k] = out[k].isoformat() if out[k] else None
+        return out
+
+
+def _index(cat: Catalog) -> tuple[list[str], list[Title | Show]]:
+    if cat.index is not None:
+        return cat.index
+    keys: list[str] = []
+    targets: list[Title | Show] = []
+    for title in cat.titles.values():
+        for label in title.labels:
+            keys.append(normalize(label))
+            targets.append(title)
+    for show in cat.shows.values():
+        if len(show.titles) > 1 or show.titles[0].label != show.name:
+            keys.append(normalize(show.name))
+            targets.append(show)
+    cat.index = (keys, targets)
+    return keys, targets
+
+
+def _candidate(target: Title | Show, score: float) -> Candidate:
+    if isinstance(target, Show):
+        first = min((t.first_week for t in target.titles if t.first_week), default=None)
+        last = max((t.last_week for t in target.titles if t.last_week), default=None)
+        cats = {t.category for t in target.titles if t.category}
+        return Candidate(
+            "show",
+            target.name,
+            target.name,
+            all(t.film for t in target.titles),
+            sorted(cats)[0] if len(cats) == 1 else None,
+            len(target.titles),
+            first,
+            last,
+            round(score, 1),
+        )
+    return Candidate(
+        "title",
+        target.label,
+        target.show,
+        target.film,
+        target.category,
+        1,
+        target.first_week,
+        target.last_week,
+        round(score, 1),
+    )
+
+
+def _ranked(cat: Catalog, query: str, limit: int) -> list[tuple[Title | Show, float]]:
+    from rapidfuzz import fuzz, process  # lazy: only title lookups need it
+
+    keys, targets = _index(cat)
+    q = normalize(query)
+    if not q:
+        return []
+    q_exact = _plain(query)
+    hits = process.extract(q, keys, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=50)
+    best: dict[int, tuple[Title | Show, float]] = {}
+    for key, score, idx in hits:
+        target = targets[idx]
+        # Exact matches first. A query may be part of a name (the user typed less), but a
+        # name that is only part of the query ("Us" for "all of us") must match as a whole.
+        # Whole-string similarity breaks ties between partial matches.
+        whole = fuzz.ratio(q, key)
+        if key == q:
+            # typed exactly, article included, beats equal after dropping articles
+            score = 102.0 if _plain(_name(target, key)) == q_exact else 101.0
+        elif len(key) < len(q):
+            score = whole
+        else:
+            score = score + whole / 1000
+        if isinstance(target, Show) and len(target.titles) == 1:
+            target = target.titles[0]
+        ident = id(target)
+        if ident not in best or best[ident][1] < score:
+            best[ident] = (target, score)
+    ranked = sorted(best.values(), key=lambda x: -x[1])
+    return ranked[:limit]
+
+
+def search(
+    store: Store, query: str, *, limit: int = 10, as_of: dt.date | None = None
+) -> list[Candidate]:
+    """Titles and shows matching ``query``, best first."""
+    return [_candidate(t, s) for t, s in _ranked(catalog(store, as_of), query, limit)]
+
+
+def describe(target: Title | Show) -> str:
+    """A name that tells candidates apart: ``The Stranger (film, 2022)``."""
+    if isinstance(target, Show):
+        first = min((t.first_week for t in target.titles if t.first_week), default=None)
+        return f"{target.name} (show" + (f", {first.year})" if first else ")")
+    kind = "film" if target.film else "TV"
+    year = f", {target.first_week.year}" if target.first_week else ""
+    return f"{target.label} ({kind}{year})"
+
+
+_QUALIFIER = re.compile(
+    r"\s*\(((?:film|movie|tv|series|show|\d{4})(?:\s*,\s*(?:film|movie|tv|series|show|\d{4}))*)\)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _qualified(
+    ranked: list[tuple[Title | Show, float]], qualifier: str
+) -> list[tuple[Title | Show, float]]:
+    q = qualifier.lower()
+    out = []
+    for target, score in ranked:
+        titles = target.titles if isinstance(target, Show) else (target,)
+        if q in ("film", "movie"):
+            keep = isinstance(target, Title) and target.film
+        elif q in ("tv", "series", "show"):
+            keep = not all(t.film for t in titles)
+        else:
+            keep = any(t.first_week and t.first_week.year == int(q) for t in titles)
+        if keep:
+            out.append((target, score))
+    return out
+
+
+def resolve(store: Store, query: str, *, as_of: dt.date | None = None) -> Title | Show:
+    """The one title (or show) ``query`` names.
+
+    A show with one charted installment resolves to that installment. A trailing
+    ``(film)``, ``(tv)``, ``(show)`` or ``(2022)`` narrows the choice, as the candidates of an
+    ambiguous query are written. Raises :class:`AmbiguousTitleError` when several match
+    about equally well and :class:`NotFoundError` when nothing matches.
+    """
+    cat = catalog(store, as_of)
+    qualifier = _QUALIFIER.search(query)
+    if qualifier:
+        query = query[: qualifier.start()]
+        ranked = _ranked(cat, query, 40)
+        for word in qualifier.group(1).split(","):
+            ranked = _qualified(ranked, word.strip())
+        ranked = ranked[:12]
+    else:
+        ranked = _ranked(cat, query, 12)
+    if not ranked or ranked[0][1] < MIN_SCORE:
+        hint = f"; closest: {describe(ranked[0][0])}" if ranked else ""
+        raise NotFoundError(f"no title matches {query!r}{hint}")
+    top, score = ranked[0]
+    floor = score if score >= 101.0 else score - CLOSE  # exact matches rival only each other
+    rivals = [t for t, s in ranked[1:] if s >= floor]
+    # a show and its own installments are not rivals: the show view covers them
+    shows = [t for t in (top, *rivals) if isinstance(t, Show)]
+    if shows:
+        family = shows[0]
+        if all(
+            t is family or (isinstance(t, Title) and t in family.titles) for t in (top, *rivals)
+        ):
+            top, rivals = family, []
+    if rivals:
+        raise AmbiguousTitleError(query, [describe(t) for t in (top, *rivals)])
+    if isinstance(top, Show) and len(top.titles) == 1:
+        return top.titles[0]
+    return top
