@@ -77,8 +77,9 @@ def parse_label(show_title: str, season_title: str | None, *, film: bool = False
     4
     >>> parse_label("Money Heist", "Money Heist: Part 5").kind
     'part'
-    >>> parse_label("Love Is Blind", "Love Is Blind: S2: Chicago")
-    Installment(show='Love Is Blind', label='Love Is Blind: S2: Chicago', kind='season', number=2, subtitle='Chicago')
+    >>> i = parse_label("Love Is Blind", "Love Is Blind: S2: Chicago")
+    >>> i.kind, i.number, i.subtitle
+    ('season', 2, 'Chicago')
     >>> parse_label("Ozark", "Ozark: Season 4 Part 1").subtitle
     'Part 1'
     >>> parse_label("Bridgerton", "Queen Charlotte: A Bridgerton Story").kind
