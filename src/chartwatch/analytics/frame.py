@@ -1,0 +1,45 @@
+"""The rows analytics read: visible chart rows labelled with their title's current name.
+
+Every analytic query starts from :func:`titled_rows`, so a renamed title is one title in
+every list (the country lists often keep Netflix's old labels).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from chartwatch.store.store import Store
+from chartwatch.store.views import visible_rows
+from chartwatch.titles.catalog import Catalog
+
+VIEWS_FROM = dt.date(2023, 6, 18)  # first week with weekly_views (Netflix ranks by views after)
+
+
+def titled_rows(cat: Catalog, as_of: dt.date | None, list_name: str) -> tuple[str, list[Any]]:
+    """A subquery of one list's visible rows with ``title`` (current label) and ``film``."""
+    rows_sql, params = visible_rows(as_of)
+    labels = list(cat.alias_of)
+    sql = f"""
+        (SELECT r.*, coalesce(a.canonical, coalesce(r.season_title, r.show_title)) AS title,
+                r.category LIKE 'Films%' AS film
+         FROM {rows_sql} r
+         LEFT JOIN (SELECT unnest(?::VARCHAR[]) AS label, unnest(?::VARCHAR[]) AS canonical) a
+           ON a.label = coalesce(r.season_title, r.show_title)
+         WHERE r.list = ?)
+    """
+    return sql, [*params, labels, [cat.alias_of[k] for k in labels], list_name]
+
+
+def list_start(store: Store, as_of: dt.date | None = None) -> dt.date | None:
+    """The first week of the global lists (2021-07-04 in Netflix's data)."""
+    rows_sql, params = visible_rows(as_of)
+    value = store.scalar(f"SELECT min(week) FROM {rows_sql} r WHERE list = 'global'", params)
+    return value if isinstance(value, dt.date) else None
+
+
+def country_weeks(store: Store, as_of: dt.date | None = None) -> set[dt.date]:
+    """The weeks for which country lists exist in the store."""
+    rows_sql, params = visible_rows(as_of)
+    rows = store.all(f"SELECT DISTINCT week FROM {rows_sql} r WHERE list = 'countries'", params)
+    return {r[0] for r in rows}

@@ -1,0 +1,352 @@
+"""A title's run: debut, peak, weeks, totals, best week, country footprint, records held.
+
+``title(store, "All of Us Are Dead")`` answers for a title (an installment); for a show
+with several charted installments it gives one line per installment and the totals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from chartwatch.analytics.frame import country_weeks, list_start, titled_rows
+from chartwatch.dates import week_label
+from chartwatch.errors import NotFoundError
+from chartwatch.results import Tabular
+from chartwatch.store.store import Store
+from chartwatch.titles import Show, Title, catalog, resolve
+
+
+@dataclass
+class Week:
+    """One week of a title's run in its global list."""
+
+    week_start: dt.date
+    week_end: dt.date
+    category: str
+    rank: int
+    hours_viewed: int | None
+    views: int | None
+    cumulative_weeks_in_top_10: int | None
+    countries_no1: int | None  # None where no country lists exist for the week
+    countries_top10: int | None
+    observed_at: dt.datetime  # when the row as shown was last published
+    snapshot_id: int
+
+
+@dataclass
+class Debut:
+    """The first week in the global Top 10. ``known`` is False for a title already listed in
+    the first week of the lists (2021-07-04): its run began earlier, so that week is not a
+    debut and is never used in debut records."""
+
+    known: bool
+    week_start: dt.date
+    week_end: dt.date
+    rank: int
+    hours_viewed: int | None
+    views: int | None
+    note: str | None = None
+
+
+@dataclass
+class BestWeek:
+    week_start: dt.date
+    week_end: dt.date
+    rank: int
+    hours_viewed: int | None
+    views: int | None
+    measure: str  # "hours_viewed" (all weeks) or "views" (only when every week has views)
+
+
+@dataclass
+class CountryCount:
+    iso2: str
+    name: str
+    weeks: int
+    best_rank: int
+
+
+@dataclass
+class Countries:
+    """Where the title was No. 1 and in the Top 10, from Netflix's country lists."""
+
+    no1: list[CountryCount]
+    top10: list[CountryCount]
+    no1_by_week: dict[dt.date, int]
+    top10_by_week: dict[dt.date, int]
+    lists_cover: tuple[dt.date, dt.date] | None  # the weeks the store has country lists for
+    note: str | None = None
+
+
+@dataclass
+class RecordHeld:
+    """Where the title stood on a leaderboard when it set its figure (1 = the record)."""
+
+    metric: str
+    category: str
+    week_end: dt.date
+    value: int
+    rank: int
+    of: int
+    record: bool
+    holder: str | None  # the record holder at the time when this title was not it
+    holder_value: int | None
+
+
+@dataclass
+class TitleReport(Tabular):
+    """``chartwatch title`` for one title; ``weeks`` is its run (``to_pandas()`` etc.)."""
+
+    show: str
+    season: str | None
+    label: str
+    film: bool
+    category: str | None
+    installment: dict[str, Any]
+    aliases: list[str]
+    as_of: dt.date | None
+    debut: Debut | None
+    peak_rank: int | None
+    weeks_at_peak: int
+    weeks_in_top10: int
+    weeks_at_no1: int
+    total_hours_viewed: int | None
+    total_views: int | None
+    best_week: BestWeek | None
+    countries: Countries
+    records: list[RecordHeld] = field(default_factory=list)
+    weeks: list[Week] = field(default_factory=list)
+
+    def table_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"label": self.label, **{k: getattr(w, k) for k in Week.__dataclass_fields__}}
+            for w in self.weeks
+        ]
+
+
+@dataclass
+class InstallmentLine:
+    label: str
+    kind: str
+    number: int | None
+    category: str | None
+    debut_week_end: dt.date | None
+    debut_known: bool
+    debut_rank: int | None
+    debut_hours_viewed: int | None
+    peak_rank: int | None
+    weeks_in_top10: int
+    weeks_at_no1: int
+    total_hours_viewed: int | None
+    total_views: int | None
+
+
+@dataclass
+class ShowReport(Tabular):
+    """``chartwatch title`` for a show with several charted installments."""
+
+    show: str
+    film: bool
+    as_of: dt.date | None
+    installments: list[InstallmentLine]
+    weeks_in_top10: int
+    weeks_at_no1: int
+    total_hours_viewed: int | None
+    total_views: int | None
+
+    def table_rows(self) -> list[dict[str, Any]]:
+        return [
+            {k: getattr(line, k) for k in InstallmentLine.__dataclass_fields__}
+            for line in self.installments
+        ]
+
+
+def _sum(values: list[int | None]) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def title_report(store: Store, title: Title, as_of: dt.date | None = None) -> TitleReport:
+    """The report for a resolved :class:`Title`."""
+    cat = catalog(store, as_of)
+    gsql, gparams = titled_rows(cat, as_of, "global")
+    rows = store.all(
+        f"""
+        SELECT week, category, min(rank), any_value(weekly_hours_viewed),
+               any_value(weekly_views), any_value(cumulative_weeks_in_top_10),
+               max(observed_at), max(snapshot_id)
+        FROM {gsql} g WHERE title = ? AND film = ?
+        GROUP BY week, category ORDER BY week
+        """,
+        [*gparams, title.label, title.film],
+    )
+    csql, cparams = titled_rows(cat, as_of, "countries")
+    crows = store.all(
+        f"""
+        SELECT week, country_iso2, any_value(country_name), min(rank)
+        FROM {csql} c WHERE title = ? AND film = ?
+        GROUP BY week, country_iso2 ORDER BY week, country_iso2
+        """,
+        [*cparams, title.label, title.film],
+    )
+    covered = country_weeks(store, as_of)
+    no1_week: dict[dt.date, int] = {}
+    top10_week: dict[dt.date, int] = {}
+    per_country: dict[str, list[Any]] = {}
+    for week, iso, name, rank in crows:
+        top10_week[week] = top10_week.get(week, 0) + 1
+        if rank == 1:
+            no1_week[week] = no1_week.get(week, 0) + 1
+        entry = per_country.setdefault(iso, [name, 0, 0, 99])
+        entry[1] += 1
+        entry[2] += rank == 1
+        entry[3] = min(entry[3], rank)
+    weeks = [
+        Week(
+            week_start=w - dt.timedelta(days=6),
+            week_end=w,
+            category=c,
+            rank=r,
+            hours_viewed=h,
+            views=v,
+            cumulative_weeks_in_top_10=cum,
+            countries_no1=no1_week.get(w, 0) if w in covered else None,
+            countries_top10=top10_week.get(w, 0) if w in covered else None,
+            observed_at=obs,
+            snapshot_id=sid,
+        )
+        for w, c, r, h, v, cum, obs, sid in rows
+    ]
+    start = list_start(store, as_of)
+    debut = None
+    if weeks:
+        first = weeks[0]
+        known = first.week_end != start
+        debut = Debut(
+            known=known,
+            week_start=first.week_start,
+            week_end=first.week_end,
+            rank=first.rank,
+            hours_viewed=first.hours_viewed,
+            views=first.views,
+            note=None
+            if known
+            else "already in the Top 10 in the first week of the lists "
+            f"({week_label(first.week_end)}); its run began earlier, so that week is not its debut",
+        )
+    peak = min((w.rank for w in weeks), default=None)
+    with_views = all(w.views is not None for w in weeks) and bool(weeks)
+    best = None
+    if weeks:
+        key = (lambda w: w.views or 0) if with_views else (lambda w: w.hours_viewed or 0)
+        b = max(weeks, key=key)
+        best = BestWeek(
+            b.week_start,
+            b.week_end,
+            b.rank,
+            b.hours_viewed,
+            b.views,
+            "views" if with_views else "hours_viewed",
+        )
+    cover = (min(covered), max(covered)) if covered else None
+    note = None
+    if weeks and cover and weeks[-1].week_end > cover[1]:
+        note = (
+            f"country lists in the store end with the week of {cover[1]}; "
+            "later weeks have no country footprint"
+        )
+    elif not cover:
+        note = "the store has no country lists"
+    countries = Countries(
+        no1=[
+            CountryCount(iso, e[0], e[2], e[3])
+            for iso, e in sorted(per_country.items(), key=lambda kv: (-kv[1][2], kv[1][0]))
+            if e[2]
+        ],
+        top10=[
+            CountryCount(iso, e[0], e[1], e[3])
+            for iso, e in sorted(per_country.items(), key=lambda kv: (-kv[1][1], kv[1][0]))
+        ],
+        no1_by_week=dict(sorted(no1_week.items())),
+        top10_by_week=dict(sorted(top10_week.items())),
+        lists_cover=cover,
+        note=note,
+    )
+    from chartwatch.analytics.records import records_held
+
+    report = TitleReport(
+        show=title.show,
+        season=None if title.film else title.label,
+        label=title.label,
+        film=title.film,
+        category=weeks[0].category if weeks else title.category,
+        installment={
+            "kind": title.installment.kind,
+            "number": title.installment.number,
+            "subtitle": title.installment.subtitle,
+        },
+        aliases=list(title.aliases),
+        as_of=as_of,
+        debut=debut,
+        peak_rank=peak,
+        weeks_at_peak=sum(w.rank == peak for w in weeks),
+        weeks_in_top10=len(weeks),
+        weeks_at_no1=sum(w.rank == 1 for w in weeks),
+        total_hours_viewed=_sum([w.hours_viewed for w in weeks]),
+        total_views=_sum([w.views for w in weeks]),
+        best_week=best,
+        countries=countries,
+        weeks=weeks,
+    )
+    report.records = records_held(store, report, as_of=as_of)
+    return report
+
+
+def show_report(store: Store, show: Show, as_of: dt.date | None = None) -> ShowReport:
+    """One line per charted installment of ``show``, then the totals."""
+    lines = []
+    reports = [title_report(store, t, as_of) for t in show.titles]
+    for t, r in zip(show.titles, reports, strict=True):
+        lines.append(
+            InstallmentLine(
+                label=t.label,
+                kind=t.installment.kind,
+                number=t.installment.number,
+                category=r.category,
+                debut_week_end=r.debut.week_end if r.debut else None,
+                debut_known=bool(r.debut and r.debut.known),
+                debut_rank=r.debut.rank if r.debut else None,
+                debut_hours_viewed=r.debut.hours_viewed if r.debut else None,
+                peak_rank=r.peak_rank,
+                weeks_in_top10=r.weeks_in_top10,
+                weeks_at_no1=r.weeks_at_no1,
+                total_hours_viewed=r.total_hours_viewed,
+                total_views=r.total_views,
+            )
+        )
+    return ShowReport(
+        show=show.name,
+        film=show.film,
+        as_of=as_of,
+        installments=lines,
+        weeks_in_top10=sum(line.weeks_in_top10 for line in lines),
+        weeks_at_no1=sum(line.weeks_at_no1 for line in lines),
+        total_hours_viewed=_sum([line.total_hours_viewed for line in lines]),
+        total_views=_sum([line.total_views for line in lines]),
+    )
+
+
+def title(store: Store, query: str, *, as_of: dt.date | None = None) -> TitleReport | ShowReport:
+    """A title's run (or a show's installments) as published now or by ``as_of``.
+
+    ``query`` is resolved like every title argument (fuzzy; see :func:`chartwatch.search`).
+    """
+    target = resolve(store, query, as_of=as_of)
+    if isinstance(target, Show):
+        return show_report(store, target, as_of)
+    report = title_report(store, target, as_of)
+    if not report.weeks and not report.countries.top10:
+        raise NotFoundError(f"{target.label!r} has no chart weeks in this view")
+    return report

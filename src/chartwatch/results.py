@@ -1,0 +1,69 @@
+"""What every result object shares: stable JSON, and tables for notebooks.
+
+A result with a table (a title's week-by-week run, a leaderboard, a comparison) converts to
+Arrow, pandas or Polars; those libraries are optional and imported only when asked for.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from abc import ABC, abstractmethod
+from typing import Any
+
+
+def jsonable(value: Any) -> Any:
+    """Dataclasses, dates and containers as plain JSON values (dates as ISO strings)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {
+            (k.isoformat() if isinstance(k, dt.date) else k): jsonable(v) for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+class Tabular(ABC):
+    """Base of results with a table: ``table_rows()`` gives it as a list of dicts."""
+
+    @abstractmethod
+    def table_rows(self) -> list[dict[str, Any]]:
+        """The result's table, one dict per row."""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = jsonable(self)
+        return out
+
+    def to_arrow(self) -> Any:
+        """The table as a ``pyarrow.Table`` (needs pyarrow)."""
+        try:
+            import pyarrow as pa
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "to_arrow() needs pyarrow: pip install 'chartwatch[notebook]'"
+            ) from None
+        return pa.Table.from_pylist(self.table_rows())
+
+    def to_pandas(self) -> Any:
+        """The table as a ``pandas.DataFrame`` (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover
+            raise ImportError(
+                "to_pandas() needs pandas: pip install 'chartwatch[notebook]'"
+            ) from None
+        return pd.DataFrame(self.table_rows())
+
+    def to_polars(self) -> Any:
+        """The table as a ``polars.DataFrame`` (needs polars)."""
+        try:
+            import polars as pl
+        except ImportError:  # pragma: no cover
+            raise ImportError(
+                "to_polars() needs polars: pip install 'chartwatch[notebook]'"
+            ) from None
+        return pl.DataFrame(self.table_rows())
