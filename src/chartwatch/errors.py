@@ -79,8 +79,7 @@ class AmbiguousTitleError(ChartwatchError):
     def __init__(self, query: str, candidates: list[str]) -> None:
         self.query = query
         self.candidates = candidates
-        shown = "; ".join(candidates[:8])
         super().__init__(
-            f"{query!r} matches several titles: {shown}. Give the full title, e.g. "
-            f"{candidates[0]!r}"
+            f"{query!r} matches {len(candidates)} titles; give one of them in full, "
+            f"e.g. {candidates[0]!r}"
         )

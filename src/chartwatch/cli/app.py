@@ -107,6 +107,8 @@ def errors() -> Iterator[None]:
         yield
     except ChartwatchError as exc:
         err(f"Error: {exc.message}")
+        for candidate in getattr(exc, "candidates", [])[:20]:
+            err(f"  {candidate}")
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err("Interrupted.")
@@ -129,4 +131,4 @@ def store_for(db: Path | None, *, autoload: bool = True) -> Iterator[Store]:
 
 
 # Register the commands (each module adds its own to ``app``).
-from chartwatch.cli import ingest_cmds, query_cmds  # noqa: E402, F401
+from chartwatch.cli import ingest_cmds, query_cmds, title_cmds  # noqa: E402, F401

@@ -1,0 +1,188 @@
+"""Analytics results as Rich renderables."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from chartwatch.dates import week_label
+from chartwatch.render.tables import millions
+
+if TYPE_CHECKING:
+    from chartwatch.analytics.records import Leaderboard
+    from chartwatch.analytics.runs import ShowReport, TitleReport
+    from chartwatch.titles.search import Candidate
+
+_METRIC_LABEL = {
+    "debut_hours": "debut hours",
+    "debut_views": "debut views",
+    "week_hours": "best-week hours",
+    "week_views": "best-week views",
+}
+
+
+def title_view(r: TitleReport) -> Group:
+    head = Text(r.label, style="bold")
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="dim")
+    facts.add_column()
+    facts.add_row("show", r.show)
+    facts.add_row("category", r.category or "only in country lists")
+    if r.aliases:
+        facts.add_row("also published as", "; ".join(r.aliases))
+    if r.debut:
+        d = r.debut
+        figure = ", ".join(
+            x
+            for x in (
+                f"{millions(d.hours_viewed)} hours" if d.hours_viewed is not None else "",
+                f"{millions(d.views)} views" if d.views is not None else "",
+            )
+            if x
+        )
+        text = f"No. {d.rank}, {week_label(d.week_end)}" + (f", {figure}" if figure else "")
+        facts.add_row("debut" if d.known else "first listed", text)
+        if d.note:
+            facts.add_row("", Text(d.note, style="yellow"))
+    facts.add_row("peak", f"No. {r.peak_rank} ({r.weeks_at_peak} weeks)" if r.peak_rank else "—")
+    facts.add_row("weeks in Top 10", str(r.weeks_in_top10))
+    facts.add_row("weeks at No. 1", str(r.weeks_at_no1))
+    total = millions(r.total_hours_viewed) + " hours" if r.total_hours_viewed else "—"
+    if r.total_views:
+        total += f", {millions(r.total_views)} views"
+    facts.add_row("total in the Top 10", total)
+    if r.best_week:
+        b = r.best_week
+        fig = (
+            millions(b.views) + " views"
+            if b.measure == "views"
+            else millions(b.hours_viewed) + " hours"
+        )
+        facts.add_row("best week", f"{week_label(b.week_end)}: {fig} (No. {b.rank})")
+    c = r.countries
+    if c.top10:
+        facts.add_row(
+            "countries",
+            f"No. 1 in {len(c.no1)}, Top 10 in {len(c.top10)} (over the weeks with country lists)",
+        )
+    if c.note:
+        facts.add_row("", Text(c.note, style="dim"))
+    for rec in r.records:
+        name = _METRIC_LABEL.get(rec.metric, rec.metric)
+        if rec.record:
+            facts.add_row(
+                "record", f"{name}: the {rec.category} record at the time ({millions(rec.value)})"
+            )
+        else:
+            facts.add_row(
+                "record?",
+                f"{name}: No. {rec.rank} of {rec.of} in {rec.category} at the time; "
+                f"record: {rec.holder} ({millions(rec.holder_value)})",
+            )
+    run = Table(title="Week by week", title_justify="left")
+    for col, just in (
+        ("week", "left"),
+        ("#", "right"),
+        ("hours", "right"),
+        ("views", "right"),
+        ("No. 1 in", "right"),
+        ("Top 10 in", "right"),
+    ):
+        run.add_column(col, justify=just)  # type: ignore[arg-type]
+    for w in r.weeks:
+        run.add_row(
+            week_label(w.week_end),
+            str(w.rank),
+            millions(w.hours_viewed),
+            millions(w.views),
+            "" if w.countries_no1 is None else str(w.countries_no1),
+            "" if w.countries_top10 is None else str(w.countries_top10),
+        )
+    return Group(head, facts, run)
+
+
+def show_view(r: ShowReport) -> Table:
+    table = Table(
+        title=f"{r.show}: {len(r.installments)} charted installments", title_justify="left"
+    )
+    for col, just in (
+        ("installment", "left"),
+        ("category", "left"),
+        ("debut", "left"),
+        ("#", "right"),
+        ("peak", "right"),
+        ("weeks", "right"),
+        ("No. 1", "right"),
+        ("hours", "right"),
+        ("views", "right"),
+    ):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for line in r.installments:
+        debut = str(line.debut_week_end or "") + ("" if line.debut_known else " (running)")
+        table.add_row(
+            line.label,
+            line.category or "",
+            debut,
+            str(line.debut_rank or ""),
+            str(line.peak_rank or ""),
+            str(line.weeks_in_top10),
+            str(line.weeks_at_no1),
+            millions(line.total_hours_viewed),
+            millions(line.total_views),
+        )
+    table.add_row(
+        Text("total", style="bold"),
+        "",
+        "",
+        "",
+        "",
+        str(r.weeks_in_top10),
+        str(r.weeks_at_no1),
+        millions(r.total_hours_viewed),
+        millions(r.total_views),
+    )
+    return table
+
+
+def leaderboard_view(b: Leaderboard) -> Table:
+    scope = b.category or "all categories"
+    when = f", as of {b.as_of}" if b.as_of else ""
+    table = Table(title=f"{b.measure} · {scope}{when}", title_justify="left")
+    for col, just in (
+        ("#", "right"),
+        ("title", "left"),
+        ("category", "left"),
+        ("week", "left"),
+        ("value", "right"),
+    ):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for e in b.entries:
+        value = f"{e.value:,}" if b.metric.startswith(("weeks", "countries")) else millions(e.value)
+        table.add_row(
+            str(e.rank),
+            e.season or e.show,
+            e.category,
+            week_label(e.week_end) if e.week_end else "",
+            value,
+        )
+    return table
+
+
+def search_view(query: str, hits: list[Candidate]) -> Table:
+    table = Table(title=f"Titles matching {query!r}", title_justify="left")
+    for col in ("name", "kind", "category", "first week", "last week", "score"):
+        table.add_column(col)
+    for h in hits:
+        kind = f"show ({h.installments})" if h.kind == "show" else ("film" if h.film else "TV")
+        table.add_row(
+            h.name,
+            kind,
+            h.category or "",
+            str(h.first_week or ""),
+            str(h.last_week or ""),
+            f"{h.score:.0f}",
+        )
+    return table
