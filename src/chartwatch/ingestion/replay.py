@@ -82,7 +82,15 @@ def _open_archive(archive: Path, workdir: Path) -> Path:
     if not archive.exists():
         raise BadInputError(str(archive), "no such file or directory")
     if archive.is_dir():
-        _git(archive, "rev-parse", "--git-dir")
+        # git looks upwards for a repository: a plain folder inside one (e.g. the folder
+        # holding a bundle) would replay the enclosing repository's history instead.
+        if _git(archive, "rev-parse", "--show-prefix").strip():
+            top = _git(archive, "rev-parse", "--show-toplevel").strip()
+            raise BadInputError(
+                str(archive),
+                f"not a git repository but a folder inside the repository {top}; "
+                "pass the repository's top folder or a bundle",
+            )
         return archive
     target = workdir / "archive.git"
     proc = subprocess.run(
