@@ -245,6 +245,39 @@ def _drop_temp(store: Store) -> None:
         store.con.execute(f"DROP TABLE IF EXISTS temp.{name}")
 
 
+def _observed_earlier(store: Store, snapshot_id: int, payload: Payload) -> None:
+    """Known content seen again with an earlier time (e.g. an archive replayed after an
+    update fetched its newest file): the snapshot was published by then, so it takes the
+    earlier observation, and its keys' current versions are recomputed. As-of views thus do
+    not depend on the order files were ingested in."""
+    con = store.con
+    con.execute(
+        "UPDATE snapshots SET observed_at = ?, observed_how = ?, source = ? WHERE snapshot_id = ?",
+        [payload.observed_at, payload.observed_how, payload.source, snapshot_id],
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _obs AS "
+        "SELECT DISTINCT v.list, v.country_iso2, v.week, v.category, v.rank, v.key_hash "
+        "FROM observations o JOIN row_versions v USING (version_id) WHERE o.snapshot_id = ?",
+        [snapshot_id],
+    )
+    con.execute(f"DELETE FROM current_rows c USING _obs n WHERE {_KEY_EQ.format(a='c', b='n')}")
+    latest = "struct_pack(t := s.observed_at, i := s.snapshot_id)"
+    con.execute(
+        f"""
+        INSERT INTO current_rows
+        SELECT v.list, v.country_iso2, v.week, v.category, v.rank, any_value(v.key_hash),
+               arg_max(v.version_id, {latest}), arg_max(s.snapshot_id, {latest}),
+               max(s.observed_at)
+        FROM observations o
+        JOIN row_versions v USING (version_id)
+        JOIN snapshots s USING (snapshot_id)
+        JOIN _obs n ON {_KEY_EQ.format(a="v", b="n")}
+        GROUP BY v.list, v.country_iso2, v.week, v.category, v.rank
+        """
+    )
+
+
 def ingest_payload(store: Store, payload: Payload) -> IngestResult:
     """Check ``payload`` and load it as one snapshot; never raises for bad input.
 
@@ -254,10 +287,13 @@ def ingest_payload(store: Store, payload: Payload) -> IngestResult:
     try:
         item = content(payload)
         known = store.one(
-            "SELECT snapshot_id, kind, row_count FROM snapshots WHERE sha256 = ?",
+            "SELECT snapshot_id, kind, row_count, observed_at FROM snapshots WHERE sha256 = ?",
             [item.sha256],
         )
         if known is not None:
+            if payload.observed_at < known[3]:
+                with store.transaction():
+                    _observed_earlier(store, int(known[0]), payload)
             return IngestResult(
                 source=payload.source,
                 status="unchanged",
