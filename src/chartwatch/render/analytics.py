@@ -12,6 +12,8 @@ from chartwatch.dates import week_label
 from chartwatch.render.tables import millions
 
 if TYPE_CHECKING:
+    from chartwatch.analytics.compare import Comparison
+    from chartwatch.analytics.countries import Footprint
     from chartwatch.analytics.records import Leaderboard
     from chartwatch.analytics.runs import ShowReport, TitleReport
     from chartwatch.titles.search import Candidate
@@ -186,3 +188,91 @@ def search_view(query: str, hits: list[Candidate]) -> Table:
             f"{h.score:.0f}",
         )
     return table
+
+
+def _compare_value(metric: str, value: int | None) -> Text:
+    if value is None:
+        return Text("·", style="dim")
+    return Text(f"#{value}" if metric == "rank" else millions(value))
+
+
+def compare_view(c: Comparison) -> Group:
+    what = {"hours": "hours viewed", "views": "views", "rank": "rank"}[c.metric]
+    how = "week 1 = each title's first week" if c.align == "debut" else "by calendar week"
+    when = f", as of {c.as_of}" if c.as_of else ""
+    table = Table(title=f"{what} · {how}{when}", title_justify="left")
+    table.add_column("week", justify="right" if c.align == "debut" else "left")
+    for t in c.titles:
+        first = f"debut {t.debut_week_end}" if t.debut_known else f"listed {t.first_week_end}"
+        if not t.debut_known and c.align == "debut":
+            first += " *"
+        table.add_column(Text(f"{t.column}\n{first}"), justify="right")
+    for row in c.rows:
+        table.add_row(
+            str(row["week"]), *(_compare_value(c.metric, row[t.column]) for t in c.titles)
+        )
+    parts: list[Table | Text] = [table]
+    for note in c.notes:
+        parts.append(
+            Text(("* " if "first week of the lists" in note else "") + note, style="yellow")
+        )
+    parts.append(Text("· = not in the Top 10 that week", style="dim"))
+    return Group(*parts)
+
+
+def footprint_view(f: Footprint) -> Group:
+    kind = "films" if f.film else "TV"
+    when = f", as of {f.as_of}" if f.as_of else ""
+    table = Table(
+        title=f"{f.label} · country Top 10 ({kind}) by week ending{when}", title_justify="left"
+    )
+    table.add_column("country")
+    fmt = "%m-%d" if f.weeks[0].year == f.weeks[-1].year else "%y-%m-%d"
+    for week in f.weeks:
+        table.add_column(week.strftime(fmt) if len(f.weeks) > 1 else str(week), justify="right")
+    table.add_column("No. 1", justify="right")
+    table.add_column("Top 10", justify="right")
+    never = []
+    for c in f.countries:
+        if not c.top10_weeks:
+            never.append(c.name)
+            continue
+        cells = []
+        for week in f.weeks:
+            if week not in c.by_week:
+                cells.append(Text("no list", style="dim"))
+            elif c.by_week[week] is None:
+                cells.append(Text("·", style="dim"))
+            elif c.by_week[week] == 1:
+                cells.append(Text("1", style="bold reverse"))
+            else:
+                cells.append(Text(str(c.by_week[week])))
+        table.add_row(c.name, *cells, str(c.no1_weeks), str(c.top10_weeks))
+    table.add_section()
+    table.add_row(
+        Text("No. 1 in", style="bold"),
+        *(str(f.no1_by_week[w]) for w in f.weeks),
+        str(f.countries_no1),
+        "",
+    )
+    table.add_row(
+        Text("Top 10 in", style="bold"),
+        *(str(f.top10_by_week[w]) for w in f.weeks),
+        "",
+        str(f.countries_top10),
+    )
+    span = str(f.weeks[0]) if len(f.weeks) == 1 else f"{f.weeks[0]} to {f.weeks[-1]}"
+    parts: list[Table | Text] = [
+        table,
+        Text(
+            f"No. 1 in {f.countries_no1} and in the Top 10 in {f.countries_top10} of "
+            f"{len(f.countries)} countries (weeks ending {span})",
+            style="bold",
+        ),
+    ]
+    if never:
+        parts.append(Text(f"not in the Top 10 in these weeks ({len(never)}): " + ", ".join(never)))
+    parts.append(Text("1 (bold) = No. 1 · 2–10 = rank · '·' = not in the Top 10", style="dim"))
+    if f.note:
+        parts.append(Text(f.note, style="dim"))
+    return Group(*parts)
