@@ -53,7 +53,7 @@ def test_readme_opens_with_the_two_setup_commands():
     assert "make test" in ci
 
 
-@pytest.mark.parametrize("module", ["chartwatch.dates"])
+@pytest.mark.parametrize("module", ["chartwatch.dates", "chartwatch.render.prose"])
 def test_docstring_examples_run(module):
     mod = importlib.import_module(module)
     failures, tried = doctest.testmod(mod)

@@ -131,4 +131,5 @@ def store_for(db: Path | None, *, autoload: bool = True) -> Iterator[Store]:
 
 
 # Register the commands (each module adds its own to ``app``).
+import chartwatch.cli.brief_cmds  # noqa: E402, F401
 from chartwatch.cli import compare_cmds, ingest_cmds, query_cmds, title_cmds  # noqa: E402, F401
