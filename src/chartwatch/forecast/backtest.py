@@ -1,0 +1,285 @@
+"""The renewal forecast's backtest: rolling origins.
+
+At each origin T (a Sunday, every ``step_weeks``) the model is trained on the installments
+that debuted before T (their first N weeks published by T). It then scores the installments
+that debut in the following ``window_weeks`` whose outcome at the horizon (24 months) is
+known by the store's last week, each from its own first N weeks. Installments whose next
+season had already charted by then are left out: their outcome was known before the
+forecast.
+
+The training outcomes are taken as known at the store's last week (the issue's protocol:
+train on what debuted before T). With ``strict`` they are censored at T instead, as a
+forecaster at T would have had them; with three years of lists this leaves almost no
+renewals to learn from at the origins whose 24-month outcomes are known, and such origins are
+reported as skipped.
+
+Two baselines are scored the same way: the **debut figure alone** (a Cox model on
+``debut_level`` only) and the **base rate** (the Kaplan–Meier share renewed within 24 months
+in the training data, the same for every installment).
+
+Pooled figures count each installment once, scored by the latest origin before its debut;
+the model's AUC carries a bootstrap 95 % interval (seeded, so the backtest is reproducible).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from chartwatch.dates import week_ending
+from chartwatch.forecast import metrics
+from chartwatch.forecast.features import DEFAULT_WEEKS, MODEL_FEATURES, forecast_week
+from chartwatch.forecast.history import History, load_history, pandas
+from chartwatch.forecast.models import base_rate, fit
+from chartwatch.forecast.outcomes import DAYS_PER_MONTH
+from chartwatch.forecast.renewal import training_set
+from chartwatch.results import Tabular
+from chartwatch.store.store import Store
+
+METHODS = ("model", "debut_only", "base_rate")
+MIN_EVENTS = 5  # an origin with fewer renewals to learn from is skipped
+AIM_AUC = 0.80
+AIM_TOP = 0.80  # forecasts at or above this…
+AIM_TOP_RENEWED = 0.90  # …should come true at least this often
+
+
+@dataclass
+class Score:
+    """One method's figures on one set of forecasts."""
+
+    method: str
+    n: int
+    renewed: int
+    auc: float | None  # at the horizon
+    brier: float | None
+    c_index: float | None
+    rated_80: int  # forecasts of 80 % or more
+    rated_80_renewed: int
+
+    @property
+    def rated_80_share(self) -> float | None:
+        return self.rated_80_renewed / self.rated_80 if self.rated_80 else None
+
+
+@dataclass
+class Origin:
+    origin: dt.date
+    train: int
+    train_renewed: int
+    test: int
+    test_renewed: int
+    scores: list[Score] = field(default_factory=list)
+    skipped: str | None = None
+
+
+@dataclass
+class Backtest(Tabular):
+    """``chartwatch greenlight --backtest``; ``predictions`` is the table (one row per
+    origin and installment)."""
+
+    weeks: int
+    horizon_months: int
+    step_weeks: int
+    window_weeks: int
+    last_week: dt.date
+    origins: list[Origin]
+    pooled: list[Score]
+    calibration: dict[str, list[metrics.CalibrationBin]]
+    auc_interval: tuple[float, float] | None  # the model's pooled AUC, bootstrap 95 %
+    strict: bool
+    seed: int
+    aims: dict[str, Any]
+    predictions: list[dict[str, Any]] = field(default_factory=list)
+    plot: str | None = None
+
+    def table_rows(self) -> list[dict[str, Any]]:
+        return self.predictions
+
+
+def _score(method: str, p: Any, label: Any, months: Any, event: Any) -> Score:
+    p = np.asarray(p, dtype=float)
+    label = np.asarray(label, dtype=bool)
+    top = p >= AIM_TOP
+    return Score(
+        method=method,
+        n=len(p),
+        renewed=int(label.sum()),
+        auc=_round(metrics.auc(p, label)),
+        brier=_round(metrics.brier(p, label)) if len(p) else None,
+        c_index=_round(metrics.c_index(months, p, event)),
+        rated_80=int(top.sum()),
+        rated_80_renewed=int(label[top].sum()),
+    )
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 3)
+
+
+def _truth(history: History, n: int, horizon: int) -> Any:
+    """Every eligible installment with its features and its outcome as known at the end."""
+    t = training_set(history, n)
+    fw = [forecast_week(d, n) for d in t["debut"]]
+    known_horizon = [(history.last_week - d).days / DAYS_PER_MONTH >= horizon for d in t["debut"]]
+    before = [nw is not None and nw <= w for nw, w in zip(t["next_week"], fw, strict=True)]
+    t["testable"] = np.asarray(known_horizon) & ~np.asarray(before, dtype=bool)
+    t["label"] = t["event"] & (t["months"] <= horizon)
+    return t
+
+
+def _predict(train: Any, test: Any, horizon: int) -> dict[str, Any]:
+    model = fit(train)
+    debut = fit(train, ("debut_level",))
+    return {
+        "model": model.p_within(test, horizon),
+        "debut_only": debut.p_within(test, horizon),
+        "base_rate": np.full(len(test), base_rate(train, horizon)),
+    }
+
+
+def origins(history: History, n: int, horizon: int, step_weeks: int) -> list[dt.date]:
+    """Origins from three months after the lists begin to the last debut with a known
+    ``horizon``-month outcome."""
+    last_debut = history.last_week - dt.timedelta(days=horizon * DAYS_PER_MONTH)
+    t = week_ending(history.first_week + dt.timedelta(weeks=13))
+    out = []
+    while t <= last_debut:
+        out.append(t)
+        t += dt.timedelta(weeks=step_weeks)
+    return out
+
+
+def backtest(
+    store: Store,
+    *,
+    as_of: dt.date | None = None,
+    weeks: int = DEFAULT_WEEKS,
+    horizon: int = 24,
+    step_weeks: int = 13,
+    window_weeks: int = 26,
+    strict: bool = False,
+    seed: int = 0,
+    plot: Path | None = None,
+    max_origins: int | None = None,
+) -> Backtest:
+    """Rolling-origin backtest of the renewal forecast (see the module docstring)."""
+    pd = pandas()
+    history = load_history(store, as_of)
+    truth = _truth(history, weeks, horizon)
+    results: list[Origin] = []
+    rows: list[Any] = []
+    points = origins(history, weeks, horizon, step_weeks)
+    if max_origins is not None:
+        points = points[-max_origins:]
+    for t in points:
+        if strict:
+            train = training_set(history.until(t), weeks)
+        else:
+            known = [forecast_week(d, weeks) <= t for d in truth["debut"]]
+            train = truth[known]
+        window = (truth["debut"] >= t) & (truth["debut"] < t + dt.timedelta(weeks=window_weeks))
+        test = truth[window & truth["testable"]]
+        origin = Origin(
+            t, len(train), int(train["event"].sum()), len(test), int(test["label"].sum())
+        )
+        results.append(origin)
+        if origin.train_renewed < MIN_EVENTS:
+            origin.skipped = f"only {origin.train_renewed} renewals to learn from"
+            continue
+        if test.empty:
+            origin.skipped = "no installment to score"
+            continue
+        preds = _predict(train, test, horizon)
+        for method in METHODS:
+            origin.scores.append(
+                _score(method, preds[method], test["label"], test["months"], test["event"])
+            )
+        frame = test[["title", "debut", "label", "event", "months"]].assign(
+            origin=t, **{f"p_{m}": preds[m] for m in METHODS}
+        )
+        rows.append(frame)
+    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    pooled: list[Score] = []
+    calibration: dict[str, list[metrics.CalibrationBin]] = {}
+    if not table.empty:
+        latest = table.sort_values("origin").groupby("title", as_index=False).last()
+        for m in METHODS:
+            pooled.append(
+                _score(m, latest[f"p_{m}"], latest["label"], latest["months"], latest["event"])
+            )
+            calibration[m] = metrics.calibration(latest[f"p_{m}"], latest["label"])
+    model = next((s for s in pooled if s.method == "model"), None)
+    debut = next((s for s in pooled if s.method == "debut_only"), None)
+    interval = None
+    if not table.empty and model is not None and model.auc is not None:
+        interval = bootstrap_auc(latest["p_model"], latest["label"], seed=seed)
+    aims = {
+        "horizon_months": horizon,
+        "auc_at_least": AIM_AUC,
+        "auc": model.auc if model else None,
+        "auc_met": bool(model and model.auc is not None and model.auc >= AIM_AUC),
+        "beats_debut_only": bool(
+            model
+            and debut
+            and model.auc is not None
+            and debut.auc is not None
+            and model.auc > debut.auc
+        ),
+        "rated_80": model.rated_80 if model else 0,
+        "rated_80_renewed_share": _round(model.rated_80_share) if model else None,
+        "rated_80_met": bool(
+            model and model.rated_80_share is not None and model.rated_80_share >= AIM_TOP_RENEWED
+        ),
+    }
+    result = Backtest(
+        weeks=weeks,
+        horizon_months=horizon,
+        step_weeks=step_weeks,
+        window_weeks=window_weeks,
+        last_week=history.last_week,
+        origins=results,
+        pooled=pooled,
+        calibration=calibration,
+        auc_interval=interval,
+        strict=strict,
+        seed=seed,
+        aims=aims,
+        predictions=[
+            {k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}
+            for r in table.to_dict("records")
+        ]
+        if not table.empty
+        else [],
+    )
+    if plot is not None and calibration:
+        from chartwatch.forecast.plots import calibration_plot
+
+        calibration_plot(result, plot)
+        result.plot = str(plot)
+    return result
+
+
+def bootstrap_auc(
+    p: Any, label: Any, *, seed: int = 0, rounds: int = 1000
+) -> tuple[float, float] | None:
+    """A 95 % percentile interval of the AUC over ``rounds`` resamples (seeded)."""
+    rng = np.random.default_rng(seed)
+    p = np.asarray(p, dtype=float)
+    y = np.asarray(label, dtype=bool)
+    values = []
+    for _ in range(rounds):
+        i = rng.integers(0, len(p), len(p))
+        a = metrics.auc(p[i], y[i])
+        if a is not None:
+            values.append(a)
+    if not values:
+        return None
+    lo, hi = np.percentile(values, [2.5, 97.5])
+    return (round(float(lo), 3), round(float(hi), 3))
+
+
+__all__ = ["MODEL_FEATURES", "Backtest", "Origin", "Score", "backtest"]

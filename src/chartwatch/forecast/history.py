@@ -1,0 +1,194 @@
+"""The chart history the forecasts learn from: one row per title and week of the global
+Top 10, as published now or as of a date, with each week's figure put on a common scale.
+
+Netflix ranked by hours viewed until the week ending 2023-06-11 and by views from the week
+ending 2023-06-18. A week's *figure* is the measure the list was ranked by that week; its
+*level* is the figure divided by the category's typical figure at the time (the median of
+every Top 10 entry of the same category and measure over the 26 weeks up to and including
+that week, so no later week enters). A level of 2.0 means twice a typical Top 10 week.
+
+Everything is set-based: one SQL query over the store, then DataFrame expressions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from chartwatch.analytics.frame import VIEWS_FROM, titled_rows
+from chartwatch.store.store import Store
+from chartwatch.titles import catalog, parse_label
+
+TYPICAL_WEEKS = 26  # the window of the category's typical level
+WEEK = dt.timedelta(days=7)
+
+
+def pandas() -> Any:
+    """pandas, or a clear message when the forecast extra is missing."""
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "forecasts need pandas and lifelines: pip install 'chartwatch[forecast]'"
+        ) from None
+    return pd
+
+
+@dataclass(frozen=True)
+class History:
+    """The global Top 10 weeks of every title in one view of the store.
+
+    ``weeks``: title, film, show, category, week, rank, hours, views, runtime, figure
+    (the ranking measure), measure (``hours`` or ``views``), typical, level, floor_level (the
+    level of the week's No. 10 in the same list: an upper bound for a title not listed).
+    ``titles``: title, film, show, category (of its first week), kind, number, relabelled
+    (a first season Netflix now calls a limited series), first_week, last_week.
+    ``first_week``/``last_week`` bound the lists in this view; ``cutoff`` is set when the
+    history was cut at an earlier week (a backtest origin).
+    """
+
+    weeks: Any
+    titles: Any
+    first_week: dt.date
+    last_week: dt.date
+    as_of: dt.date | None = None
+    cutoff: dt.date | None = None
+    key: tuple[Any, ...] = ()  # the store state it was read from (for caches)
+    floors: Any = field(default=None, repr=False)  # category, week, floor_level
+    countries: Any = field(default=None, repr=False)  # title, film, week, countries (Top 10)
+    country_weeks: frozenset[dt.date] = frozenset()  # weeks with country lists
+
+    def until(self, week: dt.date) -> History:
+        """The history as it stood after ``week`` was published: later weeks dropped.
+
+        Levels need no recomputing: each uses only its own and earlier weeks."""
+        weeks = self.weeks[self.weeks["week"] <= week]
+        first = weeks.groupby(["title", "film"], as_index=False).agg(
+            first_week=("week", "min"), last_week=("week", "max")
+        )
+        titles = self.titles.drop(columns=["first_week", "last_week"]).merge(
+            first, on=["title", "film"], how="inner"
+        )
+        return replace(
+            self,
+            weeks=weeks,
+            titles=titles,
+            last_week=min(week, self.last_week),
+            cutoff=week,
+            floors=self.floors[self.floors["week"] <= week],
+            countries=self.countries[self.countries["week"] <= week],
+            country_weeks=frozenset(w for w in self.country_weeks if w <= week),
+        )
+
+
+_CACHE: dict[tuple[str, int, dt.date | None], History] = {}
+
+
+def load_history(store: Store, as_of: dt.date | None = None) -> History:
+    """The global Top 10 history visible now or as of ``as_of`` (cached per store state)."""
+    pd = pandas()
+    stamp = int(store.scalar("SELECT count(*) FROM snapshots"))
+    key = (store.label, stamp, as_of)
+    if key in _CACHE:
+        return _CACHE[key]
+    cat = catalog(store, as_of)
+    gsql, gparams = titled_rows(cat, as_of, "global")
+    weeks = store.con.execute(
+        f"""
+        WITH g AS (
+            SELECT title, film, any_value(show_title) AS show, week,
+                   min(category) AS category, min(rank) AS rank,
+                   any_value(weekly_hours_viewed) AS hours, any_value(weekly_views) AS views,
+                   any_value(runtime) AS runtime
+            FROM {gsql} g GROUP BY title, film, week),
+        m AS (
+            SELECT *, CASE WHEN week >= ? AND views IS NOT NULL THEN 'views' ELSE 'hours' END
+                          AS measure,
+                      CASE WHEN week >= ? AND views IS NOT NULL THEN views ELSE hours END
+                          AS figure
+            FROM g),
+        cw AS (SELECT DISTINCT category, week, measure FROM m),
+        typ AS (
+            SELECT cw.category, cw.week, cw.measure, median(m.figure) AS typical
+            FROM cw JOIN m ON m.category = cw.category AND m.measure = cw.measure
+             AND m.week > cw.week - INTERVAL '{TYPICAL_WEEKS * 7} days' AND m.week <= cw.week
+            GROUP BY ALL)
+        SELECT m.*, typ.typical, m.figure / typ.typical AS level,
+               min(m.figure) OVER (PARTITION BY m.category, m.week) / typ.typical
+                   AS floor_level
+        FROM m JOIN typ USING (category, week, measure)
+        ORDER BY title, film, week
+        """,
+        [*gparams, VIEWS_FROM, VIEWS_FROM],
+    ).df()
+    if weeks.empty:
+        raise_empty()
+    weeks["week"] = pd.to_datetime(weeks["week"]).dt.date
+    floors = weeks.groupby(["category", "week"], as_index=False).agg(
+        floor_level=("floor_level", "min")
+    )
+    titles = (
+        weeks.sort_values("week")
+        .groupby(["title", "film"], as_index=False)
+        .agg(
+            show=("show", "first"),
+            category=("category", "first"),
+            first_week=("week", "min"),
+            last_week=("week", "max"),
+        )
+    )
+    parsed = []
+    for title, film, show in titles[["title", "film", "show"]].itertuples(index=False):
+        entry = cat.titles.get((title, bool(film)))
+        inst = (
+            entry.installment
+            if entry is not None
+            else parse_label(show, None if film or title == show else title, film=bool(film))
+        )
+        kind, number, relabelled = inst.kind, inst.number, False
+        if kind == "limited" and entry is not None:
+            # Netflix relabels first seasons that were not renewed as limited series; the
+            # label it used first is what a forecaster at the time saw.
+            for alias in entry.aliases:
+                old = parse_label(inst.show, alias)
+                if old.kind == "season" and old.number == 1 and not old.subtitle:
+                    kind, number, relabelled = "season", 1, True
+        parsed.append((inst.show, kind, number, relabelled))
+    titles["show"] = [p[0] for p in parsed]
+    titles["kind"] = [p[1] for p in parsed]
+    titles["number"] = pd.array([p[2] for p in parsed], dtype="Int64")
+    titles["relabelled"] = [p[3] for p in parsed]
+    weeks = weeks.drop(columns=["show"]).merge(
+        titles[["title", "film", "show"]], on=["title", "film"]
+    )
+    csql, cparams = titled_rows(cat, as_of, "countries")
+    countries = store.con.execute(
+        f"""
+        SELECT title, film, week, count(DISTINCT country_iso2) AS countries
+        FROM {csql} c GROUP BY title, film, week
+        """,
+        cparams,
+    ).df()
+    countries["week"] = pd.to_datetime(countries["week"]).dt.date
+    history = History(
+        weeks=weeks,
+        titles=titles,
+        first_week=min(weeks["week"]),
+        last_week=max(weeks["week"]),
+        as_of=as_of,
+        key=key,
+        floors=floors,
+        countries=countries,
+        country_weeks=frozenset(countries["week"]),
+    )
+    if len(_CACHE) > 8:
+        _CACHE.clear()
+    _CACHE[key] = history
+    return history
+
+
+def raise_empty() -> None:
+    from chartwatch.errors import NotFoundError
+
+    raise NotFoundError("the store has no global Top 10 weeks in this view")

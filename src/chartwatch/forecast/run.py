@@ -1,0 +1,354 @@
+"""The run forecast: from a title's first one or two weeks, its total hours in the Top 10 and
+its weeks in the Top 10, each with an 80 % interval.
+
+The *run* is the title's weeks in the global Top 10 within 26 weeks of its debut (97 % of the
+hours of every title that debuted in the lists). The model is a least-squares line on the log
+scale: log total hours and log weeks from the log hours of week 1 (and week 2), the week-1
+level against the category's typical week, the ranks, films vs TV, English vs not, and the
+views era. A week 2 outside the Top 10 takes the hours of that week's No. 10 (an upper bound)
+and a flag. The interval comes from the 10th and 90th percentiles of the leave-one-out
+residuals. Views, for titles with a runtime, are hours ÷ runtime.
+
+Works for films and TV alike; titles already listed in the lists' first week have no known
+debut and are left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from chartwatch.errors import NotFoundError
+from chartwatch.forecast import metrics
+from chartwatch.forecast.history import History, load_history, pandas
+from chartwatch.results import Tabular, jsonable
+from chartwatch.store.store import Store
+from chartwatch.titles import Show, resolve
+
+RUN_WEEKS = 26
+LOW_Q, HIGH_Q = 10, 90  # an 80 % interval
+PUBLIC_R2 = 0.883  # the public model's R² on log total hours from the first two weeks
+
+
+def _units(history: History, k: int) -> Any:
+    """One row per title with a known debut whose first ``k`` weeks are published: inputs
+    and, where the run is complete, the targets."""
+    pd = pandas()
+    w = history.weeks
+    t = history.titles[history.titles["first_week"] > history.first_week][
+        ["title", "film", "show", "category", "first_week"]
+    ].rename(columns={"first_week": "debut"})
+    t = t[[d + dt.timedelta(weeks=k - 1) <= history.last_week for d in t["debut"]]]
+    w = w.merge(t[["title", "film", "debut"]], on=["title", "film"])
+    w["age"] = (pd.to_datetime(w["week"]) - pd.to_datetime(w["debut"])).dt.days // 7
+    run = w[w["age"] < RUN_WEEKS]
+    totals = run.groupby(["title", "film"], as_index=False).agg(
+        total_hours=("hours", "sum"), run_weeks=("week", "size"), runtime=("runtime", "max")
+    )
+    first = w[w["age"] == 0][["title", "film", "hours", "rank", "level", "week"]]
+    first = first.rename(columns={"hours": "h1", "rank": "r1", "level": "level1", "week": "w1"})
+    out = t.merge(first, on=["title", "film"]).merge(totals, on=["title", "film"])
+    if k >= 2:
+        second = w[w["age"] == 1][["title", "film", "hours", "rank"]].rename(
+            columns={"hours": "h2", "rank": "r2"}
+        )
+        out = out.merge(second, on=["title", "film"], how="left")
+        out["w2"] = [d + dt.timedelta(weeks=1) for d in out["debut"]]
+        floor = history.weeks.groupby(["category", "week"], as_index=False).agg(
+            floor_hours=("hours", "min")
+        )
+        out = out.merge(floor.rename(columns={"week": "w2"}), on=["category", "w2"], how="left")
+        out["listed2"] = out["h2"].notna().astype(float)
+        out["h2"] = out["h2"].fillna(out["floor_hours"])
+        out["r2"] = out["r2"].fillna(11)
+    out["complete"] = [
+        d + dt.timedelta(weeks=RUN_WEEKS - 1) <= history.last_week for d in out["debut"]
+    ]
+    return out.reset_index(drop=True)
+
+
+def _design(units: Any, k: int) -> Any:
+    cols = [
+        np.ones(len(units)),
+        np.log(units["h1"].astype(float)),
+        np.log(units["level1"].astype(float)),
+        units["r1"].astype(float),
+        units["film"].astype(float),
+        (units["category"].str.contains("Non-English")).astype(float),
+        (units["w1"] >= dt.date(2023, 6, 18)).astype(float),
+    ]
+    if k >= 2:
+        cols += [
+            np.log(units["h2"].astype(float)),
+            units["r2"].astype(float),
+            units["listed2"].astype(float),
+        ]
+    return np.column_stack(cols)
+
+
+@dataclass
+class RunModel:
+    k: int
+    coef_hours: Any
+    coef_weeks: Any
+    band_hours: tuple[float, float]  # residual quantiles on the log scale
+    band_weeks: tuple[float, float]
+    n_train: int
+
+    def predict(self, units: Any) -> dict[str, Any]:
+        x = _design(units, self.k)
+        lh = x @ self.coef_hours
+        lw = x @ self.coef_weeks
+        return {
+            "log_hours": lh,
+            "hours_low": np.exp(lh + self.band_hours[0]),
+            "hours": np.exp(lh),
+            "hours_high": np.exp(lh + self.band_hours[1]),
+            "log_weeks": lw,
+            "weeks_low": np.exp(lw + self.band_weeks[0]),
+            "weeks": np.exp(lw),
+            "weeks_high": np.exp(lw + self.band_weeks[1]),
+        }
+
+
+def _ols(x: Any, y: Any) -> tuple[Any, tuple[float, float]]:
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    # leave-one-out residuals: e / (1 - h) with the hat matrix diagonal
+    pinv = np.linalg.pinv(x.T @ x)
+    hat = np.einsum("ij,jk,ik->i", x, pinv, x)
+    loo = (y - x @ coef) / np.clip(1 - hat, 1e-6, None)
+    lo, hi = np.percentile(loo, [LOW_Q, HIGH_Q])
+    return coef, (float(lo), float(hi))
+
+
+def fit_run(history: History, k: int) -> RunModel:
+    """Fit on every title of ``history`` whose 26-week run is complete."""
+    units = _units(history, k)
+    train = units[units["complete"]]
+    if len(train) < 20:
+        raise NotFoundError("too few complete runs in this view to learn from")
+    x = _design(train, k)
+    ch, bh = _ols(x, np.log(train["total_hours"].astype(float).to_numpy()))
+    cw, bw = _ols(x, np.log(train["run_weeks"].astype(float).to_numpy()))
+    return RunModel(k, ch, cw, bh, bw, len(train))
+
+
+@dataclass
+class Range:
+    estimate: float
+    low: float
+    high: float
+
+
+@dataclass
+class RunForecast:
+    """A title's run forecast (``hours``/``views``/``weeks``: estimate and 80 % interval)."""
+
+    title: str
+    film: bool
+    debut: dt.date
+    as_of: dt.date | None
+    weeks_used: int  # 1 or 2: the weeks the forecast reads
+    running: bool  # still in the Top 10 in the view's last week
+    hours_so_far: int
+    weeks_so_far: int
+    hours: Range
+    views: Range | None
+    weeks: Range
+    text: str
+    caveat: str
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = jsonable(self)
+        return out
+
+
+def _fmt(x: float) -> str:
+    return f"{x / 1e6:,.0f}" if x >= 1e7 else f"{x / 1e6:,.1f}"
+
+
+def run_forecast(store: Store, query: str, *, as_of: dt.date | None = None) -> RunForecast:
+    """The run forecast for the title ``query`` names, from what was published by ``as_of``."""
+    history = load_history(store, as_of)
+    target = resolve(store, query, as_of=as_of)
+    if isinstance(target, Show):
+        target = max(target.titles, key=lambda t: (t.first_week or dt.date.min, t.label))
+    result = forecast_title(history, target.label, target.film)
+    if result is None:
+        raise NotFoundError(f"{target.label!r} has no known debut in the global Top 10")
+    return result
+
+
+_RUN_MODELS: dict[tuple[Any, ...], RunModel] = {}
+
+
+def _model(history: History, k: int) -> RunModel:
+    key = (*history.key, history.cutoff, k)
+    if key not in _RUN_MODELS:
+        if len(_RUN_MODELS) > 16:
+            _RUN_MODELS.clear()
+        _RUN_MODELS[key] = fit_run(history, k)
+    return _RUN_MODELS[key]
+
+
+def forecast_title(history: History, title: str, film: bool) -> RunForecast | None:
+    """The run forecast of one title in ``history`` (None without a known debut)."""
+    row = history.titles[(history.titles["title"] == title) & (history.titles["film"] == film)]
+    if row.empty or row.iloc[0]["first_week"] <= history.first_week:
+        return None
+    debut = row.iloc[0]["first_week"]
+    k = 2 if debut + dt.timedelta(weeks=1) <= history.last_week else 1
+    units = _units(history, k)
+    unit = units[(units["title"] == title) & (units["film"] == film)]
+    if unit.empty:
+        return None
+    model = _model(history, k)
+    p = model.predict(unit)
+    mine = history.weeks[(history.weeks["title"] == title) & (history.weeks["film"] == film)]
+    in_run = mine[[w < debut + dt.timedelta(weeks=RUN_WEEKS) for w in mine["week"]]]
+    so_far = int(in_run["hours"].sum())
+    weeks_so_far = len(in_run)
+    hours = Range(*(float(p[c][0]) for c in ("hours", "hours_low", "hours_high")))
+    weeks = Range(
+        *(
+            float(min(RUN_WEEKS, max(weeks_so_far, round(float(p[c][0])))))
+            for c in ("weeks", "weeks_low", "weeks_high")
+        )
+    )
+    runtime = unit.iloc[0]["runtime"]
+    views = None
+    if runtime is not None and not np.isnan(runtime) and runtime > 0:
+        views = Range(hours.estimate / runtime, hours.low / runtime, hours.high / runtime)
+    running = bool(mine["week"].max() == history.last_week)
+    text = (
+        f"on course for about {_fmt(hours.estimate)} million hours in the Top 10, "
+        f"between {_fmt(hours.low)} and {_fmt(hours.high)}, over about {weeks.estimate:.0f} "
+        f"weeks ({weeks.low:.0f}–{weeks.high:.0f})"
+    )
+    if so_far > hours.high:
+        text = (
+            f"already {_fmt(so_far)} million hours in the Top 10, above what its first "
+            f"{k} week{'s' if k > 1 else ''} suggested ({_fmt(hours.estimate)} million, "
+            f"between {_fmt(hours.low)} and {_fmt(hours.high)})"
+        )
+    return RunForecast(
+        title=title,
+        film=film,
+        debut=debut,
+        as_of=history.as_of,
+        weeks_used=k,
+        running=running,
+        hours_so_far=so_far,
+        weeks_so_far=weeks_so_far,
+        hours=Range(round(hours.estimate), round(hours.low), round(hours.high)),
+        views=None
+        if views is None
+        else Range(round(views.estimate), round(views.low), round(views.high)),
+        weeks=weeks,
+        text=text,
+        caveat=f"from its first {k} week{'s' if k > 1 else ''} only; an 80 % interval: about "
+        "one title in five ends outside it (docs/forecast.md)",
+    )
+
+
+# -- backtest -------------------------------------------------------------------------
+@dataclass
+class RunScore:
+    weeks_used: int
+    n: int
+    r2_log_hours: float | None
+    coverage_hours: float | None
+    r2_log_weeks: float | None
+    coverage_weeks: float | None
+
+
+@dataclass
+class RunBacktest(Tabular):
+    """Rolling-origin backtest of the run forecast; ``predictions`` is the table."""
+
+    step_weeks: int
+    window_weeks: int
+    origins: list[dt.date]
+    scores: list[RunScore]
+    public_r2: float = PUBLIC_R2
+    predictions: list[dict[str, Any]] = field(default_factory=list)
+
+    def table_rows(self) -> list[dict[str, Any]]:
+        return self.predictions
+
+
+def run_backtest(
+    store: Store,
+    *,
+    as_of: dt.date | None = None,
+    step_weeks: int = 13,
+    window_weeks: int = 26,
+    max_origins: int | None = None,
+) -> RunBacktest:
+    """At each origin T: train on the runs complete by T, forecast the titles that debut in
+    the next ``window_weeks`` whose run is complete by the store's last week. Each title is
+    scored once, by the latest origin before its debut."""
+    pd = pandas()
+    history = load_history(store, as_of)
+    last_debut = history.last_week - dt.timedelta(weeks=RUN_WEEKS - 1)
+    points = []
+    t = history.first_week + dt.timedelta(weeks=RUN_WEEKS + 13)
+    while t <= last_debut:
+        points.append(t)
+        t += dt.timedelta(weeks=step_weeks)
+    if max_origins is not None:
+        points = points[-max_origins:]
+    scores, rows = [], []
+    for k in (1, 2):
+        truth = _units(history, k)
+        truth = truth[truth["complete"]]
+        parts = []
+        for t in points:
+            model = fit_run(history.until(t), k)
+            end = t + dt.timedelta(weeks=window_weeks)
+            test = truth[(truth["debut"] >= t) & (truth["debut"] < end)]
+            if test.empty:
+                continue
+            p = model.predict(test)
+            parts.append(
+                test[["title", "film", "debut", "total_hours", "run_weeks"]].assign(
+                    origin=t,
+                    weeks_used=k,
+                    **{c: p[c] for c in ("hours", "hours_low", "hours_high", "weeks")},
+                    weeks_low=p["weeks_low"],
+                    weeks_high=p["weeks_high"],
+                )
+            )
+        if not parts:
+            scores.append(RunScore(k, 0, None, None, None, None))
+            continue
+        df = pd.concat(parts, ignore_index=True)
+        df = df.sort_values("origin").groupby(["title", "film"], as_index=False).last()
+        scores.append(
+            RunScore(
+                k,
+                len(df),
+                round(metrics.r2(np.log(df["total_hours"]), np.log(df["hours"])), 3),
+                round(metrics.coverage(df["total_hours"], df["hours_low"], df["hours_high"]), 3),
+                round(metrics.r2(np.log(df["run_weeks"]), np.log(df["weeks"])), 3),
+                round(
+                    metrics.coverage(
+                        df["run_weeks"], np.floor(df["weeks_low"]), np.ceil(df["weeks_high"])
+                    ),
+                    3,
+                ),
+            )
+        )
+        rows.extend(df.to_dict("records"))
+    return RunBacktest(
+        step_weeks=step_weeks,
+        window_weeks=window_weeks,
+        origins=points,
+        scores=scores,
+        predictions=[
+            {k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()} for r in rows
+        ],
+    )
