@@ -132,4 +132,10 @@ def store_for(db: Path | None, *, autoload: bool = True) -> Iterator[Store]:
 
 # Register the commands (each module adds its own to ``app``).
 import chartwatch.cli.brief_cmds  # noqa: E402, F401
-from chartwatch.cli import compare_cmds, ingest_cmds, query_cmds, title_cmds  # noqa: E402, F401
+from chartwatch.cli import (  # noqa: E402, F401
+    compare_cmds,
+    forecast_cmds,
+    ingest_cmds,
+    query_cmds,
+    title_cmds,
+)

@@ -88,13 +88,14 @@ def fit(train: Any, features: tuple[str, ...] = MODEL_FEATURES) -> RenewalModel:
     pd = pandas()
     x = train[list(features)].astype(float)
     mean = x.mean()
-    std = x.std(ddof=0).replace(0.0, 1.0).fillna(1.0)
+    std = x.std(ddof=0).fillna(0.0)
+    used = [f for f in features if std[f] > 1e-12]  # a constant column carries nothing
+    std = std.replace(0.0, 1.0)
     z = ((x - mean) / std).fillna(0.0)
-    df = z.assign(months=train["months"].clip(lower=1e-3).to_numpy(), event=train["event"])
-    df["event"] = df["event"].astype(int)
-    cph = lifelines().CoxPHFitter(penalizer=PENALIZER)
-    cph.fit(df, duration_col="months", event_col="event")
-    coef = cph.params_.reindex(list(features)).astype(float)
+    df = z[used].assign(months=train["months"].clip(lower=1e-3).to_numpy())
+    df["event"] = train["event"].astype(int).to_numpy()
+    cph = _fit_cox(df)
+    coef = cph.params_.reindex(list(features)).astype(float).fillna(0.0)
     # lifelines centres the covariates before the baseline: move that into H0
     h0 = cph.baseline_cumulative_hazard_.iloc[:, 0]
     shift = float(np.exp(-(z.mean().to_numpy() @ coef.to_numpy())))
@@ -110,6 +111,24 @@ def fit(train: Any, features: tuple[str, ...] = MODEL_FEATURES) -> RenewalModel:
         n_train=len(train),
         n_events=int(train["event"].sum()),
     )
+
+
+def _fit_cox(df: Any) -> Any:
+    """lifelines' Cox fit, quietly; a stronger penalty if Newton–Raphson fails."""
+    import warnings
+
+    ll = lifelines()
+    for penalizer in (PENALIZER, 1.0):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cph = ll.CoxPHFitter(penalizer=penalizer)
+            try:
+                return cph.fit(df, duration_col="months", event_col="event")
+            except ll.exceptions.ConvergenceError:
+                continue
+    from chartwatch.errors import NotFoundError
+
+    raise NotFoundError("the renewal model did not converge on this view's data")
 
 
 def base_rate(train: Any, months: float) -> float:

@@ -25,6 +25,7 @@ from chartwatch.store.store import Store
 from chartwatch.titles import Show, resolve
 
 COMPARABLES = 5
+MIN_RENEWALS = 5
 FACTORS = 3
 
 
@@ -141,9 +142,12 @@ def model_for(history: History, n: int) -> tuple[RenewalModel, Any]:
     key = (*history.key, history.cutoff, n)
     if key not in _MODELS:
         train = training_set(history, n)
-        if int(train["event"].sum()) < 2:
+        renewals = int(train["event"].sum())
+        if renewals < MIN_RENEWALS:
             raise NotFoundError(
-                f"too few renewals in this view to learn from ({int(train['event'].sum())})"
+                f"the lists to {history.last_week} show {renewals} renewal"
+                f"{'s' if renewals != 1 else ''} among {len(train)} installments: too few to "
+                f"learn from (at least {MIN_RENEWALS})"
             )
         if len(_MODELS) > 16:
             _MODELS.clear()
@@ -388,7 +392,14 @@ def greenlight(
                 f"{target.label!r} is {kind}, or not in the global Top 10: greenlight forecasts "
                 "numbered TV installments (seasons, parts, volumes)"
             )
-    return _forecasts(history, row, weeks, table)[0][1]
+    result = _forecasts(history, row, weeks, table)[0][1]
+    last = history.titles.loc[history.titles["title"] == result.season, "last_week"]
+    if result.debut is not None and len(last) and last.iloc[0] == history.last_week:
+        from chartwatch.forecast.run import forecast_title
+
+        run = forecast_title(history, result.season, False)
+        result.run_forecast = run.to_dict() if run is not None else None
+    return result
 
 
 def watchlist(
