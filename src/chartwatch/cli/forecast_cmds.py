@@ -130,7 +130,7 @@ def _backtest(b: Backtest, runs: RunBacktest) -> Any:
             str(o.train_renewed),
             str(o.test),
             str(o.test_renewed),
-            _num(s["model"].auc) if "model" in s else (o.skipped or "—"),
+            _num(s["model"].auc) if "model" in s else ("skipped" if o.skipped else "—"),
             _num(s["debut_only"].auc) if "debut_only" in s else "",
         )
     parts.append(t)
