@@ -74,3 +74,27 @@ def test_run_forecast_inputs_read_only_the_first_two_weeks(store: Store) -> None
     np.testing.assert_allclose(_design(cut, 2), _design(full, 2))
     wed = forecast_title(history.until(cut_week), "Wednesday: Season 1", False)
     assert wed is not None and wed.weeks_used == 2 and wed.weeks_so_far == 2
+
+
+def test_title_json_has_a_forecast_only_for_titles_still_running(cli, bundled_db: Path) -> None:
+    import json
+
+    running = json.loads(cli("title", "Bridgerton: Season 3", "--db", bundled_db, "--json").stdout)
+    fc = running["forecast"]
+    assert fc["running"] and fc["weeks_used"] == 2
+    assert fc["hours"]["low"] <= fc["hours"]["estimate"] <= fc["hours"]["high"]
+    done = json.loads(cli("title", "Squid Game: Season 1", "--db", bundled_db, "--json").stdout)
+    assert "forecast" not in done
+    table = cli("title", "Bridgerton: Season 3", "--db", bundled_db)
+    assert "Forecast:" in table.stdout
+
+
+def test_brief_mentions_the_forecast_with_its_caveat(cli, bundled_db: Path) -> None:
+    import json
+
+    data = json.loads(cli("brief", "Bridgerton: Season 3", "--db", bundled_db, "--json").stdout)
+    fact = next(f for f in data["facts"] if f["id"] == "forecast")
+    assert "statistical forecast" in fact["text"] and "not a published figure" in fact["text"]
+    assert [e["week_end"] for e in fact["evidence"]] == ["2024-05-19", "2024-05-26"]
+    old = json.loads(cli("brief", "All of Us Are Dead", "--db", bundled_db, "--json").stdout)
+    assert all(f["id"] != "forecast" for f in old["facts"])

@@ -614,6 +614,31 @@ def _total(ctx: _Context, s: _Subject) -> Fact:
     return Fact("total", text, evidence)
 
 
+def _forecast(ctx: _Context, s: _Subject) -> Fact | None:
+    """For a title still in the Top 10: where its first weeks say the run is heading."""
+    from chartwatch.forecast.run import running_forecast
+
+    r = s.report
+    last = r.weeks[-1].week_end if r.weeks else None
+    fc = running_forecast(
+        ctx.store, s.label, s.title.film, last_week=last, as_of=ctx.view, through=ctx.through
+    )
+    if fc is None:
+        return None
+    m = fc.hours
+    text = (
+        f"{s.name} is still in the Top 10. A statistical forecast from its first "
+        f"{count(fc.weeks_used, 'week')}, not a published figure, puts its run at about "
+        f"{figure(int(m.estimate))} hours viewed in the Top 10, between "
+        f"{figure(int(m.low))} and {figure(int(m.high))} (80 % interval)"
+    )
+    if fc.hours_so_far > m.high:
+        text += f"; it already has {figure(fc.hours_so_far)}, more than that"
+    text += " (method and backtest: docs/forecast.md)."
+    evidence = [s.row(w).evidence("hours_viewed") for w in r.weeks[: fc.weeks_used]]
+    return Fact("forecast", text, evidence)
+
+
 def _vs(ctx: _Context, s: _Subject, o: _Subject) -> Fact:
     a, b = s.report, o.report
     sentences = []
@@ -698,6 +723,7 @@ def brief(
         _weeks_at_no1(ctx, s),
         *_countries(ctx, s),
         _total(ctx, s),
+        _forecast(ctx, s),
         _vs(ctx, s, other) if other is not None else None,
     ]
     return Brief(

@@ -72,13 +72,26 @@ def title(
         asof = parse_date(as_of, "--as-of")
         with store_for(db) as store:
             report = run_title(store, query, as_of=asof)
+            forecast = None
+            if isinstance(report, TitleReport):  # still running: where it is heading
+                from chartwatch.forecast.run import running_forecast
+
+                last = report.weeks[-1].week_end if report.weeks else None
+                forecast = running_forecast(
+                    store, report.label, report.film, last_week=last, as_of=asof
+                )
         if as_json:
-            out_json(report.to_dict())
+            data = report.to_dict()
+            if forecast is not None:
+                data["forecast"] = forecast.to_dict()
+            out_json(data)
             return
         from chartwatch.render.analytics import show_view, title_view
 
         view = title_view(report) if isinstance(report, TitleReport) else show_view(report)
         console().print(view)
+        if forecast is not None:
+            console().print(f"Forecast: {forecast.text} ({forecast.caveat})")
 
 
 @app.command()

@@ -352,3 +352,43 @@ def run_backtest(
             {k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()} for r in rows
         ],
     )
+
+
+def running_forecast(
+    store: Store,
+    title: str,
+    film: bool,
+    *,
+    last_week: dt.date | None,
+    as_of: dt.date | None = None,
+    through: dt.date | None = None,
+) -> RunForecast | None:
+    """The run forecast of a title still in the Top 10 in the view's last week (weeks to
+    ``through`` when given), else None. ``last_week`` is the title's last week in the Top 10:
+    a title that has left is answered at once, without loading the forecast libraries. None
+    too when the forecast extra is not installed, so ``title`` and ``brief`` work without it.
+    """
+    import importlib.util
+
+    from chartwatch.store.views import visible_rows
+
+    if last_week is None:
+        return None
+    rows_sql, params = visible_rows(as_of)
+    end = store.scalar(f"SELECT max(week) FROM {rows_sql} r WHERE list = 'global'", params)
+    if through is not None and end is not None:
+        end = min(end, through)
+    if end is None or last_week != end:
+        return None
+    if any(importlib.util.find_spec(m) is None for m in ("pandas", "lifelines")):
+        return None  # pragma: no cover - depends on the environment
+    try:
+        history = load_history(store, as_of)
+        if through is not None and through < history.last_week:
+            history = history.until(through)
+        result = forecast_title(history, title, film)
+    except NotFoundError:
+        return None
+    if result is None or not result.running:
+        return None
+    return result
