@@ -82,14 +82,21 @@ class History:
         )
 
 
-_CACHE: dict[tuple[str, int, dt.date | None], History] = {}
+_CACHE: dict[tuple[str, dt.date | None], History] = {}
 
 
 def load_history(store: Store, as_of: dt.date | None = None) -> History:
-    """The global Top 10 history visible now or as of ``as_of`` (cached per store state)."""
+    """The global Top 10 history visible now or as of ``as_of`` (cached per store content:
+    two stores holding the same snapshots share it)."""
     pd = pandas()
-    stamp = int(store.scalar("SELECT count(*) FROM snapshots"))
-    key = (store.label, stamp, as_of)
+    # the store's content: every snapshot's hash and observation time, in order
+    stamp = str(
+        store.scalar(
+            "SELECT md5(coalesce(string_agg(sha256 || '@' || observed_at::VARCHAR, ',' "
+            "ORDER BY snapshot_id), '')) FROM snapshots"
+        )
+    )
+    key = (stamp, as_of)
     if key in _CACHE:
         return _CACHE[key]
     cat = catalog(store, as_of)
