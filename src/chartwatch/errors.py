@@ -65,6 +65,12 @@ class StoreVersionError(ChartwatchError):
     exit_code = 2
 
 
+class StoreBusyError(ChartwatchError):
+    """The store is locked by a writer (DuckDB allows one writer at a time); try again."""
+
+    exit_code = 2
+
+
 class DownloadError(ChartwatchError):
     """A download failed: offline, timed out, or the server answered with an error."""
 

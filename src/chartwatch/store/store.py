@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 
 from chartwatch import __version__
-from chartwatch.errors import ChartwatchError, StoreVersionError
+from chartwatch.errors import ChartwatchError, StoreBusyError, StoreVersionError
 from chartwatch.store.schema import MIGRATIONS, SCHEMA_VERSION, V1_DDL
 
 ENV_DB = "CHARTWATCH_DB"
@@ -91,7 +91,7 @@ def _connect(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
-            raise ChartwatchError(
+            raise StoreBusyError(
                 f"the store {target} is in use by another chartwatch process; "
                 "wait for it to finish (DuckDB allows one writer at a time)"
             ) from None
@@ -121,6 +121,44 @@ def open_store(db: str | Path | None = None, *, read_only: bool = False) -> Stor
     con.execute("SET TimeZone = 'UTC'")  # timestamps come back as UTC, whatever the machine
     store = Store(con, path, read_only)
     try:
+        _prepare_schema(store)
+    except BaseException:
+        con.close()
+        raise
+    return store
+
+
+def open_snapshot(db: str | Path) -> Store:
+    """A read-only copy in memory of the store at ``db``, taken in one read.
+
+    The file is opened read-only just long enough to copy it (a few hundred milliseconds for
+    the bundled data), so a long-running reader such as ``chartwatch serve`` does not hold
+    DuckDB's file lock and writers (``ingest``, ``replay``, ``update``) are not locked out.
+    Raises :class:`~chartwatch.errors.StoreBusyError` while a writer holds the file.
+    """
+    path = Path(db).expanduser()
+    if not path.exists():
+        raise ChartwatchError(f"no store at {path}; run `chartwatch ingest` or `update` first")
+    con = duckdb.connect(":memory:")
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        source = str(path).replace("'", "''")
+        try:
+            con.execute(f"ATTACH '{source}' AS source (READ_ONLY)")
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                raise StoreBusyError(
+                    f"the store {path} is being written by another chartwatch process; "
+                    "try again when it has finished"
+                ) from None
+            raise ChartwatchError(f"cannot open the store {path}: {text.splitlines()[0]}") from None
+        except duckdb.Error as exc:
+            first = str(exc).splitlines()[0]
+            raise ChartwatchError(f"{path} is not a chartwatch store ({first})") from None
+        con.execute("COPY FROM DATABASE source TO memory")
+        con.execute("DETACH source")
+        store = Store(con, path, read_only=True)
         _prepare_schema(store)
     except BaseException:
         con.close()
