@@ -138,4 +138,5 @@ from chartwatch.cli import (  # noqa: E402, F401
     ingest_cmds,
     query_cmds,
     title_cmds,
+    web_cmds,
 )

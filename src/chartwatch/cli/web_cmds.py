@@ -1,0 +1,190 @@
+"""``chartwatch serve`` and ``plot``: the web app, and its charts as files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from chartwatch.cli.app import (
+    AsOfOption,
+    DbOption,
+    JsonOption,
+    app,
+    console,
+    err,
+    errors,
+    out_json,
+    parse_date,
+    store_for,
+)
+
+PLOTS = ("title", "compare", "map")
+
+
+def _ready(db: Path | None) -> Path:
+    """The store's path; on first use (no file, or an empty store) load the bundled data,
+    as the read commands do."""
+    from chartwatch.errors import StoreBusyError
+    from chartwatch.store.store import default_db_path, open_snapshot
+
+    path = (db or default_db_path()).expanduser()
+    if path.exists():
+        try:
+            with open_snapshot(path) as copy:
+                if not copy.is_empty():
+                    return path
+        except StoreBusyError:
+            err(f"Warning: {path} is being written; the server will read it when it is done.")
+            return path
+    with store_for(path):
+        pass
+    return path
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str, typer.Option("--host", help="The address to listen on.", metavar="HOST")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option("--port", help="The port to listen on.", min=1, max=65535)
+    ] = 8000,
+    db: DbOption = None,
+) -> None:
+    """Serve the web pages and the JSON API (/api/v1/…, reference at /docs), read-only.
+
+    The server reads an in-memory copy of the store and takes a new copy when the file
+    changes, so `chartwatch ingest` and `update` can run while it serves: their data shows
+    on the next request after they finish (docs/web.md).
+    """
+    with errors():
+        path = _ready(db)
+        import uvicorn
+
+        from chartwatch.web.app import create_app
+
+        web = create_app(path)
+        err(f"chartwatch: serving {path} at http://{host}:{port}/ (Ctrl-C to stop)")
+        uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False)
+
+
+@app.command()
+def plot(
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="title (a title's run), compare (titles overlaid) or map (the world map of "
+            "a title's country lists).",
+            metavar="KIND",
+            show_default=False,
+        ),
+    ],
+    queries: Annotated[
+        list[str],
+        typer.Argument(
+            help="The title (two or more for compare), fuzzy as everywhere.",
+            metavar="QUERY…",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o",
+            "--output",
+            help="The file to write: .png, .svg, .html (self-contained, works offline) or "
+            ".json (the Vega-Lite specification).",
+            metavar="FILE",
+        ),
+    ],
+    week: Annotated[
+        str | None,
+        typer.Option(
+            "--week",
+            help="map: one week (any day of it, YYYY-MM-DD). Default: the whole run.",
+            metavar="DATE",
+        ),
+    ] = None,
+    metric: Annotated[
+        str,
+        typer.Option("--metric", help="compare: hours, views or rank.", metavar="M"),
+    ] = "hours",
+    align: Annotated[
+        str,
+        typer.Option("--align", help="compare: debut or calendar.", metavar="A"),
+    ] = "debut",
+    as_of: AsOfOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write a chart to a file: the same charts as the web pages, rendered without a browser.
+
+    chartwatch plot title "all of us are dead" -o run.png
+    chartwatch plot compare "all of us are dead" "squid game season 1" -o vs.svg
+    chartwatch plot map "all of us are dead" --week 2022-02-06 -o map.html
+    """
+    import json
+
+    from chartwatch.errors import UsageError
+    from chartwatch.render import charts
+
+    with errors():
+        if kind not in PLOTS:
+            raise UsageError(f"KIND: {kind!r} is not one of {', '.join(PLOTS)}")
+        wanted = 2 if kind == "compare" else 1
+        if (kind == "compare" and len(queries) < 2) or (kind != "compare" and len(queries) != 1):
+            raise UsageError(
+                f"plot {kind} takes {'two or more titles' if wanted == 2 else 'one title'}"
+            )
+        suffix = output.suffix.lstrip(".").lower()
+        if suffix not in (*charts.FORMATS, "json"):
+            raise UsageError(f"-o: write a .png, .svg, .html or .json file (not {output.name!r})")
+        if not output.parent.exists():
+            raise UsageError(f"-o: the folder {output.parent} does not exist")
+        asof = parse_date(as_of, "--as-of")
+        day = parse_date(week, "--week")
+        if day is not None and kind != "map":
+            raise UsageError("--week: only plot map takes a week")
+        with store_for(db) as store:
+            spec = _spec(store, kind, queries, week=day, metric=metric, align=align, as_of=asof)
+        if suffix == "json":
+            output.write_text(json.dumps(spec, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        else:
+            charts.save(spec, output)
+        if as_json:
+            out_json({"path": str(output), "format": suffix, "kind": kind})
+        else:
+            console().print(f"Wrote {output} ({suffix}).", markup=False)
+
+
+def _spec(
+    store: Any,
+    kind: str,
+    queries: list[str],
+    *,
+    week: Any,
+    metric: str,
+    align: str,
+    as_of: Any,
+) -> dict[str, Any]:
+    from chartwatch.render import charts
+
+    if kind == "compare":
+        from chartwatch.analytics.compare import compare
+
+        return charts.compare_chart(
+            compare(store, queries, metric=metric, align=align, as_of=as_of)
+        )
+    if kind == "map":
+        from chartwatch.analytics.countries import countries
+        from chartwatch.dates import week_ending
+
+        footprint = countries(store, queries[0], as_of=as_of)
+        return charts.map_chart(footprint, week=week_ending(week) if week else None)
+    from chartwatch.analytics.compare import resolve_installment
+    from chartwatch.analytics.runs import title_report
+
+    report = title_report(store, resolve_installment(store, queries[0], as_of=as_of), as_of)
+    return charts.run_chart(report)

@@ -1,0 +1,436 @@
+"""The chart definitions: a title's run, titles compared, and a title's world map.
+
+One definition serves the web pages (rendered in the browser by the vendored Vega-Lite) and
+the files ``chartwatch plot`` writes (PNG, SVG or self-contained HTML, rendered by
+vl-convert without a browser). Each function takes a result object of
+:mod:`chartwatch.analytics` and returns a Vega-Lite specification as a plain dict, built
+with Altair.
+
+Colours are colour-blind safe: the Okabe-Ito palette for series, and ColorBrewer's Blues
+(light to dark = worse to better) with a neutral grey for the map. Every chart carries a
+``description`` that becomes the SVG's accessible name; the pages also show the same
+figures as tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chartwatch.errors import UsageError
+
+if TYPE_CHECKING:
+    from chartwatch.analytics.compare import Comparison
+    from chartwatch.analytics.countries import Footprint
+    from chartwatch.analytics.runs import TitleReport
+
+VEGA_LITE_VERSION = "6.4"  # the vendored vega-lite.min.js and vl-convert's engine agree
+# Okabe & Ito (2008): distinguishable with every common colour-vision deficiency
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
+MEASURE_BLUE = "#0072B2"
+RANK_ORANGE = "#D55E00"
+MAP_STATUSES = {  # status key -> (legend label, colour)
+    "no1": ("No. 1", "#08519C"),
+    "top10": ("Top 10", "#6BAED6"),
+    "absent": ("Not in the Top 10", "#BDBDBD"),
+    "no_list": ("No list", "#F2F2F2"),
+}
+# Countries with Netflix lists that are too small for the 110m world map: drawn as dots.
+SMALL_COUNTRIES = {  # iso2 -> (longitude, latitude)
+    "BH": (50.56, 26.07),
+    "GP": (-61.55, 16.25),
+    "HK": (114.17, 22.32),
+    "MQ": (-61.02, 14.64),
+    "MT": (14.40, 35.90),
+    "MU": (57.55, -20.35),
+    "MV": (73.22, 3.20),
+    "RE": (55.54, -21.12),
+    "SG": (103.82, 1.35),
+}
+ATLAS_URL = "/static/world/countries-110m.json"
+FORMATS = ("png", "svg", "html")
+VALIDATE = False  # the tests validate every spec against the schema; serving skips it (slow)
+UNITS = {"hours_viewed": "Hours viewed", "views": "Views"}
+
+
+@cache
+def atlas() -> dict[str, Any]:
+    """The vendored world TopoJSON (world-atlas countries-110m, Natural Earth)."""
+    data = resources.files("chartwatch.web").joinpath("static/world/countries-110m.json")
+    out: dict[str, Any] = json.loads(data.read_text(encoding="utf-8"))
+    return out
+
+
+@cache
+def atlas_ids() -> frozenset[str]:
+    """ISO 3166-1 numeric codes of the countries the atlas draws."""
+    geometries = atlas()["objects"]["countries"]["geometries"]
+    return frozenset(str(g["id"]) for g in geometries if g.get("id"))
+
+
+def numeric_code(iso2: str) -> str | None:
+    """ISO 3166-1 numeric code (as the atlas writes it, ``"410"``) of an alpha-2 code."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=iso2)
+    return str(country.numeric) if country is not None else None
+
+
+def _alt() -> Any:
+    import altair as alt
+
+    return alt
+
+
+def _week_x(alt: Any, field: str = "week_end") -> Any:
+    return alt.X(
+        f"{field}:T",
+        title="Week ending",
+        scale=alt.Scale(type="utc"),
+        axis=alt.Axis(format="%b %-d, %Y", labelAngle=-30, labelOverlap=True),
+    )
+
+
+def _rank_y(alt: Any) -> Any:
+    return alt.Y(
+        "rank:Q",
+        title="Rank",
+        scale=alt.Scale(domain=[10, 1], nice=False),
+        axis=alt.Axis(values=[1, 3, 5, 7, 10], format="d"),
+    )
+
+
+def run_chart(report: TitleReport, *, width: int | str = 640) -> dict[str, Any]:
+    """A title's weeks in the global Top 10: hours viewed (or views, when every week has
+    them) as bars spanning each Monday-to-Sunday week, and its rank below."""
+    alt = _alt()
+    if not report.weeks:
+        raise UsageError(f"{report.label!r} has no weeks in the global Top 10 to plot")
+    measure = report.best_week.measure if report.best_week else "hours_viewed"
+    unit = UNITS[measure]
+    rows = [
+        {
+            "week_start": w.week_start.isoformat(),
+            "week_next": (w.week_end + dt.timedelta(days=1)).isoformat(),
+            "week_end": w.week_end.isoformat(),
+            "mid": f"{(w.week_start + dt.timedelta(days=3)).isoformat()}T12:00:00Z",
+            "rank": w.rank,
+            "value": getattr(w, measure),
+            "category": w.category,
+        }
+        for w in report.weeks
+    ]
+    data = alt.Data(values=rows)
+    tooltip = [
+        alt.Tooltip("week_end:N", title="Week ending"),
+        alt.Tooltip("rank:Q", title="Rank"),
+        alt.Tooltip("value:Q", title=unit, format=","),
+        alt.Tooltip("category:N", title="List"),
+    ]
+    x = _week_x(alt, "week_start")
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color=MEASURE_BLUE, stroke="white", strokeWidth=1)
+        .encode(
+            x=x,
+            x2="week_next:T",
+            y=alt.Y("value:Q", title=unit, axis=alt.Axis(format="~s")),
+            y2=alt.Y2(datum=0),
+            tooltip=tooltip,
+        )
+        .properties(width=width, height=220)
+    )
+    ranks = (
+        alt.Chart(data)
+        .mark_line(color=RANK_ORANGE, point=alt.OverlayMarkDef(color=RANK_ORANGE, size=50))
+        .encode(x=_week_x(alt, "mid"), y=_rank_y(alt), tooltip=tooltip)
+        .properties(width=width, height=130)
+    )
+    first, last = report.weeks[0], report.weeks[-1]
+    description = (
+        f"{report.label}: {len(report.weeks)} weeks in the global Top 10, weeks ending "
+        f"{first.week_end} to {last.week_end}; peak rank {report.peak_rank}; "
+        f"{unit.lower()} per week from {_fmt(min(_vals(rows)))} to {_fmt(max(_vals(rows)))}."
+    )
+    chart = (
+        alt.vconcat(bars, ranks, spacing=12)
+        .resolve_scale(x="shared")
+        .properties(
+            title=alt.TitleParams(report.label, subtitle=f"{unit} and rank, week by week"),
+            description=description,
+        )
+    )
+    return _finish(chart)
+
+
+def _vals(rows: list[dict[str, Any]]) -> list[int]:
+    return [r["value"] for r in rows if r["value"] is not None] or [0]
+
+
+def _fmt(value: int) -> str:
+    return f"{value:,}"
+
+
+def compare_chart(comparison: Comparison, *, width: int | str = 640) -> dict[str, Any]:
+    """Titles' runs overlaid: the compared measure (hours or views) per week and each
+    title's rank, aligned on debut (week 1, 2, …) or on the calendar."""
+    alt = _alt()
+    by_debut = comparison.align == "debut"
+    measure = {"hours": "hours_viewed", "views": "views"}.get(comparison.metric)
+    columns = {t.label: t.column for t in comparison.titles}
+    rows = []
+    stretch, previous = 0, None  # a line breaks where a title left the Top 10
+    for w in comparison.weeks:
+        if previous is None or previous.label != w.label:
+            stretch = 0
+        elif w.week_number - previous.week_number > 1:
+            stretch += 1
+        previous = w
+        rows.append(
+            {
+                "title": columns.get(w.label, w.label),
+                "stretch": stretch,
+                "week_number": w.week_number,
+                "week_end": w.week_end.isoformat(),
+                "rank": w.rank,
+                "value": getattr(w, measure) if measure else None,
+            }
+        )
+    order = [t.column for t in comparison.titles]
+    color = alt.Color(
+        "title:N",
+        title=None,
+        scale=alt.Scale(domain=order, range=PALETTE[: len(order)]),
+        sort=order,
+        legend=alt.Legend(orient="top", direction="vertical", labelLimit=400),
+    )
+    if by_debut:
+        x = alt.X(
+            "week_number:Q",
+            title="Weeks since its first week in the Top 10 (week 1)",
+            scale=alt.Scale(domainMin=1),
+            axis=alt.Axis(tickMinStep=1),
+        )
+    else:
+        x = _week_x(alt)
+    tooltip = [
+        alt.Tooltip("title:N", title="Title"),
+        alt.Tooltip("week_number:Q", title="Week"),
+        alt.Tooltip("week_end:N", title="Week ending"),
+        alt.Tooltip("rank:Q", title="Rank"),
+    ]
+    data = alt.Data(values=rows)
+    panels = []
+    if measure:
+        unit = UNITS[measure]
+        panels.append(
+            alt.Chart(data)
+            .mark_line(point=True, strokeWidth=2.5, strokeJoin="round")
+            .encode(
+                x=x,
+                y=alt.Y("value:Q", title=unit, axis=alt.Axis(format="~s")),
+                color=color,
+                detail="stretch:N",
+                strokeDash=alt.StrokeDash("title:N", sort=order, legend=None),
+                tooltip=[*tooltip, alt.Tooltip("value:Q", title=unit, format=",")],
+            )
+            .properties(width=width, height=220)
+        )
+    panels.append(
+        alt.Chart(data)
+        .mark_line(point=True, strokeWidth=2, strokeJoin="round")
+        .encode(
+            x=x,
+            y=_rank_y(alt),
+            color=color,
+            detail="stretch:N",
+            strokeDash=alt.StrokeDash("title:N", sort=order, legend=None),
+            tooltip=tooltip,
+        )
+        .properties(width=width, height=150)
+    )
+    names = " vs ".join(order)
+    description = (
+        f"{names}: "
+        + "; ".join(
+            f"{t.column}, {t.weeks_in_top10} weeks in the Top 10" for t in comparison.titles
+        )
+        + ("; aligned on each title's first week" if by_debut else "; by calendar week")
+        + "."
+    )
+    what = {"hours": "Hours viewed", "views": "Views", "rank": "Rank"}[comparison.metric]
+    chart = alt.vconcat(*panels, spacing=12).properties(
+        title=alt.TitleParams(
+            names,
+            subtitle=f"{what} by week, " + ("aligned on debut" if by_debut else "by calendar week"),
+        ),
+        description=description,
+    )
+    return _finish(chart)
+
+
+def _status(rank: int | None) -> str:
+    return "absent" if rank is None else "no1" if rank == 1 else "top10"
+
+
+def map_rows(footprint: Footprint) -> list[dict[str, Any]]:
+    """One row per country and view: ``w`` 0 is the whole run (the best position in any of
+    its weeks), ``w`` 1… are the weeks in order."""
+    rows = []
+    for c in footprint.countries:
+        code = numeric_code(c.iso2)
+        if code is None:
+            continue
+        point = SMALL_COUNTRIES.get(c.iso2) if code not in atlas_ids() else None
+        base: dict[str, Any] = {"id": code, "iso2": c.iso2, "name": c.name}
+        if point:
+            base.update(lon=point[0], lat=point[1])
+        best: int | None
+        if c.no1_weeks:
+            whole, best = "no1", 1
+        elif c.top10_weeks:
+            whole, best = "top10", c.best_rank
+        else:
+            whole, best = ("absent" if c.by_week else "no_list"), None
+        rows.append({**base, "w": 0, "status": MAP_STATUSES[whole][0], "rank": best})
+        for i, week in enumerate(footprint.weeks, start=1):
+            if week in c.by_week:
+                rank = c.by_week[week]
+                label = MAP_STATUSES[_status(rank)][0]
+            else:
+                rank, label = None, MAP_STATUSES["no_list"][0]
+            rows.append({**base, "w": i, "status": label, "rank": rank})
+    return rows
+
+
+def map_chart(
+    footprint: Footprint,
+    *,
+    week: dt.date | None = None,
+    width: int | str = 640,
+    inline_atlas: bool = True,
+) -> dict[str, Any]:
+    """The world coloured by the title's best position in each country's Top 10: No. 1,
+    Top 10, not in the Top 10, or no list. The ``week`` parameter (0 = the whole run,
+    1… = its weeks with country lists) picks the view; the web page moves it with a slider.
+
+    ``inline_atlas`` puts the map's shapes in the spec (for files); otherwise the spec
+    points at the vendored file the web app serves.
+    """
+    alt = _alt()
+    start = 0
+    if week is not None:
+        if week not in footprint.weeks:
+            have = ", ".join(str(w) for w in footprint.weeks)
+            raise UsageError(f"--week: {footprint.label!r} has no country lists for {week}: {have}")
+        start = footprint.weeks.index(week) + 1
+    rows = map_rows(footprint)
+    shapes = alt.topo_feature(ATLAS_URL, "countries")
+    labels = [label for label, _ in MAP_STATUSES.values()]
+    colors = [color for _, color in MAP_STATUSES.values()]
+    color = alt.Color(
+        "status:N",
+        title=None,
+        scale=alt.Scale(domain=labels, range=colors),
+        legend=alt.Legend(orient="bottom", direction="horizontal", symbolStrokeColor="#666"),
+    )
+    tooltip = [
+        alt.Tooltip("name:N", title="Country"),
+        alt.Tooltip("status:N", title="Position"),
+        alt.Tooltip("rank:Q", title="Best rank"),
+    ]
+    world = (
+        alt.Chart(shapes)
+        .mark_geoshape(fill=MAP_STATUSES["no_list"][1], stroke="#FFFFFF", strokeWidth=0.4)
+        .transform_filter("datum.id != '010'")  # Antarctica
+    )
+    this_view = "datum.w == week"
+    listed = (
+        alt.Chart(alt.Data(values=[r for r in rows if "lon" not in r]))
+        .transform_filter(this_view)
+        .transform_lookup(lookup="id", from_=alt.LookupData(data=shapes, key="id"), as_="geo")
+        .mark_geoshape(stroke="#FFFFFF", strokeWidth=0.4)
+        .encode(shape="geo:G", color=color, tooltip=tooltip)
+    )
+    dots = (
+        alt.Chart(alt.Data(values=[r for r in rows if "lon" in r] or [{"w": -1}]))
+        .transform_filter(this_view)
+        .mark_circle(size=45, stroke="#333333", strokeWidth=0.6, opacity=1)
+        .encode(longitude="lon:Q", latitude="lat:Q", color=color, tooltip=tooltip)
+    )
+    views = ["the whole run", *(f"the week ending {w}" for w in footprint.weeks)]
+    n1 = footprint.countries_no1
+    description = (
+        f"World map of {footprint.label}: No. 1 in {n1} countries and in the Top 10 in "
+        f"{footprint.countries_top10} over its weeks with country lists; showing "
+        f"{views[start]}."
+    )
+    chart = (
+        alt.layer(world, listed, dots)
+        .add_params(alt.param(name="week", value=start))
+        .project(type="equalEarth")
+        .properties(width=width, height=340, description=description)
+    )
+    spec = _finish(chart)
+    # the title follows the week shown (the page's slider moves ``week``)
+    weeks = json.dumps([str(w) for w in footprint.weeks])
+    spec["title"] = {
+        "text": footprint.label,
+        "subtitle": "Position in each country's Top 10",
+    }
+    spec["title"]["text"] = {
+        "expr": f"{json.dumps(footprint.label)} + (week == 0 ? ': best position over the "
+        f"whole run' : ': the week ending ' + {weeks}[week - 1])"
+    }
+    spec["usermeta"] = {"chartwatch": {"views": views}}
+    if inline_atlas:  # swapped in after Altair: validating 100 kB of shapes takes seconds
+        _inline_atlas(spec)
+    return spec
+
+
+def _inline_atlas(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.get("url") == ATLAS_URL:
+            del node["url"]
+            node["values"] = atlas()
+        for key, value in node.items():
+            if key != "values":
+                _inline_atlas(value)
+    elif isinstance(node, list):
+        for value in node:
+            _inline_atlas(value)
+
+
+def _finish(chart: Any) -> dict[str, Any]:
+    spec: dict[str, Any] = chart.configure_view(stroke=None).to_dict(validate=VALIDATE)
+    spec.pop("$schema", None)  # no reference to a remote schema in the pages or files
+    spec["config"].update(
+        font="system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif",
+        background="#FFFFFF",
+    )
+    return spec
+
+
+def save(spec: dict[str, Any], path: str | Path, *, format: str | None = None) -> Path:
+    """Write ``spec`` as PNG, SVG or a self-contained HTML file (by ``format`` or the file's
+    extension), with vl-convert: no browser, no network."""
+    import vl_convert as vlc
+
+    target = Path(path)
+    fmt = (format or target.suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
+        raise UsageError(f"-o: write a .png, .svg or .html file (not {target.name!r})")
+    if not target.parent.exists():
+        raise UsageError(f"-o: the folder {target.parent} does not exist")
+    if fmt == "png":
+        target.write_bytes(vlc.vegalite_to_png(spec, vl_version=VEGA_LITE_VERSION, scale=2))
+    elif fmt == "svg":
+        target.write_text(vlc.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION), "utf-8")
+    else:
+        html = vlc.vegalite_to_html(spec, vl_version=VEGA_LITE_VERSION, bundle=True)
+        target.write_text(html, encoding="utf-8")
+    return target

@@ -1,0 +1,450 @@
+"""The pages: each one is built as one data dict from the core's result objects, then
+rendered as HTML (its template) or as JSON (the same dict) by :mod:`chartwatch.web.app`.
+
+Builders take an open store and checked parameters (see :mod:`chartwatch.web.params`) and
+return a :class:`Page`. They call the same functions the CLI calls; what they add is for
+people: links between pages, chart specifications, the choices of the pickers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from chartwatch.errors import ChartwatchError, NotFoundError
+from chartwatch.results import jsonable
+from chartwatch.store.store import Store
+from chartwatch.store.views import visible_rows
+from chartwatch.titles import Show, Title, catalog, resolve
+from chartwatch.titles.search import describe
+from chartwatch.web.errors import Suggestion, WebError, from_core
+from chartwatch.web.links import Links, links_for, title_query
+
+MAP_WIDTH = 700
+CHART_WIDTH = 640
+
+
+@dataclass
+class Page:
+    """One page: its template, its <title>, and the data both renderings show."""
+
+    template: str
+    title: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class Redirect(Exception):
+    """Send the browser to the canonical address of what it asked for."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+def url(path: str, **params: Any) -> str:
+    """``path`` with the given query parameters (None and empty values left out)."""
+    items: list[tuple[str, Any]] = []
+    for key, value in params.items():
+        if value is None or value == "" or value == []:
+            continue
+        if isinstance(value, list):
+            items.extend((key, str(v)) for v in value)
+        else:
+            items.append((key, str(value)))
+    return path + ("?" + urlencode(items) if items else "")
+
+
+# -- choices of the pickers ----------------------------------------------------------------
+
+
+def weeks_available(
+    store: Store, *, country: str | None = None, as_of: dt.date | None = None
+) -> list[dt.date]:
+    """The weeks with a global chart (or ``country``'s chart), newest first."""
+    rows_sql, params = visible_rows(as_of)
+    where = "list = 'countries' AND country_iso2 = ?" if country else "list = 'global'"
+    rows = store.all(
+        f"SELECT DISTINCT week FROM {rows_sql} r WHERE {where} ORDER BY week DESC",
+        [*params, *([country] if country else [])],
+    )
+    return [r[0] for r in rows]
+
+
+def countries_available(store: Store, as_of: dt.date | None = None) -> list[dict[str, str]]:
+    """The countries with lists, by name: ``[{iso2, name}]``."""
+    rows_sql, params = visible_rows(as_of)
+    rows = store.all(
+        f"""
+        SELECT country_iso2, arg_max(country_name, week) AS name FROM {rows_sql} r
+        WHERE list = 'countries' GROUP BY country_iso2 ORDER BY name
+        """,
+        params,
+    )
+    return [{"iso2": iso, "name": name} for iso, name in rows]
+
+
+def _nearest(weeks: list[dt.date], day: dt.date, n: int = 3) -> list[dt.date]:
+    return sorted(sorted(weeks, key=lambda w: abs((w - day).days))[:n])
+
+
+def week_not_found(
+    store: Store,
+    exc: NotFoundError,
+    *,
+    week: dt.date | None,
+    country: str | None,
+    as_of: dt.date | None,
+) -> WebError:
+    """The 404 of a week (or country) without a chart, suggesting the nearest weeks that
+    have one, or the countries that have lists."""
+    weeks = weeks_available(store, country=country, as_of=as_of)
+    error = from_core(exc, parameter="week" if weeks else ("country" if country else None))
+    if weeks:
+        near = _nearest(weeks, week or weeks[0])
+        error.suggestions = [
+            Suggestion(f"the week ending {w}", url("/", week=w, country=country, as_of=as_of))
+            for w in near
+        ]
+        if weeks[0] not in near:
+            error.suggestions.append(
+                Suggestion(f"the latest week ({weeks[0]})", url("/", country=country, as_of=as_of))
+            )
+    elif country:
+        error.suggestions = [
+            Suggestion(f"{c['name']} ({c['iso2']})", url("/", country=c["iso2"]))
+            for c in countries_available(store, as_of)
+        ] + [Suggestion("the global lists", "/")]
+    return error
+
+
+# -- / : one week's lists ------------------------------------------------------------------
+
+
+def home(
+    store: Store,
+    *,
+    week: dt.date | None = None,
+    country: str | None = None,
+    category: str | None = None,
+    as_of: dt.date | None = None,
+) -> Page:
+    """The week's lists (the latest by default) with the week and country pickers."""
+    from chartwatch.charts import week as get_week
+
+    weeks = weeks_available(store, country=country, as_of=as_of)
+    try:
+        chart = get_week(store, week=week, category=category, country=country, as_of=as_of)
+    except NotFoundError as exc:
+        raise week_not_found(store, exc, week=week, country=country, as_of=as_of) from None
+    cat = catalog(store, as_of)
+    links = links_for(cat)
+    data = chart.to_dict()
+    for lst in data["lists"]:
+        film = lst["category"].startswith("Films")
+        for row in lst["rows"]:
+            label = row["season_title"] or row["show_title"]
+            row["url"] = links.label(label, film)
+    position = weeks.index(chart.week_end) if chart.week_end in weeks else None
+    newer = weeks[position - 1] if position else None
+    older = weeks[position + 1] if position is not None and position + 1 < len(weeks) else None
+    place = f"{chart.country_name}" if chart.country_iso2 else "Global"
+    return Page(
+        "home.html",
+        f"{place} Top 10 · week ending {chart.week_end}",
+        {
+            "week": data,
+            "weeks": [w.isoformat() for w in weeks],
+            "countries": countries_available(store, as_of),
+            "newer": url("/", week=newer, country=country, as_of=as_of) if newer else None,
+            "older": url("/", week=older, country=country, as_of=as_of) if older else None,
+            "json": url("/api/v1/week", week=chart.week_end, country=country, as_of=as_of),
+        },
+    )
+
+
+# -- /title/… ------------------------------------------------------------------------------
+
+
+def _find(store: Store, links: Links, path: str, as_of: dt.date | None) -> Title | Show:
+    target = links.target(path)
+    if target is not None:
+        return target
+    query = title_query(path)
+    try:
+        return resolve(store, query, as_of=as_of)
+    except NotFoundError as exc:
+        error = from_core(exc, parameter="title")
+        error.suggestions = search_suggestions(store, links, query, as_of)
+        raise error from None
+
+
+def search_suggestions(
+    store: Store, links: Links, query: str, as_of: dt.date | None, limit: int = 5
+) -> list[Suggestion]:
+    """The closest titles to ``query``, as suggestions of a 404."""
+    from chartwatch.titles.search import _ranked
+
+    return [
+        Suggestion(describe(t), links.title(t))
+        for t, _ in _ranked(links.cat, query, limit)
+        if isinstance(t, Show | Title)
+    ]
+
+
+def title_page(
+    store: Store,
+    path: str,
+    *,
+    as_of: dt.date | None = None,
+    compare_with: list[str] | None = None,
+    fmt: str = "html",
+) -> Page:
+    """A title's page (or a show's, for a show with several charted installments)."""
+    from chartwatch.analytics.runs import show_report, title_report
+
+    cat = catalog(store, as_of)
+    links = links_for(cat)
+    target = _find(store, links, path, as_of)
+    canonical = links.title(target)
+    if links.target(path) is None:  # found by a query: send it to the title's own address
+        suffix = ".json" if fmt == "json" else ""
+        raise Redirect(url(canonical + suffix, as_of=as_of, compare=compare_with))
+    if isinstance(target, Show):
+        show = show_report(store, target, as_of).to_dict()
+        for line, title in zip(show["installments"], target.titles, strict=True):
+            line["url"] = links.title(title)
+        return Page(
+            "show.html",
+            target.name,
+            {
+                "kind": "show",
+                "show": show,
+                "api": url("/api/v1/title", q=describe(target), as_of=as_of),
+                "history": url("/history", title=target.name),
+            },
+        )
+    report = title_report(store, target, as_of)
+    if not report.weeks and not report.countries.top10:
+        raise WebError(404, "not_found", f"{target.label!r} has no chart weeks in this view")
+    query = describe(target)
+    notes: list[str] = []
+    data: dict[str, Any] = {"kind": "title", "title": report.to_dict(), "comparison": None}
+    for rec in data["title"]["records"]:
+        rec["holder_url"] = links.label(rec["holder"], target.film) if rec["holder"] else None
+    for wk in data["title"]["weeks"]:
+        wk["url"] = url("/", week=wk["week_end"], as_of=as_of)
+
+    from chartwatch.analytics.brief import brief
+
+    try:
+        data["brief"] = brief(store, query, as_of=as_of).to_dict()
+    except ChartwatchError as exc:
+        data["brief"] = None
+        notes.append(f"No brief: {exc.message}")
+
+    from chartwatch.render import charts
+
+    charts_data: dict[str, Any] = {"run": None, "map": None}
+    compared: list[dict[str, str]] = []
+    if compare_with:
+        from chartwatch.analytics.compare import compare
+
+        try:
+            comparison = compare(store, [query, *compare_with], as_of=as_of)
+        except ChartwatchError as exc:
+            raise from_core(exc, parameter="compare") from None
+        charts_data["run"] = charts.compare_chart(comparison, width=CHART_WIDTH)
+        compared = [
+            {"label": t.column, "url": links.label(t.label, t.film)} for t in comparison.titles
+        ]
+        data["comparison"] = comparison.to_dict()
+    elif report.weeks:
+        charts_data["run"] = charts.run_chart(report, width=CHART_WIDTH)
+
+    from chartwatch.analytics.countries import countries
+
+    data["footprint"] = None
+    data["map_views"] = []
+    try:
+        footprint = countries(store, query, as_of=as_of)
+    except ChartwatchError as exc:
+        notes.append(f"No world map: {exc.message}")
+    else:
+        charts_data["map"] = charts.map_chart(footprint, width=MAP_WIDTH, inline_atlas=False)
+        fp = footprint.to_dict()
+        for c in fp["countries"]:
+            c["whole_run"] = _whole_run(c)
+        data["footprint"] = fp
+        data["map_views"] = charts_data["map"]["usermeta"]["chartwatch"]["views"]
+    data["charts"] = charts_data
+    data["compared"] = compared
+    data["notes"] = notes
+    data["links"] = {
+        "self": canonical,
+        "json": url(canonical + ".json", as_of=as_of),
+        "api": url("/api/v1/title", q=query, as_of=as_of),
+        "countries_api": url("/api/v1/countries", q=query, as_of=as_of),
+        "brief_api": url("/api/v1/brief", q=query, as_of=as_of),
+        "history": url("/history", title=target.show),
+        "history_api": url("/api/v1/history", title=target.show),
+    }
+    return Page("title.html", target.label, data)
+
+
+def _whole_run(country: dict[str, Any]) -> str:
+    if country["no1_weeks"]:
+        return "No. 1"
+    if country["top10_weeks"]:
+        return "Top 10"
+    return "Not in the Top 10" if country["by_week"] else "No list"
+
+
+# -- /records, /compare, /search, /history, /status ------------------------------------------
+
+
+def records_page(
+    store: Store,
+    *,
+    metric: str | None = None,
+    category: str | None = None,
+    as_of: dt.date | None = None,
+    top: int = 10,
+) -> Page:
+    """A leaderboard with its pickers."""
+    from chartwatch.analytics.records import METRICS, records
+    from chartwatch.ingestion.kinds import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
+
+    metric = metric or "debut_hours"
+    board = records(store, metric, category=category, as_of=as_of, top=top)
+    links = links_for(catalog(store, as_of))
+    entries = []
+    for e in board.entries:
+        film = e.category.startswith("Films")
+        entries.append({**jsonable(asdict(e)), "url": links.label(e.label, film)})
+    categories = COUNTRY_CATEGORIES if metric == "countries_no1" else GLOBAL_CATEGORIES
+    return Page(
+        "records.html",
+        f"Records · {METRICS[metric]}",
+        {
+            "metric": metric,
+            "measure": board.measure,
+            "category": board.category,
+            "as_of": jsonable(as_of),
+            "top": top,
+            "entries": entries,
+            "metrics": METRICS,
+            "categories": list(categories),
+            "json": url("/api/v1/records", metric=metric, category=category, as_of=as_of, top=top),
+        },
+    )
+
+
+def compare_page(
+    store: Store,
+    *,
+    titles: list[str],
+    metric: str | None = None,
+    align: str | None = None,
+    as_of: dt.date | None = None,
+) -> Page:
+    """Titles overlaid; with fewer than two titles, just the form."""
+    from chartwatch.analytics.compare import ALIGNS, METRICS, compare
+
+    data: dict[str, Any] = {
+        "titles": titles,
+        "metric": metric or "hours",
+        "align": align or "debut",
+        "metrics": METRICS,
+        "aligns": ALIGNS,
+        "comparison": None,
+        "chart": None,
+    }
+    if len(titles) >= 2:
+        try:
+            comparison = compare(
+                store, titles, metric=metric or "hours", align=align or "debut", as_of=as_of
+            )
+        except ChartwatchError as exc:
+            raise from_core(exc, parameter="titles") from None
+        from chartwatch.render import charts
+
+        links = links_for(catalog(store, as_of))
+        data["comparison"] = comparison.to_dict()
+        data["chart"] = charts.compare_chart(comparison, width=CHART_WIDTH)
+        data["columns"] = [
+            {"column": t.column, "url": links.label(t.label, t.film)} for t in comparison.titles
+        ]
+        data["json"] = url(
+            "/api/v1/compare", titles=titles, metric=metric, align=align, as_of=as_of
+        )
+    name = " vs ".join(titles) if titles else "Compare titles"
+    return Page("compare.html", name, data)
+
+
+def search_page(store: Store, *, q: str | None, limit: int = 10) -> Page:
+    """Titles matching ``q``, with their pages' addresses (the type-ahead reads the JSON)."""
+    from chartwatch.titles.search import search
+
+    results: list[dict[str, Any]] = []
+    if q:
+        cat = catalog(store)
+        links = links_for(cat)
+        for hit in search(store, q, limit=limit):
+            target: Title | Show | None
+            if hit.kind == "show":
+                target = cat.shows.get((hit.name, hit.film))
+            else:
+                target = cat.titles.get((hit.name, hit.film))
+            results.append(
+                {
+                    **hit.to_dict(),
+                    "url": links.title(target) if target is not None else title_url_for(hit.name),
+                    "describe": describe(target) if target is not None else hit.name,
+                }
+            )
+    return Page("search.html", f"Search: {q}" if q else "Search", {"q": q, "results": results})
+
+
+def title_url_for(name: str) -> str:
+    from chartwatch.web.links import query_url
+
+    return query_url(name)
+
+
+HISTORY_ROWS = 500
+
+
+def history_page(
+    store: Store,
+    *,
+    title: str | None = None,
+    week: dt.date | None = None,
+    list_name: str | None = None,
+    country: str | None = None,
+) -> Page:
+    """Revisions Netflix made, newest last; the page shows the first 500."""
+    from chartwatch.revisions import history
+
+    changes = history(store, title=title, week=week, list_name=list_name, country=country)
+    return Page(
+        "history.html",
+        f"Revisions{f' · {title}' if title else ''}",
+        {
+            "title": title,
+            "week": jsonable(week),
+            "list": list_name,
+            "country": country,
+            "count": len(changes),
+            "shown": HISTORY_ROWS,
+            "changes": [c.to_dict() for c in changes[:HISTORY_ROWS]],
+            "json": url("/api/v1/history", title=title, week=week, list=list_name, country=country),
+        },
+    )
+
+
+def status_page(store: Store) -> Page:
+    from chartwatch.summary import status
+
+    return Page("status.html", "What the store holds", {"status": status(store).to_dict()})

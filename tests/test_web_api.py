@@ -1,0 +1,267 @@
+"""The HTTP API through the app in process: exactly the JSON the CLI prints with ``--json``,
+and one error shape for everything that goes wrong."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+
+from chartwatch.web.app import create_app
+
+ERROR_KEYS = {"status", "code", "message", "parameter", "suggestions"}
+AOUAD = "all of us are dead"
+SQUID = "squid game season 1"
+
+
+@pytest.fixture(scope="module")
+def web_db(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("web-api") / "bundled.duckdb"
+    shutil.copy(_bundled_template, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def client(web_db: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(web_db)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def replayed_client(
+    _replayed_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[TestClient, Path]]:
+    path = tmp_path_factory.mktemp("web-replayed") / "replayed.duckdb"
+    shutil.copy(_replayed_template, path)
+    with TestClient(create_app(path)) as c:
+        yield c, path
+
+
+def q(text: str) -> str:
+    return quote(text, safe="")
+
+
+# (CLI arguments, the API address answering the same question)
+SAME = [
+    (["week"], "/api/v1/week"),
+    (
+        ["week", "--week", "2022-01-26", "--category", "tv-non-english"],
+        "/api/v1/week?week=2022-01-26&category=tv-non-english",
+    ),
+    (
+        ["week", "--country", "kr", "--week", "2022-02-06"],
+        "/api/v1/week?country=kr&week=2022-02-06",
+    ),
+    (["title", AOUAD], f"/api/v1/title?q={q(AOUAD)}"),
+    (["title", "ozark"], "/api/v1/title?q=ozark"),
+    (["title", "the stranger (film)"], f"/api/v1/title?q={q('the stranger (film)')}"),
+    (["records"], "/api/v1/records"),
+    (
+        ["records", "--metric", "countries_no1", "--category", "TV", "--top", "5"],
+        "/api/v1/records?metric=countries_no1&category=TV&top=5",
+    ),
+    (
+        ["records", "--metric", "week_views", "--category", "tv-english"],
+        "/api/v1/records?metric=week_views&category=tv-english",
+    ),
+    (["compare", AOUAD, SQUID], f"/api/v1/compare?titles={q(AOUAD)}&titles={q(SQUID)}"),
+    (
+        ["compare", AOUAD, SQUID, "--metric", "rank", "--align", "calendar"],
+        f"/api/v1/compare?titles={q(AOUAD)}&titles={q(SQUID)}&metric=rank&align=calendar",
+    ),
+    (["countries", AOUAD], f"/api/v1/countries?q={q(AOUAD)}"),
+    (
+        ["countries", AOUAD, "--week", "2022-02-03"],
+        f"/api/v1/countries?q={q(AOUAD)}&week=2022-02-03",
+    ),
+    (["brief", AOUAD], f"/api/v1/brief?q={q(AOUAD)}"),
+    (["brief", AOUAD, "--vs", "squid game"], f"/api/v1/brief?q={q(AOUAD)}&vs=squid%20game"),
+    (["search", "all of us"], "/api/v1/search?q=all%20of%20us"),
+    (["search", "ozark", "--limit", "3"], "/api/v1/search?q=ozark&limit=3"),
+    (["status"], "/api/v1/status"),
+]
+
+
+@pytest.mark.parametrize(("args", "address"), SAME, ids=[" ".join(a) for a, _ in SAME])
+def test_api_answers_exactly_what_the_cli_prints(
+    client: TestClient, web_db: Path, cli, args: list[str], address: str
+) -> None:
+    printed = cli(*args, "--json", "--db", web_db)
+    assert printed.exit_code == 0, printed.stderr
+    expected = json.loads(printed.stdout)
+    response = client.get(address)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == expected
+
+
+def test_history_and_status_of_a_replayed_store_match_the_cli(replayed_client, cli) -> None:
+    client, path = replayed_client
+    for args, address in [
+        (["history", "--title", "Ozark"], "/api/v1/history?title=Ozark"),
+        (
+            ["history", "--list", "global", "--week", "2022-01-23"],
+            "/api/v1/history?list=global&week=2022-01-23",
+        ),
+        (
+            ["history", "--include-new-columns", "--country", "US"],
+            "/api/v1/history?include_new_columns=true&country=US",
+        ),
+        (["status"], "/api/v1/status"),
+        (
+            ["week", "--week", "2022-01-23", "--as-of", "2022-03-01"],
+            "/api/v1/week?week=2022-01-23&as_of=2022-03-01",
+        ),
+    ]:
+        printed = cli(*args, "--json", "--db", path)
+        expected = json.loads(printed.stdout)
+        answer = client.get(address)
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == expected, address
+    ozark = client.get("/api/v1/history?title=Ozark").json()
+    assert {c["new"] for c in ozark if c["field"] == "season_title"} >= {"Ozark: Season 4"}
+
+
+def test_nothing_matched_is_an_empty_list_like_the_cli(
+    client: TestClient, web_db: Path, cli
+) -> None:
+    printed = cli("history", "--title", "Ozark", "--json", "--db", web_db)
+    assert (printed.exit_code, json.loads(printed.stdout)) == (1, [])
+    assert client.get("/api/v1/history?title=Ozark").json() == []
+
+
+# -- the one error shape -----------------------------------------------------------------------
+
+
+def error_of(client: TestClient, address: str, status: int) -> dict:
+    response = client.get(address)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert set(body) == ERROR_KEYS
+    assert body["status"] == status
+    return body
+
+
+@pytest.mark.parametrize(
+    ("address", "parameter"),
+    [
+        ("/api/v1/week?week=2022-13-45", "week"),
+        ("/api/v1/week?week=yesterday", "week"),
+        ("/api/v1/week?as_of=1999-01-01", "as_of"),
+        ("/api/v1/week?country=KOR", "country"),
+        ("/api/v1/week?category=Cartoons", "category"),
+        ("/api/v1/records?metric=popularity", "metric"),
+        ("/api/v1/records?top=0", "top"),
+        ("/api/v1/records?top=1001", "top"),
+        ("/api/v1/records?top=ten", "top"),
+        ("/api/v1/title", "q"),
+        ("/api/v1/title?q=", "q"),
+        ("/api/v1/title?q=" + "x" * 201, "q"),
+        ("/api/v1/title?q=a%00b", "q"),
+        ("/api/v1/compare?titles=ozark", "titles"),
+        (f"/api/v1/compare?titles={q(AOUAD)}&titles={q(SQUID)}&metric=likes", "metric"),
+        (f"/api/v1/compare?titles={q(AOUAD)}&titles={q(SQUID)}&align=left", "align"),
+        ("/api/v1/history?list=regional", "list"),
+        ("/api/v1/history?include_new_columns=maybe", "include_new_columns"),
+        ("/api/v1/search?q=ozark&limit=0", "limit"),
+        (f"/api/v1/brief?q={q(AOUAD)}&vs={q(AOUAD)}", "vs"),
+    ],
+)
+def test_a_bad_parameter_is_a_400_naming_it(
+    client: TestClient, address: str, parameter: str
+) -> None:
+    body = error_of(client, address, 400)
+    assert body["code"] == "bad_parameter"
+    assert body["parameter"] == parameter
+    assert body["message"].startswith(f"{parameter}:"), body["message"]
+    assert "--" not in body["message"].split(":")[0]
+
+
+def test_an_unknown_title_is_a_404_with_suggestions(client: TestClient) -> None:
+    body = error_of(client, "/api/v1/title?q=qwertyuiop", 404)
+    assert body["code"] == "not_found" and body["parameter"] == "q"
+    assert body["message"].startswith("no title matches 'qwertyuiop'")
+    assert body["suggestions"], body
+    for s in body["suggestions"]:  # the closest titles, each with its page
+        assert s["url"].startswith("/title/")
+        assert client.get(s["url"]).status_code == 200
+    for name in ("countries", "brief"):
+        other = error_of(client, f"/api/v1/{name}?q=qwertyuiop", 404)
+        assert other["suggestions"] == body["suggestions"]
+
+
+def test_an_ambiguous_title_is_a_404_listing_the_candidates(client: TestClient) -> None:
+    body = error_of(client, "/api/v1/title?q=the%20stranger", 404)
+    assert body["code"] == "ambiguous"
+    names = [s["name"] for s in body["suggestions"]]
+    assert any("(film" in n for n in names) and any("(TV" in n for n in names)
+    for s in body["suggestions"]:  # each candidate's address opens its page
+        assert client.get(s["url"]).status_code == 200
+
+
+def test_an_unknown_week_is_a_404_suggesting_the_nearest_weeks(client: TestClient) -> None:
+    body = error_of(client, "/api/v1/week?week=2030-01-01", 404)
+    assert body["code"] == "not_found" and body["parameter"] == "week"
+    urls = [s["url"] for s in body["suggestions"]]
+    assert "/?week=2024-06-23" in urls
+    early = error_of(client, "/api/v1/week?week=2020-01-01", 404)
+    assert "/?week=2021-07-04" in [s["url"] for s in early["suggestions"]]
+    country = error_of(client, "/api/v1/week?country=KR&week=2024-06-23", 404)
+    assert "/?week=2022-02-27&country=KR" in [s["url"] for s in country["suggestions"]]
+    nowhere = error_of(client, "/api/v1/week?country=ZZ", 404)
+    assert nowhere["parameter"] == "country"
+    assert "/?country=KR" in [s["url"] for s in nowhere["suggestions"]]
+
+
+def test_unknown_routes_and_methods(client: TestClient) -> None:
+    assert error_of(client, "/api/v1/nothing", 404)["code"] == "not_found"
+    response = client.post("/api/v1/status")
+    assert response.status_code == 405 and set(response.json()) == ERROR_KEYS
+    assert error_of(client, "/api/v1/title?q=" + "a" * 5000, 414)["code"] == "uri_too_long"
+
+
+def test_the_html_error_page_shows_the_same_fields(client: TestClient) -> None:
+    response = client.get("/?week=2030-01-01")
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert "no global chart" in page and 'href="/?week=2024-06-23"' in page
+    assert client.get("/title/qwertyuiop").status_code == 404
+    bad = client.get("/records?top=0")
+    assert bad.status_code == 400 and "top:" in bad.text
+    assert client.get("/nowhere").status_code == 404
+
+
+def test_openapi_reference_is_served_offline(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    paths = set(spec["paths"])
+    for name in (
+        "week",
+        "title",
+        "records",
+        "compare",
+        "countries",
+        "brief",
+        "search",
+        "history",
+        "status",
+    ):
+        assert f"/api/v1/{name}" in paths
+    assert all(p.startswith("/api/v1/") for p in paths)
+    docs = client.get("/docs").text
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs
+    assert "cdn" not in docs.lower()
+    assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+
+
+def test_responses_carry_a_strict_content_security_policy(client: TestClient) -> None:
+    headers = client.get("/").headers
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert "connect-src 'self'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"

@@ -1,0 +1,171 @@
+"""How a running server sees new data under DuckDB's one-writer rule: it reads an in-memory
+copy, never holds the file, takes a new copy when the file changes, keeps serving its copy
+while a writer works, and answers 503 only when it has no copy at all."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+import chartwatch
+from chartwatch.errors import StoreBusyError
+from chartwatch.store.store import open_snapshot
+from chartwatch.web.app import create_app
+from chartwatch.web.source import StoreSource, fingerprint
+from conftest import ROOT
+
+GLOBAL, COUNTRIES = "all-weeks-global.tsv", "all-weeks-countries.tsv"
+
+
+@pytest.fixture
+def global_only(tmp_path: Path, real_file) -> Path:
+    """A store holding only the global lists (one snapshot)."""
+    path = tmp_path / "store.duckdb"
+    with chartwatch.open_store(path) as store:
+        chartwatch.ingest(store, [real_file(GLOBAL)])
+    return path
+
+
+class Writer:
+    """Another process that ingests a file and then holds the store open for writing
+    until it is told to finish (what `chartwatch ingest` does on a big file)."""
+
+    def __init__(self, db: Path, source: Path) -> None:
+        code = textwrap.dedent(
+            f"""
+            import sys, chartwatch
+            store = chartwatch.open_store({str(db)!r})
+            chartwatch.ingest(store, [{str(source)!r}])
+            print("holding", flush=True)
+            sys.stdin.readline()
+            store.close()
+            """
+        )
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        assert self.proc.stdout is not None
+        assert self.proc.stdout.readline().strip() == "holding"
+
+    def finish(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write("\n")
+        self.proc.stdin.flush()
+        assert self.proc.wait(timeout=60) == 0
+
+
+@pytest.fixture
+def client_for() -> Iterator:
+    made: list[TestClient] = []
+
+    def make(db: Path, **kwargs) -> TestClient:
+        source = StoreSource(db, **kwargs)
+        client = TestClient(create_app(db, source=source))
+        made.append(client)
+        return client
+
+    yield make
+    for c in made:
+        c.close()
+        c.app.state.source.close()  # type: ignore[attr-defined]
+
+
+def snapshots(client: TestClient) -> int:
+    response = client.get("/api/v1/status")
+    assert response.status_code == 200, response.text
+    return int(response.json()["snapshots"])
+
+
+def test_a_snapshot_copies_the_store_and_lets_go_of_the_file(global_only: Path, real_file) -> None:
+    copy = open_snapshot(global_only)
+    try:
+        assert copy.read_only and copy.label == str(global_only)
+        assert copy.scalar("SELECT count(*) FROM snapshots") == 1
+        # the file is free: a writer can open it while the copy is in use
+        with chartwatch.open_store(global_only) as writer:
+            chartwatch.ingest(writer, [real_file(COUNTRIES)])
+        assert copy.scalar("SELECT count(*) FROM snapshots") == 1  # the copy does not move
+    finally:
+        copy.close()
+
+
+def test_the_server_sees_an_ingest_on_the_next_request(
+    global_only: Path, real_file, client_for
+) -> None:
+    client = client_for(global_only)
+    assert snapshots(client) == 1
+    source = client.app.state.source  # type: ignore[attr-defined]
+    first = source.generation
+    assert client.get("/api/v1/status").status_code == 200
+    assert source.generation == first  # unchanged file: the same copy, answers from cache
+    with chartwatch.open_store(global_only) as writer:  # what `chartwatch ingest` does
+        chartwatch.ingest(writer, [real_file(COUNTRIES)])
+    assert snapshots(client) == 2
+    assert source.generation == first + 1
+    korea = client.get("/api/v1/week?country=KR")
+    assert korea.status_code == 200 and korea.json()["country_name"] == "South Korea"
+
+
+def test_while_a_writer_holds_the_store_the_server_keeps_its_copy(
+    global_only: Path, real_file, client_for
+) -> None:
+    client = client_for(global_only, retry_after=0.0)
+    assert snapshots(client) == 1
+    writer = Writer(global_only, real_file(COUNTRIES))
+    try:
+        assert fingerprint(global_only) != client.app.state.source._stamp  # type: ignore[attr-defined]
+        assert snapshots(client) == 1  # the copy it has, not an error
+        assert client.app.state.source.stale  # type: ignore[attr-defined]
+    finally:
+        writer.finish()
+    assert snapshots(client) == 2
+
+
+def test_with_no_copy_yet_a_held_store_is_a_503_with_retry_after(
+    global_only: Path, real_file, client_for
+) -> None:
+    writer = Writer(global_only, real_file(COUNTRIES))
+    try:
+        with pytest.raises(StoreBusyError):
+            open_snapshot(global_only)
+        client = client_for(global_only, retry_after=0.0)
+        response = client.get("/api/v1/status")
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "1"
+        assert response.json()["code"] == "store_busy"
+        page = client.get("/")
+        assert page.status_code == 503 and "Try again shortly" in page.text
+    finally:
+        writer.finish()
+    assert snapshots(client) == 2
+
+
+def test_a_missing_or_foreign_store_is_a_503(tmp_path: Path, client_for) -> None:
+    client = client_for(tmp_path / "nothing.duckdb")
+    response = client.get("/api/v1/status")
+    assert response.status_code == 503 and response.json()["code"] == "store_unavailable"
+    other = tmp_path / "other.duckdb"
+    import duckdb
+
+    with duckdb.connect(str(other)) as con:
+        con.execute("CREATE TABLE t (x INTEGER)")
+    assert client_for(other).get("/api/v1/status").json()["code"] == "store_unavailable"
+
+
+def test_the_response_cache_is_bounded() -> None:
+    from chartwatch.web.source import ResponseCache
+
+    cache = ResponseCache(max_entries=3)
+    for i in range(10):
+        cache.put((i,), ("text/plain", b"x"))
+    assert len(cache) == 3 and cache.get((0,)) is None and cache.get((9,)) is not None
