@@ -62,20 +62,81 @@ class Catalog:
 
 def rename_pairs(store: Store) -> list[tuple[str, str]]:
     """Pairs of labels that are one title: the same global row (list, week, category, rank)
-    published with the same hours under two labels."""
+    published with the same hours under two labels.
+
+    Two labels one file lists side by side in the same week's list are two titles, whatever
+    their hours: a revision can move a title into a rank another one held with the same
+    hours (week of 2021-08-01: ``Twilight`` took rank 7 from ``Fear Street Part 2: 1978``,
+    both at 5.84M hours, and both stayed listed)."""
     rows = store.all(
         """
         WITH v AS (
             SELECT week, category, rank, weekly_hours_viewed AS hours,
                    coalesce(season_title, show_title) AS label, version_id
-            FROM row_versions WHERE list = 'global' AND weekly_hours_viewed IS NOT NULL)
-        SELECT DISTINCT a.label, b.label
-        FROM v a JOIN v b
-          ON a.week = b.week AND a.category = b.category AND a.rank = b.rank
-         AND a.hours = b.hours AND a.version_id < b.version_id AND a.label <> b.label
+            FROM row_versions WHERE list = 'global' AND weekly_hours_viewed IS NOT NULL),
+        pairs AS (
+            SELECT DISTINCT a.label AS a, b.label AS b
+            FROM v a JOIN v b
+              ON a.week = b.week AND a.category = b.category AND a.rank = b.rank
+             AND a.hours = b.hours AND a.version_id < b.version_id AND a.label <> b.label),
+        seen AS (
+            SELECT DISTINCT o.snapshot_id, v.week, v.category, v.label
+            FROM v JOIN observations o USING (version_id)
+            WHERE v.label IN (SELECT a FROM pairs UNION SELECT b FROM pairs))
+        SELECT p.a, p.b FROM pairs p
+        WHERE NOT EXISTS (
+            SELECT 1 FROM seen x JOIN seen y
+              ON x.snapshot_id = y.snapshot_id AND x.week = y.week AND x.category = y.category
+            WHERE x.label = p.a AND y.label = p.b)
         """
     )
     return [(str(a), str(b)) for a, b in rows]
+
+
+def _same_installment(a: Installment, b: Installment) -> bool:
+    """Two labels of one show that name the same installment: the same numbered season
+    (``Ozark: Season 4 Part 1`` / ``Ozark: Season 4``), or a first season and a limited
+    series (``Hometown Cha-Cha-Cha: Season 1`` / ``…: Limited Series``)."""
+    if a.number is not None and (a.kind, a.number) == (b.kind, b.number):
+        return True
+    if {a.kind, b.kind} == {"season", "limited"}:
+        season = a if a.kind == "season" else b
+        return season.number == 1 and not season.subtitle
+    return False
+
+
+def country_links(
+    store: Store, as_of: dt.date | None = None, *, skip: frozenset[str] = frozenset()
+) -> list[tuple[str, str]]:
+    """Pairs (country label, global label) that are one title although no global row was
+    ever published under the country label: the country lists kept an old label (a store
+    holding only the current global file has no revision to show the rename). The labels
+    must be of the same show, name the same installment, and chart in the same weeks, and
+    only one global label may qualify. Labels in ``skip`` (already linked) are left out."""
+    rows_sql, params = visible_rows(as_of)
+    rows = store.all(
+        f"""
+        WITH r AS (
+            SELECT list, week, show_title, coalesce(season_title, show_title) AS label
+            FROM {rows_sql} r
+            WHERE list IN ('global', 'countries') AND category NOT LIKE 'Films%'),
+        g AS (SELECT DISTINCT week, show_title, label FROM r WHERE list = 'global'),
+        c AS (SELECT DISTINCT week, show_title, label FROM r
+              WHERE list = 'countries' AND label NOT IN (SELECT label FROM g))
+        SELECT DISTINCT c.label, g.label, c.show_title
+        FROM c JOIN g USING (week, show_title)
+        """,
+        params,
+    )
+    found: dict[str, set[str]] = {}
+    for local, glabel, show in rows:
+        if local in skip or glabel in skip:
+            continue
+        a = parse_label(show, None if local == show else local)
+        b = parse_label(show, None if glabel == show else glabel)
+        if _same_installment(a, b):
+            found.setdefault(local, set()).add(glabel)
+    return [(local, next(iter(g))) for local, g in sorted(found.items()) if len(g) == 1]
 
 
 def _components(pairs: list[tuple[str, str]]) -> list[set[str]]:
@@ -125,7 +186,10 @@ def catalog(store: Store, as_of: dt.date | None = None) -> Catalog:
         info[(label, bool(film))] = (show, category, first, last)
         seen[label] = (show, bool(film), category, first, last, observed, bool(in_global))
     alias_of: dict[str, str] = {}
-    for group in _components(rename_pairs(store)):
+    pairs = rename_pairs(store)
+    linked = frozenset(label for pair in pairs for label in pair)
+    pairs += country_links(store, as_of, skip=linked)
+    for group in _components(pairs):
         present = [g for g in group if g in seen]
         if not present:
             continue
