@@ -102,6 +102,8 @@ def parse_label(show_title: str, season_title: str | None, *, film: bool = False
     if rest.lower() in ("limited series", "miniseries", "limited"):
         return Installment(show=show, label=label, kind="limited", number=None)
     m = _NUMBERED.match(rest)
+    if m and m.group("word").lower() == "s" and not m.group("num").isdigit():
+        m = None  # "S2" is season 2, but "Six" is a word, not "S" + IX
     if m:
         number = _number(m.group("num"))
         word = m.group("word").lower()
