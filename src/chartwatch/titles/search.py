@@ -146,8 +146,12 @@ def _ranked(cat: Catalog, query: str, limit: int) -> list[tuple[Title | Show, fl
 def search(
     store: Store, query: str, *, limit: int = 10, as_of: dt.date | None = None
 ) -> list[Candidate]:
-    """Titles and shows matching ``query``, best first."""
-    return [_candidate(t, s) for t, s in _ranked(catalog(store, as_of), query, limit)]
+    """Titles and shows matching ``query``, best first.
+
+    Only what :func:`resolve` would accept as a match is listed (score ``MIN_SCORE`` or
+    more), so a query ``search`` finds nothing for is one ``title`` finds nothing for."""
+    ranked = _ranked(catalog(store, as_of), query, limit)
+    return [_candidate(t, s) for t, s in ranked if s >= MIN_SCORE]
 
 
 def describe(target: Title | Show) -> str:
