@@ -151,22 +151,28 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
     # Match every row to the version it repeats, if any: the same key and the same values
     # (compared by a 64-bit hash of all value columns, so the join reads no strings; the
     # chance that a changed row hashes like its old version is about 5e-20). Rows that are
-    # new versions are numbered after the highest version id.
+    # new versions are numbered after the highest version id. _obs is narrow (keys and
+    # hashes): the values are read from _raw again only for the rows that are new.
+    typed = validate.typed_select(kind, prepared.columns, prepared.unknown_columns)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _obs AS
         WITH n AS (
-            SELECT *, hash(list, country_iso2, week, category, rank) AS key_hash,
-                      hash({", ".join(_VALUES)}) AS value_hash
-            FROM ({validate.typed_select(kind, prepared.columns, prepared.unknown_columns)})
+            SELECT __line, list, country_iso2, week, category, rank,
+                   hash(list, country_iso2, week, category, rank) AS key_hash,
+                   hash({", ".join(_VALUES)}) AS value_hash
+            FROM ({typed})
+        ),
+        m AS (
+            SELECT n.*, v.version_id AS old_id, c.version_id IS NOT NULL AS key_known
+            FROM n
+            LEFT JOIN row_versions v
+              ON v.value_hash = n.value_hash AND {_KEY_EQ.format(a="v", b="n")}
+            LEFT JOIN current_rows c ON {_KEY_EQ.format(a="c", b="n")}
         )
-        SELECT n.*, v.version_id AS old_id, c.version_id IS NOT NULL AS key_known,
-               coalesce(v.version_id, $base + sum(CASE WHEN v.version_id IS NULL THEN 1 ELSE 0 END)
-                   OVER (ORDER BY n.__line ROWS UNBOUNDED PRECEDING)) AS version_id
-        FROM n
-        LEFT JOIN row_versions v
-          ON v.value_hash = n.value_hash AND {_KEY_EQ.format(a="v", b="n")}
-        LEFT JOIN current_rows c ON {_KEY_EQ.format(a="c", b="n")}
+        SELECT *, coalesce(old_id, $base + row_number() OVER (
+                      PARTITION BY old_id IS NULL ORDER BY __line)) AS version_id
+        FROM m
         """,
         {"base": base_version},
     )
@@ -195,9 +201,12 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
         ],
     )
     cols = ", ".join(("version_id", "list", "country_iso2", "week", "category", "rank", *_VALUES))
+    values = ", ".join(f"t.{c}" for c in _VALUES)
     con.execute(
         f"INSERT INTO row_versions ({cols}, key_hash, value_hash, first_snapshot_id) "
-        f"SELECT {cols}, key_hash, value_hash, ? FROM _obs WHERE old_id IS NULL ORDER BY __line",
+        f"SELECT o.version_id, o.list, o.country_iso2, o.week, o.category, o.rank, {values}, "
+        f"o.key_hash, o.value_hash, ? FROM _obs o JOIN ({typed}) t USING (__line) "
+        "WHERE o.old_id IS NULL ORDER BY o.__line",
         [snapshot_id],
     )
     con.execute(

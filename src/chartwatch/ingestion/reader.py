@@ -164,13 +164,15 @@ def prepare(item: Content) -> Prepared:
         raise BadInputError(
             source, f"not UTF-8 text (byte 0x{bad} cannot be decoded)", line=line
         ) from None
-    head = decoded.lstrip()
+    # Look at the start only: these checks must not copy a file of several MB.
+    head = decoded[:1024].lstrip()
     if head.startswith("<") or head[:200].lower().find("<html") >= 0:
         raise BadInputError(source, "an HTML page, not a data file" + _html_gist(head))
-    if head.strip().lower() == "null":
+    if len(head) <= 16 and head.strip().lower() == "null":
         raise BadInputError(source, "the file holds only the word 'null', not data")
 
-    first_line = decoded.split("\n", 1)[0].rstrip("\r")
+    end = decoded.find("\n")
+    first_line = (decoded if end < 0 else decoded[:end]).rstrip("\r")
     delimiter = _delimiter(fmt, name, first_line, source)
     # Parsed as CSV, not split: a header may quote its names ("week","category",…).
     try:
@@ -188,8 +190,7 @@ def prepare(item: Content) -> Prepared:
             raise BadInputError(source, f"column {col!r} appears twice in the header", line=1)
         seen.add(col)
     kind = detect_kind(columns, source)
-    body = decoded[len(first_line) :].strip("\r\n")
-    if not body.strip():
+    if re.compile(r"\S").search(decoded, len(first_line)) is None:
         raise BadInputError(source, "the file has a header but no rows (empty or truncated)")
     unknown = [c for c in columns if c not in kind.known]
     return Prepared(

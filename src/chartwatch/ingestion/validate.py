@@ -112,6 +112,12 @@ def first_bad_row(store: Store, kind: Kind, columns: list[str]) -> tuple[int, st
         key.append("week")
     if kind.has_country:
         key.append("country_iso2")
+    # Cheap first: group by one hash of the key; only on a hit find the lines exactly.
+    clash = store.one(
+        f"SELECT 1 FROM _raw GROUP BY hash({', '.join(key)}) HAVING count(*) > 1 LIMIT 1"
+    )
+    if clash is None:
+        return None
     dup = store.one(
         f"""
         SELECT min(__line), list(__line ORDER BY __line), any_value(category),
