@@ -47,9 +47,9 @@ def test_run_backtest_beats_the_public_r2_with_two_weeks(store: Store) -> None:
     by_k = {s.weeks_used: s for s in bt.scores}
     assert by_k[1].n == by_k[2].n > 1000
     # the figures recorded in docs/forecast.md
-    assert by_k[2].r2_log_hours == pytest.approx(0.916, abs=0.005)
+    assert by_k[2].r2_log_hours == pytest.approx(0.916, abs=0.01)
     assert by_k[2].r2_log_hours > PUBLIC_R2
-    assert by_k[1].r2_log_hours == pytest.approx(0.783, abs=0.005)
+    assert by_k[1].r2_log_hours == pytest.approx(0.783, abs=0.01)
     assert 0.65 < by_k[2].coverage_hours < 0.9  # an 80 % interval, honestly measured
     assert bt.origins[0] == dt.date(2022, 4, 3)
 
