@@ -113,7 +113,8 @@ class TitleReport(Tabular):
     weeks_in_top10: int
     weeks_at_no1: int
     total_hours_viewed: int | None
-    total_views: int | None
+    total_views: int | None  # over the weeks that have views (from 2023-06-18) only
+    weeks_with_views: int
     best_week: BestWeek | None
     countries: Countries
     records: list[RecordHeld] = field(default_factory=list)
@@ -296,6 +297,7 @@ def title_report(store: Store, title: Title, as_of: dt.date | None = None) -> Ti
         weeks_at_no1=sum(w.rank == 1 for w in weeks),
         total_hours_viewed=_sum([w.hours_viewed for w in weeks]),
         total_views=_sum([w.views for w in weeks]),
+        weeks_with_views=sum(w.views is not None for w in weeks),
         best_week=best,
         countries=countries,
         weeks=weeks,

@@ -55,6 +55,8 @@ def title_view(r: TitleReport) -> Group:
     total = millions(r.total_hours_viewed) + " hours" if r.total_hours_viewed else "—"
     if r.total_views:
         total += f", {millions(r.total_views)} views"
+        if r.weeks_with_views < r.weeks_in_top10:
+            total += f" (the {r.weeks_with_views} weeks from June 2023 with views)"
     facts.add_row("total in the Top 10", total)
     if r.best_week:
         b = r.best_week
