@@ -3,6 +3,7 @@ into messages and exit codes."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 from collections.abc import Iterator
@@ -130,13 +131,16 @@ def store_for(db: Path | None, *, autoload: bool = True) -> Iterator[Store]:
         store.close()
 
 
-# Register the commands (each module adds its own to ``app``).
-import chartwatch.cli.brief_cmds  # noqa: E402, F401
-from chartwatch.cli import (  # noqa: E402, F401
-    compare_cmds,
-    forecast_cmds,
-    ingest_cmds,
-    query_cmds,
-    title_cmds,
-    web_cmds,
+# Register the commands (each module adds its own to ``app``), in the order ``--help``
+# shows their panels.
+_COMMAND_MODULES = (
+    "query_cmds",  # week, status, history, export
+    "ingest_cmds",  # ingest, replay, update
+    "title_cmds",  # search, title, records
+    "brief_cmds",
+    "compare_cmds",  # compare, countries
+    "web_cmds",  # serve, plot
+    "forecast_cmds",  # greenlight
 )
+for _module in _COMMAND_MODULES:
+    importlib.import_module(f"chartwatch.cli.{_module}")

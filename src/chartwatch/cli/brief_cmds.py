@@ -19,7 +19,7 @@ from chartwatch.cli.app import (
 from chartwatch.cli.title_cmds import QueryArg
 
 
-@app.command()
+@app.command(rich_help_panel="Titles and records")
 def brief(
     query: QueryArg,
     vs: Annotated[

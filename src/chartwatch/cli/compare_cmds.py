@@ -19,7 +19,7 @@ from chartwatch.cli.app import (
 )
 
 
-@app.command()
+@app.command(rich_help_panel="Titles and records")
 def compare(
     queries: Annotated[
         list[str],
@@ -65,7 +65,7 @@ def compare(
         console().print(compare_view(result))
 
 
-@app.command()
+@app.command(rich_help_panel="Titles and records")
 def countries(
     query: Annotated[
         str,

@@ -49,7 +49,7 @@ def _report(results: list[IngestResult], as_json: bool, title: str) -> int:
     return 2 if rejected else 0
 
 
-@app.command()
+@app.command(rich_help_panel="Get the data")
 def ingest(
     sources: Annotated[
         list[str],
@@ -97,7 +97,7 @@ def ingest(
         raise typer.Exit(_report(results, as_json, "Ingest"))
 
 
-@app.command()
+@app.command(rich_help_panel="Get the data")
 def replay(
     archive: Annotated[
         Path,
@@ -168,7 +168,7 @@ def console_err() -> Console:
     return Console(stderr=True)
 
 
-@app.command()
+@app.command(rich_help_panel="Get the data")
 def update(
     base_url: Annotated[
         str | None,

@@ -20,7 +20,7 @@ from chartwatch.cli.app import (
 )
 
 
-@app.command()
+@app.command(rich_help_panel="Charts and the store")
 def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     """What the store holds: snapshots, weeks covered per list, rows, revisions, last update."""
     from chartwatch.summary import status as get_status
@@ -35,7 +35,7 @@ def status(db: DbOption = None, as_json: JsonOption = False) -> None:
             console().print(status_table(result))
 
 
-@app.command()
+@app.command(rich_help_panel="Charts and the store")
 def week(
     week: Annotated[
         str | None,
@@ -83,7 +83,7 @@ def week(
                 c.print(table)
 
 
-@app.command()
+@app.command(rich_help_panel="Charts and the store")
 def history(
     title: Annotated[
         str | None,
@@ -150,7 +150,7 @@ def history(
             raise typer.Exit(1)
 
 
-@app.command()
+@app.command(rich_help_panel="Charts and the store")
 def export(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="The file to write.", metavar="PATH")

@@ -28,7 +28,7 @@ QueryArg = Annotated[
 ]
 
 
-@app.command()
+@app.command(rich_help_panel="Titles and records")
 def search(
     query: QueryArg,
     limit: Annotated[int, typer.Option("--limit", help="How many matches.", min=1, max=100)] = 10,
@@ -54,7 +54,7 @@ def search(
             raise NotFoundError(f"no title matches {query!r}")
 
 
-@app.command()
+@app.command(rich_help_panel="Titles and records")
 def title(
     query: QueryArg,
     as_of: AsOfOption = None,
@@ -94,7 +94,7 @@ def title(
             console().print(f"Forecast: {forecast.text} ({forecast.caveat})")
 
 
-@app.command()
+@app.command(rich_help_panel="Titles and records")
 def records(
     metric: Annotated[
         str,
