@@ -18,6 +18,11 @@
       jobs.push(
         window.vegaEmbed(el, spec, { actions: false, renderer: "svg" }).then(function (result) {
           views[el.id] = result.view;
+          var svg = el.querySelector("svg");
+          if (svg && spec.description) {  // the chart's text alternative
+            svg.setAttribute("role", "img");
+            svg.setAttribute("aria-label", spec.description);
+          }
           el.setAttribute("data-rendered", "true");
         }, function (err) {
           el.textContent = "The chart could not be drawn (" + err.message + "); the table below has every figure.";

@@ -1,0 +1,222 @@
+"""The pages in a real browser: Playwright drives Debian's chromium (/usr/bin/chromium, no
+browser download) against ``chartwatch``'s app under uvicorn on 127.0.0.1. Charts and the
+map draw, the map's week slider recolours it, the type-ahead finds a title and goes there,
+nothing is requested from anywhere but the server, and the console stays clean.
+Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+AOUAD_PAGE = "/title/all-of-us-are-dead-season-1"
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed (apt-get install chromium)"
+)
+
+
+@pytest.fixture(scope="module")
+def server(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app under uvicorn on a free port of 127.0.0.1, for this module."""
+    import uvicorn
+
+    from chartwatch.web.app import create_app
+
+    path = tmp_path_factory.mktemp("browser") / "bundled.duckdb"
+    shutil.copy(_bundled_template, path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(path), host="127.0.0.1", port=port, log_level="warning", access_log=False
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+class Visit:
+    """A page that records console errors and every request it makes."""
+
+    def __init__(self, browser: Any, base: str, **context: Any) -> None:
+        self.base = base
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, **context)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+
+    def go(self, address: str) -> Any:
+        self.page.goto(self.base + address)
+        return self.page
+
+    def shot(self, name: str, **kwargs: Any) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), **kwargs)
+
+    def close(self) -> None:
+        assert self.errors == []
+        strangers = [u for u in self.requests if not u.startswith(self.base + "/")]
+        assert strangers == [], "requests left the server"
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser: Any, server: str) -> Iterator[Any]:
+    opened: list[Visit] = []
+
+    def make(**context: Any) -> Visit:
+        v = Visit(browser, server, **context)
+        opened.append(v)
+        return v
+
+    yield make
+    for v in opened:
+        v.close()
+
+
+def test_home_lists_the_latest_week(visit) -> None:
+    v = visit()
+    page = v.go("/")
+    assert "Sun Jun 23, 2024" in page.locator("h1").inner_text()
+    assert page.locator("table caption").all_inner_texts() == [
+        "Films (English)",
+        "Films (Non-English)",
+        "TV (English)",
+        "TV (Non-English)",
+    ]
+    assert page.locator("tbody tr").count() == 40
+    v.shot("home", full_page=True)
+
+
+def test_the_title_page_draws_its_chart_and_map(visit) -> None:
+    v = visit()
+    page = v.go(AOUAD_PAGE)
+    debut = page.locator('[data-fact="debut"]')
+    assert debut.inner_text().startswith(
+        "All of Us Are Dead: Season 1 debuted at No. 1 in the global TV (Non-English) Top 10"
+    )
+    page.wait_for_selector("#run-chart[data-rendered] svg")
+    page.wait_for_selector("#map-chart[data-rendered] svg")
+    run_svg = page.locator("#run-chart svg")
+    assert "11 weeks in the global Top 10" in (run_svg.get_attribute("aria-label") or "")
+    assert page.locator("#run-chart svg path").count() > 10  # the bars and the rank line
+    assert page.locator("#map-chart svg path").count() > 150  # the world's countries
+    assert page.locator(".map-controls").is_visible()
+    v.shot("title-all-of-us-are-dead", full_page=True)
+
+
+def map_fills(page: Any) -> list[str]:
+    return page.eval_on_selector_all(
+        "#map-chart svg path", "els => els.map(e => e.getAttribute('fill') || '')"
+    )
+
+
+def test_the_map_week_slider_changes_the_colouring(visit) -> None:
+    v = visit()
+    page = v.go(AOUAD_PAGE)
+    page.wait_for_selector("#map-chart[data-rendered] svg")
+    whole = map_fills(page)
+    assert page.locator("#map-week-label").inner_text() == "the whole run"
+    slider = page.locator("#map-week")
+    slider.focus()
+    for _ in range(5):  # keyboard: the last week with country lists
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('#map-chart').dataset.week === '5'")
+    page.wait_for_timeout(200)
+    last = map_fills(page)
+    assert page.locator("#map-week-label").inner_text() == "the week ending 2022-02-27"
+    assert slider.get_attribute("aria-valuetext") == "the week ending 2022-02-27"
+    assert last != whole
+    dark = "#08519C".lower()
+    assert sum(f.lower() == dark for f in whole) > sum(f.lower() == dark for f in last) >= 1
+    page.locator("#map-chart").scroll_into_view_if_needed()
+    v.shot("map-week-2022-02-27", clip=page.locator("#map-chart").bounding_box())
+    page.locator("#map-whole").click()
+    page.wait_for_function("document.querySelector('#map-chart').dataset.week === '0'")
+    page.wait_for_timeout(200)
+    assert map_fills(page) == whole
+
+
+def test_search_type_ahead_finds_a_title_and_goes_there(visit) -> None:
+    v = visit()
+    page = v.go("/")
+    box = page.locator("#site-search")
+    box.click()
+    box.type("all of us", delay=40)
+    option = page.locator("#site-search-list li", has_text="All of Us Are Dead: Season 1")
+    option.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    v.shot("type-ahead")
+    # keyboard only: down to the suggestion, Enter
+    names = page.locator("#site-search-list li").all_inner_texts()
+    for _ in range(names.index(option.inner_text()) + 1):
+        page.keyboard.press("ArrowDown")
+    assert page.locator('#site-search-list li[aria-selected="true"]').inner_text() == (
+        option.inner_text()
+    )
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith(AOUAD_PAGE)
+    assert page.locator("h1").inner_text() == "All of Us Are Dead: Season 1"
+
+
+def test_without_javascript_the_page_is_plain_tables(visit) -> None:
+    v = visit(java_script_enabled=False)
+    page = v.go(AOUAD_PAGE)
+    assert page.locator("#run-chart svg").count() == 0
+    assert page.locator(".map-controls").is_hidden()
+    assert page.locator("section table tbody tr").count() >= 11
+    page.locator("summary#countries-h").click()
+    assert page.get_by_role("row", name="South Korea").count() == 1
+    v.shot("title-without-javascript")
+
+
+def test_keyboard_users_can_skip_to_the_content(visit) -> None:
+    v = visit()
+    page = v.go("/records")
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip")
+    assert skip.evaluate("el => el === document.activeElement")
+    assert skip.is_visible()
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
