@@ -20,7 +20,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chartwatch import __version__
 from chartwatch.errors import ChartwatchError, NotFoundError
@@ -43,6 +45,11 @@ CSP = (
 )
 # Swagger UI starts from an inline script
 DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+SECURITY = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
 STATUS_CODES = {
     400: "bad_parameter",
     404: "not_found",
@@ -126,16 +133,22 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
     ) -> Response:
         return Response(body, status_code=status, media_type=media, headers=headers)
 
-    def cached(key: tuple[Any, ...], build: Callable[[], tuple[str, bytes]]) -> Response:
-        generation = src.refresh()
+    async def cached(key: tuple[Any, ...], build: Callable[[], tuple[str, bytes]]) -> Response:
+        """The answer for ``key`` from the copy's cache; on a miss ``build`` runs in a worker
+        thread (it queries the store), so answers from the cache never wait for one."""
+        generation = src.current()
+        if generation is None:  # the file changed (or no copy yet): copy it off the loop
+            generation = await run_in_threadpool(src.refresh)
         hit = src.cache.get((generation, *key))
         if hit is None:
-            hit = build()
+            hit = await run_in_threadpool(build)
             src.cache.put((generation, *key), hit)
         media, body = hit
         return finish(200, media, body)
 
-    def page(request: Request, key: tuple[Any, ...], builder: Callable[[Store], Page]) -> Response:
+    async def page(
+        request: Request, key: tuple[Any, ...], builder: Callable[[Store], Page]
+    ) -> Response:
         fmt = "json" if request.url.path.endswith(".json") else "html"
 
         def build() -> tuple[str, bytes]:
@@ -146,9 +159,9 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
             body = html(result, request).body
             return "text/html; charset=utf-8", bytes(body)
 
-        return cached((fmt, *key), build)
+        return await cached((fmt, *key), build)
 
-    def answer(
+    async def answer(
         key: tuple[Any, ...],
         builder: Callable[[Store], Any],
         *,
@@ -174,7 +187,7 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
                         error.suggestions = pages.search_suggestions(store, links, title, None)
                     raise error from None
 
-        return cached(("api", *key), build)
+        return await cached(("api", *key), build)
 
     # -- errors: one handler, one shape -----------------------------------------------------
 
@@ -228,32 +241,49 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
             request, WebError(500, "internal_error", "chartwatch failed to answer this request")
         )
 
-    @app.middleware("http")
-    async def _guard(request: Request, call_next: Callable[[Request], Any]) -> Response:
-        path, query = request.scope.get("raw_path", b""), request.scope.get("query_string", b"")
-        if len(path) > MAX_PATH or len(query) > MAX_QUERY:
-            response = error_response(
-                request, WebError(414, "uri_too_long", "the address is too long")
-            )
-        elif request.method not in ("GET", "HEAD"):
-            response = error_response(
-                request,
-                WebError(405, "method_not_allowed", f"{request.method} is not allowed; use GET"),
-            )
-        else:
-            response = await call_next(request)
-        docs = request.url.path == "/docs"
-        response.headers["Content-Security-Policy"] = DOCS_CSP if docs else CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        return response
+    class Guard:
+        """Every answer: bounded addresses, GET only, security headers (plain ASGI: the
+        ``@app.middleware`` wrapper costs more than a cached answer)."""
+
+        def __init__(self, inner: ASGIApp) -> None:
+            self.inner = inner
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await self.inner(scope, receive, send)
+                return
+            path = scope.get("raw_path") or scope["path"].encode()
+            error = None
+            if len(path) > MAX_PATH or len(scope.get("query_string", b"")) > MAX_QUERY:
+                error = WebError(414, "uri_too_long", "the address is too long")
+            elif scope["method"] not in ("GET", "HEAD"):
+                error = WebError(
+                    405, "method_not_allowed", f"{scope['method']} is not allowed; use GET"
+                )
+            policy = (DOCS_CSP if scope["path"] == "/docs" else CSP).encode()
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    message["headers"] = [
+                        *message.get("headers", []),
+                        *SECURITY,
+                        (b"content-security-policy", policy),
+                    ]
+                await send(message)
+
+            if error is not None:
+                response = error_response(Request(scope), error)
+                await response(scope, receive, send_with_headers)
+            else:
+                await self.inner(scope, receive, send_with_headers)
+
+    app.add_middleware(Guard)
 
     # -- pages ------------------------------------------------------------------------------
 
     @app.get("/", include_in_schema=False)
     @app.get("/.json", include_in_schema=False)
-    def home_page(
+    async def home_page(
         request: Request,
         week: WeekParam = None,
         country: Country = None,
@@ -266,14 +296,14 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
             params.category(category),
             params.date(as_of, "as_of"),
         )
-        return page(
+        return await page(
             request,
             ("home", *args),
             lambda s: pages.home(s, week=args[0], country=args[1], category=args[2], as_of=args[3]),
         )
 
     @app.get("/title/{path:path}", include_in_schema=False)
-    def title_page(
+    async def title_page(
         request: Request,
         path: str,
         as_of: AsOf = None,
@@ -287,7 +317,7 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         others = params.titles(compare, "compare")
         if len(others) > params.MAX_TITLES - 1:
             raise bad_parameter("compare", f"at most {params.MAX_TITLES - 1} titles")
-        return page(
+        return await page(
             request,
             ("title", name, day, tuple(others)),
             lambda s: pages.title_page(s, name, as_of=day, compare_with=others, fmt=fmt),
@@ -295,7 +325,7 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
 
     @app.get("/records", include_in_schema=False)
     @app.get("/records.json", include_in_schema=False)
-    def records_page(
+    async def records_page(
         request: Request,
         metric: Annotated[str | None, Query(max_length=40)] = None,
         category: Category = None,
@@ -310,7 +340,7 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
             params.date(as_of, "as_of"),
             top,
         )
-        return page(
+        return await page(
             request,
             ("records", *args),
             lambda s: pages.records_page(
@@ -320,7 +350,7 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
 
     @app.get("/compare", include_in_schema=False)
     @app.get("/compare.json", include_in_schema=False)
-    def compare_page(
+    async def compare_page(
         request: Request,
         titles: Annotated[list[str], Query(max_length=params.MAX_TITLES + 4)] = [],  # noqa: B006
         metric: Annotated[str | None, Query(max_length=10)] = None,
@@ -336,7 +366,7 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
             params.choice(align, "align", list(ALIGNS)),
             params.date(as_of, "as_of"),
         )
-        return page(
+        return await page(
             request,
             ("compare", *args),
             lambda s: pages.compare_page(
@@ -346,19 +376,19 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
 
     @app.get("/search", include_in_schema=False)
     @app.get("/search.json", include_in_schema=False)
-    def search_page(
+    async def search_page(
         request: Request,
         q: Annotated[str | None, Query(max_length=200)] = None,
         limit: Annotated[int, Query(ge=1, le=50)] = 10,
     ) -> Response:
         text = params.text(q, "q")
-        return page(
+        return await page(
             request, ("search", text, limit), lambda s: pages.search_page(s, q=text, limit=limit)
         )
 
     @app.get("/history", include_in_schema=False)
     @app.get("/history.json", include_in_schema=False)
-    def history_page(
+    async def history_page(
         request: Request,
         title: Annotated[str | None, Query(max_length=200)] = None,
         week: WeekParam = None,
@@ -373,7 +403,7 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
             params.choice(list, "list", LISTS),
             params.country(country),
         )
-        return page(
+        return await page(
             request,
             ("history", *args),
             lambda s: pages.history_page(
@@ -383,11 +413,11 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
 
     @app.get("/status", include_in_schema=False)
     @app.get("/status.json", include_in_schema=False)
-    def status_page(request: Request) -> Response:
-        return page(request, ("status",), pages.status_page)
+    async def status_page(request: Request) -> Response:
+        return await page(request, ("status",), pages.status_page)
 
     @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
+    async def docs() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url="/openapi.json",
             title="chartwatch API",
@@ -400,7 +430,7 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
     # -- the API: one endpoint per command ---------------------------------------------------
 
     @app.get("/api/v1/week", tags=["api"], summary="chartwatch week --json")
-    def api_week(
+    async def api_week(
         week: WeekParam = None,
         category: Category = None,
         country: Country = None,
@@ -413,22 +443,24 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
             params.country(country),
             params.date(as_of, "as_of"),
         )
-        return answer(
+        return await answer(
             ("week", *args),
             lambda s: api.week(s, week=args[0], category=args[1], country=args[2], as_of=args[3]),
             week=(args[0], args[2], args[3]),
         )
 
     @app.get("/api/v1/title", tags=["api"], summary="chartwatch title QUERY --json")
-    def api_title(q: TitleQuery, as_of: AsOf = None) -> Response:
+    async def api_title(q: TitleQuery, as_of: AsOf = None) -> Response:
         """A title's run (or a show's installments): debut, peak, weeks, countries, records."""
         text = params.text(q, "q", required=True)
         assert text is not None
         day = params.date(as_of, "as_of")
-        return answer(("title", text, day), lambda s: api.title(s, q=text, as_of=day), title=text)
+        return await answer(
+            ("title", text, day), lambda s: api.title(s, q=text, as_of=day), title=text
+        )
 
     @app.get("/api/v1/records", tags=["api"], summary="chartwatch records --json")
-    def api_records(
+    async def api_records(
         metric: Annotated[str, Query(max_length=40)] = "debut_hours",
         category: Category = None,
         as_of: AsOf = None,
@@ -443,13 +475,13 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
             params.date(as_of, "as_of"),
             top,
         )
-        return answer(
+        return await answer(
             ("records", *args),
             lambda s: api.records(s, metric=args[0], category=args[1], as_of=args[2], top=top),
         )
 
     @app.get("/api/v1/compare", tags=["api"], summary="chartwatch compare A B … --json")
-    def api_compare(
+    async def api_compare(
         titles: Annotated[
             list[str],
             Query(description="Two or more titles (repeat the parameter).", max_length=10),
@@ -470,25 +502,25 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
             params.choice(align, "align", list(ALIGNS)) or "debut",
             params.date(as_of, "as_of"),
         )
-        return answer(
+        return await answer(
             ("compare", *args),
             lambda s: api.compare(s, titles=names, metric=args[1], align=args[2], as_of=args[3]),
         )
 
     @app.get("/api/v1/countries", tags=["api"], summary="chartwatch countries QUERY --json")
-    def api_countries(q: TitleQuery, week: WeekParam = None, as_of: AsOf = None) -> Response:
+    async def api_countries(q: TitleQuery, week: WeekParam = None, as_of: AsOf = None) -> Response:
         """A title's country footprint, week by week."""
         text = params.text(q, "q", required=True)
         assert text is not None
         args = (text, params.date(week, "week"), params.date(as_of, "as_of"))
-        return answer(
+        return await answer(
             ("countries", *args),
             lambda s: api.countries(s, q=text, week=args[1], as_of=args[2]),
             title=text,
         )
 
     @app.get("/api/v1/brief", tags=["api"], summary="chartwatch brief QUERY --json")
-    def api_brief(
+    async def api_brief(
         q: TitleQuery,
         vs: Annotated[str | None, Query(max_length=200)] = None,
         as_of: AsOf = None,
@@ -497,24 +529,24 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         text = params.text(q, "q", required=True)
         assert text is not None
         args = (text, params.text(vs, "vs"), params.date(as_of, "as_of"))
-        return answer(
+        return await answer(
             ("brief", *args),
             lambda s: api.brief(s, q=text, vs=args[1], as_of=args[2]),
             title=text,
         )
 
     @app.get("/api/v1/search", tags=["api"], summary="chartwatch search TEXT --json")
-    def api_search(
+    async def api_search(
         q: Annotated[str, Query(description="What to look for.", max_length=200)],
         limit: Annotated[int, Query(ge=1, le=100)] = 10,
     ) -> Response:
         """Titles and shows matching the text, best first."""
         text = params.text(q, "q", required=True)
         assert text is not None
-        return answer(("search", text, limit), lambda s: api.search(s, q=text, limit=limit))
+        return await answer(("search", text, limit), lambda s: api.search(s, q=text, limit=limit))
 
     @app.get("/api/v1/history", tags=["api"], summary="chartwatch history --json")
-    def api_history(
+    async def api_history(
         title: Annotated[str | None, Query(max_length=200)] = None,
         week: WeekParam = None,
         list: Annotated[str | None, Query(max_length=20)] = None,
@@ -531,7 +563,7 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
             params.country(country),
             include_new_columns,
         )
-        return answer(
+        return await answer(
             ("history", *args),
             lambda s: api.history(
                 s,
@@ -544,9 +576,9 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         )
 
     @app.get("/api/v1/status", tags=["api"], summary="chartwatch status --json")
-    def api_status() -> Response:
+    async def api_status() -> Response:
         """What the store holds."""
-        return answer(("status",), api.status)
+        return await answer(("status",), api.status)
 
     return app
 

@@ -317,7 +317,16 @@ def records_page(
     from chartwatch.ingestion.kinds import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
 
     metric = metric or "debut_hours"
-    board = records(store, metric, category=category, as_of=as_of, top=top)
+    try:
+        board = records(store, metric, category=category, as_of=as_of, top=top)
+    except NotFoundError as exc:  # nothing qualifies: offer the other leaderboards
+        error = from_core(exc, parameter="metric")
+        error.suggestions = [
+            Suggestion(text, url("/records", metric=key, as_of=as_of))
+            for key, text in METRICS.items()
+            if key != metric
+        ]
+        raise error from None
     links = links_for(catalog(store, as_of))
     entries = []
     for e in board.entries:

@@ -99,6 +99,13 @@ class StoreSource:
         self.stale = False  # True while a writer keeps the server on an older copy
         self.cache = ResponseCache(cache_entries)
 
+    def current(self) -> int | None:
+        """The generation of the copy in use if the file has not changed since it was
+        taken (a ``stat``, no lock: safe on the event loop), else None."""
+        if self._store is not None and fingerprint(self.path) == self._stamp:
+            return self.generation
+        return None
+
     def refresh(self) -> int:
         """Take a new copy if the file changed; the generation of the copy in use."""
         stamp = fingerprint(self.path)

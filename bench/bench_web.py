@@ -1,0 +1,270 @@
+"""The web server under load: 32 concurrent clients against ``chartwatch serve`` on 127.0.0.1.
+
+Starts ``chartwatch serve`` (the venv's script, next to ``sys.executable``) on a free port
+of 127.0.0.1 over a fresh store of the bundled data, waits until it answers, then runs
+each scenario for ``--duration`` seconds with ``--clients`` concurrent clients. Each client
+keeps one HTTP/1.1 connection open and sends its next request as soon as the last one is
+answered (a closed loop, so requests/s is what the server sustains). Scenarios:
+
+* ``title page``: the HTML page of a title (``/title/…``), cycling over 20 titles
+  (the top of the debut-hours leaderboard);
+* ``API title``: ``/api/v1/title?q=…`` for the same titles;
+* ``records``: the ``/records`` page, cycling over the nine leaderboards;
+* ``mixed``: the three together.
+
+Before the timed runs, each address is requested once, one at a time: that first answer
+is a cache miss (computed from the store) and is reported as ``first request``; the timed
+runs then measure the server as people meet it, answers coming from its per-copy cache
+(see docs/web.md). Latency is measured by the client, from sending the request to reading
+the last byte, so it includes the time a request waits while the server answers others.
+
+The clients run in this process (one asyncio loop, plain sockets: about a tenth of the
+CPU an HTTP library would use) on the same machine as the server, so on 2 cores they take
+part of the CPU the server could use; the JSON records the CPU both used. Traffic goes to
+127.0.0.1 only and every loop stops at its deadline.
+
+    .venv/bin/python bench/bench_web.py [--duration 10] [--clients 32] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from _common import OtherLoad, emit_json, machine
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "web.json"
+CHARTWATCH = Path(sys.executable).parent / "chartwatch"
+AIM_P95_MS = 50.0
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def fetch(base: str, path: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(base + path, timeout=30) as response:  # loopback only
+        return int(response.status), response.read()
+
+
+def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ)
+    env.pop("CHARTWATCH_DB", None)
+    proc = subprocess.Popen(
+        [str(CHARTWATCH), "serve", "--db", str(db), "--host", HOST, "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://{HOST}:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            assert proc.stderr is not None
+            raise SystemExit(f"chartwatch serve exited: {proc.stderr.read().decode()}")
+        try:
+            if fetch(base, "/static/favicon.svg")[0] == 200:
+                return proc
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("chartwatch serve did not start within 60 s")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode())
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    length = None
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.lower() == "content-length":
+            length = int(value.strip())
+        elif name.lower() == "transfer-encoding":
+            raise RuntimeError(f"{path}: chunked answers are not expected")
+    if length is None:
+        raise RuntimeError(f"{path}: no content-length")
+    await reader.readexactly(length)
+    return status
+
+
+async def _client(
+    port: int, paths: list[str], offset: int, deadline: float, out: list[float], bad: list[str]
+) -> None:
+    reader, writer = await asyncio.open_connection(HOST, port)
+    i = offset
+    try:
+        while time.perf_counter() < deadline:
+            path = paths[i % len(paths)]
+            i += 1
+            t0 = time.perf_counter()
+            status = await _get(reader, writer, path)
+            out.append(time.perf_counter() - t0)
+            if status != 200:
+                bad.append(f"{status} {path}")
+    finally:
+        writer.close()
+
+
+async def _load(port: int, paths: list[str], clients: int, duration: float) -> dict[str, Any]:
+    latencies: list[float] = []
+    bad: list[str] = []
+    start = time.perf_counter()
+    deadline = start + duration
+    await asyncio.gather(
+        *(_client(port, paths, k, deadline, latencies, bad) for k in range(clients))
+    )
+    wall = time.perf_counter() - start
+    return {"latencies": latencies, "errors": bad, "wall_s": wall}
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    k = min(len(sorted_values) - 1, max(0, round(q / 100 * (len(sorted_values) - 1))))
+    return sorted_values[k]
+
+
+def scenario(
+    port: int, server_pid: int, paths: list[str], clients: int, duration: float
+) -> dict[str, Any]:
+    cpu0, own0 = cpu_seconds(server_pid), time.process_time()
+    run = asyncio.run(_load(port, paths, clients, duration))
+    server_cpu, client_cpu = cpu_seconds(server_pid) - cpu0, time.process_time() - own0
+    lat = sorted(run["latencies"])
+    wall = run["wall_s"]
+    return {
+        "requests": len(lat),
+        "errors": len(run["errors"]),
+        "error_examples": run["errors"][:5],
+        "requests_per_s": round(len(lat) / wall, 1),
+        "p50_ms": round(percentile(lat, 50) * 1000, 2),
+        "p95_ms": round(percentile(lat, 95) * 1000, 2),
+        "p99_ms": round(percentile(lat, 99) * 1000, 2),
+        "max_ms": round(lat[-1] * 1000, 2) if lat else None,
+        "server_cores": round(server_cpu / wall, 2),
+        "client_cores": round(client_cpu / wall, 2),
+        "addresses": len(paths),
+    }
+
+
+def addresses(base: str) -> dict[str, list[str]]:
+    _, body = fetch(base, "/records.json?metric=debut_hours&top=20")
+    entries = json.loads(body)["entries"]
+    pages = [e["url"] for e in entries]
+    api = ["/api/v1/title?q=" + quote(e["label"], safe="") for e in entries]
+    _, body = fetch(base, "/records.json")
+    records = []
+    for metric in json.loads(body)["metrics"]:  # the leaderboards this store has data for
+        try:
+            fetch(base, f"/records?metric={metric}")
+        except OSError:
+            continue
+        records.append(f"/records?metric={metric}")
+    return {"title page": pages, "API title": api, "records": records}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    if not 0 < args.duration <= 120 or not 1 <= args.clients <= 256:
+        parser.error("--duration must be in (0, 120] and --clients in [1, 256]")
+    info = machine()
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        t0 = time.perf_counter()
+        server = start_server(Path(tmp) / "store.duckdb", port)
+        startup = time.perf_counter() - t0
+        base = f"http://{HOST}:{port}"
+        try:
+            groups = addresses(base)
+            first: dict[str, dict[str, float]] = {}
+            for name, paths in groups.items():
+                times = []
+                for path in paths:
+                    t = time.perf_counter()
+                    status, _ = fetch(base, path)
+                    times.append(time.perf_counter() - t)
+                    assert status == 200, path
+                first[name] = {
+                    "median_ms": round(sorted(times)[len(times) // 2] * 1000, 1),
+                    "max_ms": round(max(times) * 1000, 1),
+                }
+            groups["mixed"] = [p for trio in zip(*groups.values(), strict=False) for p in trio]
+            results = {}
+            server_cpu = cpu_seconds(server.pid)
+            t_load = time.perf_counter()
+            with OtherLoad() as other:
+                for name, paths in groups.items():
+                    print(f"{name} ...", file=sys.stderr, flush=True)
+                    results[name] = scenario(port, server.pid, paths, args.clients, args.duration)
+            # OtherLoad counts the server (another process) too: take it out
+            server_cores = (cpu_seconds(server.pid) - server_cpu) / (time.perf_counter() - t_load)
+            others = None if other.cores is None else round(max(other.cores - server_cores, 0), 2)
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    worst = max(r["p95_ms"] for r in results.values())
+    data = {
+        "machine": info,
+        "clients": args.clients,
+        "duration_s": args.duration,
+        "server_start_s": round(startup, 2),
+        "first_request": first,
+        "results": results,
+        "aim_p95_ms": AIM_P95_MS,
+        "aim_met": worst < AIM_P95_MS and all(r["errors"] == 0 for r in results.values()),
+        "other_load_cores": others,
+    }
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    if args.json:
+        emit_json(data)
+        return 0
+    print(
+        f"{info['date']}, {info['nproc']} cores ({info['cpu_model']}), chartwatch "
+        f"{info['chartwatch']} ({info['git_commit']}); {args.clients} clients, "
+        f"{args.duration:g} s per scenario\n"
+    )
+    print("| Scenario | Requests/s | p50 | p95 | p99 | Errors | Server cores | First request |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, r in results.items():
+        cold = first.get(name, {}).get("median_ms")
+        print(
+            f"| {name} | {r['requests_per_s']:,.0f} | {r['p50_ms']:.1f} ms | "
+            f"{r['p95_ms']:.1f} ms | {r['p99_ms']:.1f} ms | {r['errors']} | "
+            f"{r['server_cores']:.2f} | {f'{cold:.0f} ms' if cold else ''} |"
+        )
+    verdict = "met" if data["aim_met"] else "MISSED"
+    print(f"\nAim p95 < {AIM_P95_MS:.0f} ms: {verdict}; other processes kept {others} cores busy")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
