@@ -180,7 +180,7 @@ def addresses(base: str) -> dict[str, list[str]]:
     records = []
     for metric in json.loads(body)["metrics"]:  # the leaderboards this store has data for
         try:
-            fetch(base, f"/records?metric={metric}")
+            fetch(base, f"/records.json?metric={metric}")  # leaves the page uncached
         except OSError:
             continue
         records.append(f"/records?metric={metric}")
