@@ -169,3 +169,50 @@ def test_the_response_cache_is_bounded() -> None:
     for i in range(10):
         cache.put((i,), ("text/plain", b"x"))
     assert len(cache) == 3 and cache.get((0,)) is None and cache.get((9,)) is not None
+
+
+def test_chartwatch_serve_as_a_user_runs_it(tmp_path: Path) -> None:
+    """`chartwatch serve` on a new store: loads the bundled data (first use), listens on
+    127.0.0.1, answers, and stops on SIGTERM."""
+    import json
+    import os
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    db = tmp_path / "new.duckdb"
+    env = {k: v for k, v in os.environ.items() if k != "CHARTWATCH_DB"}
+    script = Path(sys.executable).parent / "chartwatch"
+    proc = subprocess.Popen(
+        [str(script), "serve", "--db", str(db), "--port", str(port)],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            try:
+                url = f"http://127.0.0.1:{port}/api/v1/status"
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    status = json.loads(response.read())
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "chartwatch serve did not answer"
+                time.sleep(0.2)
+        assert status["db"] == str(db) and status["snapshots"] == 3
+        # the server does not hold the store: a writer opens it while it serves
+        with chartwatch.open_store(db) as writer:
+            assert not writer.is_empty()
+    finally:
+        proc.terminate()
+        # uvicorn shuts down gracefully, then re-raises the signal it caught
+        assert proc.wait(timeout=20) in (0, -15)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    assert "loaded the bundled Netflix data" in err
+    assert f"at http://127.0.0.1:{port}/" in err
