@@ -120,13 +120,11 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         undefined=StrictUndefined,
     )
     env.filters["num"] = lambda v: "–" if v is None else f"{v:,}"
-    env.filters["millions"] = lambda v: "–" if v is None else f"{v / 1e6:,.2f}M"
     env.globals["version"] = __version__
 
-    def html(page: Page, request: Request, status: int = 200) -> Response:
+    def html(page: Page, request: Request) -> bytes:
         template = env.get_template(page.template)
-        body = template.render(page=page, data=page.data, path=request.url.path)
-        return HTMLResponse(body, status_code=status)
+        return template.render(page=page, data=page.data, path=request.url.path).encode()
 
     def finish(
         status: int, media: str, body: bytes, headers: dict[str, str] | None = None
@@ -156,8 +154,7 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
                 result = builder(store)
             if fmt == "json":
                 return "application/json", dumps(jsonable(result.data))
-            body = html(result, request).body
-            return "text/html; charset=utf-8", bytes(body)
+            return "text/html; charset=utf-8", html(result, request)
 
         return await cached((fmt, *key), build)
 

@@ -20,7 +20,7 @@ from chartwatch.store.views import visible_rows
 from chartwatch.titles import Show, Title, catalog, resolve
 from chartwatch.titles.search import describe
 from chartwatch.web.errors import Suggestion, WebError, from_core
-from chartwatch.web.links import Links, links_for, title_query
+from chartwatch.web.links import Links, links_for, query_url, title_query
 
 MAP_WIDTH = 700
 CHART_WIDTH = 640
@@ -409,17 +409,11 @@ def search_page(store: Store, *, q: str | None, limit: int = 10) -> Page:
             results.append(
                 {
                     **hit.to_dict(),
-                    "url": links.title(target) if target is not None else title_url_for(hit.name),
+                    "url": links.title(target) if target is not None else query_url(hit.name),
                     "describe": describe(target) if target is not None else hit.name,
                 }
             )
     return Page("search.html", f"Search: {q}" if q else "Search", {"q": q, "results": results})
-
-
-def title_url_for(name: str) -> str:
-    from chartwatch.web.links import query_url
-
-    return query_url(name)
 
 
 HISTORY_ROWS = 500
