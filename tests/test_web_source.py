@@ -216,3 +216,36 @@ def test_chartwatch_serve_as_a_user_runs_it(tmp_path: Path) -> None:
     err = proc.stderr.read()
     assert "loaded the bundled Netflix data" in err
     assert f"at http://127.0.0.1:{port}/" in err
+
+
+def test_a_burst_of_requests_for_one_page_builds_it_once(
+    global_only: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import threading
+    import time
+
+    import httpx
+
+    from chartwatch.web import pages
+
+    calls: list[int] = []
+    real = pages.records_page
+
+    def counted(*args, **kwargs):  # a slow build, called from worker threads
+        calls.append(threading.get_ident())
+        time.sleep(0.2)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pages, "records_page", counted)
+    app = create_app(global_only)
+
+    async def burst() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            answers = await asyncio.gather(*(client.get("/records") for _ in range(12)))
+        return [a.status_code for a in answers]
+
+    assert asyncio.run(burst()) == [200] * 12
+    assert len(calls) == 1
+    app.state.source.close()

@@ -8,6 +8,7 @@ everything else: the pages make no request outside the server).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -131,16 +132,32 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
     ) -> Response:
         return Response(body, status_code=status, media_type=media, headers=headers)
 
+    # answers being built, so that a burst of requests for one page builds it once
+    inflight: dict[tuple[Any, ...], asyncio.Future[tuple[str, bytes]]] = {}
+
     async def cached(key: tuple[Any, ...], build: Callable[[], tuple[str, bytes]]) -> Response:
         """The answer for ``key`` from the copy's cache; on a miss ``build`` runs in a worker
         thread (it queries the store), so answers from the cache never wait for one."""
         generation = src.current()
         if generation is None:  # the file changed (or no copy yet): copy it off the loop
             generation = await run_in_threadpool(src.refresh)
-        hit = src.cache.get((generation, *key))
+        full = (generation, *key)
+        hit = src.cache.get(full)
         if hit is None:
-            hit = await run_in_threadpool(build)
-            src.cache.put((generation, *key), hit)
+            task = inflight.get(full)
+            if task is None:  # build it once, whoever asked first, even if they go away
+                task = asyncio.ensure_future(run_in_threadpool(build))
+                inflight[full] = task
+
+                def done(
+                    t: asyncio.Future[tuple[str, bytes]], full: tuple[Any, ...] = full
+                ) -> None:
+                    inflight.pop(full, None)
+                    if not t.cancelled() and t.exception() is None:
+                        src.cache.put(full, t.result())
+
+                task.add_done_callback(done)
+            hit = await asyncio.shield(task)
         media, body = hit
         return finish(200, media, body)
 
