@@ -1,0 +1,396 @@
+"""``build``: from viewing events and a catalogue to Netflix's three Top 10 files.
+
+The steps, whatever the engine:
+
+1. check the catalogue and list the events files;
+2. find the weeks to compute: every week of the range that was never built, or whose
+   events files changed since (an incremental build reuses the others);
+3. stage 1 of the method on the engine, over the files holding those weeks only; its
+   daily sums replace those weeks in the state;
+4. stage 2 on the engine over every week in the state: the lists, cumulative weeks, the
+   most-popular lists, the bad-event counts;
+5. write ``all-weeks-global.tsv``, ``all-weeks-countries.tsv``, ``most-popular.tsv`` and
+   ``build-report.json`` into the output folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from chartwatch.engine import inputs, output
+from chartwatch.engine.method import Method, daily_sql, lists_sql
+from chartwatch.engine.runners import DuckDBRunner, Progress, Runner, SparkRunner
+from chartwatch.engine.state import FileState, State, WeekState
+from chartwatch.errors import BadInputError, UsageError
+
+ENGINES = ("duckdb", "spark")
+REPORT_FILE = "build-report.json"
+ONE_WEEK = dt.timedelta(days=7)
+
+
+def week_end(day: dt.date) -> dt.date:
+    """The Sunday ending the Monday–Sunday week that holds ``day``."""
+    return day + dt.timedelta(days=6 - day.weekday())
+
+
+def parse_weeks(text: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """``FROM..TO`` (either side may be left out) or one date, as week-ending Sundays."""
+    if text is None or text.strip() == "":
+        return None, None
+    from chartwatch.dates import parse_date
+
+    if ".." in text:
+        left, right = text.split("..", 1)
+    else:
+        left = right = text
+    first = week_end(parse_date(left, option="--weeks")) if left.strip() else None
+    last = week_end(parse_date(right, option="--weeks")) if right.strip() else None
+    if first and last and first > last:
+        raise UsageError(f"--weeks: {text!r} ends before it starts")
+    return first, last
+
+
+@dataclass
+class BuildReport:
+    """What a build did. ``problems`` counts bad events over every week in the output;
+    ``this_run`` counts what only this run saw (events outside the range, events without
+    a start time)."""
+
+    out_dir: str
+    engine: str
+    weeks: int
+    first_week: str | None
+    last_week: str | None
+    weeks_built: list[str]
+    weeks_reused: int
+    events_read: int
+    charted_events: int
+    problems: dict[str, int]
+    this_run: dict[str, int]
+    unknown_titles: list[dict[str, Any]]
+    files: dict[str, int]
+    method: dict[str, Any]
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _weeks_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    out = []
+    w = first
+    while w <= last:
+        out.append(w)
+        w += ONE_WEEK
+    return out
+
+
+def _connect(
+    memory_limit: str | None, temp_dir: Path, threads: int | None
+) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    inputs.run(con, "SET TimeZone = 'UTC'")
+    temp_dir.mkdir(parents=True, exist_ok=True)
+    inputs.run(con, f"SET temp_directory = {inputs.quote_path(temp_dir)}")
+    inputs.run(con, "SET preserve_insertion_order = false")
+    inputs.run(con, "SET enable_progress_bar = true")
+    inputs.run(con, "SET enable_progress_bar_print = false")
+    try:
+        if memory_limit:
+            inputs.run(con, f"SET memory_limit = {inputs.quote_path(memory_limit)}")
+        if threads:
+            inputs.run(con, f"SET threads = {int(threads)}")
+    except duckdb.Error as exc:
+        raise UsageError(f"--memory-limit/--threads: {str(exc).splitlines()[0]}") from None
+    return con
+
+
+def build(
+    events: str | Path,
+    catalog: str | Path,
+    out_dir: str | Path,
+    *,
+    method: Method | None = None,
+    engine: str = "duckdb",
+    weeks: tuple[dt.date | None, dt.date | None] = (None, None),
+    full: bool = False,
+    memory_limit: str | None = None,
+    temp_dir: str | Path | None = None,
+    threads: int | None = None,
+    spark_master: str | None = None,
+    spark_conf: dict[str, str] | None = None,
+    spark_session: Any = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build Netflix-format Top 10 files from viewing events; see docs/engine.md.
+
+    ``weeks`` limits the build to the weeks from..to (week-ending Sundays; either may be
+    None); weeks built earlier outside it stay as they were. ``full`` ignores the state
+    and recomputes everything. Raises :class:`~chartwatch.errors.BadInputError` for a bad
+    catalogue or events file and when a title ranked by views has no runtime.
+    """
+    started = time.perf_counter()
+    method = method or Method()
+    if engine not in ENGINES:
+        raise UsageError(f"--engine: {engine!r} is not one of {', '.join(ENGINES)}")
+    out = Path(out_dir).expanduser()
+    out.mkdir(parents=True, exist_ok=True)
+    state = State.load(out)
+    tmp = Path(temp_dir).expanduser() if temp_dir else state.root / "tmp"
+    con = _connect(memory_limit, tmp, threads)
+    runner: Runner | None = None
+    try:
+        state.root.mkdir(parents=True, exist_ok=True)
+        inputs.load_catalog(con, catalog)
+        inputs.load_countries(con)
+        files = inputs.event_files(events)
+        if full or state.stage1 != method.stage1():
+            state.reset()
+        state.stage1 = method.stage1()
+
+        # Every file's span of weeks: recorded, or read from the file when new or changed.
+        spans: dict[str, tuple[dt.date, dt.date] | None] = {}
+        for f in files:
+            seen, span = state.known_span(f)
+            if not seen:
+                days = inputs.event_span(con, f, method.timezone)
+                span = (week_end(days[0]), week_end(days[1])) if days else None
+            spans[f.path] = span
+        state.files = {
+            f.path: FileState(
+                f.size,
+                f.mtime_ns,
+                spans[f.path][0].isoformat() if spans[f.path] else None,  # type: ignore[index]
+                spans[f.path][1].isoformat() if spans[f.path] else None,  # type: ignore[index]
+            )
+            for f in files
+        }
+        covered = [s for s in spans.values() if s is not None]
+        want_first, want_last = weeks
+        if not covered and not state.weeks:
+            raise BadInputError(str(events), "no events with a start time")
+        first = want_first or (min(s[0] for s in covered) if covered else None)
+        last = want_last or (max(s[1] for s in covered) if covered else None)
+        if first is None or last is None:
+            raise BadInputError(str(events), "no events with a start time in --weeks")
+        if first > last:
+            raise UsageError(f"--weeks: no events before {last} (the events start {first})")
+        in_range = _weeks_between(first, last)
+
+        def holding(week: dt.date) -> list[inputs.EventFile]:
+            return [
+                f
+                for f in files
+                if spans[f.path] is not None and spans[f.path][0] <= week <= spans[f.path][1]  # type: ignore[index]
+            ]
+
+        todo: list[dt.date] = []
+        for w in in_range:
+            fingerprints = [f.fingerprint for f in holding(w)]
+            old = state.weeks.get(w.isoformat())
+            if old is None or old.inputs != fingerprints:
+                todo.append(w)
+        if want_first is None and want_last is None:
+            # Without --weeks the range is the events' own: weeks no file holds any more go.
+            for key in list(state.weeks):
+                if dt.date.fromisoformat(key) not in in_range:
+                    del state.weeks[key]
+
+        this_run = {"outside_range": 0, "incomplete_without_time": 0}
+        events_read = 0
+        if todo:
+            readers = sorted({f.path for w in todo for f in holding(w)})
+            to_read = [f for f in files if f.path in readers]
+            runner = _runner(engine, con, spark_master, spark_conf, spark_session)
+            sql = daily_sql(
+                method,
+                first - dt.timedelta(days=6),
+                last,
+                None if len(todo) == len(in_range) else todo,
+            )
+            if to_read:
+                runner.daily(con, to_read, sql, progress)
+            else:
+                inputs.run(
+                    con,
+                    "CREATE OR REPLACE TEMP TABLE s1 (week DATE, day DATE, title_id VARCHAR, "
+                    "country_iso2 VARCHAR, status VARCHAR, seconds BIGINT, events BIGINT, "
+                    "duplicates BIGINT)",
+                )
+            events_read = _scalar(con, "SELECT sum(events + duplicates) FROM s1")
+            this_run["outside_range"] = _scalar(
+                con, "SELECT sum(events) FROM s1 WHERE status = 'outside_range'"
+            )
+            this_run["incomplete_without_time"] = _scalar(
+                con, "SELECT sum(events) FROM s1 WHERE status = 'incomplete' AND week IS NULL"
+            )
+            state.daily_dir.mkdir(parents=True, exist_ok=True)
+            present = {
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT week FROM s1 WHERE status <> 'outside_range' "
+                    "AND week IS NOT NULL"
+                ).fetchall()
+            }
+            for w in todo:
+                name = None
+                if w in present:
+                    name = state.new_daily_name(w)
+                    inputs.run(
+                        con,
+                        "COPY (SELECT * FROM s1 WHERE week = ? AND status <> 'outside_range' "
+                        "ORDER BY day, title_id, country_iso2, status) TO "
+                        f"{inputs.quote_path(state.daily_dir / name)} "
+                        "(FORMAT parquet, COMPRESSION zstd)",
+                        [w],
+                    )
+                state.weeks[w.isoformat()] = WeekState([f.fingerprint for f in holding(w)], name)
+            inputs.run(con, "DROP TABLE s1")
+        state.save()
+
+        daily = state.daily_paths()
+        if not daily:
+            raise BadInputError(str(events), "no events in the weeks to build")
+        first_built, last_built = daily[0][0], daily[-1][0]
+        tables: dict[str, list[str]] = {"daily": [str(p) for _, p in daily]}
+        for name in ("catalog", "versions", "countries"):
+            path = state.root / f"{name}.parquet"
+            inputs.run(con, f"COPY {name} TO {inputs.quote_path(path)} (FORMAT parquet)")
+            inputs.run(con, f"DROP TABLE {name}")
+            tables[name] = [str(path)]
+        if runner is None:
+            runner = _runner(engine, con, spark_master, spark_conf, spark_session)
+        results = runner.lists(
+            tables, lists_sql(method, first_built - dt.timedelta(days=6), last_built)
+        )
+        missing = results["missing_runtime"]
+        if missing:
+            names = sorted(f"{r[2] or r[1]} ({r[0]})" for r in missing)
+            shown = "; ".join(names[:10]) + (
+                f"; and {len(names) - 10} more" if len(names) > 10 else ""
+            )
+            raise BadInputError(
+                str(catalog),
+                f"no runtime for {len(names)} title(s) ranked by views: {shown}. "
+                "Give their runtime in hours, or rank by hours (--rank-by hours)",
+            )
+        notes: list[str] = []
+        files_written = _write(out, results, method, notes)
+        problems = {
+            "duplicates": 0,
+            "negative_seconds": 0,
+            "over_max_seconds": 0,
+            "incomplete": 0,
+            "bad_country": 0,
+            "unknown_title": 0,
+        }
+        charted = 0
+        for problem, count, dups in results["problems"]:
+            count, dups = int(count or 0), int(dups or 0)
+            problems["duplicates"] += dups
+            if problem == "ok":
+                charted += count
+            elif problem == "negative":
+                problems["negative_seconds"] += count
+            elif problem == "over_cap":
+                problems["over_max_seconds"] += count
+            elif problem in ("incomplete", "bad_country", "unknown_title"):
+                problems[problem] += count
+        unlisted = next(
+            (int(c or 0) for p, c, _ in results["problems"] if p == "unlisted_country"), 0
+        )
+        charted -= problems["bad_country"] + problems["unknown_title"]
+        unknown = sorted(results["unknown_titles"], key=lambda r: (-int(r[1]), str(r[0])))
+        if unlisted:
+            notes.append(
+                f"{unlisted:,} events come from countries without a published country list; "
+                "they count toward the global lists"
+            )
+        report = BuildReport(
+            out_dir=str(out),
+            engine=engine,
+            weeks=len(daily),
+            first_week=first_built.isoformat(),
+            last_week=last_built.isoformat(),
+            weeks_built=[w.isoformat() for w in todo],
+            weeks_reused=len({w for w, _ in daily} - set(todo)),
+            events_read=events_read,
+            charted_events=charted,
+            problems=problems,
+            this_run=this_run,
+            unknown_titles=[{"title_id": t, "events": int(n)} for t, n in unknown[:10]],
+            files=files_written,
+            method=method.to_dict(),
+            seconds=round(time.perf_counter() - started, 3),
+            notes=notes,
+        )
+        output.write_atomic(
+            out / REPORT_FILE, (json.dumps(report.to_dict(), indent=2) + "\n").encode("utf-8")
+        )
+        return report
+    finally:
+        if runner is not None:
+            runner.close()
+        con.close()
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = inputs.one(con, sql)
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _runner(
+    engine: str,
+    con: duckdb.DuckDBPyConnection,
+    master: str | None,
+    conf: dict[str, str] | None,
+    session: Any,
+) -> Runner:
+    if engine == "spark":
+        return SparkRunner(master, conf, session)
+    return DuckDBRunner(con)
+
+
+_EMPTY = {
+    output.GLOBAL_FILE: "no title of the catalogue has charted events",
+    output.COUNTRIES_FILE: "no events come from a country with a published list",
+    output.MOST_POPULAR_FILE: "no title released on or after the first day of the events has "
+    "had its {days} days yet",
+}
+
+
+def _write(out: Path, results: dict[str, Any], method: Method, notes: list[str]) -> dict[str, int]:
+    """Write the files that have rows (Netflix never publishes an empty list); their row
+    counts. A file with no rows is not written (an older one is removed) and a note says
+    why."""
+    days = method.most_popular_days
+    header = output.MOST_POPULAR_91_HEADER if days == 91 else output.MOST_POPULAR_28_HEADER
+    written = {}
+    for name, head, rows in (
+        (output.GLOBAL_FILE, output.GLOBAL_HEADER, output.global_lines(results["global"])),
+        (
+            output.COUNTRIES_FILE,
+            output.COUNTRIES_HEADER,
+            output.countries_lines(results["countries"]),
+        ),
+        (
+            output.MOST_POPULAR_FILE,
+            header,
+            output.most_popular_lines(results["most_popular"], days),
+        ),
+    ):
+        if rows:
+            output.write_atomic(out / name, output.tsv_bytes(head, rows))
+            written[name] = len(rows)
+        else:
+            (out / name).unlink(missing_ok=True)
+            notes.append(f"{name} not written: " + _EMPTY[name].format(days=days))
+    return written

@@ -1,0 +1,421 @@
+"""The chart method, written once: SQL in DuckDB's dialect, transpiled for Spark by SQLGlot.
+
+Two stages, each a plain SQL query over named tables, so any engine that runs SQL runs
+the method:
+
+1. :func:`daily_sql` — the heavy pass over raw viewing events (table ``events``): normalise
+   the columns, put each event in its day and week, set aside incomplete events and events
+   outside the requested range, keep one copy of each event id per week, flag negative and
+   implausibly long durations, and sum the seconds per (week, day, title, country, status).
+   Its output is small whatever the number of events (titles × countries × days), and is
+   what the incremental state keeps.
+2. :func:`lists_sql` — from those daily sums (table ``daily``), the ``catalog``, the title
+   ``versions`` (runtime and staggered launch by week) and the ``countries`` table: the
+   global lists, the country lists, cumulative weeks, the most-popular lists, the titles
+   that lack a runtime, and the counts of bad events.
+
+Everything a published figure depends on is integer arithmetic (seconds are summed as
+BIGINT, hours rounded by integer division) or a single IEEE-754 operation per value
+(views = seconds / (3600 × runtime)), so DuckDB and Spark give the same bits. Ties are
+broken by a total order that ends with the title id, so the ranks are the same too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import asdict, dataclass, field
+from string import Template
+from typing import Any, Literal
+
+from chartwatch.errors import UsageError
+
+RankBy = Literal["auto", "views", "hours"]
+
+NETFLIX_SWITCH_WEEK = dt.date(2023, 6, 18)
+"""The first week Netflix ranked by views and rounded hours to 100,000 (not 10,000)."""
+
+GLOBAL_CATEGORIES = ("Films (English)", "Films (Non-English)", "TV (English)", "TV (Non-English)")
+COUNTRY_CATEGORIES = ("Films", "TV")
+TOP_N = 10
+MONDAY = dt.date(1970, 1, 5)  # weeks are counted from a Monday
+
+STATUSES = ("ok", "negative", "over_cap", "incomplete", "outside_range")
+
+
+@dataclass(frozen=True)
+class Method:
+    """The knobs of the method. The defaults are Netflix's published rules.
+
+    ``hours_step`` is the rounding of published hours before and from ``switch_week``
+    (Netflix: 10,000 then 100,000); ``views_step`` the rounding of views (100,000).
+    ``rank_by`` "auto" ranks by hours before ``switch_week`` and by views from it.
+    ``max_seconds`` is the longest plausible single viewing event; longer ones are set
+    aside as implausible. Weeks run Monday to Sunday in ``timezone``.
+    """
+
+    timezone: str = "UTC"
+    rank_by: RankBy = "auto"
+    switch_week: dt.date = NETFLIX_SWITCH_WEEK
+    hours_step: tuple[int, int] = (10_000, 100_000)
+    views_step: int = 100_000
+    max_seconds: int = 86_400
+    most_popular_days: int = 91
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.rank_by not in ("auto", "views", "hours"):
+            raise UsageError(f"--rank-by: {self.rank_by!r} is not auto, views or hours")
+        if self.switch_week.weekday() != 6:
+            raise UsageError(
+                f"--switch-week: {self.switch_week} is not a Sunday (weeks end on Sundays)"
+            )
+        for step in (*self.hours_step, self.views_step):
+            if step < 1:
+                raise UsageError("rounding steps must be whole numbers of at least 1")
+        if self.max_seconds < 1:
+            raise UsageError("--max-seconds must be at least 1")
+        if self.most_popular_days not in (28, 91):
+            raise UsageError("--most-popular must be 91 or 28 (days from release)")
+        if not re.fullmatch(r"[A-Za-z0-9_+\-/]+", self.timezone):
+            raise UsageError(f"--timezone: {self.timezone!r} is not a time zone name")
+
+    def stage1(self) -> dict[str, Any]:
+        """The settings the daily sums depend on: changing one recomputes every week."""
+        return {"timezone": self.timezone, "max_seconds": self.max_seconds}
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("extra")
+        data["switch_week"] = self.switch_week.isoformat()
+        data["hours_step"] = list(self.hours_step)
+        return data
+
+
+def week_of(day: str) -> str:
+    """SQL for the Sunday ending the Monday–Sunday week of the date expression ``day``."""
+    return f"{day} + CAST(6 - (DATE_DIFF('day', {lit(MONDAY)}, {day}) % 7 + 7) % 7 AS INTEGER)"
+
+
+def lit(value: object) -> str:
+    """A SQL literal both dialects read the same way."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, int):
+        return f"CAST({value} AS BIGINT)"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise TypeError(f"no SQL literal for {value!r}")
+
+
+# -- stage 1: events -> daily sums ---------------------------------------------------------
+
+_DAILY = Template(
+    """
+WITH src AS (
+    SELECT
+        event_id,
+        CAST(title_id AS VARCHAR) AS title_id,
+        CAST(country_iso2 AS VARCHAR) AS country_iso2,
+        TRY_CAST(started_at AS TIMESTAMPTZ) AS started_at,
+        CAST(FLOOR(LEAST(GREATEST(TRY_CAST(seconds AS DOUBLE), CAST(-1e15 AS DOUBLE)),
+                         CAST(1e15 AS DOUBLE)) + CAST(0.5 AS DOUBLE)) AS BIGINT) AS seconds
+    FROM events
+),
+dated AS (
+    SELECT event_id, title_id, country_iso2, started_at, seconds,
+           CAST($local_time AS DATE) AS day
+    FROM src
+),
+weeks AS (
+    SELECT event_id, title_id, country_iso2, started_at, seconds, day,
+           $week_of_day AS week,
+           CASE
+               WHEN event_id IS NULL OR title_id IS NULL OR country_iso2 IS NULL
+                    OR started_at IS NULL OR seconds IS NULL THEN 'incomplete'
+               WHEN day < $first_day OR day > $last_day THEN 'outside_range'
+           END AS pre
+    FROM dated
+),
+picked AS (
+    SELECT pre, week,
+           COUNT(*) AS copies,
+           MIN({'started_at': started_at, 'seconds': seconds, 'title_id': title_id,
+                'country_iso2': country_iso2, 'day': day}) AS k
+    FROM weeks
+    WHERE pre IS NOT NULL OR $weeks_filter
+    GROUP BY pre, week, CASE WHEN pre IS NULL THEN event_id END
+),
+classified AS (
+    SELECT week,
+           CASE WHEN pre IS NULL THEN k.day END AS day,
+           CASE WHEN pre IS NULL THEN k.title_id END AS title_id,
+           CASE WHEN pre IS NULL THEN k.country_iso2 END AS country_iso2,
+           CASE WHEN pre IS NULL THEN k.seconds END AS seconds,
+           COALESCE(pre, CASE WHEN k.seconds < 0 THEN 'negative'
+                              WHEN k.seconds > $max_seconds THEN 'over_cap'
+                              ELSE 'ok' END) AS status,
+           CASE WHEN pre IS NULL THEN 1 ELSE copies END AS events,
+           CASE WHEN pre IS NULL THEN copies - 1 ELSE 0 END AS duplicates
+    FROM picked
+)
+SELECT week, day, title_id, country_iso2, status,
+       CAST(SUM(CASE WHEN status = 'ok' THEN seconds ELSE 0 END) AS BIGINT) AS seconds,
+       CAST(SUM(events) AS BIGINT) AS events,
+       CAST(SUM(duplicates) AS BIGINT) AS duplicates
+FROM classified
+GROUP BY week, day, title_id, country_iso2, status
+"""
+)
+
+
+def daily_sql(
+    method: Method,
+    first_day: dt.date,
+    last_day: dt.date,
+    weeks: list[dt.date] | None = None,
+) -> str:
+    """Stage 1 over the table ``events``: daily sums per (week, day, title, country, status).
+
+    Events between ``first_day`` and ``last_day`` (local days, whole weeks) are charted;
+    others are counted as ``outside_range``. With ``weeks``, only those weeks are computed
+    (an incremental build); events of the other weeks in the range are skipped, not counted.
+    Duplicates are copies of an event id within one week: the earliest copy (by start time,
+    then seconds, title, country) is kept.
+    """
+    local = (
+        "started_at"
+        if method.timezone.upper() == "UTC"
+        else f"started_at AT TIME ZONE {lit(method.timezone)}"
+    )
+    if weeks is None:
+        weeks_filter = "TRUE"
+    else:
+        weeks_filter = "week IN (" + ", ".join(lit(w) for w in sorted(weeks)) + ")"
+    return _DAILY.substitute(
+        local_time=local,
+        week_of_day=week_of("day"),
+        first_day=lit(first_day),
+        last_day=lit(last_day),
+        weeks_filter=weeks_filter,
+        max_seconds=lit(method.max_seconds),
+    ).strip()
+
+
+# -- stage 2: daily sums -> lists ------------------------------------------------------------
+
+_BASE = Template(
+    """
+WITH good AS (
+    SELECT week, day, title_id, country_iso2, seconds
+    FROM daily
+    WHERE status = 'ok' AND regexp_matches(country_iso2, '^[A-Z][A-Z]$$')
+),
+titled AS (
+    SELECT g.week, g.day, g.country_iso2, g.seconds, c.title_id, c.kind, c.category,
+           c.release_date
+    FROM good g JOIN catalog c ON g.title_id = c.title_id
+),
+weekly AS (
+    SELECT week, title_id, CAST(SUM(seconds) AS BIGINT) AS seconds
+    FROM titled GROUP BY week, title_id
+),
+scored AS (
+    SELECT w.week, w.title_id, w.seconds, c.category, c.show_title, c.season_title,
+           v.runtime, v.is_staggered_launch, v.episode_launch_details,
+           CASE WHEN v.runtime > 0
+                THEN CAST(w.seconds AS DOUBLE) / (CAST(3600 AS DOUBLE) * v.runtime) END AS views,
+           $by_views AS by_views,
+           CASE WHEN w.week >= $switch THEN $step_after ELSE $step_before END AS step
+    FROM weekly w
+    JOIN catalog c ON w.title_id = c.title_id
+    JOIN versions v ON w.title_id = v.title_id AND w.week BETWEEN v.from_week AND v.to_week
+),
+ranked AS (
+    SELECT week, title_id, seconds, category, show_title, season_title, runtime,
+           is_staggered_launch, episode_launch_details, views, by_views, step,
+           ROW_NUMBER() OVER (
+               PARTITION BY week, category
+               ORDER BY CASE WHEN by_views THEN views END DESC NULLS LAST, seconds DESC,
+                        views DESC NULLS LAST, show_title ASC NULLS FIRST,
+                        season_title ASC NULLS FIRST, title_id ASC NULLS FIRST
+           ) AS rank
+    FROM scored
+),
+cweekly AS (
+    SELECT week, title_id, country_iso2, CAST(SUM(seconds) AS BIGINT) AS seconds
+    FROM titled GROUP BY week, title_id, country_iso2
+),
+cranked AS (
+    SELECT w.week, w.country_iso2, n.country_name, c.kind AS category, c.title_id,
+           c.show_title, c.season_title,
+           ROW_NUMBER() OVER (
+               PARTITION BY w.week, w.country_iso2, c.kind
+               ORDER BY CASE WHEN $cby_views AND v.runtime > 0
+                             THEN CAST(w.seconds AS DOUBLE) / (CAST(3600 AS DOUBLE) * v.runtime)
+                        END DESC NULLS LAST,
+                        w.seconds DESC, c.show_title ASC NULLS FIRST,
+                        c.season_title ASC NULLS FIRST, c.title_id ASC NULLS FIRST
+           ) AS rank
+    FROM cweekly w
+    JOIN catalog c ON w.title_id = c.title_id
+    JOIN versions v ON w.title_id = v.title_id AND w.week BETWEEN v.from_week AND v.to_week
+    JOIN countries n ON w.country_iso2 = n.country_iso2
+),
+popular AS (
+    SELECT c.title_id, c.category, c.show_title, c.season_title, v.runtime,
+           CAST(SUM(t.seconds) AS BIGINT) AS seconds
+    FROM titled t
+    JOIN catalog c ON t.title_id = c.title_id
+    JOIN versions v ON c.title_id = v.title_id
+         AND $window_end_week BETWEEN v.from_week AND v.to_week
+    WHERE c.release_date >= $first_day
+      AND c.release_date + CAST($days - 1 AS INTEGER) <= $last_day
+      AND t.day >= c.release_date AND t.day < c.release_date + CAST($days AS INTEGER)
+    GROUP BY c.title_id, c.category, c.show_title, c.season_title, v.runtime
+)
+"""
+)
+
+_HOURS = "((seconds + 1800 * {step}) // (3600 * {step})) * {step}"
+_VIEWS = "CAST(FLOOR(views / CAST({step} AS DOUBLE) + CAST(0.5 AS DOUBLE)) AS BIGINT) * {step}"
+
+_QUERIES = {
+    # Titles that must be ranked by views but have no runtime: an error naming them.
+    "missing_runtime": """
+SELECT DISTINCT title_id, show_title, season_title FROM scored
+WHERE by_views AND (runtime IS NULL OR runtime <= 0)
+UNION
+SELECT title_id, show_title, season_title FROM popular
+WHERE $popular_by_views AND (runtime IS NULL OR runtime <= 0)
+""",
+    "global": """
+SELECT week, category, rank, show_title, season_title,
+       $hours AS hours, runtime,
+       CASE WHEN by_views THEN $views END AS views,
+       COUNT(*) OVER (PARTITION BY category, title_id ORDER BY week
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cumulative_weeks,
+       is_staggered_launch, episode_launch_details, by_views, title_id
+FROM ranked WHERE rank <= $top
+""",
+    "countries": """
+SELECT country_name, country_iso2, week, category, rank, show_title, season_title,
+       COUNT(*) OVER (PARTITION BY country_iso2, category, title_id ORDER BY week
+                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cumulative_weeks,
+       title_id
+FROM cranked WHERE rank <= $top
+""",
+    "most_popular": """
+SELECT category, rank, show_title, season_title, $popular_hours AS hours, runtime,
+       $popular_views AS views, title_id
+FROM (
+    SELECT category, show_title, season_title, runtime, seconds, title_id,
+           CASE WHEN runtime > 0
+                THEN CAST(seconds AS DOUBLE) / (CAST(3600 AS DOUBLE) * runtime) END AS views,
+           ROW_NUMBER() OVER (
+               PARTITION BY category
+               ORDER BY CASE WHEN $popular_by_views AND runtime > 0
+                             THEN CAST(seconds AS DOUBLE) / (CAST(3600 AS DOUBLE) * runtime)
+                        END DESC NULLS LAST,
+                        seconds DESC, show_title ASC NULLS FIRST,
+                        season_title ASC NULLS FIRST, title_id ASC NULLS FIRST
+           ) AS rank
+    FROM popular
+) WHERE rank <= $top
+""",
+    # Bad events: stage 1's statuses, then the daily sums that name an invalid country
+    # code or a title the catalogue does not know.
+    "problems": """
+SELECT status AS problem, CAST(SUM(events) AS BIGINT) AS events,
+       CAST(SUM(duplicates) AS BIGINT) AS duplicates
+FROM daily GROUP BY status
+UNION ALL
+SELECT 'bad_country', CAST(SUM(events) AS BIGINT), CAST(0 AS BIGINT)
+FROM daily WHERE status = 'ok' AND NOT regexp_matches(country_iso2, '^[A-Z][A-Z]$$')
+UNION ALL
+SELECT 'unknown_title', CAST(SUM(d.events) AS BIGINT), CAST(0 AS BIGINT)
+FROM daily d LEFT JOIN catalog c ON d.title_id = c.title_id
+WHERE d.status = 'ok' AND regexp_matches(d.country_iso2, '^[A-Z][A-Z]$$')
+  AND c.title_id IS NULL
+UNION ALL
+SELECT 'unlisted_country', CAST(SUM(d.events) AS BIGINT), CAST(0 AS BIGINT)
+FROM daily d LEFT JOIN countries n ON d.country_iso2 = n.country_iso2
+WHERE d.status = 'ok' AND regexp_matches(d.country_iso2, '^[A-Z][A-Z]$$')
+  AND n.country_iso2 IS NULL
+""",
+    "unknown_titles": """
+SELECT d.title_id, CAST(SUM(d.events) AS BIGINT) AS events
+FROM daily d LEFT JOIN catalog c ON d.title_id = c.title_id
+WHERE d.status = 'ok' AND regexp_matches(d.country_iso2, '^[A-Z][A-Z]$$')
+  AND c.title_id IS NULL
+GROUP BY d.title_id
+""",
+}
+
+
+def lists_sql(method: Method, first_day: dt.date, last_day: dt.date) -> dict[str, str]:
+    """Stage 2 over ``daily``, ``catalog``, ``versions`` and ``countries``: one query each.
+
+    ``first_day`` and ``last_day`` bound the days the daily sums cover; a title is in the
+    most-popular lists when its whole window (release day + ``most_popular_days``) is
+    inside them.
+    """
+    switch = lit(method.switch_week)
+    if method.rank_by == "auto":
+        by_views = f"(w.week >= {switch})"
+        cby_views = f"(w.week >= {switch})"
+    else:
+        by_views = cby_views = lit(method.rank_by == "views")
+    before, after = method.hours_step
+    ninety_one = method.most_popular_days == 91
+    popular_step = after if ninety_one else before
+    base = _BASE.substitute(
+        by_views=by_views,
+        cby_views=cby_views,
+        switch=switch,
+        step_after=lit(after),
+        step_before=lit(before),
+        first_day=lit(first_day),
+        last_day=lit(last_day),
+        days=method.most_popular_days,
+        window_end_week=week_of(
+            f"(c.release_date + CAST({method.most_popular_days - 1} AS INTEGER))"
+        ),
+    )
+    values = {
+        "hours": _HOURS.format(step="step"),
+        "views": _VIEWS.format(step=lit(method.views_step)),
+        "popular_hours": _HOURS.format(step=lit(popular_step)),
+        "popular_views": (
+            _VIEWS.format(step=lit(method.views_step)) if ninety_one else "CAST(NULL AS BIGINT)"
+        ),
+        "popular_by_views": lit(ninety_one),
+        "top": str(TOP_N),
+    }
+    return {
+        name: (base + Template(query).substitute(values)).strip()
+        for name, query in _QUERIES.items()
+    }
+
+
+# -- dialects ------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def to_dialect(sql: str, dialect: str) -> str:
+    """The same query for another engine: SQLGlot transpiles DuckDB SQL to ``dialect``.
+
+    An expression SQLGlot cannot carry over raises instead of being silently dropped.
+    """
+    if dialect == "duckdb":
+        return sql
+    import sqlglot
+    from sqlglot.errors import ErrorLevel
+
+    out = sqlglot.transpile(sql, read="duckdb", write=dialect, unsupported_level=ErrorLevel.RAISE)
+    if len(out) != 1:
+        raise ValueError(f"expected one statement, got {len(out)}")
+    return out[0]

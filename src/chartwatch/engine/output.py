@@ -1,0 +1,176 @@
+"""Writing the lists in exactly Netflix's published formats.
+
+Tab-separated, a header line, ``\\n`` line ends and no newline after the last line, ``N/A``
+for an empty season, fields holding a quote, tab or line break quoted CSV-style (as Netflix
+quotes ``episode_launch_details``), rows in Netflix's order. The engines return the rows;
+this module alone turns them into text, so two engines that agree on the rows write the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from chartwatch.engine.method import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
+
+GLOBAL_FILE = "all-weeks-global.tsv"
+COUNTRIES_FILE = "all-weeks-countries.tsv"
+MOST_POPULAR_FILE = "most-popular.tsv"
+
+GLOBAL_HEADER = (
+    "week",
+    "category",
+    "weekly_rank",
+    "show_title",
+    "season_title",
+    "weekly_hours_viewed",
+    "runtime",
+    "weekly_views",
+    "cumulative_weeks_in_top_10",
+    "is_staggered_launch",
+    "episode_launch_details",
+)
+COUNTRIES_HEADER = (
+    "country_name",
+    "country_iso2",
+    "week",
+    "category",
+    "weekly_rank",
+    "show_title",
+    "season_title",
+    "cumulative_weeks_in_top_10",
+)
+MOST_POPULAR_91_HEADER = (
+    "category",
+    "rank",
+    "show_title",
+    "season_title",
+    "hours_viewed_first_91_days",
+    "runtime",
+    "views_first_91_days",
+)
+MOST_POPULAR_28_HEADER = (
+    "category",
+    "rank",
+    "show_title",
+    "season_title",
+    "hours_viewed_first_28_days",
+)
+
+_GLOBAL_ORDER = {c: i for i, c in enumerate(GLOBAL_CATEGORIES)}
+_COUNTRY_ORDER = {c: i for i, c in enumerate(COUNTRY_CATEGORIES)}
+
+
+def runtime_text(hours: float | None, staggered: bool = False) -> str:
+    """Netflix's runtime: hours to 4 decimals, trailing zeros dropped (``1.7833``, ``2``).
+
+    A staggered launch is published with runtime ``0``.
+    """
+    if staggered:
+        return "0"
+    if hours is None:
+        return ""
+    d = Decimal(repr(float(hours))).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    text = format(d, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _season(value: str | None) -> str:
+    return "N/A" if value is None or value == "" else value
+
+
+def _int(value: Any) -> str:
+    return "" if value is None else str(int(value))
+
+
+def global_lines(rows: Sequence[Sequence[Any]]) -> list[list[str]]:
+    """Rows of the ``global`` query → the 11 columns of ``all-weeks-global.tsv``, in order.
+
+    Views and runtime are published for the weeks ranked by views, as Netflix does since
+    June 2023; they are empty for the weeks ranked by hours.
+    """
+    ordered = sorted(rows, key=lambda r: (-r[0].toordinal(), _GLOBAL_ORDER[r[1]], r[2]))
+    out = []
+    for (
+        week,
+        category,
+        rank,
+        show,
+        season,
+        hours,
+        runtime,
+        views,
+        cum,
+        stag,
+        details,
+        by_views,
+        _,
+    ) in ordered:
+        out.append(
+            [
+                _date(week),
+                category,
+                str(rank),
+                show,
+                _season(season),
+                _int(hours),
+                runtime_text(runtime, bool(stag)) if by_views else "",
+                _int(views) if by_views else "",
+                str(cum),
+                "true" if stag else "false",
+                details or "",
+            ]
+        )
+    return out
+
+
+def countries_lines(rows: Sequence[Sequence[Any]]) -> list[list[str]]:
+    """Rows of the ``countries`` query → ``all-weeks-countries.tsv``: by country name, then
+    week (latest first), category and rank."""
+    ordered = sorted(rows, key=lambda r: (r[0], -r[2].toordinal(), _COUNTRY_ORDER[r[3]], r[4]))
+    return [
+        [name, iso2, _date(week), category, str(rank), show, _season(season), str(cum)]
+        for name, iso2, week, category, rank, show, season, cum, _ in ordered
+    ]
+
+
+def most_popular_lines(rows: Sequence[Sequence[Any]], days: int) -> list[list[str]]:
+    """Rows of the ``most_popular`` query → ``most-popular.tsv`` (91- or 28-day columns)."""
+    ordered = sorted(rows, key=lambda r: (_GLOBAL_ORDER[r[0]], r[1]))
+    out = []
+    for category, rank, show, season, hours, runtime, views, _ in ordered:
+        line = [category, str(rank), show, _season(season), _int(hours)]
+        if days == 91:
+            line += [runtime_text(runtime), _int(views)]
+        out.append(line)
+    return out
+
+
+def _date(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return str(value.isoformat())
+
+
+def tsv_bytes(header: Sequence[str], lines: list[list[str]]) -> bytes:
+    """The file's bytes: tab-separated, quoted only where needed, no final newline."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    writer.writerows(lines)
+    text = buf.getvalue()
+    return (text[:-1] if text.endswith("\n") else text).encode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
