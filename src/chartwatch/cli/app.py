@@ -141,6 +141,7 @@ _COMMAND_MODULES = (
     "compare_cmds",  # compare, countries
     "web_cmds",  # serve, plot
     "forecast_cmds",  # greenlight
+    "engine_cmds",  # build, synth
 )
 for _module in _COMMAND_MODULES:
     importlib.import_module(f"chartwatch.cli.{_module}")

@@ -1,4 +1,4 @@
-"""``build``: from viewing events and a catalogue to Netflix's three Top 10 files.
+"""A build, step by step: from viewing events and a catalogue to Netflix's Top 10 files.
 
 The steps, whatever the engine:
 
