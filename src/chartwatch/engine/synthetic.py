@@ -211,8 +211,8 @@ def synth(
         raise UsageError("--scale must be more than 0")
     if not 0 <= noise <= 1:
         raise UsageError("--noise must be between 0 and 1")
-    if not 1 <= session_minutes <= 180:
-        raise UsageError("--session-minutes must be between 1 and 180")
+    if not 1 <= session_minutes <= 720:
+        raise UsageError("--session-minutes must be between 1 and 720 (12 hours)")
     global_rows, country_rows, notes = _read_charts(sources)
     first, last = weeks
     global_rows = [
@@ -538,7 +538,7 @@ _EVENTS = """
 WITH t AS (
     SELECT tid, week, title_id, country_iso2, seconds,
            CASE WHEN kind = 'TV' THEN 3 ELSE 1 END AS k,
-           GREATEST(1, CAST(round(seconds / {session}) AS BIGINT)) AS n
+           GREATEST(1, CAST(ceil(seconds / {session}) AS BIGINT)) AS n
     FROM targets WHERE week = {week}
 ),
 offsets AS (
