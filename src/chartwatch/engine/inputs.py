@@ -130,14 +130,32 @@ def check_event_columns(con: duckdb.DuckDBPyConnection, file: EventFile) -> None
 def event_span(
     con: duckdb.DuckDBPyConnection, file: EventFile, timezone: str
 ) -> tuple[dt.date, dt.date] | None:
-    """The first and last local day of the events in ``file`` (None if it has none)."""
+    """The first and last local day of the events in ``file`` (None if it has none).
+
+    A Parquet file says in its footer the smallest and largest start time of each row
+    group, so its span costs no scan; a CSV file (or Parquet without statistics) is read.
+    """
     check_event_columns(con, file)
-    local = "ts" if timezone.upper() == "UTC" else f"ts AT TIME ZONE '{timezone}'"
+
+    def local(expr: str) -> str:
+        at = "" if timezone.upper() == "UTC" else f" AT TIME ZONE '{timezone}'"
+        return f"CAST(TRY_CAST({expr} AS TIMESTAMPTZ){at} AS DATE)"
+
     try:
+        if file.format == "parquet":
+            row = one(
+                con,
+                f"SELECT count(*), count({local('stats_min')}), count({local('stats_max')}), "
+                f"min({local('stats_min')}), max({local('stats_max')}) "
+                f"FROM parquet_metadata({quote_path(file.path)}) "
+                "WHERE path_in_schema = 'started_at'",
+            )
+            if row is not None and row[0] and row[0] == row[1] == row[2]:
+                return row[3], row[4]
         row = one(
             con,
-            f"SELECT min(CAST({local} AS DATE)), max(CAST({local} AS DATE)) FROM "
-            f"(SELECT TRY_CAST(started_at AS TIMESTAMPTZ) AS ts FROM {read_events_sql([file])})",
+            f"SELECT min({local('started_at')}), max({local('started_at')}) "
+            f"FROM {read_events_sql([file])}",
         )
     except duckdb.Error as exc:
         raise BadInputError(file.path, f"cannot read the events ({_first(exc)})") from None

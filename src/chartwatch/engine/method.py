@@ -41,7 +41,7 @@ COUNTRY_CATEGORIES = ("Films", "TV")
 TOP_N = 10
 MONDAY = dt.date(1970, 1, 5)  # weeks are counted from a Monday
 
-STATUSES = ("ok", "negative", "over_cap", "incomplete", "outside_range")
+STATUSES = ("ok", "negative", "over_cap", "bad_country", "incomplete", "outside_range")
 
 
 @dataclass(frozen=True)
@@ -157,17 +157,22 @@ classified AS (
            CASE WHEN pre IS NULL THEN k.seconds END AS seconds,
            COALESCE(pre, CASE WHEN k.seconds < 0 THEN 'negative'
                               WHEN k.seconds > $max_seconds THEN 'over_cap'
+                              WHEN NOT regexp_matches(k.country_iso2, '^[A-Z][A-Z]$$')
+                                  THEN 'bad_country'
                               ELSE 'ok' END) AS status,
            CASE WHEN pre IS NULL THEN 1 ELSE copies END AS events,
            CASE WHEN pre IS NULL THEN copies - 1 ELSE 0 END AS duplicates
     FROM picked
 )
+-- Two grains from one pass: per title and country (the weekly lists, the counts) and per
+-- title and day (the most-popular windows start on any day).
 SELECT week, day, title_id, country_iso2, status,
+       CASE WHEN GROUPING(day) = 1 THEN 'country' ELSE 'day' END AS grain,
        CAST(SUM(CASE WHEN status = 'ok' THEN seconds ELSE 0 END) AS BIGINT) AS seconds,
        CAST(SUM(events) AS BIGINT) AS events,
        CAST(SUM(duplicates) AS BIGINT) AS duplicates
 FROM classified
-GROUP BY week, day, title_id, country_iso2, status
+GROUP BY GROUPING SETS ((week, title_id, country_iso2, status), (week, day, title_id, status))
 """
 )
 
@@ -210,13 +215,12 @@ def daily_sql(
 _BASE = Template(
     """
 WITH good AS (
-    SELECT week, day, title_id, country_iso2, seconds
+    SELECT week, title_id, country_iso2, seconds
     FROM daily
-    WHERE status = 'ok' AND regexp_matches(country_iso2, '^[A-Z][A-Z]$$')
+    WHERE grain = 'country' AND status = 'ok'
 ),
 titled AS (
-    SELECT g.week, g.day, g.country_iso2, g.seconds, c.title_id, c.kind, c.category,
-           c.release_date
+    SELECT g.week, g.country_iso2, g.seconds, c.title_id, c.kind, c.category
     FROM good g JOIN catalog c ON g.title_id = c.title_id
 ),
 weekly AS (
@@ -268,11 +272,11 @@ cranked AS (
 popular AS (
     SELECT c.title_id, c.category, c.show_title, c.season_title, v.runtime,
            CAST(SUM(t.seconds) AS BIGINT) AS seconds
-    FROM titled t
+    FROM daily t
     JOIN catalog c ON t.title_id = c.title_id
     JOIN versions v ON c.title_id = v.title_id
          AND $window_end_week BETWEEN v.from_week AND v.to_week
-    WHERE c.release_date >= $first_day
+    WHERE t.grain = 'day' AND t.status = 'ok' AND c.release_date >= $first_day
       AND c.release_date + CAST($days - 1 AS INTEGER) <= $last_day
       AND t.day >= c.release_date AND t.day < c.release_date + CAST($days AS INTEGER)
     GROUP BY c.title_id, c.category, c.show_title, c.season_title, v.runtime
@@ -331,26 +335,20 @@ FROM (
     "problems": """
 SELECT status AS problem, CAST(SUM(events) AS BIGINT) AS events,
        CAST(SUM(duplicates) AS BIGINT) AS duplicates
-FROM daily GROUP BY status
-UNION ALL
-SELECT 'bad_country', CAST(SUM(events) AS BIGINT), CAST(0 AS BIGINT)
-FROM daily WHERE status = 'ok' AND NOT regexp_matches(country_iso2, '^[A-Z][A-Z]$$')
+FROM daily WHERE grain = 'country' GROUP BY status
 UNION ALL
 SELECT 'unknown_title', CAST(SUM(d.events) AS BIGINT), CAST(0 AS BIGINT)
 FROM daily d LEFT JOIN catalog c ON d.title_id = c.title_id
-WHERE d.status = 'ok' AND regexp_matches(d.country_iso2, '^[A-Z][A-Z]$$')
-  AND c.title_id IS NULL
+WHERE d.grain = 'country' AND d.status = 'ok' AND c.title_id IS NULL
 UNION ALL
 SELECT 'unlisted_country', CAST(SUM(d.events) AS BIGINT), CAST(0 AS BIGINT)
 FROM daily d LEFT JOIN countries n ON d.country_iso2 = n.country_iso2
-WHERE d.status = 'ok' AND regexp_matches(d.country_iso2, '^[A-Z][A-Z]$$')
-  AND n.country_iso2 IS NULL
+WHERE d.grain = 'country' AND d.status = 'ok' AND n.country_iso2 IS NULL
 """,
     "unknown_titles": """
 SELECT d.title_id, CAST(SUM(d.events) AS BIGINT) AS events
 FROM daily d LEFT JOIN catalog c ON d.title_id = c.title_id
-WHERE d.status = 'ok' AND regexp_matches(d.country_iso2, '^[A-Z][A-Z]$$')
-  AND c.title_id IS NULL
+WHERE d.grain = 'country' AND d.status = 'ok' AND c.title_id IS NULL
 GROUP BY d.title_id
 """,
 }

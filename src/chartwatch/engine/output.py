@@ -135,9 +135,10 @@ def global_lines(rows: Sequence[Sequence[Any]]) -> list[list[str]]:
 def countries_lines(rows: Sequence[Sequence[Any]]) -> list[list[str]]:
     """Rows of the ``countries`` query → ``all-weeks-countries.tsv``: by country name, then
     week (latest first), category and rank."""
-    ordered = sorted(rows, key=lambda r: (r[0], -r[2].toordinal(), _COUNTRY_ORDER[r[3]], r[4]))
+    weeks = {r[2]: (-r[2].toordinal(), _date(r[2])) for r in rows}
+    ordered = sorted(rows, key=lambda r: (r[0], weeks[r[2]][0], _COUNTRY_ORDER[r[3]], r[4]))
     return [
-        [name, iso2, _date(week), category, str(rank), show, _season(season), str(cum)]
+        [name, iso2, weeks[week][1], category, str(rank), show, _season(season), str(cum)]
         for name, iso2, week, category, rank, show, season, cum, _ in ordered
     ]
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -222,37 +223,26 @@ def build(
                 inputs.run(
                     con,
                     "CREATE OR REPLACE TEMP TABLE s1 (week DATE, day DATE, title_id VARCHAR, "
-                    "country_iso2 VARCHAR, status VARCHAR, seconds BIGINT, events BIGINT, "
-                    "duplicates BIGINT)",
+                    "country_iso2 VARCHAR, status VARCHAR, grain VARCHAR, seconds BIGINT, "
+                    "events BIGINT, duplicates BIGINT)",
                 )
-            events_read = _scalar(con, "SELECT sum(events + duplicates) FROM s1")
+            events_read = _scalar(
+                con, "SELECT sum(events + duplicates) FROM s1 WHERE grain = 'country'"
+            )
             this_run["outside_range"] = _scalar(
-                con, "SELECT sum(events) FROM s1 WHERE status = 'outside_range'"
+                con,
+                "SELECT sum(events) FROM s1 WHERE status = 'outside_range' AND grain = 'country'",
             )
             this_run["incomplete_without_time"] = _scalar(
-                con, "SELECT sum(events) FROM s1 WHERE status = 'incomplete' AND week IS NULL"
+                con,
+                "SELECT sum(events) FROM s1 "
+                "WHERE status = 'incomplete' AND week IS NULL AND grain = 'country'",
             )
-            state.daily_dir.mkdir(parents=True, exist_ok=True)
-            present = {
-                r[0]
-                for r in con.execute(
-                    "SELECT DISTINCT week FROM s1 WHERE status <> 'outside_range' "
-                    "AND week IS NOT NULL"
-                ).fetchall()
-            }
+            written = _write_daily(con, state, todo)
             for w in todo:
-                name = None
-                if w in present:
-                    name = state.new_daily_name(w)
-                    inputs.run(
-                        con,
-                        "COPY (SELECT * FROM s1 WHERE week = ? AND status <> 'outside_range' "
-                        "ORDER BY day, title_id, country_iso2, status) TO "
-                        f"{inputs.quote_path(state.daily_dir / name)} "
-                        "(FORMAT parquet, COMPRESSION zstd)",
-                        [w],
-                    )
-                state.weeks[w.isoformat()] = WeekState([f.fingerprint for f in holding(w)], name)
+                state.weeks[w.isoformat()] = WeekState(
+                    [f.fingerprint for f in holding(w)], written.get(w)
+                )
             inputs.run(con, "DROP TABLE s1")
         state.save()
 
@@ -307,7 +297,7 @@ def build(
         unlisted = next(
             (int(c or 0) for p, c, _ in results["problems"] if p == "unlisted_country"), 0
         )
-        charted -= problems["bad_country"] + problems["unknown_title"]
+        charted -= problems["unknown_title"]
         unknown = sorted(results["unknown_titles"], key=lambda r: (-int(r[1]), str(r[0])))
         if unlisted:
             notes.append(
@@ -340,6 +330,36 @@ def build(
         if runner is not None:
             runner.close()
         con.close()
+
+
+def _write_daily(
+    con: duckdb.DuckDBPyConnection, state: State, weeks: list[dt.date]
+) -> dict[dt.date, str]:
+    """Write stage 1's result (table ``s1``), one new folder per week: {week: its name}.
+
+    One COPY partitioned by week writes every week at once; the folders are then renamed
+    to fresh names, so the state's old folders stay valid until ``state.json`` moves on.
+    """
+    state.daily_dir.mkdir(parents=True, exist_ok=True)
+    staging = state.daily_dir / f".new-{state.new_token()}"
+    inputs.run(
+        con,
+        "COPY (SELECT * FROM s1 WHERE status <> 'outside_range' AND week IS NOT NULL "
+        f"ORDER BY week, grain, title_id, country_iso2, day, status) "
+        f"TO {inputs.quote_path(staging)} "
+        "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (week), WRITE_PARTITION_COLUMNS true)",
+    )
+    written: dict[dt.date, str] = {}
+    wanted = set(weeks)
+    if staging.exists():
+        for folder in sorted(staging.iterdir()):
+            week = dt.date.fromisoformat(folder.name.split("=", 1)[1])
+            if week in wanted:
+                name = state.new_daily_name(week)
+                folder.rename(state.daily_dir / name)
+                written[week] = name
+        shutil.rmtree(staging)
+    return written
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:

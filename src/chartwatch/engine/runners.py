@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Protocol
 
 import duckdb
@@ -40,6 +41,11 @@ class Runner(Protocol):
         """Run stage 2's queries over the Parquet files of each table; their rows."""
 
     def close(self) -> None: ...
+
+
+def _parquet_glob(path: str) -> str:
+    """A folder of Parquet files as a glob DuckDB reads; a file as itself."""
+    return str(Path(path) / "*.parquet") if Path(path).is_dir() else path
 
 
 def _first(exc: BaseException) -> str:
@@ -115,13 +121,14 @@ class DuckDBRunner:
     def lists(self, tables: dict[str, list[str]], queries: dict[str, str]) -> dict[str, Rows]:
         con = self.con
         for name, paths in tables.items():
-            files = "[" + ", ".join(quote_path(p) for p in paths) + "]"
-            run(con, f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet({files})")
+            files = "[" + ", ".join(quote_path(_parquet_glob(p)) for p in paths) + "]"
+            # read once: every query of stage 2 scans these small tables
+            run(con, f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM read_parquet({files})")
         try:
             return {name: con.execute(sql).fetchall() for name, sql in queries.items()}
         finally:
             for name in tables:
-                run(con, f"DROP VIEW IF EXISTS {name}")
+                run(con, f"DROP TABLE IF EXISTS {name}")
 
     def close(self) -> None:
         pass
@@ -228,7 +235,8 @@ class SparkRunner:
 
     def lists(self, tables: dict[str, list[str]], queries: dict[str, str]) -> dict[str, Rows]:
         for name, paths in tables.items():
-            self.spark.read.parquet(*paths).createOrReplaceTempView(name)
+            # cached: every query of stage 2 scans these small tables
+            self.spark.read.parquet(*paths).cache().createOrReplaceTempView(name)
         try:
             return {
                 name: [tuple(row) for row in self.spark.sql(to_dialect(sql, "spark")).collect()]
@@ -237,6 +245,7 @@ class SparkRunner:
         finally:
             for name in tables:
                 self.spark.catalog.dropTempView(name)
+            self.spark.catalog.clearCache()
 
     def close(self) -> None:
         if self._owned:

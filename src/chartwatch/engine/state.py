@@ -5,7 +5,7 @@ The state lives in ``DIR/.chartwatch-build/``:
 - ``state.json``: the settings the daily sums depend on (time zone, duration cap), every
   events file seen (path, size, modification time, first and last week it holds) and, for
   every week built, the fingerprints of the files that held it and its daily-sums file.
-- ``daily/WEEK-TOKEN.parquet``: the daily sums of one week (stage 1 of the method).
+- ``daily/WEEK-TOKEN/*.parquet``: the daily sums of one week (stage 1 of the method).
 
 A week is recomputed when it was never built, when the set of files holding it changed (a
 file added, removed, or modified), or when a setting of stage 1 changed; every other week
@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,8 +87,13 @@ class State:
             return True, None
         return True, (dt.date.fromisoformat(old.first_week), dt.date.fromisoformat(old.last_week))
 
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_hex(4)
+
     def new_daily_name(self, week: dt.date) -> str:
-        return f"{week.isoformat()}-{secrets.token_hex(4)}.parquet"
+        """A fresh folder name for a week's daily sums (Parquet files inside)."""
+        return f"{week.isoformat()}-{self.new_token()}"
 
     def daily_paths(self) -> list[tuple[dt.date, Path]]:
         return sorted(
@@ -112,4 +118,7 @@ class State:
         if self.daily_dir.exists():
             for p in self.daily_dir.iterdir():
                 if p.name not in keep:
-                    p.unlink(missing_ok=True)
+                    if p.is_dir():
+                        shutil.rmtree(p, ignore_errors=True)
+                    else:
+                        p.unlink(missing_ok=True)
