@@ -677,7 +677,8 @@ def test_the_method_transpiles_to_spark_sql():
     method = Method()
     first, last = dt.date(2023, 6, 5), dt.date(2023, 6, 18)
     daily = to_dialect(daily_sql(method, first, last, [last]), "spark")
-    assert "MIN(STRUCT(" in daily and "DATEDIFF(DAY" in daily and "`" not in daily
+    assert "ROW_NUMBER() OVER (PARTITION BY pre, week, event_id" in daily
+    assert "GROUPING SETS" in daily and "DATEDIFF(DAY" in daily and "`" not in daily
     tz = to_dialect(daily_sql(Method(timezone="Asia/Seoul"), first, last), "spark")
     assert "FROM_UTC_TIMESTAMP(started_at, 'Asia/Seoul')" in tz
     for name, sql in lists_sql(method, first, last).items():

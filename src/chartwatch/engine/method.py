@@ -141,26 +141,33 @@ weeks AS (
     FROM dated
 ),
 picked AS (
-    SELECT pre, week,
-           COUNT(*) AS copies,
-           MIN({'started_at': started_at, 'seconds': seconds, 'title_id': title_id,
-                'country_iso2': country_iso2, 'day': day}) AS k
-    FROM weeks
-    WHERE pre IS NOT NULL OR $weeks_filter
-    GROUP BY pre, week, CASE WHEN pre IS NULL THEN event_id END
+    -- one row per event id and week: the earliest copy, with how many copies it had
+    SELECT pre, week, day, title_id, country_iso2, seconds, copies
+    FROM (
+        SELECT pre, week, day, title_id, country_iso2, seconds,
+               COUNT(*) OVER (PARTITION BY pre, week, event_id) AS copies,
+               ROW_NUMBER() OVER (
+                   PARTITION BY pre, week, event_id
+                   ORDER BY started_at ASC NULLS LAST, seconds ASC NULLS LAST,
+                            title_id ASC NULLS LAST, country_iso2 ASC NULLS LAST
+               ) AS nth
+        FROM weeks
+        WHERE pre IS NOT NULL OR $weeks_filter
+    ) AS w
+    WHERE nth = 1 OR pre IS NOT NULL
 ),
 classified AS (
     SELECT week,
-           CASE WHEN pre IS NULL THEN k.day END AS day,
-           CASE WHEN pre IS NULL THEN k.title_id END AS title_id,
-           CASE WHEN pre IS NULL THEN k.country_iso2 END AS country_iso2,
-           CASE WHEN pre IS NULL THEN k.seconds END AS seconds,
-           COALESCE(pre, CASE WHEN k.seconds < 0 THEN 'negative'
-                              WHEN k.seconds > $max_seconds THEN 'over_cap'
-                              WHEN NOT regexp_matches(k.country_iso2, '^[A-Z][A-Z]$$')
+           CASE WHEN pre IS NULL THEN day END AS day,
+           CASE WHEN pre IS NULL THEN title_id END AS title_id,
+           CASE WHEN pre IS NULL THEN country_iso2 END AS country_iso2,
+           CASE WHEN pre IS NULL THEN seconds END AS seconds,
+           COALESCE(pre, CASE WHEN seconds < 0 THEN 'negative'
+                              WHEN seconds > $max_seconds THEN 'over_cap'
+                              WHEN NOT regexp_matches(country_iso2, '^[A-Z][A-Z]$$')
                                   THEN 'bad_country'
                               ELSE 'ok' END) AS status,
-           CASE WHEN pre IS NULL THEN 1 ELSE copies END AS events,
+           1 AS events,
            CASE WHEN pre IS NULL THEN copies - 1 ELSE 0 END AS duplicates
     FROM picked
 )
