@@ -689,3 +689,50 @@ def test_the_method_transpiles_to_spark_sql():
             "unknown_titles",
         )
         assert " DIV " in spark or name != "global"
+
+
+# -- the command line ----------------------------------------------------------------------
+
+
+def test_cli_build_prints_a_summary_and_reports_bad_events(cli, tmp_path):
+    rows = [*_events(), (50, "nope", "US", f"{W1} 10:00:00", H)]
+    events = write_events(tmp_path / "e.parquet", rows)
+    out = tmp_path / "out"
+    result = cli(
+        "build",
+        events,
+        _catalog(tmp_path),
+        "-o",
+        out,
+        "--round-hours",
+        "1/10",
+        "--round-views",
+        "1",
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "Built 2 weeks (2023-06-11 to 2023-06-18) with duckdb" in result.stdout
+    assert "all-weeks-global.tsv: 10 rows" in result.stdout
+    assert "Set aside: unknown title 1" in result.stdout
+    assert "Warning: unknown title_id 'nope' (1 events)" in result.stderr
+    assert "most-popular.tsv not written" in result.stderr
+    again = cli("build", events, _catalog(tmp_path), "-o", out, "--json", "--round-hours", "1/10")
+    report = json.loads(again.stdout)
+    assert report["weeks_built"] == [] and report["weeks_reused"] == 2
+
+
+def test_cli_build_bad_input_is_exit_code_2(cli, tmp_path):
+    events = write_events(tmp_path / "e.parquet", _events())
+    bad = tmp_path / "c.csv"
+    bad.write_text("title_id,show_title,type,language\na,Alpha,Opera,English\n")
+    result = cli("build", events, bad, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"Error: {bad}: line 2: type must be Films or TV"
+    for args, message in [
+        (("--rank-by", "likes"), "--rank-by"),
+        (("--round-hours", "ten"), "--round-hours"),
+        (("--spark-conf", "novalue"), "--spark-conf"),
+        (("--switch-week", "2023-06-19"), "not a Sunday"),
+        (("--weeks", "2023-07-01..2023-06-01"), "--weeks"),
+    ]:
+        result = cli("build", events, _catalog(tmp_path), "-o", tmp_path / "o", *args)
+        assert result.exit_code == 2 and message in result.stderr, (args, result.stderr)

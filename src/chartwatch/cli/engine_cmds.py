@@ -259,15 +259,17 @@ def _print_build(report: BuildReport) -> None:
         f"{report.engine} in {report.seconds:.1f} s: {built} computed from "
         f"{report.events_read:,} events, {report.weeks_reused} reused.",
         markup=False,
+        soft_wrap=True,
     )
     for name, rows in report.files.items():
-        c.print(f"  {Path(report.out_dir) / name}: {rows:,} rows", markup=False)
-    c.print(f"Charted events: {report.charted_events:,}", markup=False)
+        c.print(f"  {Path(report.out_dir) / name}: {rows:,} rows", markup=False, soft_wrap=True)
+    c.print(f"Charted events: {report.charted_events:,}", markup=False, soft_wrap=True)
     bad = {k: v for k, v in {**report.problems, **report.this_run}.items() if v}
     if bad:
         c.print(
             "Set aside: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in bad.items()),
             markup=False,
+            soft_wrap=True,
         )
         for t in report.unknown_titles[:5]:
             err(f"Warning: unknown title_id {t['title_id']!r} ({t['events']:,} events)")
@@ -359,6 +361,7 @@ def _print_synth(report: SynthReport) -> None:
         f"{report.first_week} to {report.last_week}, country lists in {report.country_weeks}) "
         f"to {out / 'events.parquet'} and {out / 'catalog.csv'} in {report.seconds:.1f} s.",
         markup=False,
+        soft_wrap=True,
     )
     noisy = {k: v for k, v in report.noise.items() if v}
     if noisy:
@@ -366,8 +369,9 @@ def _print_synth(report: SynthReport) -> None:
             "Bad events added: "
             + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in noisy.items()),
             markup=False,
+            soft_wrap=True,
         )
-    c.print(f"Build them back with:\n  {report.build_command}", markup=False)
+    c.print(f"Build them back with:\n  {report.build_command}", markup=False, soft_wrap=True)
     for miss in report.misses[:20]:
         err(f"Warning: cannot reproduce {miss} within the rounding of its figures")
     for note in report.notes:
