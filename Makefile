@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO_DB ?= $(CURDIR)/demo.duckdb
 
-.PHONY: demo test lint types pytest bench docs clean
+.PHONY: demo test lint types pytest bench bench-engine docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ docs: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/run_all.py
+
+# the chart engine on 10M and 100M synthetic events (about an hour; data kept in /tmp)
+bench-engine: $(VENV)/.dev-installed
+	$(BIN)/python bench/bench_engine.py --events 10M --repeat 2
+	$(BIN)/python bench/bench_engine.py --events 100M
 
 clean:
 	rm -rf $(VENV) demo.duckdb demo.duckdb.wal .pytest_cache .mypy_cache .ruff_cache
