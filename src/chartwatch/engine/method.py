@@ -41,7 +41,15 @@ COUNTRY_CATEGORIES = ("Films", "TV")
 TOP_N = 10
 MONDAY = dt.date(1970, 1, 5)  # weeks are counted from a Monday
 
-STATUSES = ("ok", "negative", "over_cap", "bad_country", "incomplete", "outside_range")
+STATUSES = (
+    "ok",
+    "duplicate",
+    "negative",
+    "over_cap",
+    "bad_country",
+    "incomplete",
+    "outside_range",
+)
 
 
 @dataclass(frozen=True)
@@ -140,21 +148,16 @@ weeks AS (
            END AS pre
     FROM dated
 ),
-picked AS (
-    -- one row per event id and week: the earliest copy, with how many copies it had
-    SELECT pre, week, day, title_id, country_iso2, seconds, copies
-    FROM (
-        SELECT pre, week, day, title_id, country_iso2, seconds,
-               COUNT(*) OVER (PARTITION BY pre, week, event_id) AS copies,
-               ROW_NUMBER() OVER (
-                   PARTITION BY pre, week, event_id
-                   ORDER BY started_at ASC NULLS LAST, seconds ASC NULLS LAST,
-                            title_id ASC NULLS LAST, country_iso2 ASC NULLS LAST
-               ) AS nth
-        FROM weeks
-        WHERE pre IS NOT NULL OR $weeks_filter
-    ) AS w
-    WHERE nth = 1 OR pre IS NOT NULL
+ranked AS (
+    -- the copies of an event id in a week, earliest first: the first is the event
+    SELECT pre, week, day, title_id, country_iso2, seconds,
+           ROW_NUMBER() OVER (
+               PARTITION BY pre, week, event_id
+               ORDER BY started_at ASC NULLS LAST, seconds ASC NULLS LAST,
+                        title_id ASC NULLS LAST, country_iso2 ASC NULLS LAST
+           ) AS nth
+    FROM weeks
+    WHERE pre IS NOT NULL OR $weeks_filter
 ),
 classified AS (
     SELECT week,
@@ -162,23 +165,28 @@ classified AS (
            CASE WHEN pre IS NULL THEN title_id END AS title_id,
            CASE WHEN pre IS NULL THEN country_iso2 END AS country_iso2,
            CASE WHEN pre IS NULL THEN seconds END AS seconds,
-           COALESCE(pre, CASE WHEN seconds < 0 THEN 'negative'
+           COALESCE(pre, CASE WHEN nth > 1 THEN 'duplicate'
+                              WHEN seconds < 0 THEN 'negative'
                               WHEN seconds > $max_seconds THEN 'over_cap'
                               WHEN NOT regexp_matches(country_iso2, '^[A-Z][A-Z]$$')
                                   THEN 'bad_country'
-                              ELSE 'ok' END) AS status,
-           1 AS events,
-           CASE WHEN pre IS NULL THEN copies - 1 ELSE 0 END AS duplicates
-    FROM picked
+                              ELSE 'ok' END) AS status
+    FROM ranked
+),
+fine AS (
+    SELECT week, day, title_id, country_iso2, status,
+           CAST(SUM(CASE WHEN status = 'ok' THEN seconds ELSE 0 END) AS BIGINT) AS seconds,
+           CAST(COUNT(*) AS BIGINT) AS events
+    FROM classified
+    GROUP BY week, day, title_id, country_iso2, status
 )
--- Two grains from one pass: per title and country (the weekly lists, the counts) and per
--- title and day (the most-popular windows start on any day).
+-- Two grains from the fine sums: per title and country (the weekly lists, the counts) and
+-- per title and day (the most-popular windows start on any day).
 SELECT week, day, title_id, country_iso2, status,
        CASE WHEN GROUPING(day) = 1 THEN 'country' ELSE 'day' END AS grain,
-       CAST(SUM(CASE WHEN status = 'ok' THEN seconds ELSE 0 END) AS BIGINT) AS seconds,
-       CAST(SUM(events) AS BIGINT) AS events,
-       CAST(SUM(duplicates) AS BIGINT) AS duplicates
-FROM classified
+       CAST(SUM(seconds) AS BIGINT) AS seconds,
+       CAST(SUM(events) AS BIGINT) AS events
+FROM fine
 GROUP BY GROUPING SETS ((week, title_id, country_iso2, status), (week, day, title_id, status))
 """
 )
@@ -340,15 +348,14 @@ FROM (
     # Bad events: stage 1's statuses, then the daily sums that name an invalid country
     # code or a title the catalogue does not know.
     "problems": """
-SELECT status AS problem, CAST(SUM(events) AS BIGINT) AS events,
-       CAST(SUM(duplicates) AS BIGINT) AS duplicates
+SELECT status AS problem, CAST(SUM(events) AS BIGINT) AS events
 FROM daily WHERE grain = 'country' GROUP BY status
 UNION ALL
-SELECT 'unknown_title', CAST(SUM(d.events) AS BIGINT), CAST(0 AS BIGINT)
+SELECT 'unknown_title', CAST(SUM(d.events) AS BIGINT)
 FROM daily d LEFT JOIN catalog c ON d.title_id = c.title_id
 WHERE d.grain = 'country' AND d.status = 'ok' AND c.title_id IS NULL
 UNION ALL
-SELECT 'unlisted_country', CAST(SUM(d.events) AS BIGINT), CAST(0 AS BIGINT)
+SELECT 'unlisted_country', CAST(SUM(d.events) AS BIGINT)
 FROM daily d LEFT JOIN countries n ON d.country_iso2 = n.country_iso2
 WHERE d.grain = 'country' AND d.status = 'ok' AND n.country_iso2 IS NULL
 """,

@@ -224,11 +224,9 @@ def build(
                     con,
                     "CREATE OR REPLACE TEMP TABLE s1 (week DATE, day DATE, title_id VARCHAR, "
                     "country_iso2 VARCHAR, status VARCHAR, grain VARCHAR, seconds BIGINT, "
-                    "events BIGINT, duplicates BIGINT)",
+                    "events BIGINT)",
                 )
-            events_read = _scalar(
-                con, "SELECT sum(events + duplicates) FROM s1 WHERE grain = 'country'"
-            )
+            events_read = _scalar(con, "SELECT sum(events) FROM s1 WHERE grain = 'country'")
             this_run["outside_range"] = _scalar(
                 con,
                 "SELECT sum(events) FROM s1 WHERE status = 'outside_range' AND grain = 'country'",
@@ -283,20 +281,19 @@ def build(
             "unknown_title": 0,
         }
         charted = 0
-        for problem, count, dups in results["problems"]:
-            count, dups = int(count or 0), int(dups or 0)
-            problems["duplicates"] += dups
+        for problem, count in results["problems"]:
+            count = int(count or 0)
             if problem == "ok":
                 charted += count
+            elif problem == "duplicate":
+                problems["duplicates"] += count
             elif problem == "negative":
                 problems["negative_seconds"] += count
             elif problem == "over_cap":
                 problems["over_max_seconds"] += count
             elif problem in ("incomplete", "bad_country", "unknown_title"):
                 problems[problem] += count
-        unlisted = next(
-            (int(c or 0) for p, c, _ in results["problems"] if p == "unlisted_country"), 0
-        )
+        unlisted = next((int(c or 0) for p, c in results["problems"] if p == "unlisted_country"), 0)
         charted -= problems["unknown_title"]
         unknown = sorted(results["unknown_titles"], key=lambda r: (-int(r[1]), str(r[0])))
         if unlisted:
@@ -344,8 +341,7 @@ def _write_daily(
     staging = state.daily_dir / f".new-{state.new_token()}"
     inputs.run(
         con,
-        "COPY (SELECT * FROM s1 WHERE status <> 'outside_range' AND week IS NOT NULL "
-        f"ORDER BY week, grain, title_id, country_iso2, day, status) "
+        "COPY (SELECT * FROM s1 WHERE status <> 'outside_range' AND week IS NOT NULL) "
         f"TO {inputs.quote_path(staging)} "
         "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (week), WRITE_PARTITION_COLUMNS true)",
     )
