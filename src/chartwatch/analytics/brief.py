@@ -236,9 +236,9 @@ def _best(weeks: list[Week]) -> BestWeek | None:
     )
 
 
-def _cut(ctx: _Context, r: TitleReport) -> TitleReport:
+def _cut(ctx: _Context, r: TitleReport, *, full: bool = True) -> TitleReport:
     """``r`` with only the weeks ending on or before ``ctx.through``; the run's figures and
-    its standings recomputed from those weeks."""
+    (``full``) its standings recomputed from those weeks."""
     if ctx.through is None or all(w.week_end <= ctx.through for w in r.weeks):
         return r
     weeks = [w for w in r.weeks if w.week_end <= ctx.through]
@@ -258,13 +258,16 @@ def _cut(ctx: _Context, r: TitleReport) -> TitleReport:
         weeks=weeks,
         records=[],
     )
-    cut.records = records_held(ctx.store, cut, as_of=ctx.view)
+    if full:
+        cut.records = records_held(ctx.store, cut, as_of=ctx.view)
     return cut
 
 
-def _subject(ctx: _Context, query: str) -> _Subject:
+def _subject(ctx: _Context, query: str, *, full: bool = True) -> _Subject:
+    """The title ``query`` names and its run; ``full=False`` (the ``--vs`` title, of which
+    only the run is read) without its country footprint and standings."""
     title = _resolve_title(ctx.store, query, ctx.view)
-    report = _cut(ctx, title_report(ctx.store, title, ctx.view))
+    report = _cut(ctx, title_report(ctx.store, title, ctx.view, full=full), full=full)
     if not report.weeks:
         when = f" by {ctx.through}" if ctx.through else ""
         raise NotFoundError(f"{title.label!r} has no weeks in the global Top 10{when}")
@@ -489,7 +492,9 @@ def _weeks_at_no1(ctx: _Context, s: _Subject) -> Fact:
 
 def _countries(ctx: _Context, s: _Subject) -> list[Fact]:
     covered = sorted(
-        w for w in country_weeks(ctx.store, ctx.view) if not ctx.through or w <= ctx.through
+        w
+        for w in country_weeks(ctx.store, ctx.view, ctx.cat)
+        if not ctx.through or w <= ctx.through
     )
     r = s.report
     last = r.weeks[-1].week_end
@@ -709,11 +714,12 @@ def brief(
     :class:`AmbiguousTitleError` listing them; a brief is about one installment.
     """
     view, notes = _view(store, as_of)
-    ctx = _Context(store, catalog(store, view), view, as_of, list_start(store, view))
+    cat = catalog(store, view)
+    ctx = _Context(store, cat, view, as_of, list_start(store, view, cat))
     s = _subject(ctx, query)
     other = None
     if vs is not None:
-        other = _subject(ctx, vs)
+        other = _subject(ctx, vs, full=False)
         if other.label == s.label and other.title.film == s.title.film:
             raise UsageError(f"--vs: {vs!r} is the title being briefed")
     facts: list[Fact | None] = [

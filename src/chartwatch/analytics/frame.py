@@ -11,7 +11,7 @@ from typing import Any
 
 from chartwatch.store.store import Store
 from chartwatch.store.views import visible_rows
-from chartwatch.titles.catalog import Catalog
+from chartwatch.titles.catalog import Catalog, catalog
 
 VIEWS_FROM = dt.date(2023, 6, 18)  # first week with weekly_views (Netflix ranks by views after)
 
@@ -31,15 +31,31 @@ def titled_rows(cat: Catalog, as_of: dt.date | None, list_name: str) -> tuple[st
     return sql, [*params, labels, [cat.alias_of[k] for k in labels], list_name]
 
 
-def list_start(store: Store, as_of: dt.date | None = None) -> dt.date | None:
-    """The first week of the global lists (2021-07-04 in Netflix's data)."""
-    rows_sql, params = visible_rows(as_of)
-    value = store.scalar(f"SELECT min(week) FROM {rows_sql} r WHERE list = 'global'", params)
-    return value if isinstance(value, dt.date) else None
+def list_start(
+    store: Store, as_of: dt.date | None = None, cat: Catalog | None = None
+) -> dt.date | None:
+    """The first week of the global lists (2021-07-04 in Netflix's data).
+
+    Computed once per view of the store and kept with its catalog (a title, a brief or a
+    leaderboard asks for it several times; each ask was a scan of every visible row).
+    ``cat``: the catalog of this view (``catalog(store, as_of)``) when the caller has it."""
+    memo = (cat or catalog(store, as_of)).memo
+    if "list_start" not in memo:
+        rows_sql, params = visible_rows(as_of)
+        value = store.scalar(f"SELECT min(week) FROM {rows_sql} r WHERE list = 'global'", params)
+        memo["list_start"] = value if isinstance(value, dt.date) else None
+    start: dt.date | None = memo["list_start"]
+    return start
 
 
-def country_weeks(store: Store, as_of: dt.date | None = None) -> set[dt.date]:
-    """The weeks for which country lists exist in the store."""
-    rows_sql, params = visible_rows(as_of)
-    rows = store.all(f"SELECT DISTINCT week FROM {rows_sql} r WHERE list = 'countries'", params)
-    return {r[0] for r in rows}
+def country_weeks(
+    store: Store, as_of: dt.date | None = None, cat: Catalog | None = None
+) -> set[dt.date]:
+    """The weeks for which country lists exist in the store (once per view, as
+    :func:`list_start`; a new set each time, so callers may change it)."""
+    memo = (cat or catalog(store, as_of)).memo
+    if "country_weeks" not in memo:
+        rows_sql, params = visible_rows(as_of)
+        rows = store.all(f"SELECT DISTINCT week FROM {rows_sql} r WHERE list = 'countries'", params)
+        memo["country_weeks"] = frozenset(r[0] for r in rows)
+    return set(memo["country_weeks"])

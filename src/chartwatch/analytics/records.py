@@ -10,6 +10,7 @@ views leaderboards cover that era only; every leaderboard says which measure it 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -64,18 +65,33 @@ class Leaderboard(Tabular):
         return [{k: getattr(e, k) for k in Entry.__dataclass_fields__} for e in self.entries]
 
 
-def _per_title_sql(gsql: str) -> str:
+_PER_TITLE = {
+    "debut_week": "min(week)",
+    "debut_hours": "arg_min(weekly_hours_viewed, week)",
+    "debut_views": "arg_min(weekly_views, week)",
+    "best_hours": "max(weekly_hours_viewed)",
+    "best_hours_week": "arg_max(week, weekly_hours_viewed)",
+    "best_views": "max(weekly_views)",
+    "best_views_week": "arg_max(week, weekly_views)",
+    "weeks": "count(DISTINCT week)",
+    "last_week": "max(week)",
+    "no1_weeks": "count(DISTINCT week) FILTER (WHERE rank = 1)",
+    "last_no1_week": "max(week) FILTER (WHERE rank = 1)",
+}
+
+
+def _per_title_sql(gsql: str, used: str) -> str:
+    """One row per title: the figures of :data:`_PER_TITLE` that ``used`` (the SQL that
+    reads them) names. Only those are computed: DuckDB does not drop the aggregates a
+    query leaves unread, and the two ``count(DISTINCT)`` double a leaderboard's time."""
+    figures = "".join(
+        f", {expr} AS {name}"
+        for name, expr in _PER_TITLE.items()
+        if re.search(rf"\b{name}\b", used)
+    )
     return f"""
         SELECT title, film, any_value(show_title) AS show_title,
-               arg_min(category, week) AS category, min(week) AS debut_week,
-               arg_min(weekly_hours_viewed, week) AS debut_hours,
-               arg_min(weekly_views, week) AS debut_views,
-               max(weekly_hours_viewed) AS best_hours,
-               arg_max(week, weekly_hours_viewed) AS best_hours_week,
-               max(weekly_views) AS best_views, arg_max(week, weekly_views) AS best_views_week,
-               count(DISTINCT week) AS weeks, max(week) AS last_week,
-               count(DISTINCT week) FILTER (WHERE rank = 1) AS no1_weeks,
-               max(week) FILTER (WHERE rank = 1) AS last_no1_week
+               arg_min(category, week) AS category{figures}
         FROM {gsql} g WHERE week <= $cutoff GROUP BY title, film
     """
 
@@ -107,9 +123,9 @@ def _board(
     if metric in _SELECT:
         gsql, gparams = titled_rows(cat, as_of, "global")
         value, week, where = _SELECT[metric]
-        named["start"] = list_start(store, as_of) or dt.date.min
+        named["start"] = list_start(store, as_of, cat) or dt.date.min
         named["views_from"] = VIEWS_FROM
-        base = _per_title_sql(gsql)
+        base = _per_title_sql(gsql, f"{value} {week} {where}")
         sql = f"""
             SELECT show_title, CASE WHEN film THEN NULL ELSE title END, category, {week},
                    {value}, title

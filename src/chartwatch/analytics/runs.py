@@ -169,8 +169,15 @@ def _sum(values: list[int | None]) -> int | None:
     return sum(known) if known else None
 
 
-def title_report(store: Store, title: Title, as_of: dt.date | None = None) -> TitleReport:
-    """The report for a resolved :class:`Title`."""
+def title_report(
+    store: Store, title: Title, as_of: dt.date | None = None, *, full: bool = True
+) -> TitleReport:
+    """The report for a resolved :class:`Title`.
+
+    ``full=False`` leaves out the country footprint (``countries`` empty, each week's
+    country counts None) and the standings (``records`` empty): a query over the country
+    lists and a leaderboard per figure, for callers that read only the run (the title a
+    brief is compared with)."""
     cat = catalog(store, as_of)
     gsql, gparams = titled_rows(cat, as_of, "global")
     rows = store.all(
@@ -183,16 +190,19 @@ def title_report(store: Store, title: Title, as_of: dt.date | None = None) -> Ti
         """,
         [*gparams, title.label, title.film],
     )
-    csql, cparams = titled_rows(cat, as_of, "countries")
-    crows = store.all(
-        f"""
-        SELECT week, country_iso2, any_value(country_name), min(rank)
-        FROM {csql} c WHERE title = ? AND film = ?
-        GROUP BY week, country_iso2 ORDER BY week, country_iso2
-        """,
-        [*cparams, title.label, title.film],
-    )
-    covered = country_weeks(store, as_of)
+    crows: list[tuple[Any, ...]] = []
+    covered: set[dt.date] = set()
+    if full:
+        csql, cparams = titled_rows(cat, as_of, "countries")
+        crows = store.all(
+            f"""
+            SELECT week, country_iso2, any_value(country_name), min(rank)
+            FROM {csql} c WHERE title = ? AND film = ?
+            GROUP BY week, country_iso2 ORDER BY week, country_iso2
+            """,
+            [*cparams, title.label, title.film],
+        )
+        covered = country_weeks(store, as_of, cat)
     no1_week: dict[dt.date, int] = {}
     top10_week: dict[dt.date, int] = {}
     per_country: dict[str, list[Any]] = {}
@@ -220,7 +230,7 @@ def title_report(store: Store, title: Title, as_of: dt.date | None = None) -> Ti
         )
         for w, c, r, h, v, cum, obs, sid in rows
     ]
-    start = list_start(store, as_of)
+    start = list_start(store, as_of, cat)
     debut = None
     if weeks:
         first = weeks[0]
@@ -258,7 +268,7 @@ def title_report(store: Store, title: Title, as_of: dt.date | None = None) -> Ti
             f"country lists in the store end with the week of {cover[1]}; "
             "later weeks have no country footprint"
         )
-    elif not cover:
+    elif not cover and full:
         note = "the store has no country lists"
     countries = Countries(
         no1=[
@@ -302,7 +312,8 @@ def title_report(store: Store, title: Title, as_of: dt.date | None = None) -> Ti
         countries=countries,
         weeks=weeks,
     )
-    report.records = records_held(store, report, as_of=as_of)
+    if full:
+        report.records = records_held(store, report, as_of=as_of)
     return report
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from chartwatch.store.store import Store
 from chartwatch.store.views import visible_rows
@@ -55,6 +56,9 @@ class Catalog:
     shows: dict[tuple[str, bool], Show] = field(default_factory=dict)  # (name, film) -> show
     # the search index (normalised names and what they name), built on first search
     index: tuple[list[str], list[Title | Show]] | None = None
+    # other facts of this view, computed once on first use and dropped with the catalog
+    # (chartwatch.analytics.frame: the lists' first week, the weeks with country lists)
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def canonical(self, label: str) -> str:
         return self.alias_of.get(label, label)

@@ -143,6 +143,37 @@ def _ranked(cat: Catalog, query: str, limit: int) -> list[tuple[Title | Show, fl
     return ranked[:limit]
 
 
+def _exact(cat: Catalog, query: str, limit: int) -> list[tuple[Title | Show, float]]:
+    """The matches :func:`_ranked` puts first when ``query`` is a name exactly (after
+    :func:`normalize`), found without the fuzzy pass over every name (6-7 ms a query).
+
+    An exact match scores 101 or 102 and any other at most 100.1, and :func:`resolve` lets
+    only matches of the top score rival the top, so for it these are the whole answer: the
+    same matches with the same scores, in the same order (rapidfuzz lists equal scores in
+    the order of the names). ``[]`` when no name is exactly the query."""
+    keys, targets = _index(cat)
+    q = normalize(query)
+    positions: dict[str, list[int]] | None = cat.memo.get("search_positions")
+    if positions is None:
+        positions = {}
+        for i, key in enumerate(keys):
+            positions.setdefault(key, []).append(i)
+        cat.memo["search_positions"] = positions
+    if not q or q not in positions:
+        return []
+    q_exact = _plain(query)
+    best: dict[int, tuple[Title | Show, float]] = {}
+    for idx in positions[q]:
+        target = targets[idx]
+        score = 102.0 if _plain(_name(target, q)) == q_exact else 101.0
+        if isinstance(target, Show) and len(target.titles) == 1:
+            target = target.titles[0]
+        ident = id(target)
+        if ident not in best or best[ident][1] < score:
+            best[ident] = (target, score)
+    return sorted(best.values(), key=lambda x: -x[1])[:limit]
+
+
 def search(
     store: Store, query: str, *, limit: int = 10, as_of: dt.date | None = None
 ) -> list[Candidate]:
@@ -205,7 +236,7 @@ def resolve(store: Store, query: str, *, as_of: dt.date | None = None) -> Title 
             ranked = _qualified(ranked, word.strip())
         ranked = ranked[:12]
     else:
-        ranked = _ranked(cat, query, 12)
+        ranked = _exact(cat, query, 12) or _ranked(cat, query, 12)
     if not ranked or ranked[0][1] < MIN_SCORE:
         hint = f"; closest: {describe(ranked[0][0])}" if ranked else ""
         raise NotFoundError(f"no title matches {query!r}{hint}")
