@@ -19,7 +19,7 @@ from _common import emit_json, machine, ms, seconds
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "latest.json"
-BENCHMARKS = ("ingest", "replay", "startup")
+BENCHMARKS = ("ingest", "replay", "startup", "analytics")
 
 
 def run(name: str, repeat: int | None) -> dict[str, Any]:
@@ -104,7 +104,50 @@ def table(results: dict[str, Any]) -> str:
             _verdict(start["results"]["week"]["aim_met"], week_s, 0.8),
         ),
     ]
+    rows += analytics_rows(results["analytics"])
     return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+
+
+def analytics_rows(an: dict[str, Any]) -> list[tuple[str, ...]]:
+    """title, brief, records: warm in-process against pandas on frames in memory, and the
+    cold command line against a pandas notebook cell from scratch (read_csv + compute)."""
+    ip, cli, ratios = an["in_process"], an["processes"]["cli"], an["ratios"]
+    names = {
+        "title": "`title`",
+        "brief": "`brief --vs`",
+        "records_debut": "`records debut_hours` (one category)",
+        "records_week": "`records week_hours`",
+    }
+    rows = []
+    for task, name in names.items():
+        warm = ip["chartwatch_warm"][task]["median_s"]
+        ratio = ratios[task]["warm_vs_pandas_compute"]
+        rows.append(
+            (
+                f"{name}, warm in-process",
+                ms(warm),
+                f"pandas, frames in memory: {ms(ip['pandas_compute'][task]['median_s'])}",
+                f"{ratio:.2f}x",
+                "< 50 ms; ≥ 10x",
+                f"{_verdict(warm < 0.05, warm, 0.05)}; ≥ 10x "
+                f"{_verdict(ratio >= 10, ratio, 10, ratio=True)}",
+            )
+        )
+    for task, r in cli.items():
+        cold = r["median_s"]
+        ratio = ratios[task]["cli_vs_pandas_load_compute"]
+        rows.append(
+            (
+                f"{names[task]}, command line cold",
+                ms(cold),
+                f"pandas read_csv + compute: {ms(ip['pandas_load_compute'][task]['median_s'])}",
+                f"{ratio:.2f}x",
+                "< 1 s; ≥ 10x",
+                f"{_verdict(cold < 1.0, cold, 1.0)}; ≥ 10x "
+                f"{_verdict(ratio >= 10, ratio, 10, ratio=True)}",
+            )
+        )
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,7 +179,12 @@ def main(argv: list[str] | None = None) -> int:
             "\nOther processes kept busy (cores, of "
             f"{info['nproc']}): ingest {results['ingest']['other_load_cores']}, replay "
             f"{results['replay']['other_load_cores_per_run']}, startup "
-            f"{results['startup']['other_load_cores']}"
+            f"{results['startup']['other_load_cores']}, analytics "
+            f"{results['analytics']['other_load_cores']}"
+        )
+        print(
+            "\nanalytics ratios are pandas time / chartwatch time (how many times faster "
+            "chartwatch is; the aim is 10x)"
         )
         print(f"\nwritten: {RESULTS.relative_to(HERE.parent)}")
     return 0
