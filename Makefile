@@ -41,7 +41,7 @@ docs: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/run_all.py
 
-# the chart engine on 10M and 100M synthetic events (about an hour; data kept in /tmp)
+# the chart engine on 10M and 100M synthetic events (about 15 minutes; data kept in /tmp)
 bench-engine: $(VENV)/.dev-installed
 	$(BIN)/python bench/bench_engine.py --events 10M --repeat 2
 	$(BIN)/python bench/bench_engine.py --events 100M

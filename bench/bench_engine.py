@@ -288,12 +288,21 @@ def _rank(frame: Any, keys: list[str]) -> Any:
 def run_pandas(data: Path, work: Path, size: str) -> tuple[dict[str, Any], Callable[[], Any]]:
     import pandas as pd
 
+    def step(name: str) -> None:  # where it runs out of memory, if it does
+        print(f"pandas: {name}", file=sys.stderr, flush=True)
+
+    step("read_parquet")
     df = pd.read_parquet(data / "events.parquet")
+    step("dropna")
     df = df.dropna(subset=["event_id", "title_id", "country_iso2", "started_at", "seconds"])
+    step("week")
     day = df["started_at"].dt.tz_convert("UTC").dt.tz_localize(None).dt.normalize()
     df["week"] = day + pd.to_timedelta(6 - day.dt.weekday, unit="D")
+    step("sort_values")
     df = df.sort_values(["week", "event_id", "started_at", "seconds", "title_id", "country_iso2"])
+    step("drop_duplicates")
     df = df.drop_duplicates(["week", "event_id"], keep="first")
+    step("groupby")
     df = df[(df["seconds"] >= 0) & (df["seconds"] <= MAX_SECONDS)]
     df = df[df["country_iso2"].str.fullmatch("[A-Z][A-Z]")]
     sums = df.groupby(["week", "title_id", "country_iso2"], as_index=False)["seconds"].sum()
@@ -423,10 +432,13 @@ def child(name: str, data: Path, work: Path, size: str, cap_gib: float | None) -
     try:
         result, rows = RUNNERS[name](data, work, size)
     except MemoryError:
+        print("MemoryError", file=sys.stderr, flush=True)
         print(json.dumps({"error": "MemoryError", "work_s": time.perf_counter() - start}))
         return 3
     result["work_s"] = time.perf_counter() - start
-    _save_lists(rows(), work / "lists.json")  # to compare with chartwatch's; not timed
+    listed = rows()  # to compare with chartwatch's; not timed
+    _save_lists(listed, work / "lists.json")
+    _save_lists(listed, data / f"lists-{name}.json")  # kept for --compare
     print(json.dumps(result))
     return 0
 
@@ -518,6 +530,27 @@ def _line(run: dict[str, Any], events: int) -> str:
     )
 
 
+def compare(data_root: Path, size: str) -> dict[str, bool]:
+    """Each contender's last lists against chartwatch's (both kept in the data folder)."""
+    folder = data_root / size
+    reference = folder / "lists-chartwatch.json"
+    if not reference.exists():
+        raise SystemExit(f"no chartwatch lists in {folder}: run --only chartwatch first")
+    expected = json.loads(reference.read_text())
+    same = {}
+    for path in sorted(folder.glob("lists-*.json")):
+        name = path.stem.removeprefix("lists-")
+        same[name] = json.loads(path.read_text()) == expected
+    out = HERE / "results" / f"engine-{size}.json"
+    if out.exists():
+        result = json.loads(out.read_text(encoding="utf-8"))
+        for name, ok in same.items():
+            if name in result[size]["results"]:
+                result[size]["results"][name]["same_lists_as_chartwatch"] = ok
+        out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return same
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", choices=sorted(DATASETS), default="10M")
@@ -532,6 +565,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pandas-cap", type=float, default=16.0, help="GiB")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per run")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="compare every contender's last lists with chartwatch's and record it",
+    )
     parser.add_argument("--run", help=argparse.SUPPRESS)
     parser.add_argument("--dataset", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
@@ -540,6 +578,9 @@ def main(argv: list[str] | None = None) -> int:
         cap = args.pandas_cap if args.run == "pandas" else None
         return child(args.run, args.dataset, args.work, args.events, cap)
     args.data.mkdir(parents=True, exist_ok=True)
+    if args.compare:
+        print(json.dumps(compare(args.data, args.events), indent=2))
+        return 0
     only = [c for c in args.only.split(",") if c]
     unknown = set(only) - set(CONTENDERS)
     if unknown:
