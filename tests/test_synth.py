@@ -253,3 +253,11 @@ def test_cli_synth_then_build(cli, tmp_path):
         "--json",
     )
     assert json.loads(result.stdout)["build_command"].startswith("chartwatch build")
+
+
+def test_build_takes_the_folder_synth_wrote(tmp_path):
+    made = synth(["bundled"], tmp_path / "d", scale=S, weeks=(dt.date(2024, 6, 23), None))
+    report = build(
+        made.out_dir, Path(made.out_dir) / "catalog.csv", tmp_path / "o", method=AT_SCALE
+    )
+    assert report.files["all-weeks-global.tsv"] == 40

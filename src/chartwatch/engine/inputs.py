@@ -69,8 +69,11 @@ class EventFile:
         return [self.path, self.size, self.mtime_ns]
 
 
-def event_files(spec: str | Path) -> list[EventFile]:
-    """The files an EVENTS argument names: a file, a folder (searched recursively) or a glob."""
+def event_files(spec: str | Path, exclude: Path | None = None) -> list[EventFile]:
+    """The files an EVENTS argument names: a file, a folder (searched recursively) or a glob.
+
+    ``exclude`` (the catalogue, when it sits among the events) is left out.
+    """
     text = str(spec)
     path = Path(text).expanduser()
     if path.is_dir():
@@ -85,6 +88,9 @@ def event_files(spec: str | Path) -> list[EventFile]:
         found = sorted(Path(p) for p in matches if Path(p).is_file())
     else:
         raise UsageError(f"EVENTS: {text} does not exist")
+    if exclude is not None:
+        skip = exclude.expanduser().resolve()
+        found = [p for p in found if p.resolve() != skip]
     if not found:
         raise UsageError(f"EVENTS: no .parquet or .csv files in {text}")
     files = []

@@ -152,7 +152,8 @@ def build(
         state.root.mkdir(parents=True, exist_ok=True)
         inputs.load_catalog(con, catalog)
         inputs.load_countries(con)
-        files = inputs.event_files(events)
+        # a folder of events may hold the catalogue too (synth writes both side by side)
+        files = inputs.event_files(events, exclude=Path(catalog))
         if full or state.stage1 != method.stage1():
             state.reset()
         state.stage1 = method.stage1()
