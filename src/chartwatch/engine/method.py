@@ -326,6 +326,7 @@ SELECT country_name, country_iso2, week, category, rank, show_title, season_titl
                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cumulative_weeks,
        title_id
 FROM cranked WHERE rank <= $top
+ORDER BY country_name, week DESC, category, rank
 """,
     "most_popular": """
 SELECT category, rank, show_title, season_title, $popular_hours AS hours, runtime,

@@ -9,10 +9,8 @@ same bytes.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -91,13 +89,38 @@ def _int(value: Any) -> str:
     return "" if value is None else str(int(value))
 
 
-def global_lines(rows: Sequence[Sequence[Any]]) -> list[list[str]]:
-    """Rows of the ``global`` query → the 11 columns of ``all-weeks-global.tsv``, in order.
+def _quoter() -> Callable[[str], str]:
+    """Quote a field as Python's csv module does for Netflix's files (tab-separated, ``"``
+    doubled, only when the field holds a quote, a tab or a line break), memoised: titles
+    repeat week after week."""
+    cache: dict[str, str] = {}
+
+    def quote(value: str) -> str:
+        out = cache.get(value)
+        if out is None:
+            out = value
+            if '"' in value or "\t" in value or "\n" in value:
+                out = '"' + value.replace('"', '""') + '"'
+            cache[value] = out
+        return out
+
+    return quote
+
+
+def _weeks(values: Iterable[Any]) -> dict[Any, tuple[int, str]]:
+    """Each distinct week: its sort key (latest first) and its text."""
+    return {w: (-w.toordinal(), _date(w)) for w in set(values)}
+
+
+def global_lines(rows: Sequence[Sequence[Any]]) -> list[str]:
+    """Rows of the ``global`` query → the lines of ``all-weeks-global.tsv``, in order.
 
     Views and runtime are published for the weeks ranked by views, as Netflix does since
     June 2023; they are empty for the weeks ranked by hours.
     """
-    ordered = sorted(rows, key=lambda r: (-r[0].toordinal(), _GLOBAL_ORDER[r[1]], r[2]))
+    q = _quoter()
+    weeks = _weeks(r[0] for r in rows)
+    ordered = sorted(rows, key=lambda r: (weeks[r[0]][0], _GLOBAL_ORDER[r[1]], r[2]))
     out = []
     for (
         week,
@@ -114,44 +137,47 @@ def global_lines(rows: Sequence[Sequence[Any]]) -> list[list[str]]:
         by_views,
         _,
     ) in ordered:
-        out.append(
-            [
-                _date(week),
-                category,
-                str(rank),
-                show,
-                _season(season),
-                _int(hours),
-                runtime_text(runtime, bool(stag)) if by_views else "",
-                _int(views) if by_views else "",
-                str(cum),
-                "true" if stag else "false",
-                details or "",
-            ]
+        fields = (
+            weeks[week][1],
+            category,
+            str(rank),
+            q(show),
+            q(_season(season)),
+            _int(hours),
+            runtime_text(runtime, bool(stag)) if by_views else "",
+            _int(views) if by_views else "",
+            str(cum),
+            "true" if stag else "false",
+            q(details or ""),
         )
+        out.append("\t".join(fields))
     return out
 
 
-def countries_lines(rows: Sequence[Sequence[Any]]) -> list[list[str]]:
-    """Rows of the ``countries`` query → ``all-weeks-countries.tsv``: by country name, then
-    week (latest first), category and rank."""
-    weeks = {r[2]: (-r[2].toordinal(), _date(r[2])) for r in rows}
+def countries_lines(rows: Sequence[Sequence[Any]]) -> list[str]:
+    """Rows of the ``countries`` query → the lines of ``all-weeks-countries.tsv``: by
+    country name, then week (latest first), category and rank."""
+    q = _quoter()
+    weeks = _weeks(r[2] for r in rows)
     ordered = sorted(rows, key=lambda r: (r[0], weeks[r[2]][0], _COUNTRY_ORDER[r[3]], r[4]))
     return [
-        [name, iso2, weeks[week][1], category, str(rank), show, _season(season), str(cum)]
+        f"{q(name)}\t{iso2}\t{weeks[week][1]}\t{category}\t{rank}\t{q(show)}\t"
+        f"{q(_season(season))}\t{cum}"
         for name, iso2, week, category, rank, show, season, cum, _ in ordered
     ]
 
 
-def most_popular_lines(rows: Sequence[Sequence[Any]], days: int) -> list[list[str]]:
-    """Rows of the ``most_popular`` query → ``most-popular.tsv`` (91- or 28-day columns)."""
+def most_popular_lines(rows: Sequence[Sequence[Any]], days: int) -> list[str]:
+    """Rows of the ``most_popular`` query → the lines of ``most-popular.tsv`` (91- or
+    28-day columns)."""
+    q = _quoter()
     ordered = sorted(rows, key=lambda r: (_GLOBAL_ORDER[r[0]], r[1]))
     out = []
     for category, rank, show, season, hours, runtime, views, _ in ordered:
-        line = [category, str(rank), show, _season(season), _int(hours)]
+        fields = [category, str(rank), q(show), q(_season(season)), _int(hours)]
         if days == 91:
-            line += [runtime_text(runtime), _int(views)]
-        out.append(line)
+            fields += [runtime_text(runtime), _int(views)]
+        out.append("\t".join(fields))
     return out
 
 
@@ -161,14 +187,9 @@ def _date(value: Any) -> str:
     return str(value.isoformat())
 
 
-def tsv_bytes(header: Sequence[str], lines: list[list[str]]) -> bytes:
-    """The file's bytes: tab-separated, quoted only where needed, no final newline."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(header)
-    writer.writerows(lines)
-    text = buf.getvalue()
-    return (text[:-1] if text.endswith("\n") else text).encode("utf-8")
+def tsv_bytes(header: Sequence[str], lines: list[str]) -> bytes:
+    """The file's bytes: the header and the lines, ``\n`` between them, none at the end."""
+    return "\n".join(["\t".join(header), *lines]).encode("utf-8")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
