@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from string import Template
 from typing import Any, Literal
 
@@ -41,14 +41,15 @@ COUNTRY_CATEGORIES = ("Films", "TV")
 TOP_N = 10
 MONDAY = dt.date(1970, 1, 5)  # weeks are counted from a Monday
 
+# What stage 1 says of each event: why it was set aside, in the order checked, or "ok".
 STATUSES = (
-    "ok",
+    "incomplete",
+    "outside_range",
     "duplicate",
     "negative",
     "over_cap",
     "bad_country",
-    "incomplete",
-    "outside_range",
+    "ok",
 )
 
 
@@ -70,7 +71,6 @@ class Method:
     views_step: int = 100_000
     max_seconds: int = 86_400
     most_popular_days: int = 91
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.rank_by not in ("auto", "views", "hours"):
@@ -95,7 +95,6 @@ class Method:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data.pop("extra")
         data["switch_week"] = self.switch_week.isoformat()
         data["hours_step"] = list(self.hours_step)
         return data
