@@ -713,7 +713,7 @@ def test_cli_build_prints_a_summary_and_reports_bad_events(cli, tmp_path):
     assert "Built 2 weeks (2023-06-11 to 2023-06-18) with duckdb" in result.stdout
     assert "all-weeks-global.tsv: 10 rows" in result.stdout
     assert "Set aside: unknown title 1" in result.stdout
-    assert "Warning: unknown title_id 'nope' (1 events)" in result.stderr
+    assert "Warning: unknown title_id 'nope' (1 event)" in result.stderr
     assert "most-popular.tsv not written" in result.stderr
     again = cli("build", events, _catalog(tmp_path), "-o", out, "--json", "--round-hours", "1/10")
     report = json.loads(again.stdout)

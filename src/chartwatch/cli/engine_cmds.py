@@ -24,6 +24,11 @@ WeeksOption = Annotated[
 ]
 
 
+def _n(count: int, word: str) -> str:
+    """``1 week``, ``2 weeks``, ``1,200 events``."""
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
 def _steps(text: str, option: str) -> tuple[int, int]:
     from chartwatch.errors import UsageError
 
@@ -255,7 +260,7 @@ def _print_build(report: BuildReport) -> None:
     c = console()
     built = len(report.weeks_built)
     c.print(
-        f"Built {report.weeks} weeks ({report.first_week} to {report.last_week}) with "
+        f"Built {_n(report.weeks, 'week')} ({report.first_week} to {report.last_week}) with "
         f"{report.engine} in {report.seconds:.1f} s: {built} computed from "
         f"{report.events_read:,} events, {report.weeks_reused} reused.",
         markup=False,
@@ -272,7 +277,7 @@ def _print_build(report: BuildReport) -> None:
             soft_wrap=True,
         )
         for t in report.unknown_titles[:5]:
-            err(f"Warning: unknown title_id {t['title_id']!r} ({t['events']:,} events)")
+            err(f"Warning: unknown title_id {t['title_id']!r} ({_n(t['events'], 'event')})")
     for note in report.notes:
         err(f"Note: {note}")
 
@@ -357,7 +362,8 @@ def _print_synth(report: SynthReport) -> None:
     c = console()
     out = Path(report.out_dir)
     c.print(
-        f"Wrote {report.events:,} events ({report.titles:,} titles, {report.weeks} weeks "
+        f"Wrote {_n(report.events, 'event')} ({_n(report.titles, 'title')}, "
+        f"{_n(report.weeks, 'week')} "
         f"{report.first_week} to {report.last_week}, country lists in {report.country_weeks}) "
         f"to {out / 'events.parquet'} and {out / 'catalog.csv'} in {report.seconds:.1f} s.",
         markup=False,
