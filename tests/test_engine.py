@@ -15,7 +15,7 @@ from chartwatch.engine.method import Method, daily_sql, lists_sql, to_dialect
 from chartwatch.engine.output import runtime_text
 from chartwatch.engine.pipeline import build, parse_weeks, week_end
 from chartwatch.errors import BadInputError, UsageError
-from test_engine_helpers import read_tsv, title, write_catalog, write_events
+from engine_helpers import read_tsv, title, write_catalog, write_events
 
 H = 3600
 # Week ending Sunday 2023-06-11 is ranked by hours; the week ending 2023-06-18 is the first

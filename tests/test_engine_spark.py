@@ -19,8 +19,8 @@ from chartwatch.engine import Method, build, synth
 from chartwatch.engine.pipeline import parse_weeks
 from chartwatch.errors import UsageError
 from conftest import raw_bytes
+from engine_helpers import write_events
 from test_engine import SMALL, _catalog, _events
-from test_engine_helpers import write_events
 
 FILES = ("all-weeks-global.tsv", "all-weeks-countries.tsv", "most-popular.tsv")
 

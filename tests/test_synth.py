@@ -17,7 +17,7 @@ import chartwatch
 from chartwatch.engine import Method, build, synth
 from chartwatch.errors import BadInputError, UsageError
 from conftest import raw_rows
-from test_engine_helpers import read_tsv
+from engine_helpers import read_tsv
 
 S = 1e-4  # Netflix's rounding steps × S are whole hours: 1 and 10 hours, 10 views
 AT_SCALE = Method(hours_step=(1, 10), views_step=10)
