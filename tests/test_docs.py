@@ -38,6 +38,35 @@ def test_every_command_and_option_has_help():
                 assert param.help, f"{name} {param.opts} has no help"
 
 
+def test_every_command_sits_in_a_help_panel_in_a_new_users_order():
+    """No command is left in Typer's catch-all "Commands" panel; the panels come in the
+    order a new user needs them, and each command's summary is one paragraph on one line."""
+    group = typer.main.get_command(app)
+    commands = group.commands  # type: ignore[attr-defined]
+    panels: dict[str, list[str]] = {}
+    for name, command in commands.items():
+        panel = getattr(command, "rich_help_panel", None)
+        assert panel, f"{name} is in no help panel"
+        panels.setdefault(panel, []).append(name)
+        assert command.short_help and "\n" not in command.short_help, name
+    assert list(panels) == [
+        "Charts and the store",
+        "Get the data",
+        "Titles and records",
+        "Forecasts",
+        "Web and plots",
+        "Charts from your own viewing events",
+    ]
+    assert panels["Forecasts"] == ["greenlight"]
+    assert panels["Web and plots"] == ["serve", "plot"]
+    assert panels["Charts from your own viewing events"] == ["build", "synth"]
+    reference = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    help_text = reference.split("```text\n", 1)[1].split("```", 1)[0]
+    assert "─ Commands ─" not in help_text
+    positions = [help_text.index(f"─ {panel} ─") for panel in panels]
+    assert positions == sorted(positions)
+
+
 def test_every_command_is_documented_in_cli_md():
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     for name in typer.main.get_command(app).commands:  # type: ignore[attr-defined]

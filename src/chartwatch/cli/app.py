@@ -4,6 +4,7 @@ into messages and exit codes."""
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import sys
 from collections.abc import Iterator
@@ -131,17 +132,34 @@ def store_for(db: Path | None, *, autoload: bool = True) -> Iterator[Store]:
         store.close()
 
 
-# Register the commands (each module adds its own to ``app``), in the order ``--help``
-# shows their panels.
+# Register the commands (each module adds its own to ``app``, in a help panel of its own),
+# in the order ``--help`` shows the panels: first what a new user runs on the bundled data,
+# then getting more data, a title's story and its future, the browser, and last building
+# charts from one's own events.
 _COMMAND_MODULES = (
-    "query_cmds",  # week, status, history, export
-    "ingest_cmds",  # ingest, replay, update
-    "title_cmds",  # search, title, records
-    "brief_cmds",
-    "compare_cmds",  # compare, countries
-    "web_cmds",  # serve, plot
-    "forecast_cmds",  # greenlight
-    "engine_cmds",  # build, synth
+    "query_cmds",  # Charts and the store: status, week, history, export
+    "ingest_cmds",  # Get the data: ingest, replay, update
+    "title_cmds",  # Titles and records: search, title, records
+    "brief_cmds",  # … brief
+    "compare_cmds",  # … compare, countries
+    "forecast_cmds",  # Forecasts: greenlight
+    "web_cmds",  # Web and plots: serve, plot
+    "engine_cmds",  # Charts from your own viewing events: build, synth
 )
 for _module in _COMMAND_MODULES:
     importlib.import_module(f"chartwatch.cli.{_module}")
+
+
+def _one_line_summaries() -> None:
+    """Show each command's first paragraph on one line in ``chartwatch --help``.
+
+    Typer's Rich help keeps a docstring's line breaks, so a summary written over two
+    source lines wrapped raggedly in the command list.
+    """
+    for info in app.registered_commands:
+        text = info.help or (info.callback.__doc__ if info.callback else None)
+        if info.short_help is None and text:
+            info.short_help = " ".join(inspect.cleandoc(text).split("\n\n")[0].split())
+
+
+_one_line_summaries()

@@ -44,7 +44,7 @@ def _steps(text: str, option: str) -> tuple[int, int]:
     raise UsageError(f"{option}: {text!r} is not N or BEFORE/AFTER")
 
 
-@app.command(rich_help_panel="Charts from viewing events")
+@app.command(rich_help_panel="Charts from your own viewing events")
 def build(
     events: Annotated[
         str,
@@ -282,7 +282,7 @@ def _print_build(report: BuildReport) -> None:
         err(f"Note: {note}")
 
 
-@app.command(rich_help_panel="Charts from viewing events")
+@app.command(rich_help_panel="Charts from your own viewing events")
 def synth(
     charts: Annotated[
         list[str],

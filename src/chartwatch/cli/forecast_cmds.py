@@ -187,7 +187,7 @@ def _num(x: float | None) -> str:
     return "—" if x is None else f"{x:.3f}"
 
 
-@app.command()
+@app.command(rich_help_panel="Forecasts")
 def greenlight(
     query: Annotated[
         str | None,

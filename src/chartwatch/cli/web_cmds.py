@@ -43,7 +43,7 @@ def _ready(db: Path | None) -> Path:
     return path
 
 
-@app.command(rich_help_panel="Web and charts")
+@app.command(rich_help_panel="Web and plots")
 def serve(
     host: Annotated[
         str, typer.Option("--host", help="The address to listen on.", metavar="HOST")
@@ -70,7 +70,7 @@ def serve(
         uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False)
 
 
-@app.command(rich_help_panel="Web and charts")
+@app.command(rich_help_panel="Web and plots")
 def plot(
     kind: Annotated[
         str,
