@@ -131,9 +131,11 @@ def _truth(history: History, n: int, horizon: int) -> Any:
     return t
 
 
-def _predict(train: Any, test: Any, horizon: int) -> dict[str, Any]:
-    model = fit(train)
-    debut = fit(train, ("debut_level",))
+def _predict(
+    train: Any, test: Any, horizon: int, features: tuple[str, ...], penalizer: float | None
+) -> dict[str, Any]:
+    model = fit(train, features, penalizer)
+    debut = fit(train, ("debut_level",), penalizer)
     return {
         "model": model.p_within(test, horizon),
         "debut_only": debut.p_within(test, horizon),
@@ -165,8 +167,13 @@ def backtest(
     seed: int = 0,
     plot: Path | None = None,
     max_origins: int | None = None,
+    features: tuple[str, ...] = MODEL_FEATURES,
+    penalizer: float | None = None,
 ) -> Backtest:
-    """Rolling-origin backtest of the renewal forecast (see the module docstring)."""
+    """Rolling-origin backtest of the renewal forecast (see the module docstring).
+
+    ``features`` and ``penalizer`` (default: chosen on each training set) let a study compare
+    variants of the model on the same origins (``bench/greenlight_variants.py``)."""
     pd = pandas()
     history = load_history(store, as_of)
     truth = _truth(history, weeks, horizon)
@@ -193,7 +200,7 @@ def backtest(
         if test.empty:
             origin.skipped = "no installment to score"
             continue
-        preds = _predict(train, test, horizon)
+        preds = _predict(train, test, horizon, features, penalizer)
         for method in METHODS:
             origin.scores.append(
                 _score(method, preds[method], test["label"], test["months"], test["event"])

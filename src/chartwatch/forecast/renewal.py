@@ -343,6 +343,7 @@ def _forecasts(history: History, rows: Any, weeks: int, table: Any) -> list[tupl
             g.caveats = _caveats(model, history, n, frow)
             g.model = {
                 "kind": "Cox proportional hazards (lifelines), ridge penalty",
+                "penalizer": model.penalizer,
                 "features": list(MODEL_FEATURES),
                 "trained_on": model.n_train,
                 "renewals": model.n_events,
