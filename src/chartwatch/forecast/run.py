@@ -6,8 +6,15 @@ hours of every title that debuted in the lists). The model is a least-squares li
 scale: log total hours and log weeks from the log hours of week 1 (and week 2), the week-1
 level against the category's typical week, the ranks, films vs TV, English vs not, and the
 views era. A week 2 outside the Top 10 takes the hours of that week's No. 10 (an upper bound)
-and a flag. The interval comes from the 10th and 90th percentiles of the leave-one-out
-residuals. Views, for titles with a runtime, are hours ÷ runtime.
+and a flag. Views, for titles with a runtime, are hours ÷ runtime.
+
+The 80 % interval is calibrated out of time, the way it is used: inside the training data the
+model is backtested forward (at inner origins every 13 weeks, fit on the runs complete by the
+origin, forecast the titles that debut in the next 26 weeks), and the interval is the forecast
+times or divided by the 80th percentile of those forward errors (on the log scale) among titles
+of the same category (TV errors are about twice film errors, non-English TV's the largest).
+Training data too short for that fall back to one forward split at the median debut. Weeks are
+whole numbers: the interval holds the whole weeks inside the calibrated range.
 
 Works for films and TV alike; titles already listed in the lists' first week have no known
 debut and are left out.
@@ -16,6 +23,7 @@ debut and are left out.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +37,11 @@ from chartwatch.store.store import Store
 from chartwatch.titles import Show, resolve
 
 RUN_WEEKS = 26
-LOW_Q, HIGH_Q = 10, 90  # an 80 % interval
+LEVEL = 0.8  # the interval's coverage
+INNER_STEP_WEEKS, INNER_WINDOW_WEEKS = 13, 26  # the inner backtest, as the outer one
+MIN_INNER_FIT = 100  # runs an inner model learns from (10 per coefficient)
+MIN_FORWARD = 100  # forward errors needed to trust the inner backtest
+MIN_GROUP = 20  # forward errors of a category needed for its own width
 PUBLIC_R2 = 0.883  # the public model's R² on log total hours from the first two weeks
 
 
@@ -94,46 +106,114 @@ class RunModel:
     k: int
     coef_hours: Any
     coef_weeks: Any
-    band_hours: tuple[float, float]  # residual quantiles on the log scale
-    band_weeks: tuple[float, float]
+    # the interval's half-width on the log scale, by category ("" for any other)
+    spread_hours: dict[str, float]
+    spread_weeks: dict[str, float]
     n_train: int
+    calibration: str  # "rolling" (the inner backtest) or "split" (at the median debut)
+    n_calibration: int  # the forward errors the widths come from
 
     def predict(self, units: Any) -> dict[str, Any]:
         x = _design(units, self.k)
         lh = x @ self.coef_hours
         lw = x @ self.coef_weeks
+        sh = _spreads(self.spread_hours, units)
+        sw = _spreads(self.spread_weeks, units)
         return {
             "log_hours": lh,
-            "hours_low": np.exp(lh + self.band_hours[0]),
+            "hours_low": np.exp(lh - sh),
             "hours": np.exp(lh),
-            "hours_high": np.exp(lh + self.band_hours[1]),
+            "hours_high": np.exp(lh + sh),
             "log_weeks": lw,
-            "weeks_low": np.exp(lw + self.band_weeks[0]),
+            "weeks_low": np.exp(lw - sw),
             "weeks": np.exp(lw),
-            "weeks_high": np.exp(lw + self.band_weeks[1]),
+            "weeks_high": np.exp(lw + sw),
         }
 
 
-def _ols(x: Any, y: Any) -> tuple[Any, tuple[float, float]]:
+def _spreads(spread: dict[str, float], units: Any) -> Any:
+    return np.array([spread.get(c, spread[""]) for c in units["category"]], dtype=float)
+
+
+def _ols(x: Any, y: Any) -> Any:
     coef, *_ = np.linalg.lstsq(x, y, rcond=None)
-    # leave-one-out residuals: e / (1 - h) with the hat matrix diagonal
-    pinv = np.linalg.pinv(x.T @ x)
-    hat = np.einsum("ij,jk,ik->i", x, pinv, x)
-    loo = (y - x @ coef) / np.clip(1 - hat, 1e-6, None)
-    lo, hi = np.percentile(loo, [LOW_Q, HIGH_Q])
-    return coef, (float(lo), float(hi))
+    return coef
+
+
+def _forward_errors(x: Any, ys: list[Any], debut: Any, last_week: dt.date) -> tuple[Any, Any, str]:
+    """Errors of forecasts made forward in time inside the training data (one column per
+    target in ``ys``), the rows they belong to, and how they were made (``rolling`` or
+    ``split``).
+
+    The backtest in small: at inner origins every 13 weeks back from ``last_week``, fit on the
+    runs complete by the origin (debut at least 25 weeks before it) and forecast the titles
+    that debut in the next 26 weeks; each title once, from the latest origin. With fewer than
+    ``MIN_FORWARD`` such errors (a short history), one split instead: fit on the titles that
+    debuted before the median debut, errors of the others."""
+    errors: dict[int, list[float]] = {}
+    origin = last_week - dt.timedelta(weeks=INNER_STEP_WEEKS)
+    origins = []
+    while (debut <= origin - dt.timedelta(weeks=RUN_WEEKS - 1)).sum() >= MIN_INNER_FIT:
+        origins.append(origin)
+        origin -= dt.timedelta(weeks=INNER_STEP_WEEKS)
+    for origin in reversed(origins):  # oldest first: a later origin overwrites
+        fit = debut <= origin - dt.timedelta(weeks=RUN_WEEKS - 1)
+        test = (debut >= origin) & (debut < origin + dt.timedelta(weeks=INNER_WINDOW_WEEKS))
+        cols = [y[test] - x[test] @ _ols(x[fit], y[fit]) for y in ys]
+        for i, e in zip(np.flatnonzero(test), np.column_stack(cols), strict=True):
+            errors[int(i)] = list(e)
+    if len(errors) >= MIN_FORWARD:
+        rows = np.array(sorted(errors))
+        return rows, np.array([errors[i] for i in rows]), "rolling"
+    fit = debut < np.sort(debut)[len(debut) // 2]
+    rows = np.flatnonzero(~fit)
+    errs = np.column_stack([y[~fit] - x[~fit] @ _ols(x[fit], y[fit]) for y in ys])
+    return rows, errs, "split"
+
+
+def _spread(errors: Any, category: Any) -> dict[str, float]:
+    """The 80th percentile of the absolute errors: by category where it has ``MIN_GROUP``
+    errors, and over all of them under ``""``."""
+    out = {"": float(np.quantile(np.abs(errors), LEVEL))}
+    for c in sorted(set(category)):
+        mine = errors[category == c]
+        if len(mine) >= MIN_GROUP:
+            out[str(c)] = float(np.quantile(np.abs(mine), LEVEL))
+    return out
 
 
 def fit_run(history: History, k: int) -> RunModel:
-    """Fit on every title of ``history`` whose 26-week run is complete."""
+    """Fit on every title of ``history`` whose 26-week run is complete; the interval from
+    forward errors inside those titles (see :func:`_forward_errors`)."""
     units = _units(history, k)
-    train = units[units["complete"]]
+    train = units[units["complete"]].reset_index(drop=True)
     if len(train) < 20:
         raise NotFoundError("too few complete runs in this view to learn from")
     x = _design(train, k)
-    ch, bh = _ols(x, np.log(train["total_hours"].astype(float).to_numpy()))
-    cw, bw = _ols(x, np.log(train["run_weeks"].astype(float).to_numpy()))
-    return RunModel(k, ch, cw, bh, bw, len(train))
+    yh = np.log(train["total_hours"].astype(float).to_numpy())
+    yw = np.log(train["run_weeks"].astype(float).to_numpy())
+    rows, errors, how = _forward_errors(x, [yh, yw], train["debut"].to_numpy(), history.last_week)
+    category = train["category"].to_numpy()[rows]
+    return RunModel(
+        k,
+        _ols(x, yh),
+        _ols(x, yw),
+        _spread(errors[:, 0], category),
+        _spread(errors[:, 1], category),
+        len(train),
+        how,
+        len(rows),
+    )
+
+
+def whole_weeks(estimate: float, low: float, high: float, known: int) -> tuple[int, int, int]:
+    """Weeks in the Top 10 as whole numbers (estimate, low, high): the whole weeks inside
+    ``[low, high]`` (so a whole number of weeks is inside exactly when it is inside the
+    range), at least the ``known`` weeks and at most 26; a range holding no whole week keeps
+    its lower bound."""
+    lo = min(RUN_WEEKS, max(known, math.ceil(low)))
+    hi = max(lo, min(RUN_WEEKS, math.floor(high)))
+    return min(hi, max(lo, round(float(estimate)))), lo, hi
 
 
 @dataclass
@@ -212,12 +292,8 @@ def forecast_title(history: History, title: str, film: bool) -> RunForecast | No
     so_far = int(in_run["hours"].sum())
     weeks_so_far = len(in_run)
     hours = Range(*(float(p[c][0]) for c in ("hours", "hours_low", "hours_high")))
-    weeks = Range(
-        *(
-            float(min(RUN_WEEKS, max(weeks_so_far, round(float(p[c][0])))))
-            for c in ("weeks", "weeks_low", "weeks_high")
-        )
-    )
+    whole = whole_weeks(p["weeks"][0], p["weeks_low"][0], p["weeks_high"][0], weeks_so_far)
+    weeks = Range(*(float(w) for w in whole))
     runtime = unit.iloc[0]["runtime"]
     views = None
     if runtime is not None and not np.isnan(runtime) and runtime > 0:
@@ -313,13 +389,21 @@ def run_backtest(
             if test.empty:
                 continue
             p = model.predict(test)
+            # the weeks known when the forecast is made: the first, and the second if listed
+            known = np.ones(len(test), int) if k == 1 else 1 + test["listed2"].astype(int)
+            weeks = np.array(
+                [
+                    whole_weeks(*w)
+                    for w in zip(p["weeks"], p["weeks_low"], p["weeks_high"], known, strict=True)
+                ]
+            )
             parts.append(
-                test[["title", "film", "debut", "total_hours", "run_weeks"]].assign(
+                test[["title", "film", "category", "debut", "total_hours", "run_weeks"]].assign(
                     origin=t,
                     weeks_used=k,
                     **{c: p[c] for c in ("hours", "hours_low", "hours_high", "weeks")},
-                    weeks_low=p["weeks_low"],
-                    weeks_high=p["weeks_high"],
+                    weeks_low=weeks[:, 1],
+                    weeks_high=weeks[:, 2],
                 )
             )
         if not parts:
@@ -334,12 +418,7 @@ def run_backtest(
                 round(metrics.r2(np.log(df["total_hours"]), np.log(df["hours"])), 3),
                 round(metrics.coverage(df["total_hours"], df["hours_low"], df["hours_high"]), 3),
                 round(metrics.r2(np.log(df["run_weeks"]), np.log(df["weeks"])), 3),
-                round(
-                    metrics.coverage(
-                        df["run_weeks"], np.floor(df["weeks_low"]), np.ceil(df["weeks_high"])
-                    ),
-                    3,
-                ),
+                round(metrics.coverage(df["run_weeks"], df["weeks_low"], df["weeks_high"]), 3),
             )
         )
         rows.extend(df.to_dict("records"))
