@@ -256,6 +256,21 @@ def greenlight(
         if sort not in SORTS:
             raise UsageError(f"--sort: {sort!r} is not one of {', '.join(SORTS)}")
         with store_for(db) as store:
+            if backtest and as_json:  # the document /api/v1/greenlight/backtest answers
+                from chartwatch.forecast.summary import backtests
+
+                out_json(
+                    backtests(
+                        store,
+                        as_of=asof,
+                        weeks=weeks,
+                        horizon=horizon,
+                        strict=strict,
+                        seed=seed,
+                        plot=plot,
+                    )
+                )
+                return
             if backtest:
                 from chartwatch.forecast.backtest import backtest as run_backtest
                 from chartwatch.forecast.run import run_backtest as runs_backtest
@@ -270,16 +285,6 @@ def greenlight(
                     plot=plot,
                 )
                 runs = runs_backtest(store, as_of=asof)
-                if as_json:
-                    out = result.to_dict()
-                    out.pop("predictions", None)
-                    out["pooled"] = [
-                        {**vars(s), "rated_80_share": s.rated_80_share} for s in result.pooled
-                    ]
-                    run_out = runs.to_dict()
-                    run_out.pop("predictions", None)
-                    out_json({"renewal": out, "run": run_out})
-                    return
                 console().print(_backtest(result, runs))
                 return
             if all_:

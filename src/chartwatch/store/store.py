@@ -49,6 +49,13 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
+    def cursor(self) -> Store:
+        """Another connection to the same database, for another thread (one DuckDB
+        connection is not used by two threads at once). Closing this store closes it too."""
+        con = self.con.cursor()
+        con.execute("SET TimeZone = 'UTC'")  # a setting of each connection
+        return Store(con, self.path, self.read_only)
+
     @property
     def label(self) -> str:
         return str(self.path) if self.path else ":memory:"
