@@ -224,3 +224,33 @@ def test_keyboard_users_can_skip_to_the_content(visit) -> None:
     assert skip.is_visible()
     page.keyboard.press("Enter")
     assert page.url.endswith("#main")
+
+
+def test_the_title_page_shows_the_renewal_forecast_and_its_backtest(visit, server: str) -> None:
+    import json
+    import urllib.request
+    from urllib.parse import quote
+
+    def get(address: str) -> Any:
+        with urllib.request.urlopen(server + address, timeout=300) as response:
+            return json.load(response)
+
+    backtest = get("/api/v1/greenlight/backtest")  # computed once for the server's copy
+    auc = next(s["auc"] for s in backtest["renewal"]["pooled"] if s["method"] == "model")
+    forecast = get("/api/v1/greenlight?q=" + quote("All of Us Are Dead: Season 1"))
+    v = visit()
+    page = v.go(AOUAD_PAGE)
+    heading = page.get_by_role(
+        "heading", name="Will there be another season of All of Us Are Dead?"
+    )
+    assert heading.is_visible()
+    chances = page.locator('table[data-forecast="renewal"]')
+    assert chances.is_visible()
+    for months, p in forecast["p_next_within"].items():
+        assert chances.locator(f'[data-months="{months}"]').inner_text() == f"{p:.0%}"
+    figure = page.locator('table[data-backtest="renewal"] [data-figure="auc"]')
+    assert figure.is_visible() and figure.inner_text() == f"{auc:.3f}"
+    section = page.locator("section.forecast")
+    section.scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    section.screenshot(path=str(ARTIFACTS / "browser-title-forecast.png"))

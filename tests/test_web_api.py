@@ -84,6 +84,13 @@ SAME = [
     (["search", "all of us"], "/api/v1/search?q=all%20of%20us"),
     (["search", "ozark", "--limit", "3"], "/api/v1/search?q=ozark&limit=3"),
     (["status"], "/api/v1/status"),
+    (
+        ["greenlight", "emily in paris season 2"],
+        f"/api/v1/greenlight?q={q('emily in paris season 2')}",
+    ),
+    (["greenlight", "bridgerton", "--weeks", "2"], "/api/v1/greenlight?q=bridgerton&weeks=2"),
+    (["greenlight", "--all"], "/api/v1/greenlight/all"),
+    (["greenlight", "--backtest"], "/api/v1/greenlight/backtest"),
 ]
 
 
@@ -171,6 +178,15 @@ def error_of(client: TestClient, address: str, status: int) -> dict:
         ("/api/v1/history?include_new_columns=maybe", "include_new_columns"),
         ("/api/v1/search?q=ozark&limit=0", "limit"),
         (f"/api/v1/brief?q={q(AOUAD)}&vs={q(AOUAD)}", "vs"),
+        ("/api/v1/greenlight", "q"),
+        ("/api/v1/greenlight?q=ozark&weeks=0", "weeks"),
+        ("/api/v1/greenlight?q=ozark&weeks=27", "weeks"),
+        ("/api/v1/greenlight?q=ozark&as_of=2022-02-30", "as_of"),
+        ("/api/v1/greenlight/all?weeks=four", "weeks"),
+        ("/api/v1/greenlight/backtest?horizon=0", "horizon"),
+        ("/api/v1/greenlight/backtest?horizon=37", "horizon"),
+        ("/api/v1/greenlight/backtest?seed=-1", "seed"),
+        ("/api/v1/greenlight/backtest?strict=perhaps", "strict"),
     ],
 )
 def test_a_bad_parameter_is_a_400_naming_it(
@@ -251,6 +267,9 @@ def test_openapi_reference_is_served_offline(client: TestClient) -> None:
         "search",
         "history",
         "status",
+        "greenlight",
+        "greenlight/all",
+        "greenlight/backtest",
     ):
         assert f"/api/v1/{name}" in paths
     assert all(p.startswith("/api/v1/") for p in paths)
@@ -265,3 +284,68 @@ def test_responses_carry_a_strict_content_security_policy(client: TestClient) ->
     assert "default-src 'self'" in headers["content-security-policy"]
     assert "connect-src 'self'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
+
+
+# -- forecasts ---------------------------------------------------------------------------------
+
+
+def probabilities(forecast: dict) -> None:
+    """A forecast's chances: in [0, 1], growing with the horizon, and none above the
+    unconditional one once "given none so far"."""
+    p = forecast["p_next_within"]
+    assert list(p) == ["12", "24", "36"]
+    assert all(0.0 <= v <= 1.0 for v in p.values())
+    assert p["12"] <= p["24"] <= p["36"]
+    given = forecast["p_next_within_given_not_yet"] or {}
+    for h, v in given.items():
+        assert v is None or 0.0 <= v <= p[h]
+
+
+def test_greenlight_answers_for_a_show_s_latest_installment(client: TestClient) -> None:
+    show = client.get("/api/v1/greenlight?q=bridgerton").json()
+    assert show["season"] == "Bridgerton: Season 3"
+    probabilities(show)
+    # the season by name gives the same forecast
+    assert client.get(f"/api/v1/greenlight?q={q('bridgerton season 3')}").json() == show
+    # Emily in Paris: Season 2 debuted 2021-12-26 and Season 3 first charted 2022-12-25
+    # (all-weeks-global.tsv): the outcome is known, so nothing is conditional
+    emily = client.get(f"/api/v1/greenlight?q={q('emily in paris season 2')}").json()
+    probabilities(emily)
+    assert emily["status"]["next_week"] == "2022-12-25"
+    assert emily["p_next_within_given_not_yet"] is None
+    watch = client.get("/api/v1/greenlight/all").json()
+    by_season = {g["season"]: g for g in watch}
+    # the watch list leaves out the run forecast of installments still running
+    assert by_season["Bridgerton: Season 3"] == {**show, "run_forecast": None}
+    for g in watch:
+        if g["p_next_within"] is not None:
+            probabilities(g)
+
+
+def test_greenlight_for_what_it_does_not_forecast_is_a_404(client: TestClient) -> None:
+    film = error_of(client, "/api/v1/greenlight?q=red%20notice", 404)
+    assert film["code"] == "not_found" and "numbered TV installments" in film["message"]
+    unknown = error_of(client, "/api/v1/greenlight?q=qwertyuiop", 404)
+    assert unknown["parameter"] == "q" and unknown["suggestions"]
+    # the bundled store holds one snapshot (2024-06): nothing was published by 2022
+    early = error_of(client, "/api/v1/greenlight/backtest?as_of=2022-01-01", 404)
+    assert early["code"] == "not_found"
+
+
+def test_backtest_figures_are_consistent(client: TestClient) -> None:
+    doc = client.get("/api/v1/greenlight/backtest").json()
+    renewal, run = doc["renewal"], doc["run"]
+    assert renewal["horizon_months"] == 24 and renewal["seed"] == 0
+    pooled = {s["method"]: s for s in renewal["pooled"]}
+    assert set(pooled) == {"model", "debut_only", "base_rate"}
+    # every method scores the same installments, each once
+    assert len({(s["n"], s["renewed"]) for s in pooled.values()}) == 1
+    assert pooled["model"]["n"] > 100
+    for s in pooled.values():
+        assert 0.0 <= s["auc"] <= 1.0 and 0.0 <= s["brier"] <= 1.0
+    low, high = renewal["auc_interval"]
+    assert low <= pooled["model"]["auc"] <= high
+    assert [r["weeks_used"] for r in run["scores"]] == [1, 2]
+    assert all(0.0 <= r["coverage_hours"] <= 1.0 for r in run["scores"])
+    # answered from the job's result: the same document again
+    assert client.get("/api/v1/greenlight/backtest").json() == doc

@@ -36,6 +36,9 @@ ROUTES: dict[str, list[str]] = {
     "/api/v1/search": ["q", "limit"],
     "/api/v1/history": ["title", "week", "list", "country", "include_new_columns"],
     "/api/v1/status": ["x"],
+    "/api/v1/greenlight": ["q", "as_of", "weeks"],
+    "/api/v1/greenlight/all": ["weeks", "as_of"],
+    "/api/v1/greenlight/backtest": ["weeks", "horizon", "strict", "seed", "as_of"],
 }
 NASTY = [
     "",

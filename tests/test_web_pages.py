@@ -4,9 +4,15 @@ Expected figures come from the raw files."""
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import json
 import random
 import re
 import shutil
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -259,3 +265,123 @@ def test_every_title_address_leads_back_to_its_title(web_db: Path) -> None:
             if isinstance(found, Show) and len(found.titles) == 1:
                 found = found.titles[0]
             assert found is target, path
+
+
+# -- forecasts -----------------------------------------------------------------------------
+
+
+def pct(p: float) -> str:
+    return f"{p:.0%}"
+
+
+def test_the_title_page_shows_the_renewal_forecast_and_its_track_record(
+    client: TestClient, web_db: Path, cli, global_rows
+) -> None:
+    printed = cli("greenlight", "All of Us Are Dead: Season 1", "--json", "--db", web_db)
+    expected = json.loads(printed.stdout)
+    backtest = client.get("/api/v1/greenlight/backtest").json()  # waits for the job
+    model = next(s for s in backtest["renewal"]["pooled"] if s["method"] == "model")
+    data = client.get(AOUAD_PAGE + ".json").json()["forecast"]
+    assert data["available"] is True
+    for c in data["renewal"]["comparables"]:  # each links to its page
+        assert c.pop("url").startswith("/title/")
+    assert data["renewal"] == expected
+    assert data["run"] is None  # it left the Top 10 in 2022
+    figures = data["backtest"]
+    assert figures["state"] == "ready"
+    assert (figures["renewal"]["auc"], figures["renewal"]["n"]) == (model["auc"], model["n"])
+    # from the raw file: no Season 2 in the lists, which end 2024-06-23, 29 months after the
+    # debut (week ending 2022-01-30)
+    weeks = sorted(r["week"] for r in global_rows if r["show_title"] == "All of Us Are Dead")
+    last = max(r["week"] for r in global_rows)
+    assert {r["season_title"] for r in global_rows if r["show_title"] == "All of Us Are Dead"} == {
+        "All of Us Are Dead: Season 1"
+    }
+    months = (dt.date.fromisoformat(last) - dt.date.fromisoformat(weeks[0])).days / (365.25 / 12)
+    assert expected["status"]["state"] == "waiting"
+    assert f"after {round(months)} months" in expected["status"]["text"]
+    text, page = get(client, AOUAD_PAGE)
+    for months_, p in expected["p_next_within"].items():
+        assert f'data-months="{months_}">{pct(p)}</td>' in text
+    assert f'data-figure="auc">{model["auc"]:.3f}</strong>' in text
+    words = "".join(page.text)  # the page's text, entities decoded
+    assert "Will there be another season of All of Us Are Dead?" in words
+    assert expected["status"]["text"] in words
+    for c in expected["comparables"]:
+        assert c["season"] in page.text and c["outcome"] in page.text
+    for f in expected["factors"]:
+        assert f["text"] in page.text
+    for caveat in expected["caveats"]:
+        assert caveat in page.text
+
+
+def test_the_page_of_a_running_title_shows_the_run_forecast(
+    client: TestClient, web_db: Path, cli
+) -> None:
+    title = json.loads(cli("title", "Bridgerton: Season 3", "--json", "--db", web_db).stdout)
+    backtest = client.get("/api/v1/greenlight/backtest").json()
+    data = client.get("/title/bridgerton-season-3.json").json()["forecast"]
+    assert data["run"] == title["forecast"]
+    score = next(s for s in backtest["run"]["scores"] if s["weeks_used"] == 2)
+    text, page = get(client, "/title/bridgerton-season-3")
+    words = "".join(page.text)
+    assert title["forecast"]["text"] in words and "not a published figure" in words
+    assert f'data-figure="r2">{score["r2_log_hours"]:.3f}</strong>' in text
+    assert f'data-figure="coverage">{pct(score["coverage_hours"])}</strong>' in text
+    # the show's page: the forecasts of its latest installment
+    show = client.get("/title/bridgerton.json").json()["forecast"]
+    assert show["renewal"]["season"] == "Bridgerton: Season 3"
+    assert show["run"] == show["renewal"]["run_forecast"]
+    assert "Will there be another season of Bridgerton?" in client.get("/title/bridgerton").text
+    # a film has no renewal forecast, and one no longer running no run forecast
+    film = client.get("/title/red-notice.json").json()["forecast"]
+    assert (film["renewal"], film["renewal_note"], film["run"]) == (None, None, None)
+
+
+def test_the_page_does_not_wait_for_the_backtest(web_db: Path) -> None:
+    app = create_app(web_db)
+    release = threading.Event()
+    with TestClient(app) as fresh:
+        # the jobs' one worker is busy: the backtest waits behind it
+        generation = app.state.source.refresh()
+        app.state.jobs.submit(generation, ("busy",), lambda store: release.wait(120))
+        try:
+            text = fresh.get(AOUAD_PAGE).text
+        finally:
+            release.set()
+        assert 'data-forecast="renewal"' in text and 'data-backtest="computing"' in text
+        assert fresh.get("/api/v1/greenlight/backtest").status_code == 200
+        text = fresh.get(AOUAD_PAGE).text  # built again now that the figures are ready
+        assert 'data-figure="auc"' in text and "computing" not in text
+
+
+def test_without_the_forecast_extra_pages_say_how_to_install_it(web_db: Path) -> None:
+    script = f"""
+import json, sys
+sys.modules["pandas"] = None  # as if the forecast extra were not installed
+sys.modules["lifelines"] = None
+from fastapi.testclient import TestClient
+from chartwatch.web.app import create_app
+with TestClient(create_app({str(web_db)!r})) as c:
+    page = c.get("{AOUAD_PAGE}")
+    running = c.get("/title/bridgerton-season-3.json")
+    answers = [c.get(a) for a in ("/api/v1/greenlight?q=ozark", "/api/v1/greenlight/backtest")]
+    print(json.dumps({{
+        "page": [page.status_code, page.text],
+        "running": [running.status_code, running.json()["forecast"]],
+        "api": [[a.status_code, a.json()] for a in answers],
+    }}))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    status, text = out["page"]
+    assert status == 200 and "pip install 'chartwatch[forecast]'" in html.unescape(text)
+    assert 'data-forecast="unavailable"' in text and "In brief" in text
+    status, forecast = out["running"]
+    assert status == 200 and forecast["available"] is False and forecast["run"] is None
+    for status, body in out["api"]:
+        assert status == 501 and body["code"] == "forecast_unavailable"
+        assert "pip install 'chartwatch[forecast]'" in body["message"]

@@ -1,13 +1,28 @@
 """chartwatch: Netflix Top 10 charts, exact and auditable.
 
-The public Python API. Everything the CLI does is a call to one of these functions::
+The public Python API: the functions behind the store's commands and the chart engine's
+(the title analytics are in :mod:`chartwatch.analytics`, the forecasts in
+:mod:`chartwatch.forecast`)::
 
     import chartwatch
     with chartwatch.open_store("charts.duckdb") as store:
-        chartwatch.ingestion(store, ["all-weeks-global.tsv"])
+        chartwatch.ingest(store, ["all-weeks-global.tsv"])
         chart = chartwatch.week(store)
 
-Imports are lazy so that ``import chartwatch`` (and ``chartwatch --help``) stays fast.
+The store: ``open_store``, ``ingest``, ``ingest_payload``, ``replay``, ``update``,
+``load_bundled``, ``ensure_data``, ``week``, ``status``, ``history``, ``export``.
+Charts from viewing events: ``build`` and ``synth`` (from :mod:`chartwatch.engine`, which
+also holds ``Method``; see docs/engine.md)::
+
+    import datetime as dt
+    from chartwatch.engine import Method
+    week = dt.date(2024, 6, 23)
+    chartwatch.synth(["bundled"], "demo", scale=1e-4, weeks=(week, week))
+    report = chartwatch.build("demo/events.parquet", "demo/catalog.csv", "charts",
+                              method=Method(hours_step=(1, 10), views_step=10))
+
+Imports are lazy so that ``import chartwatch`` (and ``chartwatch --help``) stays fast: a
+function's module (and DuckDB) is imported on first use.
 """
 
 from __future__ import annotations
@@ -29,11 +44,14 @@ _API = {
     "status": "chartwatch.summary",
     "history": "chartwatch.revisions",
     "export": "chartwatch.exports",
+    "build": "chartwatch.engine",
+    "synth": "chartwatch.engine",
 }
 
 __all__ = [
     "Store",
     "__version__",
+    "build",
     "ensure_data",
     "export",
     "history",
@@ -43,6 +61,7 @@ __all__ = [
     "open_store",
     "replay",
     "status",
+    "synth",
     "update",
     "week",
 ]
@@ -50,6 +69,7 @@ __all__ = [
 if TYPE_CHECKING:
     from chartwatch.bundled import ensure_data, load_bundled
     from chartwatch.charts import week
+    from chartwatch.engine import build, synth
     from chartwatch.exports import export
     from chartwatch.ingestion.download import update
     from chartwatch.ingestion.load import ingest, ingest_payload

@@ -18,10 +18,16 @@ MIN_SCORE = 72.0
 CLOSE = 4.0
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
+    """Casefold, strip accents, ``&`` as ``and``, every run of punctuation as one space
+    (articles kept: :func:`normalize` drops a leading one).
+
+    >>> plain("Señora Acero: La Coyote & Co.")
+    'senora acero la coyote and co'
+    """
     decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[^\w]+", " ", plain.casefold().replace("&", " and ")).strip()
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[^\w]+", " ", bare.casefold().replace("&", " and ")).strip()
 
 
 def _name(target: Title | Show, key: str) -> str:
@@ -41,7 +47,7 @@ def normalize(text: str) -> str:
     >>> normalize("Señora Acero") == normalize("senora acero")
     True
     """
-    return _ARTICLES.sub("", _plain(text))
+    return _ARTICLES.sub("", plain(text))
 
 
 @dataclass(frozen=True)
@@ -111,14 +117,17 @@ def _candidate(target: Title | Show, score: float) -> Candidate:
     )
 
 
-def _ranked(cat: Catalog, query: str, limit: int) -> list[tuple[Title | Show, float]]:
+def ranked_matches(cat: Catalog, query: str, limit: int) -> list[tuple[Title | Show, float]]:
+    """Up to ``limit`` titles and shows of ``cat`` closest to ``query``, best first, each with
+    its score: 101-102 for a name typed exactly, at most about 100 otherwise, and below
+    :data:`MIN_SCORE` for what :func:`resolve` would not accept (suggestions for a 404)."""
     from rapidfuzz import fuzz, process  # lazy: only title lookups need it
 
     keys, targets = _index(cat)
     q = normalize(query)
     if not q:
         return []
-    q_exact = _plain(query)
+    q_exact = plain(query)
     hits = process.extract(q, keys, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=50)
     best: dict[int, tuple[Title | Show, float]] = {}
     for key, score, idx in hits:
@@ -129,7 +138,7 @@ def _ranked(cat: Catalog, query: str, limit: int) -> list[tuple[Title | Show, fl
         whole = fuzz.ratio(q, key)
         if key == q:
             # typed exactly, article included, beats equal after dropping articles
-            score = 102.0 if _plain(_name(target, key)) == q_exact else 101.0
+            score = 102.0 if plain(_name(target, key)) == q_exact else 101.0
         elif len(key) < len(q):
             score = whole
         else:
@@ -144,7 +153,7 @@ def _ranked(cat: Catalog, query: str, limit: int) -> list[tuple[Title | Show, fl
 
 
 def _exact(cat: Catalog, query: str, limit: int) -> list[tuple[Title | Show, float]]:
-    """The matches :func:`_ranked` puts first when ``query`` is a name exactly (after
+    """The matches :func:`ranked_matches` puts first when ``query`` is a name exactly (after
     :func:`normalize`), found without the fuzzy pass over every name (6-7 ms a query).
 
     An exact match scores 101 or 102 and any other at most 100.1, and :func:`resolve` lets
@@ -161,11 +170,11 @@ def _exact(cat: Catalog, query: str, limit: int) -> list[tuple[Title | Show, flo
         cat.memo["search_positions"] = positions
     if not q or q not in positions:
         return []
-    q_exact = _plain(query)
+    q_exact = plain(query)
     best: dict[int, tuple[Title | Show, float]] = {}
     for idx in positions[q]:
         target = targets[idx]
-        score = 102.0 if _plain(_name(target, q)) == q_exact else 101.0
+        score = 102.0 if plain(_name(target, q)) == q_exact else 101.0
         if isinstance(target, Show) and len(target.titles) == 1:
             target = target.titles[0]
         ident = id(target)
@@ -181,7 +190,7 @@ def search(
 
     Only what :func:`resolve` would accept as a match is listed (score ``MIN_SCORE`` or
     more), so a query ``search`` finds nothing for is one ``title`` finds nothing for."""
-    ranked = _ranked(catalog(store, as_of), query, limit)
+    ranked = ranked_matches(catalog(store, as_of), query, limit)
     return [_candidate(t, s) for t, s in ranked if s >= MIN_SCORE]
 
 
@@ -231,12 +240,12 @@ def resolve(store: Store, query: str, *, as_of: dt.date | None = None) -> Title 
     qualifier = _QUALIFIER.search(query)
     if qualifier:
         query = query[: qualifier.start()]
-        ranked = _ranked(cat, query, 40)
+        ranked = ranked_matches(cat, query, 40)
         for word in qualifier.group(1).split(","):
             ranked = _qualified(ranked, word.strip())
         ranked = ranked[:12]
     else:
-        ranked = _exact(cat, query, 12) or _ranked(cat, query, 12)
+        ranked = _exact(cat, query, 12) or ranked_matches(cat, query, 12)
     if not ranked or ranked[0][1] < MIN_SCORE:
         hint = f"; closest: {describe(ranked[0][0])}" if ranked else ""
         raise NotFoundError(f"no title matches {query!r}{hint}")

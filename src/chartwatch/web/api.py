@@ -94,3 +94,23 @@ def status(store: Store) -> Any:
     from chartwatch.summary import status as get_status
 
     return get_status(store).to_dict()
+
+
+def greenlight(store: Store, *, q: str, as_of: dt.date | None, weeks: int) -> Any:
+    from chartwatch.forecast.renewal import greenlight as forecast
+
+    return forecast(store, q, as_of=as_of, weeks=weeks).to_dict()
+
+
+def greenlight_all(store: Store, *, as_of: dt.date | None, weeks: int) -> Any:
+    from chartwatch.forecast.renewal import watchlist
+
+    return watchlist(store, as_of=as_of, weeks=weeks).to_list()
+
+
+def greenlight_backtest(
+    store: Store, *, as_of: dt.date | None, weeks: int, horizon: int, strict: bool, seed: int
+) -> Any:
+    from chartwatch.forecast.summary import backtests
+
+    return backtests(store, as_of=as_of, weeks=weeks, horizon=horizon, strict=strict, seed=seed)

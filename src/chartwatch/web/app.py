@@ -12,7 +12,10 @@ import asyncio
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future
+from contextlib import asynccontextmanager
+from dataclasses import astuple
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,12 +29,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chartwatch import __version__
-from chartwatch.errors import ChartwatchError, NotFoundError
+from chartwatch.errors import ChartwatchError, NotFoundError, StoreBusyError
+from chartwatch.forecast.features import DEFAULT_WEEKS
+from chartwatch.forecast.summary import missing_extra
 from chartwatch.results import jsonable
 from chartwatch.store.store import Store
 from chartwatch.titles import catalog
 from chartwatch.web import api, pages, params
 from chartwatch.web.errors import WebError, bad_parameter, from_core, page_title
+from chartwatch.web.jobs import Jobs
 from chartwatch.web.links import links_for
 from chartwatch.web.pages import Page, Redirect
 from chartwatch.web.source import StoreSource
@@ -56,32 +62,14 @@ STATUS_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     414: "uri_too_long",
+    501: "forecast_unavailable",
     503: "store_busy",
 }
-
-# Query parameters, declared once (bounds show in the OpenAPI reference)
-AsOf = Annotated[
-    str | None,
-    Query(description="As published by this date (YYYY-MM-DD); default: now.", max_length=10),
+Weeks = Annotated[
+    int, Query(ge=1, le=26, description="Forecast from the first N weeks after the debut.")
 ]
-WeekParam = Annotated[
-    str | None,
-    Query(description="Any day of the week (YYYY-MM-DD); default: the latest.", max_length=10),
-]
-Country = Annotated[
-    str | None, Query(description="A country's lists, by ISO code (US, KR…).", max_length=2)
-]
-Category = Annotated[
-    str | None,
-    Query(
-        description='One list: "TV (English)", tv-non-english… (Films/TV for countries).',
-        max_length=40,
-    ),
-]
-TitleQuery = Annotated[
-    str,
-    Query(description='A title or show, fuzzy: "all of us are dead".', max_length=200),
-]
+# the backtest pages show: (as_of, weeks, horizon, strict, seed) as the CLI's defaults
+DEFAULT_BACKTEST: tuple[Any, ...] = (None, DEFAULT_WEEKS, 24, False, 0)
 
 
 def dumps(data: Any, *, indent: int | None = None) -> bytes:
@@ -98,7 +86,15 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     src = source or StoreSource(Path(db))
+    jobs = Jobs(src)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        jobs.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="chartwatch",
         version=__version__,
         summary="Netflix Top 10 charts, exact and auditable.",
@@ -112,6 +108,7 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.source = src
+    app.state.jobs = jobs
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
@@ -121,6 +118,8 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         undefined=StrictUndefined,
     )
     env.filters["num"] = lambda v: "–" if v is None else f"{v:,}"
+    env.filters["dec"] = lambda v: "–" if v is None else f"{v:.3f}"
+    env.filters["pct"] = lambda v: "–" if v is None else f"{v:.0%}"
     env.globals["version"] = __version__
 
     def html(page: Page, request: Request) -> bytes:
@@ -135,13 +134,17 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
     # answers being built, so that a burst of requests for one page builds it once
     inflight: dict[tuple[Any, ...], asyncio.Future[tuple[str, bytes]]] = {}
 
+    async def generation() -> int:
+        """The generation of the copy in use, after taking a new one if the file changed."""
+        current = src.current()
+        if current is None:  # the file changed (or no copy yet): copy it off the loop
+            current = await run_in_threadpool(src.refresh)
+        return current
+
     async def cached(key: tuple[Any, ...], build: Callable[[], tuple[str, bytes]]) -> Response:
         """The answer for ``key`` from the copy's cache; on a miss ``build`` runs in a worker
         thread (it queries the store), so answers from the cache never wait for one."""
-        generation = src.current()
-        if generation is None:  # the file changed (or no copy yet): copy it off the loop
-            generation = await run_in_threadpool(src.refresh)
-        full = (generation, *key)
+        full = (await generation(), *key)
         hit = src.cache.get(full)
         if hit is None:
             task = inflight.get(full)
@@ -297,44 +300,30 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     @app.get("/.json", include_in_schema=False)
-    async def home_page(
-        request: Request,
-        week: WeekParam = None,
-        country: Country = None,
-        category: Category = None,
-        as_of: AsOf = None,
-    ) -> Response:
-        args = (
-            params.date(week, "week"),
-            params.country(country),
-            params.category(category),
-            params.date(as_of, "as_of"),
-        )
-        return await page(
-            request,
-            ("home", *args),
-            lambda s: pages.home(s, week=args[0], country=args[1], category=args[2], as_of=args[3]),
-        )
+    async def home_page(request: Request, args: params.Week) -> Response:
+        return await page(request, ("home", *astuple(args)), lambda s: pages.home(s, **vars(args)))
 
     @app.get("/title/{path:path}", include_in_schema=False)
     async def title_page(
         request: Request,
         path: str,
-        as_of: AsOf = None,
+        as_of: params.AsOf = None,
         compare: Annotated[list[str], Query(max_length=params.MAX_TITLES)] = [],  # noqa: B006
     ) -> Response:
         fmt = "json" if path.endswith(".json") else "html"
-        raw = path[: -len(".json")] if fmt == "json" else path
-        name = params.text(raw, "title", required=True)
-        assert name is not None
+        name = params.required_text(path[: -len(".json")] if fmt == "json" else path, "title")
         day = params.date(as_of, "as_of")
         others = params.titles(compare, "compare")
         if len(others) > params.MAX_TITLES - 1:
             raise bad_parameter("compare", f"at most {params.MAX_TITLES - 1} titles")
+        # the backtest's state is part of the key: the page is built again once it is ready
+        generation, backtest = await page_backtest()
         return await page(
             request,
-            ("title", name, day, tuple(others)),
-            lambda s: pages.title_page(s, name, as_of=day, compare_with=others, fmt=fmt),
+            ("title", name, day, tuple(others), generation, backtest["state"]),
+            lambda s: pages.title_page(
+                s, name, as_of=day, compare_with=others, fmt=fmt, backtest=backtest
+            ),
         )
 
     @app.get("/records", include_in_schema=False)
@@ -342,8 +331,8 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
     async def records_page(
         request: Request,
         metric: Annotated[str | None, Query(max_length=40)] = None,
-        category: Category = None,
-        as_of: AsOf = None,
+        category: params.Category = None,
+        as_of: params.AsOf = None,
         top: Annotated[int, Query(ge=1, le=100)] = 10,
     ) -> Response:
         from chartwatch.analytics.records import METRICS
@@ -364,28 +353,11 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
 
     @app.get("/compare", include_in_schema=False)
     @app.get("/compare.json", include_in_schema=False)
-    async def compare_page(
-        request: Request,
-        titles: Annotated[list[str], Query(max_length=params.MAX_TITLES + 4)] = [],  # noqa: B006
-        metric: Annotated[str | None, Query(max_length=10)] = None,
-        align: Annotated[str | None, Query(max_length=10)] = None,
-        as_of: AsOf = None,
-    ) -> Response:
-        from chartwatch.analytics.compare import ALIGNS, METRICS
-
-        names = params.titles(titles)
-        args = (
-            tuple(names),
-            params.choice(metric, "metric", list(METRICS)),
-            params.choice(align, "align", list(ALIGNS)),
-            params.date(as_of, "as_of"),
-        )
+    async def compare_page(request: Request, args: params.Compare) -> Response:
         return await page(
             request,
-            ("compare", *args),
-            lambda s: pages.compare_page(
-                s, titles=names, metric=args[1], align=args[2], as_of=args[3]
-            ),
+            ("compare", *astuple(args)),
+            lambda s: pages.compare_page(s, **{**vars(args), "titles": list(args.titles)}),
         )
 
     @app.get("/search", include_in_schema=False)
@@ -402,27 +374,9 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
 
     @app.get("/history", include_in_schema=False)
     @app.get("/history.json", include_in_schema=False)
-    async def history_page(
-        request: Request,
-        title: Annotated[str | None, Query(max_length=200)] = None,
-        week: WeekParam = None,
-        list: Annotated[str | None, Query(max_length=20)] = None,
-        country: Country = None,
-    ) -> Response:
-        from chartwatch.ingestion.kinds import LISTS
-
-        args = (
-            params.text(title, "title"),
-            params.date(week, "week"),
-            params.choice(list, "list", LISTS),
-            params.country(country),
-        )
+    async def history_page(request: Request, args: params.History) -> Response:
         return await page(
-            request,
-            ("history", *args),
-            lambda s: pages.history_page(
-                s, title=args[0], week=args[1], list_name=args[2], country=args[3]
-            ),
+            request, ("history", *astuple(args)), lambda s: pages.history_page(s, **vars(args))
         )
 
     @app.get("/status", include_in_schema=False)
@@ -444,30 +398,18 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
     # -- the API: one endpoint per command ---------------------------------------------------
 
     @app.get("/api/v1/week", tags=["api"], summary="chartwatch week --json")
-    async def api_week(
-        week: WeekParam = None,
-        category: Category = None,
-        country: Country = None,
-        as_of: AsOf = None,
-    ) -> Response:
+    async def api_week(args: params.Week) -> Response:
         """One week's Top 10: the four global lists, or a country's Films and TV."""
-        args = (
-            params.date(week, "week"),
-            params.category(category),
-            params.country(country),
-            params.date(as_of, "as_of"),
-        )
         return await answer(
-            ("week", *args),
-            lambda s: api.week(s, week=args[0], category=args[1], country=args[2], as_of=args[3]),
-            week=(args[0], args[2], args[3]),
+            ("week", *astuple(args)),
+            lambda s: api.week(s, **vars(args)),
+            week=(args.week, args.country, args.as_of),
         )
 
     @app.get("/api/v1/title", tags=["api"], summary="chartwatch title QUERY --json")
-    async def api_title(q: TitleQuery, as_of: AsOf = None) -> Response:
+    async def api_title(q: params.TitleQuery, as_of: params.AsOf = None) -> Response:
         """A title's run (or a show's installments): debut, peak, weeks, countries, records."""
-        text = params.text(q, "q", required=True)
-        assert text is not None
+        text = params.required_text(q, "q")
         day = params.date(as_of, "as_of")
         return await answer(
             ("title", text, day), lambda s: api.title(s, q=text, as_of=day), title=text
@@ -476,8 +418,8 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
     @app.get("/api/v1/records", tags=["api"], summary="chartwatch records --json")
     async def api_records(
         metric: Annotated[str, Query(max_length=40)] = "debut_hours",
-        category: Category = None,
-        as_of: AsOf = None,
+        category: params.Category = None,
+        as_of: params.AsOf = None,
         top: Annotated[int, Query(ge=1, le=1000)] = 10,
     ) -> Response:
         """Leaderboards as they stood on a date."""
@@ -495,37 +437,27 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         )
 
     @app.get("/api/v1/compare", tags=["api"], summary="chartwatch compare A B … --json")
-    async def api_compare(
-        titles: Annotated[
-            list[str],
-            Query(description="Two or more titles (repeat the parameter).", max_length=10),
-        ] = [],  # noqa: B006
-        metric: Annotated[str, Query(max_length=10)] = "hours",
-        align: Annotated[str, Query(max_length=10)] = "debut",
-        as_of: AsOf = None,
-    ) -> Response:
-        """Titles' runs side by side."""
-        from chartwatch.analytics.compare import ALIGNS, METRICS
-
-        names = params.titles(titles)
-        if len(names) < 2:
+    async def api_compare(args: params.Compare) -> Response:
+        """Titles' runs side by side (``metric`` hours by default, ``align`` debut)."""
+        if len(args.titles) < 2:
             raise bad_parameter("titles", "give at least two titles (titles=A&titles=B)")
-        args = (
-            tuple(names),
-            params.choice(metric, "metric", list(METRICS)) or "hours",
-            params.choice(align, "align", list(ALIGNS)) or "debut",
-            params.date(as_of, "as_of"),
-        )
         return await answer(
-            ("compare", *args),
-            lambda s: api.compare(s, titles=names, metric=args[1], align=args[2], as_of=args[3]),
+            ("compare", *astuple(args)),
+            lambda s: api.compare(
+                s,
+                titles=list(args.titles),
+                metric=args.metric or "hours",
+                align=args.align or "debut",
+                as_of=args.as_of,
+            ),
         )
 
     @app.get("/api/v1/countries", tags=["api"], summary="chartwatch countries QUERY --json")
-    async def api_countries(q: TitleQuery, week: WeekParam = None, as_of: AsOf = None) -> Response:
+    async def api_countries(
+        q: params.TitleQuery, week: params.WeekParam = None, as_of: params.AsOf = None
+    ) -> Response:
         """A title's country footprint, week by week."""
-        text = params.text(q, "q", required=True)
-        assert text is not None
+        text = params.required_text(q, "q")
         args = (text, params.date(week, "week"), params.date(as_of, "as_of"))
         return await answer(
             ("countries", *args),
@@ -535,13 +467,12 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
 
     @app.get("/api/v1/brief", tags=["api"], summary="chartwatch brief QUERY --json")
     async def api_brief(
-        q: TitleQuery,
+        q: params.TitleQuery,
         vs: Annotated[str | None, Query(max_length=200)] = None,
-        as_of: AsOf = None,
+        as_of: params.AsOf = None,
     ) -> Response:
         """The facts about a title as sentences, each with its evidence."""
-        text = params.text(q, "q", required=True)
-        assert text is not None
+        text = params.required_text(q, "q")
         args = (text, params.text(vs, "vs"), params.date(as_of, "as_of"))
         return await answer(
             ("brief", *args),
@@ -555,44 +486,128 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         limit: Annotated[int, Query(ge=1, le=100)] = 10,
     ) -> Response:
         """Titles and shows matching the text, best first."""
-        text = params.text(q, "q", required=True)
-        assert text is not None
+        text = params.required_text(q, "q")
         return await answer(("search", text, limit), lambda s: api.search(s, q=text, limit=limit))
 
     @app.get("/api/v1/history", tags=["api"], summary="chartwatch history --json")
-    async def api_history(
-        title: Annotated[str | None, Query(max_length=200)] = None,
-        week: WeekParam = None,
-        list: Annotated[str | None, Query(max_length=20)] = None,
-        country: Country = None,
-        include_new_columns: bool = False,
-    ) -> Response:
+    async def api_history(args: params.History, include_new_columns: bool = False) -> Response:
         """Every revision Netflix made, optionally for a title, week, list or country."""
-        from chartwatch.ingestion.kinds import LISTS
-
-        args = (
-            params.text(title, "title"),
-            params.date(week, "week"),
-            params.choice(list, "list", LISTS),
-            params.country(country),
-            include_new_columns,
-        )
         return await answer(
-            ("history", *args),
-            lambda s: api.history(
-                s,
-                title=args[0],
-                week=args[1],
-                list_name=args[2],
-                country=args[3],
-                include_new_columns=include_new_columns,
-            ),
+            ("history", *astuple(args), include_new_columns),
+            lambda s: api.history(s, **vars(args), include_new_columns=include_new_columns),
         )
 
     @app.get("/api/v1/status", tags=["api"], summary="chartwatch status --json")
     async def api_status() -> Response:
         """What the store holds."""
         return await answer(("status",), api.status)
+
+    # -- forecasts: the long ones run as jobs, once per copy of the store ----------------------
+
+    def require_forecast() -> None:
+        missing = missing_extra()
+        if missing:
+            raise WebError(501, "forecast_unavailable", missing)
+
+    def backtest_job(generation: int, args: tuple[Any, ...] = DEFAULT_BACKTEST) -> Any:
+        day, weeks, horizon, strict, seed = args
+        return jobs.submit(
+            generation,
+            ("backtest", *args),
+            lambda s: api.greenlight_backtest(
+                s, as_of=day, weeks=weeks, horizon=horizon, strict=strict, seed=seed
+            ),
+        )
+
+    async def page_backtest() -> tuple[int, dict[str, Any]]:
+        """The generation of the copy, and the figures of the default backtest for pages
+        (started if it was not; "computing" until it is ready)."""
+        missing = missing_extra()
+        if missing:
+            return 0, pages.backtest_view("unavailable", message=missing)
+        gen = await generation()
+        state = Jobs.state(backtest_job(gen))
+        return gen, pages.backtest_view(state.state, state.value, state.message)
+
+    async def job_answer(key: tuple[Any, ...], submit: Callable[[int], Future[Any]]) -> Response:
+        """An API answer computed as a job: the request waits for it (other requests do
+        not); if the store changes meanwhile, it is computed again on the new copy."""
+        gen = await generation()
+        hit = src.cache.get((gen, "api", *key))
+        if hit is not None:
+            return finish(200, *hit)
+        for _ in range(3):
+            job = submit(gen)
+            try:
+                value = await asyncio.shield(asyncio.wrap_future(job))
+            except asyncio.CancelledError:
+                if not job.cancelled():
+                    raise  # the request itself went away
+            except ChartwatchError as exc:
+                raise from_core(exc) from None
+            except Exception:
+                if await generation() == gen:
+                    raise
+            else:
+                body = ("application/json", dumps(value))
+                src.cache.put((gen, "api", *key), body)
+                return finish(200, *body)
+            gen = await generation()
+        raise from_core(StoreBusyError("the store kept changing; try again"))
+
+    @app.get("/api/v1/greenlight", tags=["api"], summary="chartwatch greenlight QUERY --json")
+    async def api_greenlight(
+        q: params.TitleQuery, as_of: params.AsOf = None, weeks: Weeks = DEFAULT_WEEKS
+    ) -> Response:
+        """Will there be another season? The chance the next installment of a TV
+        installment's show (a show: its latest) charts within 12/24/36 months."""
+        require_forecast()
+        text = params.required_text(q, "q")
+        day = params.date(as_of, "as_of")
+        return await answer(
+            ("greenlight", text, day, weeks),
+            lambda s: api.greenlight(s, q=text, as_of=day, weeks=weeks),
+            title=text,
+        )
+
+    @app.get("/api/v1/greenlight/all", tags=["api"], summary="chartwatch greenlight --all --json")
+    async def api_greenlight_all(
+        as_of: params.AsOf = None, weeks: Weeks = DEFAULT_WEEKS
+    ) -> Response:
+        """The renewal watch list: the forecast of every installment with a debut."""
+        require_forecast()
+        day = params.date(as_of, "as_of")
+        return await job_answer(
+            ("greenlight-all", day, weeks),
+            lambda gen: jobs.submit(
+                gen,
+                ("greenlight-all", day, weeks),
+                lambda s: api.greenlight_all(s, as_of=day, weeks=weeks),
+            ),
+        )
+
+    @app.get(
+        "/api/v1/greenlight/backtest",
+        tags=["api"],
+        summary="chartwatch greenlight --backtest --json",
+    )
+    async def api_greenlight_backtest(
+        as_of: params.AsOf = None,
+        weeks: Weeks = DEFAULT_WEEKS,
+        horizon: Annotated[
+            int, Query(ge=1, le=36, description="Backtest horizon in months.")
+        ] = DEFAULT_BACKTEST[2],
+        strict: Annotated[
+            bool, Query(description="Train only on outcomes known at each origin.")
+        ] = False,
+        seed: Annotated[
+            int, Query(ge=0, le=2**31 - 1, description="Seed of the bootstrap interval.")
+        ] = 0,
+    ) -> Response:
+        """The renewal and run forecasts scored on past data (rolling origins)."""
+        require_forecast()
+        args = (params.date(as_of, "as_of"), weeks, horizon, strict, seed)
+        return await job_answer(("backtest", *args), lambda gen: backtest_job(gen, args))
 
     return app
 

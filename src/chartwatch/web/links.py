@@ -15,14 +15,14 @@ import threading
 from urllib.parse import quote
 
 from chartwatch.titles import Catalog, Show, Title
-from chartwatch.titles.search import _plain
+from chartwatch.titles.search import plain
 
 _QUALIFIERS = re.compile(r"^(.*?)((?:~(?:film|tv|show|\d{4}))+)$")
 
 
 def slug(name: str) -> str:
     """``All of Us Are Dead: Season 1`` → ``all-of-us-are-dead-season-1``."""
-    return "-".join(_plain(name).split())
+    return "-".join(plain(name).split())
 
 
 def title_query(text: str) -> str:

@@ -18,7 +18,7 @@ from chartwatch.results import jsonable
 from chartwatch.store.store import Store
 from chartwatch.store.views import visible_rows
 from chartwatch.titles import Show, Title, catalog, resolve
-from chartwatch.titles.search import describe
+from chartwatch.titles.search import describe, ranked_matches
 from chartwatch.web.errors import Suggestion, WebError, from_core
 from chartwatch.web.links import Links, links_for, query_url, title_query
 
@@ -184,11 +184,9 @@ def search_suggestions(
     store: Store, links: Links, query: str, as_of: dt.date | None, limit: int = 5
 ) -> list[Suggestion]:
     """The closest titles to ``query``, as suggestions of a 404."""
-    from chartwatch.titles.search import _ranked
-
     return [
         Suggestion(describe(t), links.title(t))
-        for t, _ in _ranked(links.cat, query, limit)
+        for t, _ in ranked_matches(links.cat, query, limit)
         if isinstance(t, Show | Title)
     ]
 
@@ -200,8 +198,10 @@ def title_page(
     as_of: dt.date | None = None,
     compare_with: list[str] | None = None,
     fmt: str = "html",
+    backtest: dict[str, Any] | None = None,
 ) -> Page:
-    """A title's page (or a show's, for a show with several charted installments)."""
+    """A title's page (or a show's, for a show with several charted installments), with the
+    forecasts and ``backtest``, their figures (see :func:`backtest_view`)."""
     from chartwatch.analytics.runs import show_report, title_report
 
     cat = catalog(store, as_of)
@@ -223,6 +223,7 @@ def title_page(
                 "show": show,
                 "api": url("/api/v1/title", q=describe(target), as_of=as_of),
                 "history": url("/history", title=target.name),
+                "forecast": forecasts(store, target, links, as_of=as_of, backtest=backtest),
             },
         )
     report = title_report(store, target, as_of)
@@ -278,6 +279,10 @@ def title_page(
             c["whole_run"] = _whole_run(c)
         data["footprint"] = fp
         data["map_views"] = charts_data["map"]["usermeta"]["chartwatch"]["views"]
+    last = report.weeks[-1].week_end if report.weeks else None
+    data["forecast"] = forecasts(
+        store, target, links, as_of=as_of, last_week=last, backtest=backtest
+    )
     data["charts"] = charts_data
     data["compared"] = compared
     data["notes"] = notes
@@ -291,6 +296,77 @@ def title_page(
         "history_api": url("/api/v1/history", title=target.show),
     }
     return Page("title.html", target.label, data)
+
+
+def backtest_view(
+    state: str, value: dict[str, Any] | None = None, message: str | None = None
+) -> dict[str, Any]:
+    """The backtest figures a page shows beside the forecasts: ``state`` (``ready``,
+    ``computing``, ``failed``, ``unavailable``), ``message`` (why not, one line), and, when
+    ready, ``renewal`` and ``run`` (:func:`chartwatch.forecast.summary.headline` of the
+    backtests' document ``value``)."""
+    from chartwatch.forecast.summary import headline
+
+    figures = headline(value) if state == "ready" and value is not None else {}
+    return {
+        "state": state,
+        "message": message,
+        "renewal": figures.get("renewal"),
+        "run": figures.get("run"),
+    }
+
+
+def forecasts(
+    store: Store,
+    target: Title | Show,
+    links: Links,
+    *,
+    as_of: dt.date | None,
+    last_week: dt.date | None = None,
+    backtest: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The forecasts of a title's or show's page.
+
+    ``renewal``: what ``greenlight --json`` prints for a TV installment (for a show, its
+    latest installment), each comparable with its page's ``url``; None for films and when
+    there is none (``renewal_note`` says why);
+    ``run``: the run forecast of a title still in the Top 10 (``title --json``'s
+    ``forecast``), else None; ``backtest``: their figures (:func:`backtest_view`).
+    Without the forecast extra: ``available`` false, ``message`` and ``install`` say how to
+    get it."""
+    from chartwatch.forecast.summary import INSTALL, missing_extra
+
+    missing = missing_extra()
+    out: dict[str, Any] = {
+        "available": missing is None,
+        "message": missing,
+        "install": INSTALL if missing else None,
+        "renewal": None,
+        "renewal_note": None,
+        "run": None,
+        "backtest": backtest or backtest_view("unavailable", message=missing),
+    }
+    if missing:
+        return out
+    film = isinstance(target, Title) and target.film
+    if not film:
+        from chartwatch.forecast.renewal import greenlight
+
+        try:
+            out["renewal"] = greenlight(store, describe(target), as_of=as_of).to_dict()
+        except ChartwatchError as exc:
+            out["renewal_note"] = exc.message
+        else:
+            for c in out["renewal"]["comparables"]:
+                c["url"] = links.label(c["season"], False)
+    if isinstance(target, Title):
+        from chartwatch.forecast.run import running_forecast
+
+        run = running_forecast(store, target.label, film, last_week=last_week, as_of=as_of)
+        out["run"] = run.to_dict() if run is not None else None
+    elif out["renewal"] is not None:
+        out["run"] = out["renewal"]["run_forecast"]
+    return out
 
 
 def _whole_run(country: dict[str, Any]) -> str:

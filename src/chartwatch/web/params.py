@@ -3,6 +3,11 @@
 Every helper takes the raw text (None or ``""`` when absent: an empty form field counts as
 absent) and returns a checked value or raises a 400 :class:`~chartwatch.web.errors.WebError`
 naming the parameter. Values reach DuckDB only as bound parameters of the core's queries.
+
+The parameters a page and its API endpoint share are declared once, as FastAPI
+dependencies that return them checked (:class:`WeekArgs`, :class:`CompareArgs`,
+:class:`HistoryArgs`): a route takes the group, uses it as its cache key
+(:func:`dataclasses.astuple`) and passes it on as keyword arguments (``**vars(args)``).
 """
 
 from __future__ import annotations
@@ -10,6 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Query
 
 from chartwatch.web.errors import bad_parameter
 
@@ -31,6 +40,13 @@ def text(value: str | None, name: str, *, required: bool = False) -> str | None:
     if any(unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") for ch in value):
         raise bad_parameter(name, "control characters are not allowed")
     return value.strip()
+
+
+def required_text(value: str | None, name: str) -> str:
+    """:func:`text` that must be given."""
+    checked = text(value, name, required=True)
+    assert checked is not None
+    return checked
 
 
 def date(value: str | None, name: str) -> dt.date | None:
@@ -84,3 +100,111 @@ def titles(values: list[str], name: str = "titles") -> list[str]:
     if len(out) > MAX_TITLES:
         raise bad_parameter(name, f"compare at most {MAX_TITLES} titles at once")
     return out
+
+
+# -- declared once: the OpenAPI reference shows these bounds ------------------------------
+# the checks above, under names the groups' parameters do not hide
+category_, country_, titles_ = category, country, titles
+
+AsOf = Annotated[
+    str | None,
+    Query(description="As published by this date (YYYY-MM-DD); default: now.", max_length=10),
+]
+WeekParam = Annotated[
+    str | None,
+    Query(description="Any day of the week (YYYY-MM-DD); default: the latest.", max_length=10),
+]
+Country = Annotated[
+    str | None, Query(description="A country's lists, by ISO code (US, KR…).", max_length=2)
+]
+Category = Annotated[
+    str | None,
+    Query(
+        description='One list: "TV (English)", tv-non-english… (Films/TV for countries).',
+        max_length=40,
+    ),
+]
+TitleQuery = Annotated[
+    str,
+    Query(description='A title or show, fuzzy: "all of us are dead".', max_length=200),
+]
+ListName = Annotated[str | None, Query(max_length=20)]
+TitleFilter = Annotated[str | None, Query(max_length=MAX_TEXT)]
+
+
+@dataclass(frozen=True)
+class WeekArgs:
+    """A week's lists: ``/`` and ``/api/v1/week``."""
+
+    week: dt.date | None
+    category: str | None
+    country: str | None
+    as_of: dt.date | None
+
+
+def week_args(
+    week: WeekParam = None,
+    category: Category = None,
+    country: Country = None,
+    as_of: AsOf = None,
+) -> WeekArgs:
+    return WeekArgs(
+        date(week, "week"), category_(category), country_(country), date(as_of, "as_of")
+    )
+
+
+@dataclass(frozen=True)
+class CompareArgs:
+    """Titles overlaid: ``/compare`` and ``/api/v1/compare``."""
+
+    titles: tuple[str, ...]
+    metric: str | None
+    align: str | None
+    as_of: dt.date | None
+
+
+def compare_args(
+    titles: Annotated[
+        list[str],
+        Query(description="Two or more titles (repeat the parameter).", max_length=10),
+    ] = [],  # noqa: B006
+    metric: Annotated[str | None, Query(description="hours, views or rank.", max_length=10)] = None,
+    align: Annotated[str | None, Query(description="debut or calendar.", max_length=10)] = None,
+    as_of: AsOf = None,
+) -> CompareArgs:
+    from chartwatch.analytics.compare import ALIGNS, METRICS
+
+    return CompareArgs(
+        tuple(titles_(titles)),
+        choice(metric, "metric", list(METRICS)),
+        choice(align, "align", list(ALIGNS)),
+        date(as_of, "as_of"),
+    )
+
+
+@dataclass(frozen=True)
+class HistoryArgs:
+    """Netflix's revisions: ``/history`` and ``/api/v1/history``."""
+
+    title: str | None
+    week: dt.date | None
+    list_name: str | None
+    country: str | None
+
+
+def history_args(
+    title: TitleFilter = None,
+    week: WeekParam = None,
+    list: ListName = None,
+    country: Country = None,
+) -> HistoryArgs:
+    from chartwatch.ingestion.kinds import LISTS
+
+    return HistoryArgs(
+        text(title, "title"), date(week, "week"), choice(list, "list", LISTS), country_(country)
+    )
+
+
+Week = Annotated[WeekArgs, Depends(week_args)]
+Compare = Annotated[CompareArgs, Depends(compare_args)]
+History = Annotated[HistoryArgs, Depends(history_args)]

@@ -152,6 +152,21 @@ class StoreSource:
             assert self._store is not None
             yield self._store
 
+    @contextmanager
+    def reader(self) -> Iterator[tuple[int, Store]]:
+        """A connection of its own to the current copy and the copy's generation, for a long
+        computation in another thread: it holds no lock, so requests are not kept waiting.
+        If a newer copy replaces this one meanwhile, the old copy is closed and the
+        computation fails; its answer would have been for an older generation anyway."""
+        self.refresh()
+        with self._lock:
+            assert self._store is not None
+            generation, store = self.generation, self._store.cursor()
+        try:
+            yield generation, store
+        finally:
+            store.close()
+
     def close(self) -> None:
         with self._lock:
             if self._store is not None:
