@@ -86,7 +86,9 @@ def _csv_error(exc: duckdb.Error, source: str) -> BadInputError:
 def _stage(store: Store, prepared: Prepared) -> None:
     """Read the file into the temporary table ``_raw`` (typed known columns, plus ``__line``)."""
     types = validate.read_types(prepared.kind, prepared.columns)
-    text = prepared.text.replace(b"\r\n", b"\n")
+    text = prepared.text
+    if b"\r" in text:  # a search is cheap; replace() costs a copy even with nothing to replace
+        text = text.replace(b"\r\n", b"\n")
     fd, name = tempfile.mkstemp(prefix="chartwatch-", suffix=".txt")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -98,8 +100,16 @@ def _stage(store: Store, prepared: Prepared) -> None:
                           strict_mode = true, null_padding = false, parallel = false)
         """
         params = {"path": name, "delim": prepared.delimiter, "columns": types}
+        # Labels an older generation used for a category become today's as the file is read.
+        aliases = " ".join(
+            f"WHEN {validate.literal(old)} THEN {validate.literal(new)}"
+            for old, new in prepared.kind.category_aliases
+        )
+        cols = "*"
+        if aliases:
+            cols = f"* REPLACE (CASE category {aliases} ELSE category END AS category)"
         store.con.execute(
-            "CREATE OR REPLACE TEMP TABLE _raw AS " + read.format(cols="*", nulls="['', 'N/A']"),
+            "CREATE OR REPLACE TEMP TABLE _raw AS " + read.format(cols=cols, nulls="['', 'N/A']"),
             params,
         )
         if prepared.unknown_columns:
@@ -125,8 +135,6 @@ def _stage(store: Store, prepared: Prepared) -> None:
         raise _csv_error(exc, prepared.source) from None
     finally:
         Path(name).unlink(missing_ok=True)
-    for old, new in prepared.kind.category_aliases:
-        store.con.execute("UPDATE _raw SET category = ? WHERE category = ?", [new, old])
 
 
 def _pause_for_tests() -> None:
@@ -150,9 +158,12 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
     observed_at = payload.observed_at
     # Match every row to the version it repeats, if any: the same key and the same values
     # (compared by a 64-bit hash of all value columns, so the join reads no strings; the
-    # chance that a changed row hashes like its old version is about 5e-20). Rows that are
-    # new versions are numbered after the highest version id. _obs is narrow (keys and
-    # hashes): the values are read from _raw again only for the rows that are new.
+    # chance that a changed row hashes like its old version is about 5e-20). _obs is narrow
+    # (keys and hashes) and in line order, row for row beside _raw.
+    #
+    # Rows that are new versions are numbered after the highest version id, in line order.
+    # Lines are numbered 2, 3, … without gaps, so when no row repeats a version the new ids
+    # are simply base + line - 1; only a file that mixes new and known rows needs a window.
     typed = validate.typed_select(kind, prepared.columns, prepared.unknown_columns)
     con.execute(
         f"""
@@ -162,24 +173,36 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
                    hash(list, country_iso2, week, category, rank) AS key_hash,
                    hash({", ".join(_VALUES)}) AS value_hash
             FROM ({typed})
-        ),
-        m AS (
-            SELECT n.*, v.version_id AS old_id, c.version_id IS NOT NULL AS key_known
-            FROM n
-            LEFT JOIN row_versions v
-              ON v.value_hash = n.value_hash AND {_KEY_EQ.format(a="v", b="n")}
-            LEFT JOIN current_rows c ON {_KEY_EQ.format(a="c", b="n")}
         )
-        SELECT *, coalesce(old_id, $base + row_number() OVER (
-                      PARTITION BY old_id IS NULL ORDER BY __line)) AS version_id
-        FROM m
+        SELECT n.*, v.version_id AS old_id, c.version_id IS NOT NULL AS key_known,
+               coalesce(v.version_id, $base + n.__line - 1) AS version_id
+        FROM n
+        LEFT JOIN row_versions v
+          ON v.value_hash = n.value_hash AND {_KEY_EQ.format(a="v", b="n")}
+        LEFT JOIN current_rows c ON {_KEY_EQ.format(a="c", b="n")}
+        ORDER BY n.__line
         """,
         {"base": base_version},
     )
-    rows, new_versions, revised = store.one(
+    dup = validate.duplicate_key(
+        store, kind, "SELECT 1 FROM _obs GROUP BY key_hash HAVING count(*) > 1 LIMIT 1"
+    )
+    if dup is not None:
+        raise BadInputError(prepared.source, dup[1], line=dup[0])
+    rows, new_versions, revised, known = store.one(
         "SELECT count(*), count(*) FILTER (old_id IS NULL), "
-        "count(*) FILTER (old_id IS NULL AND key_known) FROM _obs"
-    ) or (0, 0, 0)
+        "count(*) FILTER (old_id IS NULL AND key_known), count(*) FILTER (key_known) FROM _obs"
+    ) or (0, 0, 0, 0)
+    if 0 < new_versions < rows:
+        con.execute(
+            """
+            UPDATE _obs SET version_id = n.version_id
+            FROM (SELECT __line, $base + row_number() OVER (ORDER BY __line) AS version_id
+                  FROM _obs WHERE old_id IS NULL) n
+            WHERE _obs.__line = n.__line
+            """,
+            {"base": base_version},
+        )
     con.execute(
         """
         INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -200,33 +223,37 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
             __version__,
         ],
     )
+    # The values of the new versions come from _raw, row for row beside _obs (a positional
+    # join: no join on the line and no sort of the wide rows). Both are in line order; a
+    # mismatch would be a bug, and fails the ingest rather than pairing the wrong rows.
     cols = ", ".join(("version_id", "list", "country_iso2", "week", "category", "rank", *_VALUES))
     values = ", ".join(f"t.{c}" for c in _VALUES)
     con.execute(
         f"INSERT INTO row_versions ({cols}, key_hash, value_hash, first_snapshot_id) "
-        f"SELECT o.version_id, o.list, o.country_iso2, o.week, o.category, o.rank, {values}, "
-        f"o.key_hash, o.value_hash, ? FROM _obs o JOIN ({typed}) t USING (__line) "
-        "WHERE o.old_id IS NULL ORDER BY o.__line",
+        "SELECT CASE WHEN o.__line IS NOT DISTINCT FROM t.__line THEN o.version_id "
+        "            ELSE error('chartwatch: staged rows out of step') END, "
+        f"       o.list, o.country_iso2, o.week, o.category, o.rank, {values}, "
+        f"       o.key_hash, o.value_hash, ? FROM _obs o POSITIONAL JOIN ({typed}) t "
+        "WHERE o.old_id IS NULL",
         [snapshot_id],
     )
-    con.execute(
-        "INSERT INTO observations SELECT ?, version_id FROM _obs ORDER BY __line", [snapshot_id]
-    )
+    con.execute("INSERT INTO observations SELECT ?, version_id FROM _obs", [snapshot_id])
     # The current view moves to this snapshot's version wherever it is the latest observation.
-    con.execute(
-        f"""
-        DELETE FROM current_rows c USING _obs n
-        WHERE {_KEY_EQ.format(a="c", b="n")}
-          AND (c.observed_at < ? OR (c.observed_at = ? AND c.snapshot_id < ?))
-        """,
-        [observed_at, observed_at, snapshot_id],
-    )
+    if known:
+        con.execute(
+            f"""
+            DELETE FROM current_rows c USING _obs n
+            WHERE {_KEY_EQ.format(a="c", b="n")}
+              AND (c.observed_at < ? OR (c.observed_at = ? AND c.snapshot_id < ?))
+            """,
+            [observed_at, observed_at, snapshot_id],
+        )
     con.execute(
         f"""
         INSERT INTO current_rows
         SELECT list, country_iso2, week, category, rank, key_hash, version_id, ?, ?
         FROM _obs n
-        ANTI JOIN current_rows c ON {_KEY_EQ.format(a="c", b="n")}
+        {f"ANTI JOIN current_rows c ON {_KEY_EQ.format(a='c', b='n')}" if known else ""}
         """,
         [snapshot_id, observed_at],
     )

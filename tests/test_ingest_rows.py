@@ -1,0 +1,198 @@
+"""Row-level outcomes of an ingest that the faster load path must keep exactly.
+
+* Version ids: the new versions of a file are numbered after the highest id, in the order
+  of their lines, whether every row is new or only some are; every line is observed with
+  the version holding its own values.
+* Row rules whose SQL was rewritten for speed (a blank title or country name, a country
+  code that is not two capital letters, a key twice in a country file): the file is
+  rejected naming the line, and the store is unchanged.
+
+Expected ids and values come from the raw file, read with the csv module.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+
+import chartwatch
+from conftest import raw_bytes
+
+GLOBAL = "all-weeks-global.tsv"
+COUNTRIES = "all-weeks-countries.tsv"
+T0 = dt.datetime(2024, 7, 1, tzinfo=dt.UTC)
+
+
+def parse(data: bytes) -> list[dict[str, str]]:
+    """The file's rows, in line order (row i is line i + 2)."""
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8")), delimiter="\t"))
+
+
+def key_of(row: dict[str, str]) -> tuple[str, str, int]:
+    return (row["week"], row["category"], int(row["weekly_rank"]))
+
+
+def stored_ids(store, snapshot_id: int) -> dict[tuple[str, str, int, str], int]:
+    """(week, category, rank, show_title) -> version id, for the versions a snapshot observed."""
+    rows = store.all(
+        "SELECT CAST(v.week AS VARCHAR), v.category, v.rank, v.show_title, v.version_id "
+        "FROM observations o JOIN row_versions v USING (version_id) WHERE o.snapshot_id = ?",
+        [snapshot_id],
+    )
+    return {(w, c, r, t): vid for w, c, r, t, vid in rows}
+
+
+def ingest_bytes(store, path: Path, data: bytes, when: dt.datetime):
+    path.write_bytes(data)
+    [result] = chartwatch.ingest(store, [path], observed_at=when)
+    assert result.status == "accepted", result.reason
+    return result
+
+
+def test_version_ids_follow_the_lines_for_new_and_mixed_files(store, tmp_path):
+    lines = raw_bytes(GLOBAL).rstrip(b"\n").split(b"\n")
+    header, body = lines[0], lines[1:]
+    columns = header.decode().split("\t")
+    title = columns.index("show_title")
+    week = columns.index("week")
+
+    # 1. every row new: line k gets id k - 1
+    first = ingest_bytes(store, tmp_path / "a.tsv", raw_bytes(GLOBAL), T0)
+    rows_a = parse(raw_bytes(GLOBAL))
+    ids_a = stored_ids(store, first.snapshot_id)
+    assert len(ids_a) == len(rows_a) == first.new_versions
+    for line, row in enumerate(rows_a, start=2):
+        assert ids_a[(*key_of(row), row["show_title"])] == line - 1
+
+    # 2. a later file: a new week on top, three titles changed further down, one row left out
+    newest = max(dt.date.fromisoformat(r["week"]) for r in rows_a)
+    next_week = (newest + dt.timedelta(days=7)).isoformat().encode()
+    new_week = []
+    for line in body:
+        fields = line.split(b"\t")
+        if fields[week] == newest.isoformat().encode():
+            fields[week] = next_week
+            new_week.append(b"\t".join(fields))
+    assert len(new_week) == 40
+    changed = [700, 2500, 5000]  # indexes into body
+    edited = list(body)
+    for i in changed:
+        fields = edited[i].split(b"\t")
+        fields[title] = b"Renamed " + fields[title]
+        edited[i] = b"\t".join(fields)
+    del edited[6000]
+    data_b = b"\n".join([header, *new_week, *edited]) + b"\n"
+    second = ingest_bytes(store, tmp_path / "b.tsv", data_b, T0 + dt.timedelta(days=7))
+
+    rows_b = parse(data_b)
+    known = {(*key_of(r), r["show_title"]) for r in rows_a}
+    new_in_order = [(*key_of(r), r["show_title"]) for r in rows_b]
+    new_in_order = [k for k in new_in_order if k not in known]
+    assert len(new_in_order) == 43
+    assert (second.rows, second.new_versions, second.revised) == (len(rows_b), 43, 3)
+    ids_b = stored_ids(store, second.snapshot_id)
+    assert len(ids_b) == len(rows_b)
+    base = len(rows_a)
+    for n, k in enumerate(new_in_order, start=1):
+        assert ids_b[k] == base + n
+    for k in known & set(ids_b):
+        assert ids_b[k] == ids_a[k]
+    assert store.scalar("SELECT max(version_id) FROM row_versions") == base + 43
+    assert store.scalar("SELECT count(DISTINCT version_id) FROM row_versions") == base + 43
+
+    # the current view: file b's version for each of its keys, file a's for the row left out
+    current = {
+        (w, c, r): vid
+        for w, c, r, vid in store.all(
+            "SELECT CAST(week AS VARCHAR), category, rank, version_id FROM current_rows "
+            "WHERE list = 'global'"
+        )
+    }
+    for row in rows_b:
+        assert current[key_of(row)] == ids_b[(*key_of(row), row["show_title"])]
+    dropped = parse(header + b"\n" + body[6000] + b"\n")[0]
+    assert current[key_of(dropped)] == ids_a[(*key_of(dropped), dropped["show_title"])]
+
+    # 3. the same rows in another order: new content, but no new version
+    data_c = b"\n".join([header, *reversed(new_week), *edited]) + b"\n"
+    third = ingest_bytes(store, tmp_path / "c.tsv", data_c, T0 + dt.timedelta(days=14))
+    assert (third.new_versions, third.revised) == (0, 0)
+    assert stored_ids(store, third.snapshot_id) == ids_b
+
+
+def with_field(name: str, line: int, column: str, value: bytes) -> bytes:
+    lines = raw_bytes(name).split(b"\n")
+    index = lines[0].split(b"\t").index(column.encode())
+    fields = lines[line - 1].split(b"\t")
+    fields[index] = value
+    lines[line - 1] = b"\t".join(fields)
+    return b"\n".join(lines)
+
+
+def table_state(store) -> dict[str, tuple[int, int]]:
+    return {
+        name: store.one(f'SELECT count(*), sum(hash(t)::HUGEINT) FROM "{name}" t')
+        for name in ("snapshots", "row_versions", "observations", "current_rows", "meta")
+    }
+
+
+BAD = {
+    "blank-title": (GLOBAL, 4000, "show_title", b"   ", "show_title is empty"),
+    "blank-country-name": (COUNTRIES, 30000, "country_name", b"  ", "country_name is empty"),
+    "lower-case-country": (COUNTRIES, 123, "country_iso2", b"gb", "'gb' is not a two-letter"),
+    "three-letter-country": (COUNTRIES, 50000, "country_iso2", b"GBR", "'GBR' is not a two"),
+    "one-letter-country": (COUNTRIES, 2, "country_iso2", b"G", "'G' is not a two-letter"),
+    "accented-country": (COUNTRIES, 65801, "country_iso2", "ÉS".encode(), "'ÉS' is not a two"),
+    "digit-country": (COUNTRIES, 777, "country_iso2", b"G1", "'G1' is not a two-letter"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD))
+def test_rewritten_row_rules_reject_the_line(name, bundled_store, tmp_path):
+    filename, line, column, value, says = BAD[name]
+    path = tmp_path / filename
+    path.write_bytes(with_field(filename, line, column, value))
+    before = table_state(bundled_store)
+    [result] = chartwatch.ingest(bundled_store, [path])
+    assert (result.status, result.line) == ("rejected", line), result
+    assert says in result.reason, result.reason
+    assert table_state(bundled_store) == before
+
+
+@pytest.mark.parametrize(
+    "value", [b" The Crown", "Ñandú".encode(), "\u3042 title".encode(), b"'Til Death"]
+)
+def test_titles_that_only_look_unusual_are_accepted(value, store, tmp_path):
+    path = tmp_path / GLOBAL
+    path.write_bytes(with_field(GLOBAL, 100, "show_title", value))
+    [result] = chartwatch.ingest(store, [path])
+    assert result.status == "accepted", result.reason
+    row = parse(path.read_bytes())[98]
+    stored = store.scalar(
+        "SELECT show_title FROM row_versions WHERE week = ? AND category = ? AND rank = ?",
+        [dt.date.fromisoformat(row["week"]), row["category"], int(row["weekly_rank"])],
+    )
+    assert stored == value.decode()
+
+
+def test_a_key_twice_in_a_country_file_names_the_second_line(bundled_store, tmp_path):
+    lines = raw_bytes(COUNTRIES).split(b"\n")
+    header = lines[0].split(b"\t")
+    rank = header.index(b"weekly_rank")
+    # the line after 40000 in the same country, week and category, given the same rank
+    prev, this = lines[39999].split(b"\t"), lines[40000].split(b"\t")
+    same = [header.index(c) for c in (b"country_iso2", b"week", b"category")]
+    assert all(prev[i] == this[i] for i in same) and int(this[rank]) == int(prev[rank]) + 1
+    this[rank] = prev[rank]
+    lines[40000] = b"\t".join(this)
+    path = tmp_path / COUNTRIES
+    path.write_bytes(b"\n".join(lines))
+    before = table_state(bundled_store)
+    [result] = chartwatch.ingest(bundled_store, [path])
+    assert (result.status, result.line) == ("rejected", 40001), result
+    assert "appears twice" in result.reason and "40000, 40001" in result.reason, result.reason
+    assert table_state(bundled_store) == before
