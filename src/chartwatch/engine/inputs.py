@@ -240,10 +240,11 @@ def load_catalog(con: duckdb.DuckDBPyConnection, path: str | Path) -> int:
     """Read, check and normalise the catalogue; the number of titles.
 
     Leaves two tables: ``catalog`` (one row per title: its identity, kind, language,
-    category and release date) and ``versions`` (per title and range of weeks: runtime,
-    staggered launch and its details). A title has several rows when its runtime changes
-    (episodes released in parts, a staggered launch): ``from_week`` says from which week a
-    row applies; the earliest row also applies to the weeks before it.
+    category, release date and ``title_order``, its place in the lists' tie-break) and
+    ``versions`` (per title and range of weeks: runtime, staggered launch and its details).
+    A title has several rows when its runtime changes (episodes released in parts, a
+    staggered launch): ``from_week`` says from which week a row applies; the earliest row
+    also applies to the weeks before it.
     """
     source = str(path)
     p = Path(source).expanduser()
@@ -314,11 +315,16 @@ def load_catalog(con: duckdb.DuckDBPyConnection, path: str | Path) -> int:
             "episode_launch_details may change with from_week)",
             line=int(differs[1]) + 1,
         )
+    # title_order: the titles in the tie-break order of the lists (show, season — empty
+    # first — and id, byte by byte), numbered once here so that every ranking compares one
+    # integer instead of three strings.
     run(
         con,
         "CREATE OR REPLACE TEMP TABLE catalog AS "
+        "SELECT *, row_number() OVER (ORDER BY show_title ASC NULLS FIRST, "
+        "season_title ASC NULLS FIRST, title_id ASC NULLS FIRST) AS title_order FROM ("
         "SELECT DISTINCT title_id, show_title, season_title, kind, language, "
-        "kind || ' (' || language || ')' AS category, release_date FROM norm_catalog",
+        "kind || ' (' || language || ')' AS category, release_date FROM norm_catalog)",
     )
     run(
         con,

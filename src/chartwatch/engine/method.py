@@ -105,6 +105,21 @@ def week_of(day: str) -> str:
     return f"{day} + CAST(6 - (DATE_DIFF('day', {lit(MONDAY)}, {day}) % 7 + 7) % 7 AS INTEGER)"
 
 
+_DAY_US = "CAST(86400000000 AS BIGINT)"
+
+
+def utc_day(ts: str) -> str:
+    """SQL for the UTC day of the TIMESTAMPTZ expression ``ts``, in integer arithmetic on
+    its microseconds since 1970 (rounded down, also before 1970): several times cheaper in
+    DuckDB than a cast through the time-zone library, and exact on every engine
+    (``epoch_us`` becomes Spark's ``unix_micros``)."""
+    us = f"epoch_us({ts})"
+    return (
+        f"(DATE '1970-01-01' + CAST(({us} - (({us} % {_DAY_US}) + {_DAY_US}) % {_DAY_US})"
+        f" // {_DAY_US} AS INTEGER))"
+    )
+
+
 def lit(value: object) -> str:
     """A SQL literal both dialects read the same way."""
     if isinstance(value, bool):
@@ -133,8 +148,7 @@ WITH src AS (
     FROM events
 ),
 dated AS (
-    SELECT event_id, title_id, country_iso2, started_at, seconds,
-           CAST($local_time AS DATE) AS day
+    SELECT event_id, title_id, country_iso2, started_at, seconds, $day AS day
     FROM src
 ),
 weeks AS (
@@ -171,21 +185,14 @@ classified AS (
                                   THEN 'bad_country'
                               ELSE 'ok' END) AS status
     FROM ranked
-),
-fine AS (
-    SELECT week, day, title_id, country_iso2, status,
-           CAST(SUM(CASE WHEN status = 'ok' THEN seconds ELSE 0 END) AS BIGINT) AS seconds,
-           CAST(COUNT(*) AS BIGINT) AS events
-    FROM classified
-    GROUP BY week, day, title_id, country_iso2, status
 )
--- Two grains from the fine sums: per title and country (the weekly lists, the counts) and
--- per title and day (the most-popular windows start on any day).
+-- Two grains straight from the events: per title and country (the weekly lists, the
+-- counts) and per title and day (the most-popular windows start on any day).
 SELECT week, day, title_id, country_iso2, status,
        CASE WHEN GROUPING(day) = 1 THEN 'country' ELSE 'day' END AS grain,
-       CAST(SUM(seconds) AS BIGINT) AS seconds,
-       CAST(SUM(events) AS BIGINT) AS events
-FROM fine
+       CAST(SUM(CASE WHEN status = 'ok' THEN seconds ELSE 0 END) AS BIGINT) AS seconds,
+       CAST(COUNT(*) AS BIGINT) AS events
+FROM classified
 GROUP BY GROUPING SETS ((week, title_id, country_iso2, status), (week, day, title_id, status))
 """
 )
@@ -205,17 +212,16 @@ def daily_sql(
     Duplicates are copies of an event id within one week: the earliest copy (by start time,
     then seconds, title, country) is kept.
     """
-    local = (
-        "started_at"
-        if method.timezone.upper() == "UTC"
-        else f"started_at AT TIME ZONE {lit(method.timezone)}"
-    )
+    if method.timezone.upper() == "UTC":
+        day = utc_day("started_at")
+    else:
+        day = f"CAST(started_at AT TIME ZONE {lit(method.timezone)} AS DATE)"
     if weeks is None:
         weeks_filter = "TRUE"
     else:
         weeks_filter = "week IN (" + ", ".join(lit(w) for w in sorted(weeks)) + ")"
     return _DAILY.substitute(
-        local_time=local,
+        day=day,
         week_of_day=week_of("day"),
         first_day=lit(first_day),
         last_day=lit(last_day),
@@ -234,7 +240,7 @@ WITH good AS (
     WHERE grain = 'country' AND status = 'ok'
 ),
 titled AS (
-    SELECT g.week, g.country_iso2, g.seconds, c.title_id, c.kind, c.category
+    SELECT g.week, g.country_iso2, g.seconds, c.title_id, c.kind, c.category, c.title_order
     FROM good g JOIN catalog c ON g.title_id = c.title_id
 ),
 weekly AS (
@@ -243,7 +249,7 @@ weekly AS (
 ),
 scored AS (
     SELECT w.week, w.title_id, w.seconds, c.category, c.show_title, c.season_title,
-           v.runtime, v.is_staggered_launch, v.episode_launch_details,
+           c.title_order, v.runtime, v.is_staggered_launch, v.episode_launch_details,
            CASE WHEN v.runtime > 0
                 THEN CAST(w.seconds AS DOUBLE) / (CAST(3600 AS DOUBLE) * v.runtime) END AS views,
            $by_views AS by_views,
@@ -258,33 +264,27 @@ ranked AS (
            ROW_NUMBER() OVER (
                PARTITION BY week, category
                ORDER BY CASE WHEN by_views THEN views END DESC NULLS LAST, seconds DESC,
-                        views DESC NULLS LAST, show_title ASC NULLS FIRST,
-                        season_title ASC NULLS FIRST, title_id ASC NULLS FIRST
+                        views DESC NULLS LAST, title_order
            ) AS rank
     FROM scored
 ),
-cweekly AS (
-    SELECT week, title_id, country_iso2, CAST(SUM(seconds) AS BIGINT) AS seconds
-    FROM titled GROUP BY week, title_id, country_iso2
-),
 cranked AS (
-    SELECT w.week, w.country_iso2, n.country_name, c.kind AS category, c.title_id,
-           c.show_title, c.season_title,
+    -- titled holds one row per (week, title, country): stage 1 summed them. The window
+    -- carries only what it orders by; the names are joined to the 10 rows kept.
+    SELECT w.week, w.country_iso2, w.kind, w.title_id,
            ROW_NUMBER() OVER (
-               PARTITION BY w.week, w.country_iso2, c.kind
+               PARTITION BY w.week, w.country_iso2, w.kind
                ORDER BY CASE WHEN $cby_views AND v.runtime > 0
                              THEN CAST(w.seconds AS DOUBLE) / (CAST(3600 AS DOUBLE) * v.runtime)
                         END DESC NULLS LAST,
-                        w.seconds DESC, c.show_title ASC NULLS FIRST,
-                        c.season_title ASC NULLS FIRST, c.title_id ASC NULLS FIRST
+                        w.seconds DESC, w.title_order
            ) AS rank
-    FROM cweekly w
-    JOIN catalog c ON w.title_id = c.title_id
+    FROM titled w
     JOIN versions v ON w.title_id = v.title_id AND w.week BETWEEN v.from_week AND v.to_week
-    JOIN countries n ON w.country_iso2 = n.country_iso2
+    WHERE w.country_iso2 IN (SELECT country_iso2 FROM countries)
 ),
 popular AS (
-    SELECT c.title_id, c.category, c.show_title, c.season_title, v.runtime,
+    SELECT c.title_id, c.category, c.show_title, c.season_title, c.title_order, v.runtime,
            CAST(SUM(t.seconds) AS BIGINT) AS seconds
     FROM daily t
     JOIN catalog c ON t.title_id = c.title_id
@@ -293,7 +293,7 @@ popular AS (
     WHERE t.grain = 'day' AND t.status = 'ok' AND c.release_date >= $first_day
       AND c.release_date + CAST($days - 1 AS INTEGER) <= $last_day
       AND t.day >= c.release_date AND t.day < c.release_date + CAST($days AS INTEGER)
-    GROUP BY c.title_id, c.category, c.show_title, c.season_title, v.runtime
+    GROUP BY c.title_id, c.category, c.show_title, c.season_title, c.title_order, v.runtime
 )
 """
 )
@@ -314,24 +314,27 @@ WHERE $popular_by_views AND (runtime IS NULL OR runtime <= 0)
 SELECT week, category, rank, show_title, season_title,
        $hours AS hours, runtime,
        CASE WHEN by_views THEN $views END AS views,
-       COUNT(*) OVER (PARTITION BY category, title_id ORDER BY week
-                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cumulative_weeks,
+       -- a title is in a list once a week: its n-th week in the list is its n-th row
+       ROW_NUMBER() OVER (PARTITION BY category, title_id ORDER BY week) AS cumulative_weeks,
        is_staggered_launch, episode_launch_details, by_views, title_id
 FROM ranked WHERE rank <= $top
 """,
+    # Large (every country, every week): kept in the engine for the writer, not fetched.
     "countries": """
-SELECT country_name, country_iso2, week, category, rank, show_title, season_title,
-       COUNT(*) OVER (PARTITION BY country_iso2, category, title_id ORDER BY week
-                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cumulative_weeks,
-       title_id
-FROM cranked WHERE rank <= $top
-ORDER BY country_name, week DESC, category, rank
+SELECT n.country_name, r.country_iso2, r.week, r.kind AS category, r.rank, c.show_title,
+       c.season_title,
+       ROW_NUMBER() OVER (PARTITION BY r.country_iso2, r.kind, r.title_id ORDER BY r.week)
+           AS cumulative_weeks
+FROM cranked r
+JOIN catalog c ON r.title_id = c.title_id
+JOIN countries n ON r.country_iso2 = n.country_iso2
+WHERE r.rank <= $top
 """,
     "most_popular": """
 SELECT category, rank, show_title, season_title, $popular_hours AS hours, runtime,
        $popular_views AS views, title_id
 FROM (
-    SELECT category, show_title, season_title, runtime, seconds, title_id,
+    SELECT category, show_title, season_title, runtime, seconds, title_id, title_order,
            CASE WHEN runtime > 0
                 THEN CAST(seconds AS DOUBLE) / (CAST(3600 AS DOUBLE) * runtime) END AS views,
            ROW_NUMBER() OVER (
@@ -339,8 +342,7 @@ FROM (
                ORDER BY CASE WHEN $popular_by_views AND runtime > 0
                              THEN CAST(seconds AS DOUBLE) / (CAST(3600 AS DOUBLE) * runtime)
                         END DESC NULLS LAST,
-                        seconds DESC, show_title ASC NULLS FIRST,
-                        season_title ASC NULLS FIRST, title_id ASC NULLS FIRST
+                        seconds DESC, title_order
            ) AS rank
     FROM popular
 ) WHERE rank <= $top
@@ -421,13 +423,22 @@ def to_dialect(sql: str, dialect: str) -> str:
     """The same query for another engine: SQLGlot transpiles DuckDB SQL to ``dialect``.
 
     An expression SQLGlot cannot carry over raises instead of being silently dropped.
+    SQLGlot reads DuckDB's ``epoch_us`` as an unknown function; it is given its meaning
+    (microseconds since 1970, Spark's ``unix_micros``) before the SQL is written out.
     """
     if dialect == "duckdb":
         return sql
     import sqlglot
+    from sqlglot import exp
     from sqlglot.errors import ErrorLevel
 
-    out = sqlglot.transpile(sql, read="duckdb", write=dialect, unsupported_level=ErrorLevel.RAISE)
-    if len(out) != 1:
-        raise ValueError(f"expected one statement, got {len(out)}")
-    return out[0]
+    trees = sqlglot.parse(sql, read="duckdb")
+    if len(trees) != 1 or trees[0] is None:
+        raise ValueError(f"expected one statement, got {len(trees)}")
+
+    def known(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "epoch_us":
+            return exp.UnixMicros(this=node.expressions[0])
+        return node
+
+    return trees[0].transform(known).sql(dialect=dialect, unsupported_level=ErrorLevel.RAISE)

@@ -4,7 +4,9 @@ Tab-separated, a header line, ``\\n`` line ends and no newline after the last li
 for an empty season, fields holding a quote, tab or line break quoted CSV-style (as Netflix
 quotes ``episode_launch_details``), rows in Netflix's order. The engines return the rows;
 this module alone turns them into text, so two engines that agree on the rows write the
-same bytes.
+same bytes. The small files are written from Python; the country lists (every country,
+every week: 293,000 rows for three years) are formatted by SQL in the build's local DuckDB
+connection, where either engine leaves them, so that no Python loop runs per row.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from chartwatch.engine.method import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
+import duckdb
+
+from chartwatch.engine.method import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES, lit
 
 GLOBAL_FILE = "all-weeks-global.tsv"
 COUNTRIES_FILE = "all-weeks-countries.tsv"
@@ -62,7 +66,6 @@ MOST_POPULAR_28_HEADER = (
 )
 
 _GLOBAL_ORDER = {c: i for i, c in enumerate(GLOBAL_CATEGORIES)}
-_COUNTRY_ORDER = {c: i for i, c in enumerate(COUNTRY_CATEGORIES)}
 
 
 def runtime_text(hours: float | None, staggered: bool = False) -> str:
@@ -154,17 +157,40 @@ def global_lines(rows: Sequence[Sequence[Any]]) -> list[str]:
     return out
 
 
-def countries_lines(rows: Sequence[Sequence[Any]]) -> list[str]:
-    """Rows of the ``countries`` query → the lines of ``all-weeks-countries.tsv``: by
-    country name, then week (latest first), category and rank."""
-    q = _quoter()
-    weeks = _weeks(r[2] for r in rows)
-    ordered = sorted(rows, key=lambda r: (r[0], weeks[r[2]][0], _COUNTRY_ORDER[r[3]], r[4]))
-    return [
-        f"{q(name)}\t{iso2}\t{weeks[week][1]}\t{category}\t{rank}\t{q(show)}\t"
-        f"{q(_season(season))}\t{cum}"
-        for name, iso2, week, category, rank, show, season, cum, _ in ordered
-    ]
+def _sql_quoted(column: str) -> str:
+    """SQL for a text field as :func:`_quoter` writes it."""
+    return (
+        f"CASE WHEN contains({column}, '\"') OR contains({column}, chr(9)) "
+        f"OR contains({column}, chr(10)) THEN '\"' || replace({column}, '\"', '\"\"') || '\"' "
+        f"ELSE {column} END"
+    )
+
+
+def countries_text(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, str]:
+    """The rows of the ``countries`` query, left in ``table`` → the number of rows and the
+    lines of ``all-weeks-countries.tsv`` (without the header): by country name (byte by
+    byte, as Python compares text), then week (latest first), category and rank.
+
+    The same text :func:`_quoter` and ``str`` would make, built by DuckDB in parallel."""
+    season = "CASE WHEN season_title IS NULL OR season_title = '' THEN 'N/A' ELSE season_title END"
+    categories = "[" + ", ".join(lit(c) for c in COUNTRY_CATEGORIES) + "]"
+    row = con.execute(
+        f"""
+        SELECT count(*), string_agg(line, chr(10) ORDER BY country_name, week DESC,
+                                    list_position({categories}, category), rank)
+        FROM (
+            SELECT country_name, week, category, rank,
+                   concat_ws(chr(9), {_sql_quoted("country_name")}, country_iso2,
+                             CAST(week AS VARCHAR), category, CAST(rank AS VARCHAR),
+                             {_sql_quoted("show_title")}, {_sql_quoted(season)},
+                             CAST(cumulative_weeks AS VARCHAR)) AS line
+            FROM {table}
+        )
+        """
+    ).fetchone()
+    if row is None or not row[0]:
+        return 0, ""
+    return int(row[0]), str(row[1])
 
 
 def most_popular_lines(rows: Sequence[Sequence[Any]], days: int) -> list[str]:
@@ -190,6 +216,11 @@ def _date(value: Any) -> str:
 def tsv_bytes(header: Sequence[str], lines: list[str]) -> bytes:
     """The file's bytes: the header and the lines, ``\n`` between them, none at the end."""
     return "\n".join(["\t".join(header), *lines]).encode("utf-8")
+
+
+def tsv_text_bytes(header: Sequence[str], text: str) -> bytes:
+    """The same from the lines already joined (as :func:`countries_text` returns them)."""
+    return ("\t".join(header) + "\n" + text).encode("utf-8")
 
 
 def write_atomic(path: Path, data: bytes) -> None:

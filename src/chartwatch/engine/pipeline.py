@@ -27,7 +27,7 @@ import duckdb
 
 from chartwatch.engine import inputs, output
 from chartwatch.engine.method import Method, daily_sql, lists_sql
-from chartwatch.engine.runners import DuckDBRunner, Progress, Runner, SparkRunner
+from chartwatch.engine.runners import DuckDBRunner, Progress, Runner, SparkRunner, kept
 from chartwatch.engine.state import FileState, State, WeekState
 from chartwatch.errors import BadInputError, UsageError
 
@@ -258,7 +258,10 @@ def build(
         if runner is None:
             runner = _runner(engine, con, spark_master, spark_conf, spark_session)
         results = runner.lists(
-            tables, lists_sql(method, first_built - dt.timedelta(days=6), last_built)
+            con,
+            tables,
+            lists_sql(method, first_built - dt.timedelta(days=6), last_built),
+            keep=("countries",),
         )
         missing = results["missing_runtime"]
         if missing:
@@ -272,7 +275,7 @@ def build(
                 "Give their runtime in hours, or rank by hours (--rank-by hours)",
             )
         notes: list[str] = []
-        files_written = _write(out, results, method, notes)
+        files_written = _write(out, results, con, method, notes)
         problems = {
             "duplicates": 0,
             "negative_seconds": 0,
@@ -384,29 +387,40 @@ _EMPTY = {
 }
 
 
-def _write(out: Path, results: dict[str, Any], method: Method, notes: list[str]) -> dict[str, int]:
+def _write(
+    out: Path,
+    results: dict[str, Any],
+    con: duckdb.DuckDBPyConnection,
+    method: Method,
+    notes: list[str],
+) -> dict[str, int]:
     """Write the files that have rows (Netflix never publishes an empty list); their row
     counts. A file with no rows is not written (an older one is removed) and a note says
-    why."""
+    why. The country lists are in ``con`` (the runner left them there)."""
     days = method.most_popular_days
     header = output.MOST_POPULAR_91_HEADER if days == 91 else output.MOST_POPULAR_28_HEADER
-    written = {}
-    for name, head, rows in (
-        (output.GLOBAL_FILE, output.GLOBAL_HEADER, output.global_lines(results["global"])),
+    global_lines = output.global_lines(results["global"])
+    popular_lines = output.most_popular_lines(results["most_popular"], days)
+    country_rows, country_text = output.countries_text(con, kept("countries"))
+    inputs.run(con, f"DROP TABLE {kept('countries')}")
+    files: list[tuple[str, int, bytes]] = [
+        (
+            output.GLOBAL_FILE,
+            len(global_lines),
+            output.tsv_bytes(output.GLOBAL_HEADER, global_lines),
+        ),
         (
             output.COUNTRIES_FILE,
-            output.COUNTRIES_HEADER,
-            output.countries_lines(results["countries"]),
+            country_rows,
+            output.tsv_text_bytes(output.COUNTRIES_HEADER, country_text),
         ),
-        (
-            output.MOST_POPULAR_FILE,
-            header,
-            output.most_popular_lines(results["most_popular"], days),
-        ),
-    ):
+        (output.MOST_POPULAR_FILE, len(popular_lines), output.tsv_bytes(header, popular_lines)),
+    ]
+    written = {}
+    for name, rows, data in files:
         if rows:
-            output.write_atomic(out / name, output.tsv_bytes(head, rows))
-            written[name] = len(rows)
+            output.write_atomic(out / name, data)
+            written[name] = rows
         else:
             (out / name).unlink(missing_ok=True)
             notes.append(f"{name} not written: " + _EMPTY[name].format(days=days))

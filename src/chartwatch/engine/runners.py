@@ -2,7 +2,8 @@
 
 A runner does two things with the method's SQL: stage 1 over the events files (the heavy
 pass, left as the table ``s1`` in the build's local DuckDB connection) and stage 2 over the
-state's Parquet files (returning the rows of each query). Everything else — the state,
+state's Parquet files (returning the rows of each query, or, for the large ones, leaving
+them as tables in that connection for the writer). Everything else — the state,
 the catalogue checks, the files written — is shared, so the engines differ only in where
 the SQL runs.
 """
@@ -10,7 +11,7 @@ the SQL runs.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -37,10 +38,23 @@ class Runner(Protocol):
     ) -> None:
         """Run stage 1 over ``files``; leave its result in ``con`` as the table ``s1``."""
 
-    def lists(self, tables: dict[str, list[str]], queries: dict[str, str]) -> dict[str, Rows]:
-        """Run stage 2's queries over the Parquet files of each table; their rows."""
+    def lists(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        tables: dict[str, list[str]],
+        queries: dict[str, str],
+        keep: Collection[str] = (),
+    ) -> dict[str, Rows]:
+        """Run stage 2's queries over the Parquet files of each table; their rows. The
+        results of the queries named in ``keep`` are left in ``con`` as tables
+        (:func:`kept`) instead."""
 
     def close(self) -> None: ...
+
+
+def kept(name: str) -> str:
+    """The table in the build's connection that holds the result of the query ``name``."""
+    return f"result_{name}"
 
 
 def _parquet_glob(path: str) -> str:
@@ -118,14 +132,25 @@ class DuckDBRunner:
         finally:
             run(con, "DROP VIEW IF EXISTS events")
 
-    def lists(self, tables: dict[str, list[str]], queries: dict[str, str]) -> dict[str, Rows]:
-        con = self.con
+    def lists(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        tables: dict[str, list[str]],
+        queries: dict[str, str],
+        keep: Collection[str] = (),
+    ) -> dict[str, Rows]:
         for name, paths in tables.items():
             files = "[" + ", ".join(quote_path(_parquet_glob(p)) for p in paths) + "]"
             # read once: every query of stage 2 scans these small tables
             run(con, f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM read_parquet({files})")
         try:
-            return {name: con.execute(sql).fetchall() for name, sql in queries.items()}
+            rows = {}
+            for name, sql in queries.items():
+                if name in keep:
+                    run(con, f"CREATE OR REPLACE TEMP TABLE {kept(name)} AS {sql}")
+                else:
+                    rows[name] = con.execute(sql).fetchall()
+            return rows
         finally:
             for name in tables:
                 run(con, f"DROP TABLE IF EXISTS {name}")
@@ -233,15 +258,34 @@ class SparkRunner:
         finally:
             con.unregister("s1_arrow")
 
-    def lists(self, tables: dict[str, list[str]], queries: dict[str, str]) -> dict[str, Rows]:
+    def lists(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        tables: dict[str, list[str]],
+        queries: dict[str, str],
+        keep: Collection[str] = (),
+    ) -> dict[str, Rows]:
         for name, paths in tables.items():
             # cached: every query of stage 2 scans these small tables
             self.spark.read.parquet(*paths).cache().createOrReplaceTempView(name)
         try:
-            return {
-                name: [tuple(row) for row in self.spark.sql(to_dialect(sql, "spark")).collect()]
-                for name, sql in queries.items()
-            }
+            rows = {}
+            for name, sql in queries.items():
+                frame = self.spark.sql(to_dialect(sql, "spark"))
+                if name in keep:
+                    # through Arrow, as stage 1's result comes back
+                    con.register("kept_arrow", frame.toArrow())
+                    try:
+                        run(
+                            con,
+                            f"CREATE OR REPLACE TEMP TABLE {kept(name)} AS "
+                            "SELECT * FROM kept_arrow",
+                        )
+                    finally:
+                        con.unregister("kept_arrow")
+                else:
+                    rows[name] = [tuple(row) for row in frame.collect()]
+            return rows
         finally:
             for name in tables:
                 self.spark.catalog.dropTempView(name)
