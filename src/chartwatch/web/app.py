@@ -9,13 +9,11 @@ everything else: the pages make no request outside the server).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
-from dataclasses import astuple
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,7 +31,6 @@ from chartwatch.errors import ChartwatchError, NotFoundError, StoreBusyError
 from chartwatch.forecast.features import DEFAULT_WEEKS
 from chartwatch.forecast.summary import missing_extra
 from chartwatch.results import jsonable
-from chartwatch.store.store import Store
 from chartwatch.titles import catalog
 from chartwatch.web import api, pages, params
 from chartwatch.web.errors import WebError, bad_parameter, from_core, page_title
@@ -68,13 +65,33 @@ STATUS_CODES = {
 Weeks = Annotated[
     int, Query(ge=1, le=26, description="Forecast from the first N weeks after the debut.")
 ]
-# the backtest pages show: (as_of, weeks, horizon, strict, seed) as the CLI's defaults
-DEFAULT_BACKTEST: tuple[Any, ...] = (None, DEFAULT_WEEKS, 24, False, 0)
+# the backtest the pages show: the CLI's defaults
+DEFAULT_BACKTEST: dict[str, Any] = {
+    "as_of": None,
+    "weeks": DEFAULT_WEEKS,
+    "horizon": 24,
+    "strict": False,
+    "seed": 0,
+}
 
 
 def dumps(data: Any, *, indent: int | None = None) -> bytes:
     """JSON as the CLI writes it (``default=str``, UTF-8)."""
     return json.dumps(data, indent=indent, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def key_of(kwargs: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A builder's keyword arguments as part of a cache key: lists as tuples, dicts as
+    their JSON."""
+
+    def hashable(value: Any) -> Any:
+        if isinstance(value, list):
+            return tuple(value)
+        if isinstance(value, dict):
+            return json.dumps(value, sort_keys=True, default=str)
+        return value
+
+    return tuple((k, hashable(v)) for k, v in kwargs.items())
 
 
 def wants_json(path: str) -> bool:
@@ -165,46 +182,46 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         return finish(200, media, body)
 
     async def page(
-        request: Request, key: tuple[Any, ...], builder: Callable[[Store], Page]
+        request: Request, name: str, builder: Callable[..., Page], **kwargs: Any
     ) -> Response:
+        """The page ``builder(store, **kwargs)``, as HTML or (``….json``) its data."""
         fmt = "json" if request.url.path.endswith(".json") else "html"
 
         def build() -> tuple[str, bytes]:
             with src.store() as store:
-                result = builder(store)
+                result = builder(store, **kwargs)
             if fmt == "json":
                 return "application/json", dumps(jsonable(result.data))
             return "text/html; charset=utf-8", html(result, request)
 
-        return await cached((fmt, *key), build)
+        return await cached((fmt, name, *key_of(kwargs)), build)
 
-    async def answer(
-        key: tuple[Any, ...],
-        builder: Callable[[Store], Any],
-        *,
-        title: str | None = None,
-        week: tuple[dt.date | None, str | None, dt.date | None] | None = None,
-    ) -> Response:
-        """An API answer. A 404 suggests titles close to ``title`` (the ``q`` parameter), or
-        the weeks nearest ``week`` (week, country, as_of)."""
+    async def answer(name: str, builder: Callable[..., Any], **kwargs: Any) -> Response:
+        """The API answer ``builder(store, **kwargs)``. A 404 suggests, for ``week``, the
+        weeks nearest the one asked for; where there is a title query ``q``, the closest
+        titles."""
 
         def build() -> tuple[str, bytes]:
             with src.store() as store:
                 try:
-                    return "application/json", dumps(builder(store))
+                    return "application/json", dumps(builder(store, **kwargs))
                 except NotFoundError as exc:
-                    if week is not None:
-                        wk, country, as_of = week
+                    if name == "week":
                         raise pages.week_not_found(
-                            store, exc, week=wk, country=country, as_of=as_of
+                            store,
+                            exc,
+                            week=kwargs["week"],
+                            country=kwargs["country"],
+                            as_of=kwargs["as_of"],
                         ) from None
-                    error = from_core(exc, parameter="q" if title else None)
-                    if title:
+                    query = kwargs.get("q")
+                    error = from_core(exc, parameter="q" if query else None)
+                    if query:
                         links = links_for(catalog(store))
-                        error.suggestions = pages.search_suggestions(store, links, title, None)
+                        error.suggestions = pages.search_suggestions(store, links, query, None)
                     raise error from None
 
-        return await cached(("api", *key), build)
+        return await cached(("api", name, *key_of(kwargs)), build)
 
     # -- errors: one handler, one shape -----------------------------------------------------
 
@@ -301,7 +318,7 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
     @app.get("/", include_in_schema=False)
     @app.get("/.json", include_in_schema=False)
     async def home_page(request: Request, args: params.Week) -> Response:
-        return await page(request, ("home", *astuple(args)), lambda s: pages.home(s, **vars(args)))
+        return await page(request, "home", pages.home, **vars(args))
 
     @app.get("/title/{path:path}", include_in_schema=False)
     async def title_page(
@@ -316,14 +333,17 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         others = params.titles(compare, "compare")
         if len(others) > params.MAX_TITLES - 1:
             raise bad_parameter("compare", f"at most {params.MAX_TITLES - 1} titles")
-        # the backtest's state is part of the key: the page is built again once it is ready
-        generation, backtest = await page_backtest()
+        # the backtest's figures are part of the key: the page is built again once ready
+        backtest = await page_backtest()
         return await page(
             request,
-            ("title", name, day, tuple(others), generation, backtest["state"]),
-            lambda s: pages.title_page(
-                s, name, as_of=day, compare_with=others, fmt=fmt, backtest=backtest
-            ),
+            "title",
+            pages.title_page,
+            path=name,
+            as_of=day,
+            compare_with=others,
+            fmt=fmt,
+            backtest=backtest,
         )
 
     @app.get("/records", include_in_schema=False)
@@ -337,28 +357,20 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
     ) -> Response:
         from chartwatch.analytics.records import METRICS
 
-        args = (
-            params.choice(metric, "metric", list(METRICS)),
-            params.category(category),
-            params.date(as_of, "as_of"),
-            top,
-        )
         return await page(
             request,
-            ("records", *args),
-            lambda s: pages.records_page(
-                s, metric=args[0], category=args[1], as_of=args[2], top=args[3]
-            ),
+            "records",
+            pages.records_page,
+            metric=params.choice(metric, "metric", list(METRICS)),
+            category=params.category(category),
+            as_of=params.date(as_of, "as_of"),
+            top=top,
         )
 
     @app.get("/compare", include_in_schema=False)
     @app.get("/compare.json", include_in_schema=False)
     async def compare_page(request: Request, args: params.Compare) -> Response:
-        return await page(
-            request,
-            ("compare", *astuple(args)),
-            lambda s: pages.compare_page(s, **{**vars(args), "titles": list(args.titles)}),
-        )
+        return await page(request, "compare", pages.compare_page, **vars(args))
 
     @app.get("/search", include_in_schema=False)
     @app.get("/search.json", include_in_schema=False)
@@ -367,22 +379,17 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         q: Annotated[str | None, Query(max_length=200)] = None,
         limit: Annotated[int, Query(ge=1, le=50)] = 10,
     ) -> Response:
-        text = params.text(q, "q")
-        return await page(
-            request, ("search", text, limit), lambda s: pages.search_page(s, q=text, limit=limit)
-        )
+        return await page(request, "search", pages.search_page, q=params.text(q, "q"), limit=limit)
 
     @app.get("/history", include_in_schema=False)
     @app.get("/history.json", include_in_schema=False)
     async def history_page(request: Request, args: params.History) -> Response:
-        return await page(
-            request, ("history", *astuple(args)), lambda s: pages.history_page(s, **vars(args))
-        )
+        return await page(request, "history", pages.history_page, **vars(args))
 
     @app.get("/status", include_in_schema=False)
     @app.get("/status.json", include_in_schema=False)
     async def status_page(request: Request) -> Response:
-        return await page(request, ("status",), pages.status_page)
+        return await page(request, "status", pages.status_page)
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
@@ -400,19 +407,13 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
     @app.get("/api/v1/week", tags=["api"], summary="chartwatch week --json")
     async def api_week(args: params.Week) -> Response:
         """One week's Top 10: the four global lists, or a country's Films and TV."""
-        return await answer(
-            ("week", *astuple(args)),
-            lambda s: api.week(s, **vars(args)),
-            week=(args.week, args.country, args.as_of),
-        )
+        return await answer("week", api.week, **vars(args))
 
     @app.get("/api/v1/title", tags=["api"], summary="chartwatch title QUERY --json")
     async def api_title(q: params.TitleQuery, as_of: params.AsOf = None) -> Response:
         """A title's run (or a show's installments): debut, peak, weeks, countries, records."""
-        text = params.required_text(q, "q")
-        day = params.date(as_of, "as_of")
         return await answer(
-            ("title", text, day), lambda s: api.title(s, q=text, as_of=day), title=text
+            "title", api.title, q=params.required_text(q, "q"), as_of=params.date(as_of, "as_of")
         )
 
     @app.get("/api/v1/records", tags=["api"], summary="chartwatch records --json")
@@ -425,15 +426,13 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         """Leaderboards as they stood on a date."""
         from chartwatch.analytics.records import METRICS
 
-        args = (
-            params.choice(metric, "metric", list(METRICS)) or "debut_hours",
-            params.category(category),
-            params.date(as_of, "as_of"),
-            top,
-        )
         return await answer(
-            ("records", *args),
-            lambda s: api.records(s, metric=args[0], category=args[1], as_of=args[2], top=top),
+            "records",
+            api.records,
+            metric=params.choice(metric, "metric", list(METRICS)) or "debut_hours",
+            category=params.category(category),
+            as_of=params.date(as_of, "as_of"),
+            top=top,
         )
 
     @app.get("/api/v1/compare", tags=["api"], summary="chartwatch compare A B … --json")
@@ -442,14 +441,12 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         if len(args.titles) < 2:
             raise bad_parameter("titles", "give at least two titles (titles=A&titles=B)")
         return await answer(
-            ("compare", *astuple(args)),
-            lambda s: api.compare(
-                s,
-                titles=list(args.titles),
-                metric=args.metric or "hours",
-                align=args.align or "debut",
-                as_of=args.as_of,
-            ),
+            "compare",
+            api.compare,
+            titles=args.titles,
+            metric=args.metric or "hours",
+            align=args.align or "debut",
+            as_of=args.as_of,
         )
 
     @app.get("/api/v1/countries", tags=["api"], summary="chartwatch countries QUERY --json")
@@ -457,12 +454,12 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         q: params.TitleQuery, week: params.WeekParam = None, as_of: params.AsOf = None
     ) -> Response:
         """A title's country footprint, week by week."""
-        text = params.required_text(q, "q")
-        args = (text, params.date(week, "week"), params.date(as_of, "as_of"))
         return await answer(
-            ("countries", *args),
-            lambda s: api.countries(s, q=text, week=args[1], as_of=args[2]),
-            title=text,
+            "countries",
+            api.countries,
+            q=params.required_text(q, "q"),
+            week=params.date(week, "week"),
+            as_of=params.date(as_of, "as_of"),
         )
 
     @app.get("/api/v1/brief", tags=["api"], summary="chartwatch brief QUERY --json")
@@ -472,12 +469,12 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         as_of: params.AsOf = None,
     ) -> Response:
         """The facts about a title as sentences, each with its evidence."""
-        text = params.required_text(q, "q")
-        args = (text, params.text(vs, "vs"), params.date(as_of, "as_of"))
         return await answer(
-            ("brief", *args),
-            lambda s: api.brief(s, q=text, vs=args[1], as_of=args[2]),
-            title=text,
+            "brief",
+            api.brief,
+            q=params.required_text(q, "q"),
+            vs=params.text(vs, "vs"),
+            as_of=params.date(as_of, "as_of"),
         )
 
     @app.get("/api/v1/search", tags=["api"], summary="chartwatch search TEXT --json")
@@ -486,21 +483,19 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         limit: Annotated[int, Query(ge=1, le=100)] = 10,
     ) -> Response:
         """Titles and shows matching the text, best first."""
-        text = params.required_text(q, "q")
-        return await answer(("search", text, limit), lambda s: api.search(s, q=text, limit=limit))
+        return await answer("search", api.search, q=params.required_text(q, "q"), limit=limit)
 
     @app.get("/api/v1/history", tags=["api"], summary="chartwatch history --json")
     async def api_history(args: params.History, include_new_columns: bool = False) -> Response:
         """Every revision Netflix made, optionally for a title, week, list or country."""
         return await answer(
-            ("history", *astuple(args), include_new_columns),
-            lambda s: api.history(s, **vars(args), include_new_columns=include_new_columns),
+            "history", api.history, **vars(args), include_new_columns=include_new_columns
         )
 
     @app.get("/api/v1/status", tags=["api"], summary="chartwatch status --json")
     async def api_status() -> Response:
         """What the store holds."""
-        return await answer(("status",), api.status)
+        return await answer("status", api.status)
 
     # -- forecasts: the long ones run as jobs, once per copy of the store ----------------------
 
@@ -509,39 +504,34 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         if missing:
             raise WebError(501, "forecast_unavailable", missing)
 
-    def backtest_job(generation: int, args: tuple[Any, ...] = DEFAULT_BACKTEST) -> Any:
-        day, weeks, horizon, strict, seed = args
-        return jobs.submit(
-            generation,
-            ("backtest", *args),
-            lambda s: api.greenlight_backtest(
-                s, as_of=day, weeks=weeks, horizon=horizon, strict=strict, seed=seed
-            ),
-        )
+    def job(generation: int, builder: Callable[..., Any], **kwargs: Any) -> Future[Any]:
+        """The job ``builder(store, **kwargs)`` on the copy ``generation``."""
+        key = (builder.__name__, *sorted(key_of(kwargs)))
+        return jobs.submit(generation, key, lambda store: builder(store, **kwargs))
 
-    async def page_backtest() -> tuple[int, dict[str, Any]]:
-        """The generation of the copy, and the figures of the default backtest for pages
-        (started if it was not; "computing" until it is ready)."""
+    async def page_backtest() -> dict[str, Any]:
+        """The figures of the default backtest for pages (:func:`pages.backtest_view`),
+        started if it was not: "computing" until it is ready."""
         missing = missing_extra()
         if missing:
-            return 0, pages.backtest_view("unavailable", message=missing)
-        gen = await generation()
-        state = Jobs.state(backtest_job(gen))
-        return gen, pages.backtest_view(state.state, state.value, state.message)
+            return pages.backtest_view("unavailable", message=missing)
+        state = Jobs.state(job(await generation(), api.greenlight_backtest, **DEFAULT_BACKTEST))
+        return pages.backtest_view(state.state, state.value, state.message)
 
-    async def job_answer(key: tuple[Any, ...], submit: Callable[[int], Future[Any]]) -> Response:
+    async def job_answer(name: str, builder: Callable[..., Any], **kwargs: Any) -> Response:
         """An API answer computed as a job: the request waits for it (other requests do
         not); if the store changes meanwhile, it is computed again on the new copy."""
         gen = await generation()
-        hit = src.cache.get((gen, "api", *key))
+        key = ("api", name, *key_of(kwargs))
+        hit = src.cache.get((gen, *key))
         if hit is not None:
             return finish(200, *hit)
         for _ in range(3):
-            job = submit(gen)
+            running = job(gen, builder, **kwargs)
             try:
-                value = await asyncio.shield(asyncio.wrap_future(job))
+                value = await asyncio.shield(asyncio.wrap_future(running))
             except asyncio.CancelledError:
-                if not job.cancelled():
+                if not running.cancelled():
                     raise  # the request itself went away
             except ChartwatchError as exc:
                 raise from_core(exc) from None
@@ -550,7 +540,7 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
                     raise
             else:
                 body = ("application/json", dumps(value))
-                src.cache.put((gen, "api", *key), body)
+                src.cache.put((gen, *key), body)
                 return finish(200, *body)
             gen = await generation()
         raise from_core(StoreBusyError("the store kept changing; try again"))
@@ -562,12 +552,12 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         """Will there be another season? The chance the next installment of a TV
         installment's show (a show: its latest) charts within 12/24/36 months."""
         require_forecast()
-        text = params.required_text(q, "q")
-        day = params.date(as_of, "as_of")
         return await answer(
-            ("greenlight", text, day, weeks),
-            lambda s: api.greenlight(s, q=text, as_of=day, weeks=weeks),
-            title=text,
+            "greenlight",
+            api.greenlight,
+            q=params.required_text(q, "q"),
+            as_of=params.date(as_of, "as_of"),
+            weeks=weeks,
         )
 
     @app.get("/api/v1/greenlight/all", tags=["api"], summary="chartwatch greenlight --all --json")
@@ -576,14 +566,8 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
     ) -> Response:
         """The renewal watch list: the forecast of every installment with a debut."""
         require_forecast()
-        day = params.date(as_of, "as_of")
         return await job_answer(
-            ("greenlight-all", day, weeks),
-            lambda gen: jobs.submit(
-                gen,
-                ("greenlight-all", day, weeks),
-                lambda s: api.greenlight_all(s, as_of=day, weeks=weeks),
-            ),
+            "greenlight-all", api.greenlight_all, as_of=params.date(as_of, "as_of"), weeks=weeks
         )
 
     @app.get(
@@ -596,7 +580,7 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         weeks: Weeks = DEFAULT_WEEKS,
         horizon: Annotated[
             int, Query(ge=1, le=36, description="Backtest horizon in months.")
-        ] = DEFAULT_BACKTEST[2],
+        ] = DEFAULT_BACKTEST["horizon"],
         strict: Annotated[
             bool, Query(description="Train only on outcomes known at each origin.")
         ] = False,
@@ -606,8 +590,15 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
     ) -> Response:
         """The renewal and run forecasts scored on past data (rolling origins)."""
         require_forecast()
-        args = (params.date(as_of, "as_of"), weeks, horizon, strict, seed)
-        return await job_answer(("backtest", *args), lambda gen: backtest_job(gen, args))
+        return await job_answer(
+            "greenlight-backtest",
+            api.greenlight_backtest,
+            as_of=params.date(as_of, "as_of"),
+            weeks=weeks,
+            horizon=horizon,
+            strict=strict,
+            seed=seed,
+        )
 
     return app
 

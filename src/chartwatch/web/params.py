@@ -6,8 +6,8 @@ naming the parameter. Values reach DuckDB only as bound parameters of the core's
 
 The parameters a page and its API endpoint share are declared once, as FastAPI
 dependencies that return them checked (:class:`WeekArgs`, :class:`CompareArgs`,
-:class:`HistoryArgs`): a route takes the group, uses it as its cache key
-(:func:`dataclasses.astuple`) and passes it on as keyword arguments (``**vars(args)``).
+:class:`HistoryArgs`): a route takes the group and passes it on to the page or the API
+function as keyword arguments (``**vars(args)``), which also make the answer's cache key.
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def week_args(
 class CompareArgs:
     """Titles overlaid: ``/compare`` and ``/api/v1/compare``."""
 
-    titles: tuple[str, ...]
+    titles: list[str]
     metric: str | None
     align: str | None
     as_of: dt.date | None
@@ -175,7 +175,7 @@ def compare_args(
     from chartwatch.analytics.compare import ALIGNS, METRICS
 
     return CompareArgs(
-        tuple(titles_(titles)),
+        titles_(titles),
         choice(metric, "metric", list(METRICS)),
         choice(align, "align", list(ALIGNS)),
         date(as_of, "as_of"),
