@@ -294,3 +294,23 @@ def test_cli_greenlight_errors(cli, bundled_db: Path) -> None:
     assert r.exit_code == 1 and "numbered TV installments" in r.stderr
     r = cli("greenlight", "--all", "--sort", "nope", "--db", bundled_db)
     assert r.exit_code == 2
+
+
+def test_cli_greenlight_without_the_forecast_extra_says_how_to_install_it(
+    bundled_db: Path,
+) -> None:
+    script = f"""
+import sys
+sys.modules["pandas"] = None  # as if the forecast extra were not installed
+sys.modules["lifelines"] = None
+from chartwatch.cli import main
+sys.argv = ["chartwatch", "greenlight", "squid game", "--db", {str(bundled_db)!r}]
+main()
+"""
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "pip install 'chartwatch[forecast]'" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

@@ -255,6 +255,10 @@ def greenlight(
             raise UsageError("give a QUERY, or --all, or --backtest")
         if sort not in SORTS:
             raise UsageError(f"--sort: {sort!r} is not one of {', '.join(SORTS)}")
+        from chartwatch.forecast.summary import missing_extra
+
+        if reason := missing_extra():
+            raise UsageError(reason)
         with store_for(db) as store:
             if backtest and as_json:  # the document /api/v1/greenlight/backtest answers
                 from chartwatch.forecast.summary import backtests
