@@ -3,14 +3,11 @@
 The real files are the ones shipped in ``src/chartwatch/data`` (gzipped copies of
 ``shared/data/netflix``) and the git bundle in ``tests/data/archive.bundle``. Expected
 numbers in tests are computed from these raw files with the standard library
-(``csv``/``gzip``/``git``), never from chartwatch's own output.
+(``csv``/``gzip``/``git``: ``rawdata`` and ``rawarchive``), never from chartwatch's own output.
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,21 +18,14 @@ from typer.testing import CliRunner
 import chartwatch
 from chartwatch.store import Store
 
+# The raw files' readers live in rawdata; the names stay importable from here too.
+from rawdata import DATA as DATA
+from rawdata import FILES as FILES
+from rawdata import raw_bytes as raw_bytes
+from rawdata import raw_rows as raw_rows
+
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "src" / "chartwatch" / "data"
 BUNDLE = ROOT / "tests" / "data" / "archive.bundle"
-FILES = ("all-weeks-global.tsv", "all-weeks-countries.tsv", "most-popular.tsv")
-
-
-def raw_bytes(name: str) -> bytes:
-    """The real published file ``name`` (e.g. ``all-weeks-global.tsv``), uncompressed."""
-    return gzip.decompress((DATA / f"{name}.gz").read_bytes())
-
-
-def raw_rows(name: str) -> list[dict[str, str]]:
-    """The real file parsed independently with the csv module (tab-separated)."""
-    text = raw_bytes(name).decode("utf-8")
-    return list(csv.DictReader(io.StringIO(text), delimiter="\t"))
 
 
 @pytest.fixture

@@ -2,15 +2,14 @@
 and the csv module. Tests compute their expected numbers with these helpers, never from
 chartwatch's output.
 
-Values are normalised the way the published files mean them: ``""`` and ``N/A`` are
-missing, counts are integers, ``runtime`` is a float, ``is_staggered_launch`` a boolean.
+Values are normalised the way the published files mean them (``rawdata.value``): ``""``
+and ``N/A`` are missing, counts are integers, ``runtime`` is a float, ``is_staggered_launch``
+a boolean.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import subprocess
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,36 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from conftest import BUNDLE
+from rawdata import COUNTRIES, GLOBAL, POPULAR, parse_tsv, value
+from rawdata import VALUE_COLUMNS as VALUE_COLS
 
-GLOBAL = "all-weeks-global.tsv"
-COUNTRIES = "all-weeks-countries.tsv"
-POPULAR = "most-popular.tsv"
 LIST_OF = {GLOBAL: "global", COUNTRIES: "countries", POPULAR: "most-popular"}
-
-INT_COLS = {
-    "weekly_rank",
-    "rank",
-    "weekly_hours_viewed",
-    "weekly_views",
-    "cumulative_weeks_in_top_10",
-    "hours_viewed_first_28_days",
-    "hours_viewed_first_91_days",
-    "views_first_91_days",
-}
-VALUE_COLS = (
-    "country_name",
-    "show_title",
-    "season_title",
-    "weekly_hours_viewed",
-    "runtime",
-    "weekly_views",
-    "cumulative_weeks_in_top_10",
-    "is_staggered_launch",
-    "episode_launch_details",
-    "hours_viewed_first_28_days",
-    "hours_viewed_first_91_days",
-    "views_first_91_days",
-)
 # The first country files labelled their lists "(English)"; later files say Films / TV.
 COUNTRY_CATEGORY = {"Films (English)": "Films", "TV (English)": "TV"}
 
@@ -62,26 +35,12 @@ def clone(dest: Path, bundle: Path = BUNDLE) -> Path:
     return dest
 
 
-def value(column: str, text: str | None) -> Any:
-    """A published cell as the value it stands for."""
-    if text is None or text == "" or text == "N/A":
-        return None
-    if column in INT_COLS:
-        return int(text)
-    if column == "runtime":
-        return float(text)
-    if column == "is_staggered_launch":
-        return {"true": True, "false": False}[text.lower()]
-    return text
-
-
 def parse(name: str, data: bytes) -> dict[tuple[Any, ...], dict[str, Any]]:
     """A published file as {key: values}; key = (list, country_iso2, week, category, rank)
     and values holds every value column (None where the file has no such column)."""
     lst = LIST_OF[name]
     out: dict[tuple[Any, ...], dict[str, Any]] = {}
-    reader = csv.DictReader(io.StringIO(data.decode("utf-8")), delimiter="\t")
-    for row in reader:
+    for row in parse_tsv(data):
         category = row["category"]
         if lst == "countries":
             category = COUNTRY_CATEGORY.get(category, category)

@@ -1,6 +1,6 @@
 """`chartwatch brief`: sentences over computed values, each figure traced to a real row.
 
-Expected numbers come from the raw TSVs parsed with the csv module (``raw_rows``), never
+Expected numbers come from the raw TSVs parsed with the csv module (``rawdata``), never
 from chartwatch's own output; only the wording around them is chartwatch's.
 """
 
@@ -17,7 +17,7 @@ import pytest
 import chartwatch
 from chartwatch.analytics.brief import Brief, brief
 from chartwatch.errors import AmbiguousTitleError, NotFoundError
-from conftest import raw_bytes, raw_rows
+from rawdata import COUNTRIES, GLOBAL, global_run, label_of, raw_bytes, shared_rows
 
 FIRST_WEEK = "2021-07-04"
 VIEWS_FROM = "2023-06-18"
@@ -39,29 +39,9 @@ EVIDENCE_KEYS = {
 # -- the raw files, independently ------------------------------------------------------------
 
 
-def label(row: dict[str, str]) -> str:
-    season = row["season_title"]
-    return row["show_title"] if season in ("", "N/A") else season
-
-
-@cache
-def global_rows() -> list[dict[str, str]]:
-    return raw_rows("all-weeks-global.tsv")
-
-
-@cache
-def country_rows() -> list[dict[str, str]]:
-    return raw_rows("all-weeks-countries.tsv")
-
-
 @cache
 def global_by_key() -> dict[tuple[str, str, int], dict[str, str]]:
-    return {(r["week"], r["category"], int(r["weekly_rank"])): r for r in global_rows()}
-
-
-def run(name: str) -> list[dict[str, str]]:
-    """A title's global rows, oldest week first."""
-    return sorted((r for r in global_rows() if label(r) == name), key=lambda r: r["week"])
+    return {(r["week"], r["category"], int(r["weekly_rank"])): r for r in shared_rows(GLOBAL)}
 
 
 def hours(row: dict[str, str]) -> int:
@@ -81,9 +61,9 @@ def debuts(category: str, through: str, *, views_only: bool = False) -> list[tup
     """(figure, label) of every debut in ``category`` up to ``through``, biggest first;
     titles already listed in the lists' first week are not debuts."""
     first: dict[str, dict[str, str]] = {}
-    for r in sorted(global_rows(), key=lambda r: r["week"]):
+    for r in sorted(shared_rows(GLOBAL), key=lambda r: r["week"]):
         if r["category"] == category:
-            first.setdefault(label(r), r)
+            first.setdefault(label_of(r), r)
     out = []
     for name, r in first.items():
         if r["week"] == FIRST_WEEK or r["week"] > through:
@@ -111,7 +91,7 @@ def check_evidence(data: dict) -> None:
             assert e["snapshot_id"] >= 1 and e["observed_at"]
             if e["list"] == "global":
                 row = global_by_key()[(e["week_end"], e["category"], e["rank"])]
-                assert label(row) == e["title"], (f["id"], e)
+                assert label_of(row) == e["title"], (f["id"], e)
                 column = {"hours_viewed": "weekly_hours_viewed", "views": "weekly_views"}
                 assert e["measure"] in column, e
                 assert int(row[column[e["measure"]]]) == e["figure"], (f["id"], e)
@@ -122,8 +102,8 @@ def check_evidence(data: dict) -> None:
                 assert e["list"] == "countries"
                 rows = [
                     r
-                    for r in country_rows()
-                    if r["week"] == e["week_end"] and label(r) == e["title"]
+                    for r in shared_rows(COUNTRIES)
+                    if r["week"] == e["week_end"] and label_of(r) == e["title"]
                 ]
                 if e["measure"] == "rank":
                     assert e["figure"] is None
@@ -147,7 +127,7 @@ def store(bundled_store):
 
 
 def test_all_of_us_are_dead_vs_squid_game(store):
-    weeks = run(AOUAD)
+    weeks = global_run(AOUAD)
     first, category = weeks[0], weeks[0]["category"]
     assert (first["week"], first["weekly_rank"], category) == (
         "2022-01-30",
@@ -171,7 +151,7 @@ def test_all_of_us_are_dead_vs_squid_game(store):
     board = debuts(category, first["week"])
     place = [name for _, name in board].index(AOUAD) + 1
     leader_hours, leader = board[0]
-    leader_row = run(leader)[0]
+    leader_row = global_run(leader)[0]
     assert (place, leader) == (2, "Money Heist: Part 5")
     record = fact(b, "debut_record")["text"]
     assert record.startswith(f"It was not the {category} debut record at the time")
@@ -185,18 +165,20 @@ def test_all_of_us_are_dead_vs_squid_game(store):
     # best week, and where it stood among all single weeks (and titles' best weeks) then
     best = max(weeks, key=hours)
     assert (best["week"], millions(hours(best))) == ("2022-02-06", "236.23 million")
-    singles = [r for r in global_rows() if r["category"] == category and r["week"] <= "2022-02-06"]
+    singles = [
+        r for r in shared_rows(GLOBAL) if r["category"] == category and r["week"] <= "2022-02-06"
+    ]
     rank = 1 + sum(hours(r) > hours(best) for r in singles)
     per_title: dict[str, int] = defaultdict(int)
     for r in singles:
-        per_title[label(r)] = max(per_title[label(r)], hours(r))
+        per_title[label_of(r)] = max(per_title[label_of(r)], hours(r))
     title_rank = 1 + sum(v > hours(best) for v in per_title.values())
     top = max(singles, key=hours)
     text = fact(b, "best_week")["text"]
     assert "236.23 million hours viewed" in text and "Jan. 31–Feb. 6, 2022" in text
     assert f"No. {rank} among all {len(singles)} single weeks of {category} titles" in text
     assert f"No. {title_rank} of {len(per_title)} titles" in text
-    assert f"{label(top)}'s {millions(hours(top))} hours" in text
+    assert f"{label_of(top)}'s {millions(hours(top))} hours" in text
 
     no1 = [r for r in weeks if r["weekly_rank"] == "1"]
     assert len(no1) == 5
@@ -204,7 +186,7 @@ def test_all_of_us_are_dead_vs_squid_game(store):
     assert "5 weeks at No. 1" in text and f"{len(weeks)} weeks in the Top 10" in text
 
     # country counts, per week and in total
-    mine = [r for r in country_rows() if label(r) == AOUAD]
+    mine = [r for r in shared_rows(COUNTRIES) if label_of(r) == AOUAD]
     per_week: dict[str, int] = defaultdict(int)
     for r in mine:
         per_week[r["week"]] += r["weekly_rank"] == "1"
@@ -229,7 +211,7 @@ def test_all_of_us_are_dead_vs_squid_game(store):
     assert millions(total) == "659.51 million"
     assert f"watched for {millions(total)} hours" in fact(b, "total")["text"]
 
-    squid = run(SQUID)[0]
+    squid = global_run(SQUID)[0]
     text = fact(b, "vs")["text"]
     assert squid["week"] == "2021-09-19" and millions(hours(squid)) == "63.19 million"
     assert f"{SQUID} debuted at No. {squid['weekly_rank']} with 63.19 million hours viewed" in text
@@ -254,7 +236,7 @@ def test_all_of_us_are_dead_vs_squid_game(store):
 
 def test_views_era_title_leads_with_views(store):
     name = "Bridgerton: Season 3"
-    weeks = run(name)
+    weeks = global_run(name)
     first, category = weeks[0], weeks[0]["category"]
     assert first["week"] >= "2024-01-01" and first["weekly_views"]
     assert first["week"] == "2024-05-19"
@@ -306,10 +288,12 @@ def test_views_era_title_leads_with_views(store):
 
 def test_title_running_in_the_first_week_has_no_debut(store):
     first_week = [
-        r for r in global_rows() if r["week"] == FIRST_WEEK and r["category"] == "TV (English)"
+        r
+        for r in shared_rows(GLOBAL)
+        if r["week"] == FIRST_WEEK and r["category"] == "TV (English)"
     ]
     row = min(first_week, key=lambda r: int(r["weekly_rank"]))
-    name = label(row)
+    name = label_of(row)
     b = brief(store, name)
     data = b.to_dict()
     ids = [f["id"] for f in data["facts"]]
@@ -329,7 +313,7 @@ def test_title_running_in_the_first_week_has_no_debut(store):
 def test_as_of_keeps_only_weeks_up_to_the_date(store):
     b = brief(store, "All of Us Are Dead", vs="Squid Game", as_of=dt.date(2022, 2, 8))
     data = b.to_dict()
-    known = [r for r in run(AOUAD) if r["week"] <= "2022-02-08"]
+    known = [r for r in global_run(AOUAD) if r["week"] <= "2022-02-08"]
     assert [r["week"] for r in known] == ["2022-01-30", "2022-02-06"]
     assert data["as_of"] == "2022-02-08"
     # the bundled files were observed in 2024: figures as published now, and it says so
@@ -344,7 +328,7 @@ def test_as_of_keeps_only_weeks_up_to_the_date(store):
         countries
     )
     assert "Feb. 7–13" not in countries
-    squid = [r for r in run(SQUID) if r["week"] <= "2022-02-08"]
+    squid = [r for r in global_run(SQUID) if r["week"] <= "2022-02-08"]
     assert f"{len(squid)} weeks in the global Top 10" in fact(b, "vs")["text"]
     for f in data["facts"]:
         for e in f["evidence"]:

@@ -13,24 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import raw_rows
-
-GLOBAL = "all-weeks-global.tsv"
+from rawdata import GLOBAL, global_run, label_of, shared_rows
 
 
 @pytest.fixture
 def wide(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tables as wide as they need to be (no cell cut short)."""
     monkeypatch.setenv("COLUMNS", "220")
-
-
-def label_of(row: dict[str, str]) -> str:
-    season = row["season_title"]
-    return row["show_title"] if season in ("", "N/A") else season
-
-
-def run_of(label: str) -> list[dict[str, str]]:
-    return sorted((r for r in raw_rows(GLOBAL) if label_of(r) == label), key=lambda r: r["week"])
 
 
 def lines(text: str) -> list[str]:
@@ -42,7 +31,7 @@ def test_title_table(cli, wide):
     result = cli("title", "All of Us Are Dead")
     assert result.exit_code == 0, result.stderr
     out = lines(result.stdout)
-    rows = run_of("All of Us Are Dead: Season 1")
+    rows = global_run("All of Us Are Dead: Season 1")
     assert out[0] == "All of Us Are Dead: Season 1"
     assert "show All of Us Are Dead" in out
     assert "category TV (Non-English)" in out
@@ -87,7 +76,7 @@ def test_show_table(cli, wide):
     assert result.exit_code == 0, result.stderr
     out = lines(result.stdout)
     assert out[0] == "Ozark: 4 charted installments"
-    ozark = [r for r in raw_rows(GLOBAL) if r["show_title"] == "Ozark"]
+    ozark = [r for r in shared_rows(GLOBAL) if r["show_title"] == "Ozark"]
     for n in range(1, 5):
         assert any(line.startswith(f"Ozark: Season {n} TV (English) ") for line in out)
     total = sum(int(r["weekly_hours_viewed"]) for r in ozark)
@@ -105,7 +94,7 @@ def test_title_json_is_valid_and_complete(cli):
     assert film["film"] is True and film["season"] is None and film["show"] == "Red Notice"
     assert film["category"] == "Films (English)"
     views = json.loads(cli("title", "Bridgerton: Season 3", "--json").stdout)
-    rows = run_of("Bridgerton: Season 3")
+    rows = global_run("Bridgerton: Season 3")
     assert views["debut"]["views"] == int(rows[0]["weekly_views"])
     assert views["total_views"] == sum(int(r["weekly_views"]) for r in rows)
     assert views["best_week"]["measure"] == "views"
@@ -165,7 +154,7 @@ def test_records_table(cli, wide):
     assert out[0] == "hours viewed in the debut week · TV (Non-English)"
     # computed from the raw rows: first week per title, the lists' first week left out
     firsts: dict[str, dict[str, str]] = {}
-    for r in sorted(raw_rows(GLOBAL), key=lambda r: r["week"]):
+    for r in sorted(shared_rows(GLOBAL), key=lambda r: r["week"]):
         firsts.setdefault(label_of(r), r)
     debuts = sorted(
         (
@@ -187,7 +176,7 @@ def test_records_table_counts_and_as_of(cli, wide):
     out = lines(result.stdout)
     assert out[0] == "weeks in the global Top 10 · all categories, as of 2024-06-26"
     counts: dict[str, int] = {}
-    for r in raw_rows(GLOBAL):
+    for r in shared_rows(GLOBAL):
         counts[label_of(r)] = counts.get(label_of(r), 0) + 1
     best = max(counts.values())
     leaders = {k for k, v in counts.items() if v == best}

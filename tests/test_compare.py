@@ -10,7 +10,7 @@ import pytest
 
 from chartwatch.analytics.compare import compare
 from chartwatch.errors import AmbiguousTitleError, NotFoundError, UsageError
-from conftest import raw_rows
+from rawdata import GLOBAL, global_run, label_of, num, shared_rows
 
 AOUAD = "All of Us Are Dead: Season 1"
 SQUID = "Squid Game: Season 1"
@@ -18,22 +18,10 @@ REINDEER = "Baby Reindeer: Limited Series"
 BODY = "3 Body Problem: Season 1"
 
 
-def _label(row: dict[str, str]) -> str:
-    season = row["season_title"]
-    return row["show_title"] if season in ("", "N/A") else season
-
-
-def _int(text: str) -> int | None:
-    return int(text) if text else None
-
-
 @cache
 def raw_run(label: str) -> list[dict[str, object]]:
     """The title's weeks in the raw global file: week_end, rank, hours, views, week number."""
-    rows = sorted(
-        (r for r in raw_rows("all-weeks-global.tsv") if _label(r) == label),
-        key=lambda r: r["week"],
-    )
+    rows = global_run(label)
     assert rows, label
     first = dt.date.fromisoformat(rows[0]["week"])
     out = []
@@ -44,8 +32,8 @@ def raw_run(label: str) -> list[dict[str, object]]:
                 "week_end": week,
                 "week_number": (week - first).days // 7 + 1,
                 "rank": int(r["weekly_rank"]),
-                "hours_viewed": _int(r["weekly_hours_viewed"]),
-                "views": _int(r["weekly_views"]),
+                "hours_viewed": num(r["weekly_hours_viewed"]),
+                "views": num(r["weekly_views"]),
             }
         )
     return out
@@ -53,7 +41,7 @@ def raw_run(label: str) -> list[dict[str, object]]:
 
 @cache
 def raw_first_week() -> dt.date:
-    return min(dt.date.fromisoformat(r["week"]) for r in raw_rows("all-weeks-global.tsv"))
+    return min(dt.date.fromisoformat(r["week"]) for r in shared_rows(GLOBAL))
 
 
 def expected_rows(labels: list[str], column: str, align: str) -> list[dict[str, object]]:
@@ -141,7 +129,7 @@ def test_title_running_in_the_first_week_has_no_known_debut(bundled_store):
 
 
 def test_a_show_with_several_installments_asks_for_one(bundled_store):
-    ozark = {_label(r) for r in raw_rows("all-weeks-global.tsv") if r["show_title"] == "Ozark"}
+    ozark = {label_of(r) for r in shared_rows(GLOBAL) if r["show_title"] == "Ozark"}
     assert len(ozark) == 4
     with pytest.raises(AmbiguousTitleError) as info:
         compare(bundled_store, ["Ozark", AOUAD])

@@ -15,30 +15,17 @@ import chartwatch
 from chartwatch.analytics.countries import countries
 from chartwatch.errors import AmbiguousTitleError, NotFoundError
 from chartwatch.titles.catalog import rename_pairs
-from conftest import BUNDLE, raw_rows
+from conftest import BUNDLE
+from rawdata import COUNTRIES, GLOBAL, label_of, shared_rows
 
 AOUAD = "All of Us Are Dead: Season 1"
 AOUAD_WEEKS = [dt.date(2022, 1, 30) + dt.timedelta(weeks=i) for i in range(5)]
 
 
-def _label(row: dict[str, str]) -> str:
-    season = row["season_title"]
-    return row["show_title"] if season in ("", "N/A") else season
-
-
-@cache
-def raw_countries() -> list[dict[str, str]]:
-    return raw_rows("all-weeks-countries.tsv")
-
-
 @cache
 def raw_global_weeks(label: str) -> list[dt.date]:
     return sorted(
-        {
-            dt.date.fromisoformat(r["week"])
-            for r in raw_rows("all-weeks-global.tsv")
-            if _label(r) == label
-        }
+        {dt.date.fromisoformat(r["week"]) for r in shared_rows(GLOBAL) if label_of(r) == label}
     )
 
 
@@ -46,17 +33,17 @@ def raw_ranks(label: str) -> dict[tuple[str, dt.date], int]:
     """(iso2, week) -> rank of ``label`` in the raw country lists."""
     return {
         (r["country_iso2"], dt.date.fromisoformat(r["week"])): int(r["weekly_rank"])
-        for r in raw_countries()
-        if _label(r) == label
+        for r in shared_rows(COUNTRIES)
+        if label_of(r) == label
     }
 
 
 def raw_country_names() -> dict[str, str]:
-    return {r["country_iso2"]: r["country_name"] for r in raw_countries()}
+    return {r["country_iso2"]: r["country_name"] for r in shared_rows(COUNTRIES)}
 
 
 def raw_cover() -> tuple[dt.date, dt.date]:
-    weeks = {dt.date.fromisoformat(r["week"]) for r in raw_countries()}
+    weeks = {dt.date.fromisoformat(r["week"]) for r in shared_rows(COUNTRIES)}
     return min(weeks), max(weeks)
 
 
@@ -153,7 +140,7 @@ def old_global_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dt.
 
 def test_renamed_title_counts_its_old_label_in_the_country_lists(bundled_store, old_global_file):
     # the country lists kept the old label only
-    labels = {_label(r) for r in raw_countries() if r["show_title"] == "Ozark"}
+    labels = {label_of(r) for r in shared_rows(COUNTRIES) if r["show_title"] == "Ozark"}
     assert "Ozark: Season 4 Part 1" in labels and "Ozark: Season 4" not in labels
     week = dt.date(2022, 1, 30)
     old = raw_ranks("Ozark: Season 4 Part 1")

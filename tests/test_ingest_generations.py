@@ -19,68 +19,27 @@ import openpyxl
 import pytest
 
 import chartwatch
-from conftest import BUNDLE, raw_bytes, raw_rows
-
-GLOBAL = "all-weeks-global.tsv"
-COUNTRIES = "all-weeks-countries.tsv"
-POPULAR = "most-popular.tsv"
+from conftest import BUNDLE
+from rawdata import (
+    COUNTRIES,
+    GLOBAL,
+    INT_COLUMNS,
+    POPULAR,
+    VALUE_COLUMNS,
+    parse_tsv,
+    raw_bytes,
+    raw_rows,
+    value,
+)
 
 # Archive commits holding the older generations (asserted on their headers below).
 FIRST_DATA_COMMIT = "e5bf7d698b0bdc4074b2815ea8868506a390f810"  # 2021-11-17
 LAST_7_COLUMN_GLOBAL = "4030941d91f5ade6e38c3c4d98d03ad24d55d981"  # 2023-05-31
 
-INT_COLUMNS = {
-    "weekly_rank",
-    "rank",
-    "weekly_hours_viewed",
-    "weekly_views",
-    "cumulative_weeks_in_top_10",
-    "hours_viewed_first_28_days",
-    "hours_viewed_first_91_days",
-    "views_first_91_days",
-}
-STORED_COLUMNS = (
-    "list",
-    "country_iso2",
-    "week",
-    "category",
-    "rank",
-    "country_name",
-    "show_title",
-    "season_title",
-    "weekly_hours_viewed",
-    "runtime",
-    "weekly_views",
-    "cumulative_weeks_in_top_10",
-    "is_staggered_launch",
-    "episode_launch_details",
-    "hours_viewed_first_28_days",
-    "hours_viewed_first_91_days",
-    "views_first_91_days",
-    "extra",
-)
+STORED_COLUMNS = ("list", "country_iso2", "week", "category", "rank", *VALUE_COLUMNS, "extra")
 
 
-# -- independent readers of the raw files -------------------------------------------------
-def parse_tsv(data: bytes) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8")), delimiter="\t"))
-
-
-def value(column: str, text: str) -> object:
-    """A raw field as the published file means it: "" and N/A are missing."""
-    if text in ("", "N/A"):
-        return None
-    if column in INT_COLUMNS:
-        return int(text)
-    if column == "runtime":
-        return float(text)
-    if column == "is_staggered_launch":
-        return {"true": True, "false": False}[text]
-    if column == "week":
-        return dt.date.fromisoformat(text)
-    return text
-
-
+# -- expected values from the raw files (rawdata: gzip and csv) -----------------------------
 def sums_by_category(rows: list[dict[str, str]], column: str) -> dict[str, int]:
     out: dict[str, int] = defaultdict(int)
     for r in rows:

@@ -4,9 +4,7 @@ never from chartwatch's own output."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import shutil
 import subprocess
@@ -21,11 +19,9 @@ import chartwatch
 from chartwatch.analytics.records import METRICS, Leaderboard, records
 from chartwatch.errors import NotFoundError, UsageError
 from chartwatch.store import Store
-from conftest import BUNDLE, raw_rows
+from conftest import BUNDLE
+from rawdata import COUNTRIES, GLOBAL, POPULAR, label_of, num, parse_tsv, shared_rows
 
-GLOBAL = "all-weeks-global.tsv"
-COUNTRIES = "all-weeks-countries.tsv"
-POPULAR = "most-popular.tsv"
 VIEWS_FROM = "2023-06-18"
 ENTRY_KEYS = {"rank", "show", "season", "category", "week_end", "value"}
 # Old labels the bundled country lists still use (checked against the archive in
@@ -68,33 +64,15 @@ def published_by(repo: Path, name: str, day: str) -> list[dict[str, str]]:
     end = dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC) + dt.timedelta(days=1)
     for sha, ts in zip(log[::2], log[1::2], strict=True):  # newest first
         if dt.datetime.fromtimestamp(int(ts), dt.UTC) < end:
-            text = subprocess.run(
+            data = subprocess.run(
                 [*git, "show", f"{sha}:{name}"], check=True, capture_output=True
-            ).stdout.decode()
-            if "show_title" in text.split("\n", 1)[0]:
-                return list(csv.DictReader(io.StringIO(text), delimiter="\t"))
+            ).stdout
+            if b"show_title" in data.split(b"\n", 1)[0]:
+                return parse_tsv(data)
     raise AssertionError(f"no {name} published by {day}")
 
 
 # -- leaderboards computed from raw rows --------------------------------------------------
-def label_of(row: dict[str, str]) -> str:
-    season = row["season_title"]
-    return row["show_title"] if season in ("", "N/A") else season
-
-
-def num(text: str | None) -> int | None:
-    return None if text in (None, "", "N/A") else int(text)
-
-
-_RAW: dict[str, list[dict[str, str]]] = {}
-
-
-def raw(name: str) -> list[dict[str, str]]:
-    if name not in _RAW:
-        _RAW[name] = raw_rows(name)
-    return _RAW[name]
-
-
 Board = list[tuple[str, int, str | None]]  # (label, value, week_end), best first
 
 
@@ -198,7 +176,7 @@ def test_debut_hours_top5_tv_non_english_as_of_2022_02_06(replayed, archive_repo
 
 def test_debut_hours_leaves_out_the_first_week_of_the_lists(bundled):
     got = records(bundled, "debut_hours", category="TV (English)", top=1000)
-    expected = board(raw(GLOBAL), "debut_hours", "TV (English)")
+    expected = board(shared_rows(GLOBAL), "debut_hours", "TV (English)")
     assert len(got.entries) == len(expected)
     assert all(e.week_end > dt.date(2021, 7, 4) for e in got.entries)
     assert_top(got, expected, 1000)
@@ -208,7 +186,7 @@ def test_debut_hours_leaves_out_the_first_week_of_the_lists(bundled):
 @pytest.mark.parametrize("category", ["TV (Non-English)", "Films (English)"])
 @pytest.mark.parametrize("metric", ["week_hours", "weeks_in_top10", "weeks_at_no1"])
 def test_top10_from_raw_rows(bundled, metric, category):
-    expected = board(raw(GLOBAL), metric, category)
+    expected = board(shared_rows(GLOBAL), metric, category)
     got = records(bundled, metric, category=category)
     assert got.metric == metric and got.category == category and got.measure == METRICS[metric]
     assert_top(got, expected, 10)
@@ -217,7 +195,7 @@ def test_top10_from_raw_rows(bundled, metric, category):
 def test_week_hours_record_is_squid_game(bundled):
     got = records(bundled, "week_hours", category="TV (Non-English)", top=1)
     (e,) = got.entries
-    rows = [r for r in raw(GLOBAL) if r["category"] == "TV (Non-English)"]
+    rows = [r for r in shared_rows(GLOBAL) if r["category"] == "TV (Non-English)"]
     best = max(rows, key=lambda r: int(r["weekly_hours_viewed"]))
     assert (e.label, e.value, e.week_end.isoformat()) == (
         label_of(best),
@@ -230,14 +208,14 @@ def test_week_hours_record_is_squid_game(bundled):
 # -- views --------------------------------------------------------------------------------
 @pytest.mark.parametrize("category", ["TV (English)", "Films (Non-English)"])
 def test_debut_views_only_for_debuts_in_the_views_era(bundled, category):
-    expected = board(raw(GLOBAL), "debut_views", category)
+    expected = board(shared_rows(GLOBAL), "debut_views", category)
     assert expected and all(week >= VIEWS_FROM for _, _, week in expected)
     got = records(bundled, "debut_views", category=category, top=1000)
     assert {e.label for e in got.entries} == {label for label, _, _ in expected}
     assert all(e.week_end >= dt.date(2023, 6, 18) for e in got.entries)
     assert_top(got, expected, 1000)
     # titles that debuted earlier and were still listed with views are left out
-    titles = per_title(raw(GLOBAL))
+    titles = per_title(shared_rows(GLOBAL))
     older = {
         label
         for label, t in titles.items()
@@ -250,7 +228,7 @@ def test_debut_views_only_for_debuts_in_the_views_era(bundled, category):
 
 def test_week_views_cover_the_views_era(bundled):
     got = records(bundled, "week_views", category="TV (English)")
-    rows = [r for r in raw(GLOBAL) if r["category"] == "TV (English)" and r["weekly_views"]]
+    rows = [r for r in shared_rows(GLOBAL) if r["category"] == "TV (English)" and r["weekly_views"]]
     assert all(r["week"] >= VIEWS_FROM for r in rows)
     best: dict[str, tuple[int, str]] = {}
     for r in rows:
@@ -266,7 +244,7 @@ def test_week_views_cover_the_views_era(bundled):
 @pytest.mark.parametrize("category", ["TV", "Films"])
 def test_countries_no1_from_raw_country_lists(bundled, category):
     per_week: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for r in raw(COUNTRIES):
+    for r in shared_rows(COUNTRIES):
         if r["category"] == category and r["weekly_rank"] == "1":
             label = label_of(r)
             per_week[(OLD_LABELS.get(label, label), r["week"])].add(r["country_iso2"])
@@ -288,7 +266,7 @@ def test_countries_no1_from_raw_country_lists(bundled, category):
 # -- Netflix's most-popular lists ---------------------------------------------------------
 @pytest.mark.parametrize("category", ["Films (English)", "TV (Non-English)"])
 def test_first_91_days_views(bundled, category):
-    rows = [r for r in raw(POPULAR) if r["category"] == category]
+    rows = [r for r in shared_rows(POPULAR) if r["category"] == category]
     expected = sorted(
         ((label_of(r), int(r["views_first_91_days"]), None) for r in rows), key=lambda e: -e[1]
     )
@@ -304,7 +282,7 @@ def test_first_91_days_views(bundled, category):
 
 
 def test_first_28_days_hours_absent_now(bundled):
-    header = raw_rows(POPULAR)[0].keys()
+    header = shared_rows(POPULAR)[0].keys()
     assert "hours_viewed_first_28_days" not in header
     with pytest.raises(NotFoundError) as info:
         records(bundled, "first_28_days_hours")
@@ -338,7 +316,7 @@ def test_top_and_usage_errors(bundled):
     assert len(records(bundled, "weeks_in_top10", top=3).entries) == 3
     assert len(records(bundled, "weeks_in_top10").entries) == 10  # the default
     whole = records(bundled, "weeks_in_top10", category="Films (English)", top=1000)
-    titles = per_title(raw(GLOBAL))  # a title counts in the list it debuted in
+    titles = per_title(shared_rows(GLOBAL))  # a title counts in the list it debuted in
     assert len(whole.entries) == sum(t["category"] == "Films (English)" for t in titles.values())
     with pytest.raises(UsageError):
         records(bundled, "most_hours")
@@ -351,7 +329,7 @@ def test_without_category_all_lists_compete(bundled):
     everything = [
         e
         for c in ("Films (English)", "Films (Non-English)", "TV (English)", "TV (Non-English)")
-        for e in board(raw(GLOBAL), "week_hours", c)
+        for e in board(shared_rows(GLOBAL), "week_hours", c)
     ]
     assert_top(got, sorted(everything, key=lambda e: -e[1]), 5)
 
@@ -374,7 +352,7 @@ def test_cli_json_shape(cli):
         assert set(entry) == ENTRY_KEYS
         assert entry["category"] == "TV (Non-English)"
         dt.date.fromisoformat(entry["week_end"])
-    expected = board(raw(GLOBAL), "debut_hours", "TV (Non-English)")
+    expected = board(shared_rows(GLOBAL), "debut_hours", "TV (Non-English)")
     assert [(e["season"], e["value"], e["week_end"]) for e in data] == expected[:5]
     assert [e["rank"] for e in data] == [1, 2, 3, 4, 5]
     assert data[0]["show"] == "Money Heist"

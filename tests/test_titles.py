@@ -7,8 +7,6 @@ with ``git show`` (the renames), never from chartwatch's own output.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import shutil
 import subprocess
@@ -23,9 +21,8 @@ import chartwatch
 from chartwatch.errors import AmbiguousTitleError, NotFoundError
 from chartwatch.store import Store
 from chartwatch.titles import Show, Title, catalog, parse_label, resolve, search
-from conftest import BUNDLE, raw_rows
-
-GLOBAL = "all-weeks-global.tsv"
+from conftest import BUNDLE
+from rawdata import COUNTRIES, GLOBAL, label_of, parse_tsv, shared_rows
 
 
 # -- stores shared by the module (read only here) -----------------------------------------
@@ -46,11 +43,6 @@ def replayed(_replayed_template: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 # -- the archive read with git ------------------------------------------------------------
-def _label(row: dict[str, str]) -> str:
-    season = row["season_title"]
-    return row["show_title"] if season in ("", "N/A") else season
-
-
 class GlobalHistory:
     """Every data version of ``all-weeks-global.tsv`` in the archive, oldest first, as
     {(week, category, rank): (label, hours)} per version."""
@@ -68,14 +60,13 @@ class GlobalHistory:
             shown = subprocess.run(
                 ["git", "-C", str(repo), "show", f"{sha}:{GLOBAL}"], capture_output=True
             )
-            text = shown.stdout.decode("utf-8")
-            header = text.split("\n", 1)[0].split("\t")
-            if shown.returncode or "show_title" not in header:
+            header = shown.stdout.split(b"\n", 1)[0].split(b"\t")
+            if shown.returncode or b"show_title" not in header:
                 continue  # absent, an HTML page, or the word null
             rows = {}
-            for row in csv.DictReader(io.StringIO(text), delimiter="\t"):
+            for row in parse_tsv(shown.stdout):
                 key = (row["week"], row["category"], int(row["weekly_rank"]))
-                rows[key] = (_label(row), int(row["weekly_hours_viewed"]))
+                rows[key] = (label_of(row), int(row["weekly_hours_viewed"]))
             self.versions.append((sha, when, rows))
 
     @cached_property
@@ -217,7 +208,7 @@ def test_parse_label(show, season, film, kind, number, subtitle):
 
 
 def test_every_label_in_the_global_file_parses():
-    rows = raw_rows(GLOBAL)
+    rows = shared_rows(GLOBAL)
     pairs = {(r["show_title"], r["season_title"], r["category"].startswith("Films")) for r in rows}
     numbered = 0
     for show, season, film in pairs:
@@ -247,8 +238,8 @@ def test_every_label_in_the_global_file_parses():
     ],
 )
 def test_bundled_country_label_resolves_to_the_global_title(bundled, history, old, current):
-    globals_ = {_label(r) for r in raw_rows(GLOBAL)}
-    countries = {_label(r) for r in raw_rows("all-weeks-countries.tsv")}
+    globals_ = {label_of(r) for r in shared_rows(GLOBAL)}
+    countries = {label_of(r) for r in shared_rows(COUNTRIES)}
     assert old in countries and old not in globals_ and current in globals_
     # the archive shows Netflix renaming the global row
     assert frozenset((old, current)) in history.renames
@@ -391,8 +382,8 @@ def test_resolve_title(bundled, query, expected):
     ],
 )
 def test_resolve_show(bundled, query, show, installments):
-    rows = raw_rows(GLOBAL)
-    labels = {_label(r) for r in rows if r["show_title"] == show}
+    rows = shared_rows(GLOBAL)
+    labels = {label_of(r) for r in rows if r["show_title"] == show}
     assert len(labels) == installments
     target = resolve(bundled, query)
     assert isinstance(target, Show), target
@@ -402,7 +393,7 @@ def test_resolve_show(bundled, query, show, installments):
 
 @pytest.mark.parametrize("query", ["senora acero", "SEÑORA ACERO", "Senora Acero"])
 def test_accents_are_ignored(bundled, query):
-    rows = raw_rows("all-weeks-countries.tsv")
+    rows = shared_rows(COUNTRIES)
     assert any(r["show_title"] == "Señora Acero" for r in rows)
     hits = search(bundled, query)
     assert hits and hits[0].show == "Señora Acero"
