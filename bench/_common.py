@@ -1,7 +1,9 @@
-"""Helpers shared by the benchmark scripts: timing statistics, paths, machine facts."""
+"""Helpers shared by the benchmark scripts: timing statistics, timed child processes and SQL
+statements, the command line every script takes, paths, machine facts."""
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import gzip
 import json
@@ -11,6 +13,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +43,111 @@ def stats(times: list[float]) -> dict[str, Any]:
         "max_s": max(times),
         "runs_s": [round(t, 6) for t in times],
     }
+
+
+def child_env(pycache: Path) -> dict[str, str]:
+    """The environment of a timed ``chartwatch`` process: bytecode cached in ``pycache``, as
+    for an installed chartwatch whose ``.pyc`` files exist (the working tree is left
+    untouched), no ``$CHARTWATCH_DB``, and the same table width whatever the terminal."""
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("CHARTWATCH_DB", None)
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    env["COLUMNS"] = "100"
+    return env
+
+
+def run_timed(
+    argv: list[str], env: dict[str, str], *, keep_stdout: bool = False
+) -> tuple[float, str]:
+    """Run ``argv`` as a new process: its wall time, and its stdout if ``keep_stdout``
+    (else it goes to /dev/null). A failed run stops the benchmark with its stderr."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        argv,
+        env=env,
+        stdout=subprocess.PIPE if keep_stdout else subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr}")
+    return elapsed, proc.stdout or ""
+
+
+def _one_line(sql: str) -> str:
+    return " ".join(sql.split())[:90]
+
+
+class TimedConnection:
+    """Wraps a DuckDB connection and adds up the calls and time of each distinct statement
+    (``spent[key(sql)] == [calls, seconds]``)."""
+
+    def __init__(self, con: Any, key: Callable[[str], str] = _one_line) -> None:
+        self.con = con
+        self.key = key
+        self.spent: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+
+    def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return self.con.execute(sql, *args, **kwargs)
+        finally:
+            entry = self.spent[self.key(sql)]
+            entry[0] += 1
+            entry[1] += time.perf_counter() - start
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.con, name)
+
+
+@contextmanager
+def sql_timed(store: Any, key: Callable[[str], str] = _one_line) -> Iterator[TimedConnection]:
+    """Time every statement ``store`` runs inside the block (its connection is put back)."""
+    timed = TimedConnection(store.con, key)
+    store.con = timed
+    try:
+        yield timed
+    finally:
+        store.con = timed.con
+
+
+def arguments(doc: str | None, *, repeat: int, repeat_help: str) -> argparse.ArgumentParser:
+    """The options every benchmark takes: ``--repeat N`` and ``--json``."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
+    parser.add_argument(
+        "--repeat", type=int, default=repeat, help=f"{repeat_help} (default {repeat})"
+    )
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    return parser
+
+
+def parse(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    return args
+
+
+def publish(
+    result: dict[str, Any],
+    args: argparse.Namespace,
+    summary: Callable[[dict[str, Any]], str],
+    save: Path | None = None,
+) -> int:
+    """Add the machine to ``result``, save it as JSON to ``save`` if given, and print it as
+    JSON (``--json``) or as the script's summary."""
+    result["machine"] = machine()
+    if save is not None:
+        save.parent.mkdir(exist_ok=True)
+        save.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+    if args.json:
+        emit_json(result)
+    else:
+        print(summary(result))
+    return 0
 
 
 def ms(seconds: float) -> str:

@@ -27,11 +27,9 @@ import argparse
 import cProfile
 import importlib
 import json
-import os
 import pstats
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +39,18 @@ from pathlib import Path
 from typing import Any
 
 import chartwatch
-from _common import OtherLoad, decompress_to, emit_json, machine, ms, stats
+from _common import (
+    OtherLoad,
+    arguments,
+    child_env,
+    decompress_to,
+    ms,
+    parse,
+    publish,
+    run_timed,
+    sql_timed,
+    stats,
+)
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "analytics.json"
@@ -254,28 +263,14 @@ def in_process(store: Any, folder: Path, repeat: int) -> dict[str, Any]:
     return out
 
 
-def _env(pycache: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.pop("CHARTWATCH_DB", None)
-    env["PYTHONPYCACHEPREFIX"] = str(pycache)
-    env["COLUMNS"] = "100"
-    return env
-
-
 def _run(argv: list[str], env: dict[str, str]) -> tuple[float, str]:
-    start = time.perf_counter()
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr}")
-    return elapsed, proc.stdout
+    return run_timed(argv, env, keep_stdout=True)
 
 
 def processes(db: Path, folder: Path, tmp: Path, repeat: int) -> dict[str, Any]:
     """New processes: the chartwatch command line, the first call in a new Python process,
     and the pandas cell run as a script."""
-    env = _env(tmp / "pycache")
+    env = child_env(tmp / "pycache")
     out: dict[str, dict[str, Any]] = {"cli": {}, "first_call": {}, "pandas_script": {}}
     for task in TASKS:
         argv = CLI_ARGS[task]
@@ -327,26 +322,6 @@ def _shorten(sql: str) -> str:
     return text.replace("( ", "(").replace(" )", ")")[:160]
 
 
-class _TimedConnection:
-    """Wraps a DuckDB connection and adds up the time spent in each distinct statement."""
-
-    def __init__(self, con: Any) -> None:
-        self._con = con
-        self.spent: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
-
-    def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return self._con.execute(sql, *args, **kwargs)
-        finally:
-            entry = self.spent[_shorten(sql)]
-            entry[0] += 1
-            entry[1] += time.perf_counter() - start
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._con, name)
-
-
 def profile(store: Any, calls_per_task: int = 10) -> dict[str, Any]:
     """Per call, warm: time in each SQL statement, and the Python functions that take the
     rest (cProfile, own time)."""
@@ -355,18 +330,14 @@ def profile(store: Any, calls_per_task: int = 10) -> dict[str, Any]:
     out = {}
     for task, fn in calls.items():
         fn()
-        timed = _TimedConnection(store.con)
-        store.con = timed
         prof = cProfile.Profile()
-        try:
+        with sql_timed(store, _shorten) as timed:
             start = time.perf_counter()
             prof.enable()
             for _ in range(calls_per_task):
                 fn()
             prof.disable()
             total = (time.perf_counter() - start) / calls_per_task
-        finally:
-            store.con = timed._con
         sql = sum(t for _, t in timed.spent.values()) / calls_per_task
         st = pstats.Stats(prof)
         own = sorted(
@@ -546,31 +517,19 @@ def summary(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=30, help="warm calls of each (default 30)")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser = arguments(__doc__, repeat=30, repeat_help="warm calls of each")
     parser.add_argument(
         "--profile", action="store_true", help="also show where each call spends its time"
     )
     parser.add_argument("--first-call", choices=TASKS, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     if args.first_call:  # the child process of the first-call timing
         print(json.dumps({"first_call_s": first_call(args.first_call, args.db)}))
         return 0
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
     if not CHARTWATCH.exists():
         parser.error(f"no chartwatch script next to {sys.executable}; pip install -e . first")
-    result = measure(args.repeat, args.profile)
-    result["machine"] = machine()
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
-    if args.json:
-        emit_json(result)
-    else:
-        print(summary(result))
-    return 0
+    return publish(measure(args.repeat, args.profile), args, summary, save=RESULTS)
 
 
 if __name__ == "__main__":

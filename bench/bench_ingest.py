@@ -19,7 +19,6 @@ order so that background load on the machine falls on all of them alike.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from typing import Any
 import duckdb
 
 import chartwatch
-from _common import OtherLoad, decompress_to, emit_json, machine, ms, stats
+from _common import OtherLoad, arguments, decompress_to, ms, parse, publish, sql_timed, stats
 
 AIM_RATIO_TO_FLOOR = 2.0
 
@@ -148,26 +147,6 @@ def measure(repeat: int) -> dict[str, Any]:
     return out
 
 
-class _TimedConnection:
-    """Wraps a DuckDB connection and adds up the time spent in each distinct statement."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self._con = con
-        self.spent: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
-
-    def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return self._con.execute(sql, *args, **kwargs)
-        finally:
-            entry = self.spent[" ".join(sql.split())[:90]]
-            entry[0] += 1
-            entry[1] += time.perf_counter() - start
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._con, name)
-
-
 def profile() -> dict[str, Any]:
     """One chartwatch ingest with the time of every SQL statement (the rest is Python)."""
     with tempfile.TemporaryDirectory(prefix="chartwatch-bench-profile-") as tmp:
@@ -175,14 +154,12 @@ def profile() -> dict[str, Any]:
         paths = decompress_to(folder)
         run_chartwatch(folder / "warm-up.duckdb", paths)
         store = chartwatch.open_store(folder / "profiled.duckdb")
-        timed = _TimedConnection(store.con)
-        store.con = timed  # type: ignore[assignment]
         try:
-            start = time.perf_counter()
-            chartwatch.ingest(store, paths)
-            total = time.perf_counter() - start
+            with sql_timed(store) as timed:
+                start = time.perf_counter()
+                chartwatch.ingest(store, paths)
+                total = time.perf_counter() - start
         finally:
-            store.con = timed._con
             store.close()
     statements = sorted(timed.spent.items(), key=lambda item: -item[1][1])
     sql_total = sum(t for _, t in timed.spent.values())
@@ -233,24 +210,15 @@ def summary(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each (default 5)")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser = arguments(__doc__, repeat=5, repeat_help="timed runs of each")
     parser.add_argument(
         "--profile", action="store_true", help="also time each SQL statement of one ingest"
     )
-    args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
+    args = parse(parser, argv)
     result = measure(args.repeat)
     if args.profile:
         result["profile"] = profile()
-    result["machine"] = machine()
-    if args.json:
-        emit_json(result)
-    else:
-        print(summary(result))
-    return 0
+    return publish(result, args, summary)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ written. The time between results is added up per kind of file, to show where it
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import tempfile
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import chartwatch
-from _common import BUNDLE, OtherLoad, emit_json, machine, seconds, stats
+from _common import BUNDLE, OtherLoad, arguments, parse, publish, seconds, stats
 
 AIM_SECONDS = 20.0
 
@@ -136,19 +135,8 @@ def summary(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=3, help="timed replays (default 3)")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
-    result = measure(args.repeat)
-    result["machine"] = machine()
-    if args.json:
-        emit_json(result)
-    else:
-        print(summary(result))
-    return 0
+    args = parse(arguments(__doc__, repeat=3, repeat_help="timed replays"), argv)
+    return publish(measure(args.repeat), args, summary)
 
 
 if __name__ == "__main__":

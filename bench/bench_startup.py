@@ -16,39 +16,22 @@ imports take the time.
 
 from __future__ import annotations
 
-import argparse
-import os
 import re
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from _common import OtherLoad, emit_json, machine, ms, stats
+from _common import OtherLoad, arguments, child_env, ms, parse, publish, run_timed, stats
 
 BIN = Path(sys.executable).parent
 CHARTWATCH = BIN / "chartwatch"
 AIMS = {"help": 0.3, "week": 0.8}
 
 
-def _env(pycache: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.pop("CHARTWATCH_DB", None)
-    env["PYTHONPYCACHEPREFIX"] = str(pycache)
-    env["COLUMNS"] = "100"  # the same table width whatever the terminal
-    return env
-
-
 def _run(argv: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.decode()}")
-    return elapsed
+    return run_timed(argv, env)[0]
 
 
 def importtime(args: list[str], env: dict[str, str], top: int = 12) -> dict[str, Any]:
@@ -83,7 +66,7 @@ def measure(repeat: int, force_importtime: bool) -> dict[str, Any]:
         tempfile.TemporaryDirectory(prefix="chartwatch-bench-startup-") as tmp,
         OtherLoad() as other,
     ):
-        env = _env(Path(tmp) / "pycache")
+        env = child_env(Path(tmp) / "pycache")
         db = Path(tmp) / "store.duckdb"
         commands = {
             "help": [str(CHARTWATCH), "--help"],
@@ -148,24 +131,14 @@ def summary(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=10, help="timed runs of each (default 10)")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser = arguments(__doc__, repeat=10, repeat_help="timed runs of each")
     parser.add_argument(
         "--importtime", action="store_true", help="show -X importtime even when within budget"
     )
-    args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
+    args = parse(parser, argv)
     if not CHARTWATCH.exists():
         parser.error(f"no chartwatch script next to {sys.executable}; pip install -e . first")
-    result = measure(args.repeat, args.importtime)
-    result["machine"] = machine()
-    if args.json:
-        emit_json(result)
-    else:
-        print(summary(result))
-    return 0
+    return publish(measure(args.repeat, args.importtime), args, summary)
 
 
 if __name__ == "__main__":
