@@ -153,8 +153,12 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
     if bad is not None:
         raise BadInputError(prepared.source, bad[1], line=bad[0])
 
-    snapshot_id = int(store.scalar("SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots"))
-    base_version = int(store.scalar("SELECT coalesce(max(version_id), 0) FROM row_versions"))
+    ids = store.one(
+        "SELECT (SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots), "
+        "(SELECT coalesce(max(version_id), 0) FROM row_versions)"
+    )
+    assert ids is not None
+    snapshot_id, base_version = int(ids[0]), int(ids[1])
     observed_at = payload.observed_at
     # Match every row to the version it repeats, if any: the same key and the same values
     # (compared by a 64-bit hash of all value columns, so the join reads no strings; the
