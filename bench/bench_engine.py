@@ -454,9 +454,13 @@ def measure(
     events = synth_report["events"]
     results: dict[str, Any] = {}
     reference: list[Any] | None = None
-    for name in only:
-        runs = []
-        for _ in range(repeat if name not in ("pandas", "spark") else 1):
+    runs_of: dict[str, list[dict[str, Any]]] = {name: [] for name in only}
+    # Round by round (chartwatch, floor, ..., then again), so that contenders measured
+    # back to back share the machine's load; pandas and Spark run once.
+    for round_no in range(repeat):
+        for name in only:
+            if round_no > 0 and name in ("pandas", "spark"):
+                continue
             with tempfile.TemporaryDirectory(dir=data_root) as tmp:
                 work = Path(tmp)
                 argv = [sys.executable, __file__, "--run", name, "--dataset", str(data)]
@@ -481,8 +485,9 @@ def measure(
                     # nothing changed: the incremental build reuses every week
                     again = run_measured(_rebuild_argv(data, work, size), timeout)
                     run["rebuild_unchanged_s"] = again["wall_s"]
-                runs.append(run)
+                runs_of[name].append(run)
             print(f"  {size} {name}: {_line(run, events)}", file=sys.stderr, flush=True)
+    for name, runs in runs_of.items():
         ok = [r for r in runs if r["exit_code"] == 0]
         results[name] = {
             "runs": runs,
@@ -490,6 +495,11 @@ def measure(
             "peak_rss_gib": max((r["peak_rss_gib"] for r in runs), default=None),
             "events_per_s": events / min(r["wall_s"] for r in ok) if ok else None,
         }
+    paired = [
+        c["wall_s"] / f["wall_s"]
+        for c, f in zip(runs_of.get("chartwatch", []), runs_of.get("floor", []), strict=False)
+        if c["exit_code"] == 0 and f["exit_code"] == 0
+    ]
     floor = results.get("floor", {}).get("min_s")
     cw = results.get("chartwatch", {}).get("min_s")
     return {
@@ -497,6 +507,8 @@ def measure(
         "parquet_gib": round((data / "events.parquet").stat().st_size / 2**30, 2),
         "results": results,
         "ratio_chartwatch_to_floor": cw / floor if cw and floor else None,
+        # each round's chartwatch time over the floor's time measured right after it
+        "paired_ratios": [round(r, 3) for r in paired],
     }
 
 

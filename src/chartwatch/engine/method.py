@@ -156,8 +156,8 @@ weeks AS (
            $week_of_day AS week,
            CASE
                WHEN event_id IS NULL OR title_id IS NULL OR country_iso2 IS NULL
-                    OR started_at IS NULL OR seconds IS NULL THEN 'incomplete'
-               WHEN day < $first_day OR day > $last_day THEN 'outside_range'
+                    OR started_at IS NULL OR seconds IS NULL THEN $incomplete
+               WHEN day < $first_day OR day > $last_day THEN $outside_range
            END AS pre
     FROM dated
 ),
@@ -178,19 +178,23 @@ classified AS (
            CASE WHEN pre IS NULL THEN title_id END AS title_id,
            CASE WHEN pre IS NULL THEN country_iso2 END AS country_iso2,
            CASE WHEN pre IS NULL THEN seconds END AS seconds,
-           COALESCE(pre, CASE WHEN nth > 1 THEN 'duplicate'
-                              WHEN seconds < 0 THEN 'negative'
-                              WHEN seconds > $max_seconds THEN 'over_cap'
-                              WHEN NOT regexp_matches(country_iso2, '^[A-Z][A-Z]$$')
-                                  THEN 'bad_country'
-                              ELSE 'ok' END) AS status
+           COALESCE(pre, CASE WHEN nth > 1 THEN $duplicate
+                              WHEN seconds < 0 THEN $negative
+                              WHEN seconds > $max_seconds THEN $over_cap
+                              -- two capital letters A-Z: cheaper than a regular
+                              -- expression, and the same on every engine
+                              WHEN NOT (LENGTH(country_iso2) = 2
+                                        AND SUBSTR(country_iso2, 1, 1) BETWEEN 'A' AND 'Z'
+                                        AND SUBSTR(country_iso2, 2, 1) BETWEEN 'A' AND 'Z')
+                                  THEN $bad_country
+                              ELSE $ok END) AS status
     FROM ranked
 )
 -- Two grains straight from the events: per title and country (the weekly lists, the
 -- counts) and per title and day (the most-popular windows start on any day).
-SELECT week, day, title_id, country_iso2, status,
+SELECT week, day, title_id, country_iso2, $status_name AS status,
        CASE WHEN GROUPING(day) = 1 THEN 'country' ELSE 'day' END AS grain,
-       CAST(SUM(CASE WHEN status = 'ok' THEN seconds ELSE 0 END) AS BIGINT) AS seconds,
+       CAST(SUM(CASE WHEN status = $ok THEN seconds ELSE 0 END) AS BIGINT) AS seconds,
        CAST(COUNT(*) AS BIGINT) AS events
 FROM classified
 GROUP BY GROUPING SETS ((week, title_id, country_iso2, status), (week, day, title_id, status))
@@ -227,6 +231,12 @@ def daily_sql(
         last_day=lit(last_day),
         weeks_filter=weeks_filter,
         max_seconds=lit(method.max_seconds),
+        # statuses are small integers while the events are classified and summed (cheaper
+        # to group by than text), named in the sums
+        status_name="CASE status "
+        + " ".join(f"WHEN {i} THEN {lit(name)}" for i, name in enumerate(STATUSES))
+        + " END",
+        **{name: str(i) for i, name in enumerate(STATUSES)},
     ).strip()
 
 
@@ -322,13 +332,16 @@ FROM ranked WHERE rank <= $top
     # Large (every country, every week): kept in the engine for the writer, not fetched.
     "countries": """
 SELECT n.country_name, r.country_iso2, r.week, r.kind AS category, r.rank, c.show_title,
-       c.season_title,
-       ROW_NUMBER() OVER (PARTITION BY r.country_iso2, r.kind, r.title_id ORDER BY r.week)
-           AS cumulative_weeks
-FROM cranked r
+       c.season_title, r.cumulative_weeks
+FROM (
+    -- a title's n-th week in a country's list is its n-th row there (its kind is fixed)
+    SELECT week, country_iso2, kind, title_id, rank,
+           ROW_NUMBER() OVER (PARTITION BY country_iso2, title_id ORDER BY week)
+               AS cumulative_weeks
+    FROM cranked WHERE rank <= $top
+) r
 JOIN catalog c ON r.title_id = c.title_id
 JOIN countries n ON r.country_iso2 = n.country_iso2
-WHERE r.rank <= $top
 """,
     "most_popular": """
 SELECT category, rank, show_title, season_title, $popular_hours AS hours, runtime,
