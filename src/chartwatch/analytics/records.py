@@ -5,6 +5,10 @@ Only weeks ending on or before the date count, and only what had been published 
 A title already listed in the first week of the lists (2021-07-04) has no known debut and
 never enters a debut leaderboard. Views exist only from the week ending 2023-06-18, so the
 views leaderboards cover that era only; every leaderboard says which measure it ranks by.
+
+Ties are broken the same way every time: a title's best week is the earliest of its weeks
+with the best figure, and equal figures rank by that week (earlier first), then by the
+title's name, then its list.
 """
 
 from __future__ import annotations
@@ -70,9 +74,12 @@ _PER_TITLE = {
     "debut_hours": "arg_min(weekly_hours_viewed, week)",
     "debut_views": "arg_min(weekly_views, week)",
     "best_hours": "max(weekly_hours_viewed)",
-    "best_hours_week": "arg_max(week, weekly_hours_viewed)",
+    # the earliest week with the best figure (a plain arg_max picks either of two tied weeks)
+    "best_hours_week": "arg_min(week, struct_pack(v := -weekly_hours_viewed, w := week)) "
+    "FILTER (WHERE weekly_hours_viewed IS NOT NULL)",
     "best_views": "max(weekly_views)",
-    "best_views_week": "arg_max(week, weekly_views)",
+    "best_views_week": "arg_min(week, struct_pack(v := -weekly_views, w := week)) "
+    "FILTER (WHERE weekly_views IS NOT NULL)",
     "weeks": "count(DISTINCT week)",
     "last_week": "max(week)",
     "no1_weeks": "count(DISTINCT week) FILTER (WHERE rank = 1)",
@@ -136,7 +143,8 @@ def _board(
         gsql, gparams = titled_rows(cat, as_of, "countries")
         sql = f"""
             SELECT any_value(show_title), CASE WHEN film THEN NULL ELSE title END,
-                   CASE WHEN film THEN 'Films' ELSE 'TV' END, arg_max(week, n), max(n), title
+                   CASE WHEN film THEN 'Films' ELSE 'TV' END,
+                   arg_min(week, struct_pack(n := -n, w := week)), max(n), title
             FROM (SELECT title, film, week, any_value(show_title) AS show_title,
                          count(DISTINCT country_iso2) AS n
                   FROM {gsql} c WHERE rank = 1 AND week <= $cutoff GROUP BY title, film, week)
@@ -166,7 +174,9 @@ def _board(
     named = {k: v for k, v in named.items() if f"${k}" in sql_positional}
     limit = f"LIMIT {int(top)}" if top else ""
     rows = store.all(
-        f"SELECT * FROM ({sql_positional}) ORDER BY 5 DESC, 4 NULLS LAST, 6 {limit}", named
+        # value, then its week (earlier first), then the title, then its list: a total order
+        f"SELECT * FROM ({sql_positional}) ORDER BY 5 DESC, 4 NULLS LAST, 6, 3 {limit}",
+        named,
     )
     return [
         Entry(rank=i, show=s, season=season, category=c, week_end=w, value=int(v), label=label)
