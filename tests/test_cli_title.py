@@ -189,7 +189,8 @@ def test_records_json_and_exit_codes(cli):
     assert ok.exit_code == 0, ok.stderr
     data = json.loads(ok.stdout)
     assert len(data) == 4
-    assert all(set(e) == {"rank", "show", "season", "category", "week_end", "value"} for e in data)
+    keys = {"rank", "show", "season", "category", "week_end", "value", "key"}
+    assert all(set(e) == keys for e in data)
     assert {e["category"] for e in data} == {"TV"}
     bad = cli("records", "--metric", "nope")
     assert bad.exit_code == 2 and "Error:" in bad.stderr
@@ -227,6 +228,7 @@ def test_search_json(cli):
         "first_week",
         "last_week",
         "score",
+        "key",
     } == set(hits[0])
     assert any(h["kind"] == "show" and h["name"] == "Stranger Things" for h in hits)
     scores = [h["score"] for h in hits]

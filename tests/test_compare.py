@@ -191,6 +191,7 @@ def test_cli_json(cli):
         "debut_week_end",
         "debut_known",
         "weeks_in_top10",
+        "key",
     ]
     assert data["rows"][0] == {"week": 1, AOUAD: 124790000, SQUID: 63190000}
     assert data["rows"][1] == {

@@ -218,6 +218,7 @@ def test_cli_json(cli):
         "lists_cover",
         "note",
         "aliases",
+        "key",
     ]
     assert data["weeks"] == [w.isoformat() for w in AOUAD_WEEKS]
     assert list(data["no1_by_week"].values()) == [29, 63, 35, 9, 1]

@@ -23,7 +23,7 @@ from conftest import BUNDLE
 from rawdata import COUNTRIES, GLOBAL, POPULAR, label_of, num, parse_tsv, shared_rows
 
 VIEWS_FROM = "2023-06-18"
-ENTRY_KEYS = {"rank", "show", "season", "category", "week_end", "value"}
+ENTRY_KEYS = {"rank", "show", "season", "category", "week_end", "value", "key"}
 # Old labels the bundled country lists still use (checked against the archive in
 # test_titles): their rows count for the title under its current label.
 OLD_LABELS = {
@@ -76,13 +76,32 @@ def published_by(repo: Path, name: str, day: str) -> list[dict[str, str]]:
 Board = list[tuple[str, int, str | None]]  # (label, value, week_end), best first
 
 
+def ident_of(r: dict[str, str], shared: set[tuple[str, bool]]) -> str:
+    """A global row's title as leaderboards name it (``Entry.label``): its label, or, for a
+    label listed in two global lists of its kind (two films named *Ballerina*), the label
+    with its kind and list, ``Ballerina (film, English)`` (docs/analytics.md)."""
+    film = r["category"].startswith("Films")
+    if (label_of(r), film) not in shared:
+        return label_of(r)
+    lang = "Non-English" if "Non-English" in r["category"] else "English"
+    return f"{label_of(r)} ({'film' if film else 'TV'}, {lang})"
+
+
+def shared_labels(rows: list[dict[str, str]]) -> set[tuple[str, bool]]:
+    lists: dict[tuple[str, bool], set[str]] = defaultdict(set)
+    for r in rows:
+        lists[(label_of(r), r["category"].startswith("Films"))].add(r["category"])
+    return {k for k, v in lists.items() if len(v) > 1}
+
+
 def per_title(rows: list[dict[str, str]], cutoff: str = "9999-12-31") -> dict[str, dict[str, Any]]:
     titles: dict[str, dict[str, Any]] = {}
+    shared = shared_labels([r for r in rows if r["week"] <= cutoff])
     for r in sorted(rows, key=lambda r: r["week"]):
         if r["week"] > cutoff:
             continue
         t = titles.setdefault(
-            label_of(r),
+            ident_of(r, shared),
             {"category": r["category"], "first": r, "weeks": set(), "no1": set(), "rows": []},
         )
         t["weeks"].add(r["week"])

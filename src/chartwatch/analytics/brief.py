@@ -97,10 +97,12 @@ class Brief(Tabular):
     vs: str | None
     notes: list[str]
     facts: list[Fact]
+    key: str = ""  # the stable key: ``Ballerina (film, English)``
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label,
+            "key": self.key,
             "show": self.show,
             "category": self.category,
             "as_of": jsonable(self.as_of),
@@ -277,7 +279,8 @@ def _subject(ctx: _Context, query: str, *, full: bool = True) -> _Subject:
 
 
 def _title_rows(ctx: _Context, label: str, category: str, cutoff: dt.date) -> list[_Row]:
-    gsql, params = titled_rows(ctx.cat, ctx.view, "global")
+    only = ctx.cat.find(label, category.startswith("Films"))
+    gsql, params = titled_rows(ctx.cat, ctx.view, "global", only=only)
     rows = ctx.store.all(
         f"""
         SELECT title, week, category, min(rank), any_value(weekly_hours_viewed),
@@ -500,7 +503,7 @@ def _countries(ctx: _Context, s: _Subject) -> list[Fact]:
     last = r.weeks[-1].week_end
     if not covered:
         return [Fact("countries", "The store has no country lists for its weeks.")]
-    csql, params = titled_rows(ctx.cat, ctx.view, "countries")
+    csql, params = titled_rows(ctx.cat, ctx.view, "countries", only=s.title)
     rows = ctx.store.all(
         f"""
         SELECT week, country_iso2, any_value(category), min(rank), max(snapshot_id),
@@ -508,7 +511,7 @@ def _countries(ctx: _Context, s: _Subject) -> list[Fact]:
         FROM {csql} c WHERE title = ? AND film = ? AND week <= ?
         GROUP BY week, country_iso2 ORDER BY week, country_iso2
         """,
-        [*params, s.label, s.title.film, ctx.through or dt.date.max],
+        [*params, s.title.ident, s.title.film, ctx.through or dt.date.max],
     )
     end = covered[-1]
     if r.weeks[0].week_end > end:
@@ -626,7 +629,12 @@ def _forecast(ctx: _Context, s: _Subject) -> Fact | None:
     r = s.report
     last = r.weeks[-1].week_end if r.weeks else None
     fc = running_forecast(
-        ctx.store, s.label, s.title.film, last_week=last, as_of=ctx.view, through=ctx.through
+        ctx.store,
+        s.title.ident,
+        s.title.film,
+        last_week=last,
+        as_of=ctx.view,
+        through=ctx.through,
     )
     if fc is None:
         return None
@@ -720,7 +728,7 @@ def brief(
     other = None
     if vs is not None:
         other = _subject(ctx, vs, full=False)
-        if other.label == s.label and other.title.film == s.title.film:
+        if other.title.ident == s.title.ident and other.title.film == s.title.film:
             raise UsageError(f"--vs: {vs!r} is the title being briefed")
     facts: list[Fact | None] = [
         _debut(ctx, s),
@@ -741,4 +749,5 @@ def brief(
         vs=other.label if other else None,
         notes=notes,
         facts=[f for f in facts if f is not None],
+        key=s.title.key,
     )

@@ -48,6 +48,7 @@ class ComparedTitle:
     debut_week_end: dt.date | None  # None when the debut is not known
     debut_known: bool
     weeks_in_top10: int
+    key: str = ""  # the stable key: ``Ballerina (film, English)``
 
 
 @dataclass
@@ -144,7 +145,7 @@ def compare(
     picked = [resolve_installment(store, q, as_of=as_of) for q in queries]
     seen: dict[tuple[str, bool], str] = {}
     for query, pick in zip(queries, picked, strict=True):
-        ident = (pick.label, pick.film)
+        ident = (pick.ident, pick.film)
         if ident in seen:
             raise UsageError(f"{seen[ident]!r} and {query!r} are the same title ({pick.label})")
         seen[ident] = query
@@ -169,7 +170,7 @@ def compare(
         FROM weeks ORDER BY pos, week
         """,
         [
-            [t.label for t in picked],
+            [t.ident for t in picked],
             [t.film for t in picked],
             list(range(len(picked))),
             *gparams,
@@ -204,6 +205,7 @@ def compare(
                 debut_week_end=weeks[0].week_end if known else None,
                 debut_known=known,
                 weeks_in_top10=len(weeks),
+                key=pick.key,
             )
         )
 

@@ -56,6 +56,7 @@ class Footprint(Tabular):
     lists_cover: tuple[dt.date, dt.date] | None
     note: str | None = None
     aliases: list[str] = field(default_factory=list)
+    key: str = ""  # the stable key: ``Ballerina (film, English)``
 
     def table_rows(self) -> list[dict[str, Any]]:
         out = []
@@ -96,8 +97,8 @@ def countries(
     the title has no rows in the country lists (or none in ``week``)."""
     title = resolve_installment(store, query, as_of=as_of)
     cat = catalog(store, as_of)
-    csql, cparams = titled_rows(cat, as_of, "countries")
-    gsql, gparams = titled_rows(cat, as_of, "global")
+    csql, cparams = titled_rows(cat, as_of, "countries", only=title)
+    gsql, gparams = titled_rows(cat, as_of, "global", only=title)
     # the title's weeks, global or in any country, and whether a country listed it
     run = store.all(
         f"""
@@ -107,7 +108,7 @@ def countries(
             SELECT week, false FROM {gsql} g WHERE title = ? AND film = ?)
         GROUP BY week ORDER BY week
         """,
-        [*cparams, title.label, title.film, *gparams, title.label, title.film],
+        [*cparams, title.ident, title.film, *gparams, title.ident, title.film],
     )
     covered = country_weeks(store, as_of)
     cover = (min(covered), max(covered)) if covered else None
@@ -155,7 +156,7 @@ def countries(
         FROM grid
         ORDER BY no1_weeks DESC, top10_weeks DESC, best_rank NULLS LAST, name, iso2, week
         """,
-        [*rparams, *rparams, *cparams, title.label, title.film, weeks],
+        [*rparams, *rparams, *cparams, title.ident, title.film, weeks],
     )
     by_country: dict[str, CountryRun] = {}
     no1_by_week = dict.fromkeys(weeks, 0)
@@ -182,6 +183,13 @@ def countries(
             parts.append(f"{len(later)} weeks after {cover[1]} (to {later[-1]})")
         if parts:
             note = f"{_cover_text(cover)}; its " + " and ".join(parts) + " have no country lists"
+    if title.category is None and title.namesakes:
+        note = (
+            f"these country rows are labelled {title.label!r} like "
+            + " and ".join(title.namesakes)
+            + " of the global lists, but fall in none of their weeks in the global Top 10 "
+            "(nor a week either side): they may be either of them, or another title"
+        )
     return Footprint(
         label=title.label,
         show=title.show,
@@ -198,4 +206,5 @@ def countries(
         lists_cover=cover,
         note=note,
         aliases=list(title.aliases),
+        key=title.key,
     )

@@ -25,6 +25,7 @@ from chartwatch.results import Tabular
 from chartwatch.store.store import Store
 from chartwatch.store.views import visible_rows
 from chartwatch.titles import catalog
+from chartwatch.titles.catalog import title_key
 
 if TYPE_CHECKING:
     from chartwatch.analytics.runs import RecordHeld, TitleReport
@@ -44,7 +45,10 @@ METRICS: dict[str, str] = {
 
 @dataclass
 class Entry:
-    """One line of a leaderboard. JSON keys: rank, show, season, category, week_end, value."""
+    """One line of a leaderboard. JSON keys: rank, show, season, category, week_end, value,
+    key. ``label`` is the title's ident (its label, or its key when a namesake shares the
+    label); ``key`` its stable key (``None`` on the most-popular lists, which name no list
+    language for a title that never reached the weekly lists)."""
 
     rank: int
     show: str
@@ -53,6 +57,7 @@ class Entry:
     week_end: dt.date | None
     value: int
     label: str
+    key: str | None = None
 
 
 @dataclass
@@ -178,10 +183,27 @@ def _board(
         f"SELECT * FROM ({sql_positional}) ORDER BY 5 DESC, 4 NULLS LAST, 6, 3 {limit}",
         named,
     )
-    return [
-        Entry(rank=i, show=s, season=season, category=c, week_end=w, value=int(v), label=label)
-        for i, (s, season, c, w, v, label) in enumerate(rows, start=1)
-    ]
+    entries = []
+    for i, (s, season, c, w, v, label) in enumerate(rows, start=1):
+        film = c.startswith("Films")
+        found = cat.find(label, film)
+        if found is None and c.endswith(")"):  # a global list's category: a shared label
+            found = cat.by_key.get(title_key(cat.canonical(label), film, c))
+        if found is not None and season == found.ident != found.label:
+            season = found.label  # the label, not the ident that qualifies a shared one
+        entries.append(
+            Entry(
+                rank=i,
+                show=s,
+                season=season,
+                category=c,
+                week_end=w,
+                value=int(v),
+                label=label,
+                key=found.key if found is not None else None,
+            )
+        )
+    return entries
 
 
 def records(
@@ -240,7 +262,7 @@ def records_held(
         if value is None:
             continue
         board = _board(store, metric, report.category, week, as_of, None)
-        mine = next((e for e in board if e.label == report.label), None)
+        mine = next((e for e in board if e.label == report.ident), None)
         if mine is None:
             continue
         leader = board[0]

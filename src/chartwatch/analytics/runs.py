@@ -119,6 +119,13 @@ class TitleReport(Tabular):
     countries: Countries
     records: list[RecordHeld] = field(default_factory=list)
     weeks: list[Week] = field(default_factory=list)
+    key: str = ""  # the stable key: ``Ballerina (film, English)``
+    namesakes: list[str] = field(default_factory=list)  # keys of titles with its label
+
+    @property
+    def ident(self) -> str:
+        """The title's name in :func:`~chartwatch.analytics.frame.titled_rows`."""
+        return self.key if self.namesakes else self.label
 
     def table_rows(self) -> list[dict[str, Any]]:
         return [
@@ -130,6 +137,9 @@ class TitleReport(Tabular):
 @dataclass
 class InstallmentLine:
     label: str
+    key: (
+        str  # a query that names this installment, not the show (``Stranger Things (TV, English)``)
+    )
     kind: str
     number: int | None
     category: str | None
@@ -179,7 +189,7 @@ def title_report(
     lists and a leaderboard per figure, for callers that read only the run (the title a
     brief is compared with)."""
     cat = catalog(store, as_of)
-    gsql, gparams = titled_rows(cat, as_of, "global")
+    gsql, gparams = titled_rows(cat, as_of, "global", only=title)
     rows = store.all(
         f"""
         SELECT week, category, min(rank), any_value(weekly_hours_viewed),
@@ -188,19 +198,19 @@ def title_report(
         FROM {gsql} g WHERE title = ? AND film = ?
         GROUP BY week, category ORDER BY week
         """,
-        [*gparams, title.label, title.film],
+        [*gparams, title.ident, title.film],
     )
     crows: list[tuple[Any, ...]] = []
     covered: set[dt.date] = set()
     if full:
-        csql, cparams = titled_rows(cat, as_of, "countries")
+        csql, cparams = titled_rows(cat, as_of, "countries", only=title)
         crows = store.all(
             f"""
             SELECT week, country_iso2, any_value(country_name), min(rank)
             FROM {csql} c WHERE title = ? AND film = ?
             GROUP BY week, country_iso2 ORDER BY week, country_iso2
             """,
-            [*cparams, title.label, title.film],
+            [*cparams, title.ident, title.film],
         )
         covered = country_weeks(store, as_of, cat)
     no1_week: dict[dt.date, int] = {}
@@ -270,6 +280,13 @@ def title_report(
         )
     elif not cover and full:
         note = "the store has no country lists"
+    if title.category is None and title.namesakes and crows:
+        note = (
+            f"these country rows are labelled {title.label!r} like "
+            + " and ".join(title.namesakes)
+            + " of the global lists, but fall in none of their weeks in the global Top 10 "
+            "(nor a week either side): they may be either of them, or another title"
+        )
     countries = Countries(
         no1=[
             CountryCount(iso, e[0], e[2], e[3])
@@ -311,6 +328,8 @@ def title_report(
         best_week=best,
         countries=countries,
         weeks=weeks,
+        key=title.key,
+        namesakes=list(title.namesakes),
     )
     if full:
         report.records = records_held(store, report, as_of=as_of)
@@ -325,6 +344,7 @@ def show_report(store: Store, show: Show, as_of: dt.date | None = None) -> ShowR
         lines.append(
             InstallmentLine(
                 label=t.label,
+                key=t.key,
                 kind=t.installment.kind,
                 number=t.installment.number,
                 category=r.category,

@@ -78,7 +78,7 @@ def title(
 
                 last = report.weeks[-1].week_end if report.weeks else None
                 forecast = running_forecast(
-                    store, report.label, report.film, last_week=last, as_of=asof
+                    store, report.ident, report.film, last_week=last, as_of=asof
                 )
         if as_json:
             data = report.to_dict()

@@ -27,12 +27,14 @@ _METRIC_LABEL = {
 
 
 def title_view(r: TitleReport) -> Group:
-    head = Text(r.label, style="bold")
+    head = Text(r.key if r.namesakes else r.label, style="bold")
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="dim")
     facts.add_column()
     facts.add_row("show", r.show)
     facts.add_row("category", r.category or "only in country lists")
+    if r.namesakes:
+        facts.add_row("another title, same name", "; ".join(r.namesakes))
     if r.aliases:
         facts.add_row("also published as", "; ".join(r.aliases))
     if r.debut:
@@ -148,6 +150,10 @@ def show_view(r: ShowReport) -> Table:
         millions(r.total_hours_viewed),
         millions(r.total_views),
     )
+    for line in r.installments:
+        if line.label == r.show:  # Netflix labels it with the show's name alone
+            table.caption = f"the installment labelled {line.label!r} alone: {line.key!r}"
+            table.caption_justify = "left"
     return table
 
 
@@ -179,10 +185,11 @@ def search_view(query: str, hits: list[Candidate]) -> Table:
     table = Table(title=f"Titles matching {query!r}", title_justify="left")
     for col in ("name", "kind", "category", "first week", "last week", "score"):
         table.add_column(col)
+    names = [h.name for h in hits]
     for h in hits:
         kind = f"show ({h.installments})" if h.kind == "show" else ("film" if h.film else "TV")
         table.add_row(
-            h.name,
+            h.key if h.key and names.count(h.name) > 1 else h.name,
             kind,
             h.category or "",
             str(h.first_week or ""),

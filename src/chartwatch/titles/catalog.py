@@ -6,6 +6,14 @@ Arabic original). A rename shows in the store as two versions of the same global
 the same hours and a different label; chartwatch links such labels into one title, named by
 the label the current view uses. The country lists often keep the old label, so the link
 is what ties a title's country footprint to its global run.
+
+A title is a label *in its global list*: two different films Netflix lists under one name,
+one in Films (English) and one in Films (Non-English) (*Ballerina*, *Security*), are two
+titles. Their ``ident`` (the name analytics group rows by) is then their :attr:`Title.key`,
+the label qualified with its kind and list (``Ballerina (film, English)``); every other
+title's ``ident`` is its label. The country lists have only Films and TV, so a country row
+under such a shared label is given to the title charting in the global list in the same
+weeks (see :func:`_link_stretches`).
 """
 
 from __future__ import annotations
@@ -18,10 +26,34 @@ from chartwatch.store.store import Store
 from chartwatch.store.views import visible_rows
 from chartwatch.titles.labels import Installment, parse_label
 
+NO_GLOBAL_LIST = "no global list"
+
+
+def list_word(category: str | None) -> str:
+    """The language of a global list, as title keys and qualifiers write it: ``English``,
+    ``Non-English``, or ``no global list`` for a title with no global list."""
+    if category is None:
+        return NO_GLOBAL_LIST
+    return "Non-English" if "non-english" in category.lower() else "English"
+
+
+def title_key(label: str, film: bool, category: str | None) -> str:
+    """``Ballerina (film, English)``: a label qualified with its kind and global list, a
+    name that stays the title's as the store grows (``chartwatch title`` takes it back)."""
+    return f"{label} ({'film' if film else 'TV'}, {list_word(category)})"
+
 
 @dataclass(frozen=True)
 class Title:
-    """One installment (a season, a part, a film…) under its current label."""
+    """One installment (a season, a part, a film…) under its current label, in one global
+    list.
+
+    ``ident`` names it among the titles of its view (the ``title`` column of
+    :func:`chartwatch.analytics.frame.titled_rows`): its label, or its :attr:`key` when
+    another title has the same label (``namesakes``: their keys). ``qualify`` is set when
+    the label alone does not tell it apart (a namesake, or a show of several installments
+    with the same name, as *Stranger Things*): :func:`chartwatch.titles.search.describe`
+    then names its list."""
 
     label: str
     show: str
@@ -31,6 +63,18 @@ class Title:
     category: str | None = None  # its global list, None if it only charted in countries
     first_week: dt.date | None = None
     last_week: dt.date | None = None
+    ident: str = ""
+    namesakes: tuple[str, ...] = ()
+    qualify: bool = False
+    # its stable key: the label with its kind and list, ``Ozark: Season 4 (TV, English)``;
+    # a query for it resolves to this title whatever else the store holds
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", title_key(self.label, self.film, self.category))
+        if not self.ident:
+            object.__setattr__(self, "ident", self.label)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -51,9 +95,15 @@ class Show:
 class Catalog:
     """The titles of one view of the store (current, or as of a date)."""
 
-    titles: dict[tuple[str, bool], Title] = field(default_factory=dict)
+    titles: dict[tuple[str, bool], Title] = field(default_factory=dict)  # (ident, film)
     alias_of: dict[str, str] = field(default_factory=dict)  # any label -> current label
-    shows: dict[tuple[str, bool], Show] = field(default_factory=dict)  # (name, film) -> show
+    # (name, film) -> show; a film is its own show, keyed by its ident
+    shows: dict[tuple[str, bool], Show] = field(default_factory=dict)
+    # rows of a label two titles share, and the ident each belongs to: global rows by
+    # (current label, category), country rows by (current label, film, week)
+    split_global: list[tuple[str, str, str]] = field(default_factory=list)
+    split_countries: list[tuple[str, bool, dt.date, str]] = field(default_factory=list)
+    by_key: dict[str, Title] = field(default_factory=dict)  # key and ident -> title
     # the search index (normalised names and what they name), built on first search
     index: tuple[list[str], list[Title | Show]] | None = None
     # other facts of this view, computed once on first use and dropped with the catalog
@@ -62,6 +112,16 @@ class Catalog:
 
     def canonical(self, label: str) -> str:
         return self.alias_of.get(label, label)
+
+    def find(self, name: str, film: bool | None = None) -> Title | None:
+        """The title whose key is ``name``, or whose label (current or old) is, when no
+        other title of its kind (``film``, when given) has that label."""
+        title = self.by_key.get(name)  # a key (or the ident of a shared label)
+        if title is None:
+            canon = self.canonical(name)
+            for kind in (False, True) if film is None else (film,):
+                title = title or self.titles.get((canon, kind))
+        return None if title is None or (film is not None and title.film != film) else title
 
 
 def rename_pairs(store: Store) -> list[tuple[str, str]]:
@@ -161,6 +221,55 @@ def _components(pairs: list[tuple[str, str]]) -> list[set[str]]:
     return list(groups.values())
 
 
+WEEK = dt.timedelta(days=7)
+
+
+def _lists(lists: dict[str | None, Any]) -> list[str | None]:
+    """A shared label's lists in a fixed order: English, Non-English, then no global list."""
+    return sorted(lists, key=lambda c: (c is None, c or ""))
+
+
+def _lo(*weeks: dt.date | None) -> dt.date | None:
+    """The earliest of ``weeks`` that is known (most-popular rows have no week)."""
+    return min((w for w in weeks if w is not None), default=None)
+
+
+def _hi(*weeks: dt.date | None) -> dt.date | None:
+    return max((w for w in weeks if w is not None), default=None)
+
+
+def _link_stretches(
+    country_weeks: set[dt.date], global_weeks: dict[str, set[dt.date]]
+) -> list[tuple[list[dt.date], str | None]]:
+    """Country weeks of a label two global titles share, each given to one of them.
+
+    The country weeks are cut into stretches of consecutive weeks; a stretch belongs to the
+    title (named by its global category) with a global week inside it or one week either
+    side, when exactly one title has such a week. Otherwise (no title charted globally near
+    it, or both did) it is left unlinked (``None``): the country lists cannot tell which
+    film it is, or whether it is a third one.
+
+    >>> d = dt.date
+    >>> _link_stretches({d(2021, 7, 4), d(2021, 7, 11), d(2021, 10, 24)},
+    ...                 {"Films (English)": {d(2021, 7, 11)}, "Films (Non-English)": set()})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [([datetime.date(2021, 7, 4), datetime.date(2021, 7, 11)], 'Films (English)'),
+     ([datetime.date(2021, 10, 24)], None)]
+    """
+    stretches: list[list[dt.date]] = []
+    for week in sorted(country_weeks):
+        if stretches and week - stretches[-1][-1] <= WEEK:
+            stretches[-1].append(week)
+        else:
+            stretches.append([week])
+    out: list[tuple[list[dt.date], str | None]] = []
+    for weeks in stretches:
+        lo, hi = weeks[0] - WEEK, weeks[-1] + WEEK
+        near = [c for c, ws in global_weeks.items() if any(lo <= w <= hi for w in ws)]
+        out.append((weeks, near[0] if len(near) == 1 else None))
+    return out
+
+
 _CACHE: dict[tuple[int, str, dt.date | None], Catalog] = {}
 
 
@@ -172,23 +281,28 @@ def catalog(store: Store, as_of: dt.date | None = None) -> Catalog:
     if key in _CACHE:
         return _CACHE[key]
     rows_sql, params = visible_rows(as_of)
-    # every label with its list, kind and span; global rows first so the global label wins
+    # every label with its kind, global list (NULL: the country or most-popular lists), span
     rows = store.all(
         f"""
         SELECT coalesce(season_title, show_title) AS label, any_value(show_title),
                category LIKE 'Films%' AS film,
-               min(CASE WHEN list = 'global' THEN category END),
-               min(week), max(week), max(observed_at), bool_or(list = 'global')
+               CASE WHEN list = 'global' THEN category END AS list_category,
+               min(week), max(week), max(observed_at)
         FROM {rows_sql} r
-        GROUP BY label, film
+        GROUP BY label, film, list_category
         """,
         params,
     )
-    seen: dict[str, tuple[str, bool, str | None, dt.date | None, dt.date | None, object, bool]] = {}
-    info: dict[tuple[str, bool], tuple[str, str | None, dt.date | None, dt.date | None]] = {}
-    for label, show, film, category, first, last, observed, in_global in rows:
-        info[(label, bool(film))] = (show, category, first, last)
-        seen[label] = (show, bool(film), category, first, last, observed, bool(in_global))
+    # label -> (in a global list, last observed): the current name of a renamed title is
+    # a label of the global list, most recently published
+    seen: dict[str, list[Any]] = {}
+    for label, _show, _film, category, _first, _last, observed in rows:
+        was = seen.get(label)
+        if was is None:
+            seen[label] = [category is not None, observed]
+        else:
+            was[0] = was[0] or category is not None
+            was[1] = max(was[1], observed)
     alias_of: dict[str, str] = {}
     pairs = rename_pairs(store)
     linked = frozenset(label for pair in pairs for label in pair)
@@ -197,48 +311,85 @@ def catalog(store: Store, as_of: dt.date | None = None) -> Catalog:
         present = [g for g in group if g in seen]
         if not present:
             continue
-        # the current name: a label of the global list, most recently published
-        best = max(present, key=lambda g: (seen[g][6], str(seen[g][5])))
+        best = max(present, key=lambda g: (seen[g][0], str(seen[g][1])))
         for g in group:
             if g != best:
                 alias_of[g] = best
-    merged: dict[tuple[str, bool], dict[str, object]] = {}
-    for (label, film), (show, category, first, last) in info.items():
+
+    # (current label, film) -> {global category or None: entry}
+    merged: dict[tuple[str, bool], dict[str | None, dict[str, Any]]] = {}
+    for label, show, film, category, first, last, _observed in rows:
         canon = alias_of.get(label, label)
-        entry = merged.setdefault(
-            (canon, film),
-            {"aliases": set(), "category": None, "first": None, "last": None, "show": None},
+        entry = merged.setdefault((canon, bool(film)), {}).setdefault(
+            category, {"aliases": set(), "first": first, "last": last, "show": None}
         )
         if canon != label:
-            entry["aliases"].add(label)  # type: ignore[attr-defined]
+            entry["aliases"].add(label)
         if label == canon or entry["show"] is None:
             entry["show"] = show
-        if category and (entry["category"] is None or label == canon):
-            entry["category"] = category
-        if first is not None:
-            f0 = entry["first"]
-            entry["first"] = first if f0 is None or first < f0 else f0  # type: ignore[operator]
-            l0 = entry["last"]
-            entry["last"] = last if l0 is None or last > l0 else l0  # type: ignore[operator]
+        entry["first"], entry["last"] = _lo(entry["first"], first), _hi(entry["last"], last)
+
     cat = Catalog(alias_of=alias_of)
-    for (label, film), entry in merged.items():
-        show = str(entry["show"])
-        season_title = None if film or label == show else label
-        inst = parse_label(show, season_title, film=film)
+    shared = {k: v for k, v in merged.items() if len([c for c in v if c is not None]) > 1}
+    if shared:
+        _split(store, as_of, cat, shared)
+
+    # one title per (label, film), or per global list when the label is shared
+    pending: list[tuple[str, bool, str | None, str, Any, Any, tuple[str, ...], bool]] = []
+    for (label, film), lists in merged.items():
+        groups = [e["aliases"] for e in lists.values() if e["aliases"]]
+        aliases = tuple(sorted(set().union(*groups))) if groups else ()
+        if (label, film) in shared:
+            for category in _lists(lists):
+                e = lists[category]
+                pending.append(
+                    (label, film, category, e["show"], e["first"], e["last"], aliases, True)
+                )
+            continue
+        # one title: its global list (if any) and the country lists together
+        category = next((c for c in lists if c is not None), None)
+        e = lists[category]
+        first, last = e["first"], e["last"]
+        if len(lists) > 1:
+            first = _lo(*(x["first"] for x in lists.values()))
+            last = _hi(*(x["last"] for x in lists.values()))
+        pending.append((label, film, category, e["show"], first, last, aliases, False))
+    # a TV show of several installments, one of them labelled with the show's name alone
+    show_size: dict[str, int] = {}
+    for _label, film, _c, show, *_rest in pending:
+        if not film:
+            show_size[show] = show_size.get(show, 0) + 1
+    for label, film, category, show, first, last, aliases, split in pending:
+        key_ = title_key(label, film, category)
+        namesakes = (
+            tuple(title_key(label, film, c) for c in _lists(merged[(label, film)]) if c != category)
+            if split
+            else ()
+        )
+        inst = parse_label(show, None if film or label == show else label, film=film)
         title = Title(
             label=label,
             show=inst.show,
             film=film,
             installment=inst,
-            aliases=tuple(sorted(entry["aliases"])),  # type: ignore[call-overload]
-            category=entry["category"],  # type: ignore[arg-type]
-            first_week=entry["first"],  # type: ignore[arg-type]
-            last_week=entry["last"],  # type: ignore[arg-type]
+            aliases=aliases,
+            category=category,
+            first_week=first,
+            last_week=last,
+            ident=key_ if split else label,
+            namesakes=namesakes,
+            qualify=bool(namesakes) or (not film and label == show and show_size[show] > 1),
+            key=key_,
         )
-        cat.titles[(label, film)] = title
+        cat.titles[(title.ident, film)] = title
+        cat.by_key[key_] = title
+        if split:
+            cat.by_key[title.ident] = title
     by_show: dict[tuple[str, bool], list[Title]] = {}
     for title in cat.titles.values():
-        by_show.setdefault((title.show, title.film), []).append(title)
+        by_show.setdefault((title.ident if title.film else title.show, title.film), []).append(
+            title
+        )
     for (name, film), titles in by_show.items():
         ordered = sorted(
             titles,
@@ -249,7 +400,67 @@ def catalog(store: Store, as_of: dt.date | None = None) -> Catalog:
                 t.label,
             ),
         )
-        cat.shows[(name, film)] = Show(name=name, titles=tuple(ordered), film=film)
+        cat.shows[(name, film)] = Show(name=titles[0].show, titles=tuple(ordered), film=film)
     _CACHE.clear()
     _CACHE[key] = cat
     return cat
+
+
+def _split(
+    store: Store,
+    as_of: dt.date | None,
+    cat: Catalog,
+    shared: dict[tuple[str, bool], dict[str | None, dict[str, Any]]],
+) -> None:
+    """Give the rows of each label that titles in two global lists share to one title each
+    (:attr:`Catalog.split_global`, :attr:`Catalog.split_countries`) and set each title's
+    span from its own rows; unlinked country rows (:func:`_link_stretches`) stay a title of
+    the country lists alone (category ``None``)."""
+    names = {label for label, _film in shared}
+    labels = [*names, *(a for a, canon in cat.alias_of.items() if canon in names)]
+    rows_sql, params = visible_rows(as_of)
+    rows = store.all(
+        f"""
+        SELECT DISTINCT coalesce(season_title, show_title) AS label,
+               category LIKE 'Films%' AS film,
+               CASE WHEN list = 'global' THEN category END, week
+        FROM {rows_sql} r
+        WHERE list IN ('global', 'countries') AND label IN (SELECT unnest(?::VARCHAR[]))
+        """,
+        [*params, labels],
+    )
+    global_weeks: dict[tuple[str, bool], dict[str, set[dt.date]]] = {}
+    country_weeks: dict[tuple[str, bool], set[dt.date]] = {}
+    for label, film, category, week in rows:
+        k = (cat.canonical(label), bool(film))
+        if k not in shared:
+            continue
+        if category is None:
+            country_weeks.setdefault(k, set()).add(week)
+        else:
+            global_weeks.setdefault(k, {}).setdefault(category, set()).add(week)
+    for k, lists in shared.items():
+        label, film = k
+        gweeks = global_weeks.get(k, {})
+        for category, listed in gweeks.items():
+            cat.split_global.append((label, category, title_key(label, film, category)))
+            lists[category]["first"], lists[category]["last"] = min(listed), max(listed)
+        unlinked: list[dt.date] = []
+        for weeks, category in _link_stretches(country_weeks.get(k, set()), gweeks):
+            if category is None:
+                unlinked += weeks
+                continue
+            ident = title_key(label, film, category)
+            cat.split_countries += [(label, film, w, ident) for w in weeks]
+            entry = lists[category]
+            entry["first"], entry["last"] = (
+                _lo(entry["first"], weeks[0]),
+                _hi(entry["last"], weeks[-1]),
+            )
+        if unlinked:
+            ident = title_key(label, film, None)
+            cat.split_countries += [(label, film, w, ident) for w in unlinked]
+            entry = lists[None]
+            entry["first"], entry["last"] = min(unlinked), max(unlinked)
+        else:
+            lists.pop(None, None)

@@ -11,7 +11,7 @@ from typing import Any
 
 from chartwatch.errors import AmbiguousTitleError, NotFoundError
 from chartwatch.store.store import Store
-from chartwatch.titles.catalog import Catalog, Show, Title, catalog
+from chartwatch.titles.catalog import NO_GLOBAL_LIST, Catalog, Show, Title, catalog, list_word
 
 _ARTICLES = re.compile(r"^(the|a|an)\s+")
 MIN_SCORE = 72.0
@@ -63,6 +63,7 @@ class Candidate:
     first_week: dt.date | None
     last_week: dt.date | None
     score: float
+    key: str | None = None  # a title's stable key, ``Ballerina (film, English)``; None for a show
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -114,6 +115,7 @@ def _candidate(target: Title | Show, score: float) -> Candidate:
         target.first_week,
         target.last_week,
         round(score, 1),
+        target.key,
     )
 
 
@@ -195,17 +197,22 @@ def search(
 
 
 def describe(target: Title | Show) -> str:
-    """A name that tells candidates apart: ``The Stranger (film, 2022)``."""
+    """A name that tells candidates apart: ``The Stranger (film, 2022)``; with the title's
+    list when its label alone is shared (``Ballerina (film, Non-English, 2023)``,
+    ``Stranger Things (TV, English, 2022)``, the installment and not the show). Each can be
+    given back as a query."""
     if isinstance(target, Show):
         first = min((t.first_week for t in target.titles if t.first_week), default=None)
         return f"{target.name} (show" + (f", {first.year})" if first else ")")
     kind = "film" if target.film else "TV"
+    where = f", {list_word(target.category)}" if target.qualify else ""
     year = f", {target.first_week.year}" if target.first_week else ""
-    return f"{target.label} ({kind}{year})"
+    return f"{target.label} ({kind}{where}{year})"
 
 
+_WORD = r"film|movie|tv|series|show|non[- ]english|english|no[- ]global[- ]list|\d{4}"
 _QUALIFIER = re.compile(
-    r"\s*\(((?:film|movie|tv|series|show|\d{4})(?:\s*,\s*(?:film|movie|tv|series|show|\d{4}))*)\)\s*$",
+    rf"\s*\(((?:{_WORD})(?:\s*,\s*(?:{_WORD}))*)\)\s*$",
     re.IGNORECASE,
 )
 
@@ -221,6 +228,13 @@ def _qualified(
             keep = isinstance(target, Title) and target.film
         elif q in ("tv", "series", "show"):
             keep = not all(t.film for t in titles)
+        elif q in ("english", "non-english", "non english", NO_GLOBAL_LIST, "no-global-list"):
+            # a list names a title, not a show: "Stranger Things (TV, English)" is the
+            # installment Netflix labels with the show's name
+            wanted = q.replace("non english", "non-english").replace(
+                "no-global-list", NO_GLOBAL_LIST
+            )
+            keep = isinstance(target, Title) and list_word(target.category).lower() == wanted
         else:
             keep = any(t.first_week and t.first_week.year == int(q) for t in titles)
         if keep:
@@ -232,11 +246,16 @@ def resolve(store: Store, query: str, *, as_of: dt.date | None = None) -> Title 
     """The one title (or show) ``query`` names.
 
     A show with one charted installment resolves to that installment. A trailing
-    ``(film)``, ``(tv)``, ``(show)`` or ``(2022)`` narrows the choice, as the candidates of an
-    ambiguous query are written. Raises :class:`AmbiguousTitleError` when several match
+    ``(film)``, ``(tv)``, ``(show)``, ``(2022)``, ``(English)``, ``(Non-English)`` or
+    ``(no global list)``, or several (``(film, English, 2024)``), narrows the choice, as the
+    candidates of an ambiguous query are written; a title's key (``Ballerina (film,
+    English)``) names it exactly. Raises :class:`AmbiguousTitleError` when several match
     about equally well and :class:`NotFoundError` when nothing matches.
     """
     cat = catalog(store, as_of)
+    keyed = cat.by_key.get(query.strip())
+    if keyed is not None and keyed.key == query.strip():
+        return keyed
     qualifier = _QUALIFIER.search(query)
     if qualifier:
         query = query[: qualifier.start()]

@@ -15,9 +15,12 @@ import threading
 from urllib.parse import quote
 
 from chartwatch.titles import Catalog, Show, Title
+from chartwatch.titles.catalog import list_word
 from chartwatch.titles.search import plain
 
-_QUALIFIERS = re.compile(r"^(.*?)((?:~(?:film|tv|show|\d{4}))+)$")
+_QUALIFIERS = re.compile(
+    r"^(.*?)((?:~(?:film|tv|show|english|non-english|no-global-list|\d{4}))+)$"
+)
 
 
 def slug(name: str) -> str:
@@ -89,7 +92,10 @@ class Links:
         same = [t for t in rivals if kind(t) == kind(target)]
         if len(same) < len(rivals):
             path += "~" + kind(target)
-        if len(same) > 1 and isinstance(target, Title) and target.first_week:
+        if len(same) > 1 and isinstance(target, Title) and target.namesakes:
+            # one label in two lists (two films named Ballerina): ~english, ~non-english
+            path += "~" + slug(list_word(target.category))
+        elif len(same) > 1 and isinstance(target, Title) and target.first_week:
             path += f"~{target.first_week.year}"
         return quote(path, safe="~-")
 

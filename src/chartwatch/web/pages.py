@@ -481,7 +481,7 @@ def search_page(store: Store, *, q: str | None, limit: int = 10) -> Page:
             if hit.kind == "show":
                 target = cat.shows.get((hit.name, hit.film))
             else:
-                target = cat.titles.get((hit.name, hit.film))
+                target = cat.by_key.get(hit.key or "")
             results.append(
                 {
                     **hit.to_dict(),
