@@ -183,13 +183,8 @@ def countries(
             parts.append(f"{len(later)} weeks after {cover[1]} (to {later[-1]})")
         if parts:
             note = f"{_cover_text(cover)}; its " + " and ".join(parts) + " have no country lists"
-    if title.category is None and title.namesakes:
-        note = (
-            f"these country rows are labelled {title.label!r} like "
-            + " and ".join(title.namesakes)
-            + " of the global lists, but fall in none of their weeks in the global Top 10 "
-            "(nor a week either side): they may be either of them, or another title"
-        )
+    if title.unlinked_note:
+        note = title.unlinked_note
     return Footprint(
         label=title.label,
         show=title.show,

@@ -280,13 +280,8 @@ def title_report(
         )
     elif not cover and full:
         note = "the store has no country lists"
-    if title.category is None and title.namesakes and crows:
-        note = (
-            f"these country rows are labelled {title.label!r} like "
-            + " and ".join(title.namesakes)
-            + " of the global lists, but fall in none of their weeks in the global Top 10 "
-            "(nor a week either side): they may be either of them, or another title"
-        )
+    if title.unlinked_note and crows:
+        note = title.unlinked_note
     countries = Countries(
         no1=[
             CountryCount(iso, e[0], e[2], e[3])

@@ -81,6 +81,19 @@ class Title:
         """Every label Netflix published it under, current first."""
         return (self.label, *self.aliases)
 
+    @property
+    def unlinked_note(self) -> str | None:
+        """For the country rows of a shared label that no namesake's weeks explain (the
+        title of no global list), why they stand apart; else None."""
+        if self.category is not None or not self.namesakes:
+            return None
+        return (
+            f"these country rows are labelled {self.label!r} like "
+            + " and ".join(self.namesakes)
+            + " of the global lists, but fall in none of their weeks in the global Top 10 "
+            "(nor a week either side): they may be either of them, or another title"
+        )
+
 
 @dataclass(frozen=True)
 class Show:
