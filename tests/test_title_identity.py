@@ -412,3 +412,14 @@ def test_cli_show_view_names_the_installment(cli, monkeypatch):
     assert one["label"] == "Stranger Things" and one["weeks_in_top10"] == len(
         [r for r in GLOBAL if r["show_title"] == "Stranger Things" and r["season_title"] == "N/A"]
     )
+
+
+def test_run_forecast_of_each_film(bundled):
+    """Both Inheritance films were in the Top 10 in the last week of the lists: each has its
+    own run forecast, from its own weeks."""
+    from chartwatch.forecast.run import run_forecast
+
+    for category in sorted(SHARED[("Inheritance", True)]):
+        rows = global_run("Inheritance", category)
+        fc = run_forecast(bundled, key("Inheritance", True, category))
+        assert fc.debut.isoformat() == rows[0]["week"]

@@ -256,7 +256,8 @@ def run_forecast(store: Store, query: str, *, as_of: dt.date | None = None) -> R
     target = resolve(store, query, as_of=as_of)
     if isinstance(target, Show):
         target = max(target.titles, key=lambda t: (t.first_week or dt.date.min, t.label))
-    result = forecast_title(history, target.label, target.film)
+    # the history names a title by its ident: its label, or its key when a namesake shares it
+    result = forecast_title(history, target.ident, target.film)
     if result is None:
         raise NotFoundError(f"{target.label!r} has no known debut in the global Top 10")
     return result
