@@ -8,7 +8,8 @@
 
 ``method`` holds the method (SQL written once), ``pipeline`` the steps of a build,
 ``runners`` the DuckDB and Spark engines, ``state`` what makes builds incremental,
-``output`` Netflix's file formats and ``synthetic`` the calibrated synthetic events.
+``output`` Netflix's file formats; ``calibration`` fits viewing to the published charts
+and ``synthetic`` writes it as events (``synth``).
 See docs/engine.md.
 """
 
