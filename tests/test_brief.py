@@ -230,8 +230,12 @@ def test_all_of_us_are_dead_vs_squid_game(store):
         "countries",
         "countries_top10",
         "total",
+        "renewal",  # no season 2 in the raw file: the forecast says how likely one is
         "vs",
     ]
+    assert not any(
+        label_of(r).startswith("All of Us Are Dead: Season 2") for r in shared_rows(GLOBAL)
+    )
 
 
 def test_views_era_title_leads_with_views(store):
@@ -412,3 +416,33 @@ def test_cli_show_lists_installments_and_bad_date(cli):
     assert "Stranger Things 4" in result.stderr
     result = cli("brief", "All of Us Are Dead", "--as-of", "2022-02-30")
     assert result.exit_code == 2
+
+
+# -- the renewal forecast --------------------------------------------------------------------
+
+
+def test_a_season_waiting_for_its_next_gets_the_renewal_forecast(store) -> None:
+    from chartwatch.forecast.renewal import greenlight
+
+    b = brief(store, AOUAD)
+    fact = next(f for f in b.facts if f.id == "renewal")
+    g = greenlight(store, AOUAD)
+    assert g.status.state == "waiting"
+    p = g.p_next_within
+    assert f"{p[24]:.0%} chance" in fact.text and f"{p[12]:.0%} within 12" in fact.text
+    assert "not a published fact" in fact.text and "docs/forecast.md" in fact.text
+    # it rests on the first weeks it read, as published (the raw file's rows)
+    run = global_run(AOUAD)[: g.weeks_used]
+    assert [(e.week_end.isoformat(), e.figure) for e in fact.evidence] == [
+        (r["week"], hours(r)) for r in run
+    ]
+
+
+def test_a_season_whose_next_has_charted_gets_no_renewal_forecast(store) -> None:
+    # Emily in Paris: Season 3 entered the lists after Season 2 (raw file, hand-checked)
+    seasons = {r["week"] for r in global_run("Emily in Paris: Season 3")}
+    assert min(seasons) > global_run("Emily in Paris: Season 2")[0]["week"]
+    b = brief(store, "Emily in Paris: Season 2")
+    assert "renewal" not in [f.id for f in b.facts]
+    film = brief(store, "Red Notice")
+    assert "renewal" not in [f.id for f in film.facts]

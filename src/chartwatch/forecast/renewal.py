@@ -8,6 +8,7 @@ trained on as many weeks).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -134,6 +135,7 @@ class Watchlist(Tabular):
 
 # -- the model per view ------------------------------------------------------------------
 _MODELS: dict[tuple[Any, ...], tuple[RenewalModel, Any]] = {}
+_INSTALLMENTS: dict[tuple[Any, ...], Greenlight | None] = {}
 
 
 def model_for(history: History, n: int) -> tuple[RenewalModel, Any]:
@@ -384,7 +386,7 @@ def greenlight(
         pick = mine[mine["eligible"]] if mine["eligible"].any() else mine
         row = pick.sort_values(["debut", "number"]).iloc[[-1]]
     else:
-        row = table[table["title"] == target.label]
+        row = table[table["title"] == target.ident]
         if row.empty:
             kind = "a film" if target.film else f"a {target.installment.kind}"
             if not target.film and target.installment.kind == "limited":
@@ -393,7 +395,38 @@ def greenlight(
                 f"{target.label!r} is {kind}, or not in the global Top 10: greenlight forecasts "
                 "numbered TV installments (seasons, parts, volumes)"
             )
-    result = _forecasts(history, row, weeks, table)[0][1]
+    return _with_run(history, _forecasts(history, row, weeks, table)[0][1])
+
+
+def forecast_installment(
+    store: Store,
+    ident: str,
+    *,
+    as_of: dt.date | None = None,
+    through: dt.date | None = None,
+    weeks: int = DEFAULT_WEEKS,
+) -> Greenlight | None:
+    """The renewal forecast of the TV installment ``ident`` (a resolved title's ``ident``),
+    from what had been published by ``as_of`` for weeks to ``through``; None when it is not a
+    numbered TV installment of the global lists. ``brief`` uses it."""
+    history = load_history(store, as_of)
+    if through is not None and through < history.last_week:
+        history = history.until(through)
+    key = (*history.key, history.cutoff, ident, weeks)
+    if key not in _INSTALLMENTS:  # a brief asked again answers from memory
+        table = outcomes(history)
+        row = table[table["title"] == ident]
+        result = None
+        if not row.empty:
+            result = _with_run(history, _forecasts(history, row, weeks, table)[0][1])
+        if len(_INSTALLMENTS) > 64:
+            _INSTALLMENTS.clear()
+        _INSTALLMENTS[key] = result
+    return copy.deepcopy(_INSTALLMENTS[key])
+
+
+def _with_run(history: History, result: Greenlight) -> Greenlight:
+    """Add the run forecast of an installment still in the Top 10."""
     last = history.titles.loc[history.titles["title"] == result.season, "last_week"]
     if result.debut is not None and len(last) and last.iloc[0] == history.last_week:
         from chartwatch.forecast.run import forecast_title
