@@ -455,6 +455,48 @@ def test_changed_or_removed_files_recompute_their_weeks(tmp_path):
     assert {r["week"] for r in read_tsv(out / "all-weeks-global.tsv")} == {"2023-06-11"}
 
 
+def _daily_files(out: Path) -> dict[str, set[str]]:
+    """Each daily-sums file the state names: the weeks it holds, read from the file."""
+    root = out / ".chartwatch-build"
+    named = {s["file"] for s in json.loads((root / "state.json").read_text())["weeks"].values()}
+    con = duckdb.connect()
+    held = {
+        name: {
+            str(r[0])
+            for r in con.execute(
+                f"SELECT DISTINCT week FROM read_parquet('{root / 'daily' / name}')"
+            ).fetchall()
+        }
+        for name in named
+    }
+    con.close()
+    return held
+
+
+def test_a_daily_file_keeps_only_the_weeks_it_serves(tmp_path):
+    """One run writes one file of daily sums for all its weeks; when one of them is
+    recomputed, the others move to a file of their own, so no week is summed twice."""
+    catalog = _catalog(tmp_path)
+    events = tmp_path / "events"
+    events.mkdir()
+    rows = _events()
+    write_events(events / "one.parquet", rows)
+    late = write_events(events / "two.parquet", [(98, "g", "US", "2023-06-13 10:00:00", H)])
+    out = tmp_path / "out"
+    build(events, catalog, out, method=SMALL)
+    assert list(_daily_files(out).values()) == [{"2023-06-11", "2023-06-18"}]
+    extra = [(98, "g", "US", "2023-06-13 10:00:00", 20 * H)]
+    write_events(late, extra)
+    changed = build(events, catalog, out, method=SMALL)
+    assert changed.weeks_built == ["2023-06-18"] and changed.weeks_reused == 1
+    assert sorted(map(sorted, _daily_files(out).values())) == [["2023-06-11"], ["2023-06-18"]]
+    full = tmp_path / "full"
+    again = build(events, catalog, full, method=SMALL)
+    assert _snapshot(out) == _snapshot(full)
+    assert changed.problems == again.problems and changed.charted_events == again.charted_events
+    assert len(list((out / ".chartwatch-build" / "daily").iterdir())) == 2  # the old one went
+
+
 def test_a_changed_setting_recomputes_everything(tmp_path):
     catalog = _catalog(tmp_path)
     events = write_events(tmp_path / "e.parquet", _events())

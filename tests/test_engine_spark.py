@@ -66,7 +66,7 @@ def _files(out: Path) -> dict[str, bytes]:
 def _daily(out: Path) -> list[tuple[object, ...]]:
     con = duckdb.connect()
     rows = con.execute(
-        f"SELECT * FROM read_parquet('{out}/.chartwatch-build/daily/*/*.parquet') ORDER BY ALL"
+        f"SELECT * FROM read_parquet('{out}/.chartwatch-build/daily/**/*.parquet') ORDER BY ALL"
     ).fetchall()
     con.close()
     return rows

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,8 +25,15 @@ from typing import Any
 import duckdb
 
 from chartwatch.engine import inputs, output
-from chartwatch.engine.method import Method, daily_sql, lists_sql
-from chartwatch.engine.runners import DuckDBRunner, Progress, Runner, SparkRunner, kept
+from chartwatch.engine.method import Method, daily_sql, lists_sql, lit
+from chartwatch.engine.runners import (
+    DuckDBRunner,
+    Progress,
+    Runner,
+    SparkRunner,
+    kept,
+    parquet_glob,
+)
 from chartwatch.engine.state import FileState, State, WeekState
 from chartwatch.errors import BadInputError, UsageError
 
@@ -194,6 +200,7 @@ def build(
                 if spans[f.path] is not None and spans[f.path][0] <= week <= spans[f.path][1]  # type: ignore[index]
             ]
 
+        before = {key: s.file for key, s in state.weeks.items()}
         todo: list[dt.date] = []
         for w in in_range:
             fingerprints = [f.fingerprint for f in holding(w)]
@@ -227,15 +234,14 @@ def build(
                     "country_iso2 VARCHAR, status VARCHAR, grain VARCHAR, seconds BIGINT, "
                     "events BIGINT)",
                 )
-            events_read = _scalar(con, "SELECT sum(events) FROM s1 WHERE grain = 'country'")
-            this_run["outside_range"] = _scalar(
+            counts = inputs.one(
                 con,
-                "SELECT sum(events) FROM s1 WHERE status = 'outside_range' AND grain = 'country'",
+                "SELECT sum(events), sum(events) FILTER (WHERE status = 'outside_range'), "
+                "sum(events) FILTER (WHERE status = 'incomplete' AND week IS NULL) "
+                "FROM s1 WHERE grain = 'country'",
             )
-            this_run["incomplete_without_time"] = _scalar(
-                con,
-                "SELECT sum(events) FROM s1 "
-                "WHERE status = 'incomplete' AND week IS NULL AND grain = 'country'",
+            events_read, this_run["outside_range"], this_run["incomplete_without_time"] = (
+                int(c or 0) for c in (counts or (0, 0, 0))
             )
             written = _write_daily(con, state, todo)
             for w in todo:
@@ -243,13 +249,15 @@ def build(
                     [f.fingerprint for f in holding(w)], written.get(w)
                 )
             inputs.run(con, "DROP TABLE s1")
+        _compact_daily(con, state, before)
         state.save()
 
         daily = state.daily_paths()
         if not daily:
             raise BadInputError(str(events), "no events in the weeks to build")
         first_built, last_built = daily[0][0], daily[-1][0]
-        tables: dict[str, list[str]] = {"daily": [str(p) for _, p in daily]}
+        # a file of daily sums holds several weeks: read each once
+        tables: dict[str, list[str]] = {"daily": sorted({str(p) for _, p in daily})}
         for name in ("catalog", "versions", "countries"):
             path = state.root / f"{name}.parquet"
             inputs.run(con, f"COPY {name} TO {inputs.quote_path(path)} (FORMAT parquet)")
@@ -336,35 +344,56 @@ def build(
 def _write_daily(
     con: duckdb.DuckDBPyConnection, state: State, weeks: list[dt.date]
 ) -> dict[dt.date, str]:
-    """Write stage 1's result (table ``s1``), one new folder per week: {week: its name}.
+    """Write stage 1's result (table ``s1``) for ``weeks`` into one new Parquet file:
+    {week: the file's name} for the weeks that have sums.
 
-    One COPY partitioned by week writes every week at once; the folders are then renamed
-    to fresh names, so the state's old folders stay valid until ``state.json`` moves on.
+    One file for the whole run (a file per week cost twice the time at 10 M events); its
+    name is fresh, so the state's old files stay valid until ``state.json`` moves on.
     """
+    if not weeks:
+        return {}
+    wanted = "week IN (" + ", ".join(lit(w) for w in sorted(weeks)) + ")"
+    keep = f"status <> 'outside_range' AND {wanted}"
+    held = [r[0] for r in con.execute(f"SELECT DISTINCT week FROM s1 WHERE {keep}").fetchall()]
+    if not held:
+        return {}
     state.daily_dir.mkdir(parents=True, exist_ok=True)
-    staging = state.daily_dir / f".new-{state.new_token()}"
+    name = state.new_daily_file()
     inputs.run(
         con,
-        "COPY (SELECT * FROM s1 WHERE status <> 'outside_range' AND week IS NOT NULL) "
-        f"TO {inputs.quote_path(staging)} "
-        "(FORMAT parquet, COMPRESSION zstd, PARTITION_BY (week), WRITE_PARTITION_COLUMNS true)",
+        f"COPY (SELECT * FROM s1 WHERE {keep}) TO {inputs.quote_path(state.daily_dir / name)} "
+        "(FORMAT parquet, COMPRESSION zstd)",
     )
-    written: dict[dt.date, str] = {}
-    wanted = set(weeks)
-    if staging.exists():
-        for folder in sorted(staging.iterdir()):
-            week = dt.date.fromisoformat(folder.name.split("=", 1)[1])
-            if week in wanted:
-                name = state.new_daily_name(week)
-                folder.rename(state.daily_dir / name)
-                written[week] = name
-        shutil.rmtree(staging)
-    return written
+    return {week: name for week in held}
 
 
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = inputs.one(con, sql)
-    return int(row[0]) if row and row[0] is not None else 0
+def _compact_daily(
+    con: duckdb.DuckDBPyConnection, state: State, before: dict[str, str | None]
+) -> None:
+    """Rewrite each daily-sums file that still serves some of its weeks but no longer all
+    (a week rebuilt from changed events, or gone from the range), keeping only the weeks it
+    serves: stage 2 then reads whole files. Rewritten files get fresh names."""
+    serves: dict[str, list[str]] = {}
+    for week, s in state.weeks.items():
+        if s.file is not None:
+            serves.setdefault(s.file, []).append(week)
+    held: dict[str, set[str]] = {}
+    for week, name in before.items():
+        if name is not None:
+            held.setdefault(name, set()).add(week)
+    for name, weeks in sorted(serves.items()):
+        if name not in held or held[name] == set(weeks):
+            continue
+        fresh = state.new_daily_file()
+        source = inputs.quote_path(parquet_glob(str(state.daily_dir / name)))
+        wanted = ", ".join(lit(dt.date.fromisoformat(w)) for w in sorted(weeks))
+        inputs.run(
+            con,
+            f"COPY (SELECT * FROM read_parquet({source}) WHERE week IN ({wanted})) "
+            f"TO {inputs.quote_path(state.daily_dir / fresh)} (FORMAT parquet, COMPRESSION zstd)",
+        )
+        for week in weeks:
+            state.weeks[week].file = fresh
 
 
 def _runner(

@@ -57,7 +57,7 @@ def kept(name: str) -> str:
     return f"result_{name}"
 
 
-def _parquet_glob(path: str) -> str:
+def parquet_glob(path: str) -> str:
     """A folder of Parquet files as a glob DuckDB reads; a file as itself."""
     return str(Path(path) / "*.parquet") if Path(path).is_dir() else path
 
@@ -140,7 +140,7 @@ class DuckDBRunner:
         keep: Collection[str] = (),
     ) -> dict[str, Rows]:
         for name, paths in tables.items():
-            files = "[" + ", ".join(quote_path(_parquet_glob(p)) for p in paths) + "]"
+            files = "[" + ", ".join(quote_path(parquet_glob(p)) for p in paths) + "]"
             # read once: every query of stage 2 scans these small tables
             run(con, f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM read_parquet({files})")
         try:

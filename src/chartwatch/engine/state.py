@@ -5,7 +5,10 @@ The state lives in ``DIR/.chartwatch-build/``:
 - ``state.json``: the settings the daily sums depend on (time zone, duration cap), every
   events file seen (path, size, modification time, first and last week it holds) and, for
   every week built, the fingerprints of the files that held it and its daily-sums file.
-- ``daily/WEEK-TOKEN/*.parquet``: the daily sums of one week (stage 1 of the method).
+- ``daily/sums-TOKEN.parquet``: the daily sums (stage 1 of the method) of the weeks a run
+  computed, one file per run; a file always holds exactly the weeks that name it (when
+  some of its weeks are recomputed later, the rest are copied to a new file). Earlier
+  states kept one folder per week, ``daily/WEEK-TOKEN/``, and are read as they are.
 
 A week is recomputed when it was never built, when the set of files holding it changed (a
 file added, removed, or modified), or when a setting of stage 1 changed; every other week
@@ -91,9 +94,9 @@ class State:
     def new_token() -> str:
         return secrets.token_hex(4)
 
-    def new_daily_name(self, week: dt.date) -> str:
-        """A fresh folder name for a week's daily sums (Parquet files inside)."""
-        return f"{week.isoformat()}-{self.new_token()}"
+    def new_daily_file(self) -> str:
+        """A fresh file name for daily sums (one Parquet file, one or more weeks)."""
+        return f"sums-{self.new_token()}.parquet"
 
     def daily_paths(self) -> list[tuple[dt.date, Path]]:
         return sorted(
