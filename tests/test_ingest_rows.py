@@ -5,7 +5,8 @@
   the version holding its own values.
 * Row rules whose SQL was rewritten for speed (a blank title or country name, a country
   code that is not two capital letters, a key twice in a country file): the file is
-  rejected naming the line, and the store is unchanged.
+  rejected naming the line, and the store is unchanged; for any text, the new SQL of the
+  rules agrees with the old.
 
 Expected ids and values come from the raw file, read with the csv module.
 """
@@ -17,9 +18,14 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import chartwatch
+from chartwatch.ingestion.kinds import COUNTRIES as COUNTRIES_KIND
+from chartwatch.ingestion.validate import _blank, _row_rules
 from conftest import raw_bytes
 
 GLOBAL = "all-weeks-global.tsv"
@@ -196,3 +202,39 @@ def test_a_key_twice_in_a_country_file_names_the_second_line(bundled_store, tmp_
     assert (result.status, result.line) == ("rejected", 40001), result
     assert "appears twice" in result.reason and "40000, 40001" in result.reason, result.reason
     assert table_state(bundled_store) == before
+
+
+# -- the rewritten rules mean what the old SQL meant -------------------------------------------
+# Letters, digits, ASCII and Unicode white space, controls, a combining mark, wide characters.
+ODD_CHARS = "AZaz09 Ééß!~\t\r\x00\x1f\x7f\x85\xa0\u1680\u2003\u2028\u3000\ufeff\u0301あ😀"
+ODD_TEXT = st.text(alphabet=st.sampled_from(list(ODD_CHARS)), max_size=4)
+# Checked in every example: blank or not by a hair, and codes that almost pass.
+EDGE_VALUES = [None, "", " ", "  ", "\t", " \t ", "\xa0", "\u3000", " a", "a ", "!", "~", "\x7f"]
+EDGE_VALUES += ["GB", "gb", "G", "GBR", "G1", "ÉS", "AZ", "@A", "[A", "A@", "A[", "A ", " A"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), ODD_TEXT, st.text(max_size=6)), min_size=1, max_size=40))
+def test_rewritten_rules_agree_with_the_original_sql(values: list[str | None]):
+    """``trim()`` only where a value could be blank, and the country code without a regular
+    expression, give what ``nullif(trim(x), '') IS NULL`` and
+    ``NOT regexp_full_match(coalesce(x, ''), '[A-Z]{2}')`` gave, for any text."""
+    rules = dict(_row_rules(COUNTRIES_KIND, list(COUNTRIES_KIND.known)))
+    country = next(cond for cond, msg in rules.items() if "two-letter" in msg)
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (i INTEGER, x VARCHAR)")
+    values = [*values, *EDGE_VALUES]
+    con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(values)))
+    blank_new = _blank("x")
+    country_new = country.replace("country_iso2", "x")
+    rows = con.execute(
+        f"""
+        SELECT i, x,
+               nullif(trim(x), '') IS NULL, {blank_new},
+               NOT regexp_full_match(coalesce(x, ''), '[A-Z]{{2}}'), {country_new}
+        FROM t ORDER BY i
+        """
+    ).fetchall()
+    for _, x, blank_old, blank, country_old, country_now in rows:
+        assert blank == blank_old, repr(x)
+        assert country_now == country_old, repr(x)
