@@ -1,0 +1,85 @@
+"""What a brief returns: :class:`Brief`, its :class:`Fact` sentences and the
+:class:`Evidence` rows behind each. Plain data with their JSON and table shapes; nothing
+here reads the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from chartwatch.results import Tabular, jsonable
+
+
+@dataclass
+class Evidence:
+    """One published row (or, for country counts, one week of a country list) behind a fact.
+
+    ``figure`` is the value in ``measure``: ``hours_viewed`` or ``views`` for a global row,
+    ``countries_no1`` / ``countries_top10`` for a week's count of countries, ``rank`` for a
+    country row (the country lists publish ranks only; ``figure`` is then null).
+    """
+
+    list: str
+    week_end: dt.date
+    category: str
+    rank: int | None
+    figure: int | None
+    measure: str
+    snapshot_id: int
+    observed_at: dt.datetime
+    title: str
+    country_iso2: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = jsonable(self)
+        if self.country_iso2 is None:
+            del out["country_iso2"]
+        return out
+
+
+@dataclass
+class Fact:
+    """One sentence (or two) and the rows it rests on."""
+
+    id: str
+    text: str
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "text": self.text, "evidence": [e.to_dict() for e in self.evidence]}
+
+
+@dataclass
+class Brief(Tabular):
+    """``chartwatch brief``: the facts about one title; the table is one row per evidence."""
+
+    label: str
+    show: str
+    category: str | None
+    as_of: dt.date | None
+    published_as_of: dt.date | None  # the view: as published by this date; None = now
+    vs: str | None
+    notes: list[str]
+    facts: list[Fact]
+    key: str = ""  # the stable key: ``Ballerina (film, English)``
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "key": self.key,
+            "show": self.show,
+            "category": self.category,
+            "as_of": jsonable(self.as_of),
+            "published_as_of": jsonable(self.published_as_of),
+            "vs": self.vs,
+            "notes": list(self.notes),
+            "facts": [f.to_dict() for f in self.facts],
+        }
+
+    def table_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"fact": f.id, **{k: getattr(e, k) for k in Evidence.__dataclass_fields__}}
+            for f in self.facts
+            for e in f.evidence
+        ]
