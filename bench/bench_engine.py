@@ -422,6 +422,11 @@ RUNNERS: dict[str, Callable[[Path, Path, str], tuple[dict[str, Any], Callable[[]
 }
 
 
+def _cpu_seconds() -> float:
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def child(name: str, data: Path, work: Path, size: str, cap_gib: float | None) -> int:
     if cap_gib:
         import resource
@@ -429,6 +434,7 @@ def child(name: str, data: Path, work: Path, size: str, cap_gib: float | None) -
         limit = int(cap_gib * 2**30)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     start = time.perf_counter()
+    cpu_start = _cpu_seconds()
     try:
         result, rows = RUNNERS[name](data, work, size)
     except MemoryError:
@@ -436,6 +442,9 @@ def child(name: str, data: Path, work: Path, size: str, cap_gib: float | None) -
         print(json.dumps({"error": "MemoryError", "work_s": time.perf_counter() - start}))
         return 3
     result["work_s"] = time.perf_counter() - start
+    # CPU of this process and the processes it waited for (chartwatch's command line); not
+    # Spark's JVM, which is not a child that is waited for
+    result["work_cpu_s"] = _cpu_seconds() - cpu_start
     listed = rows()  # to compare with chartwatch's; not timed
     _save_lists(listed, work / "lists.json")
     _save_lists(listed, data / f"lists-{name}.json")  # kept for --compare
@@ -473,6 +482,7 @@ def measure(
                 # the contender's own work, without Python's start-up and the list check
                 run["process_s"] = run["wall_s"]
                 run["wall_s"] = run.get("output", {}).get("work_s", run["wall_s"])
+                run["cpu_s"] = run.get("output", {}).get("work_cpu_s")
                 lists = work / "lists.json"
                 if lists.exists():
                     got = json.loads(lists.read_text())
@@ -494,6 +504,12 @@ def measure(
             **(stats([r["wall_s"] for r in ok]) if ok else {}),
             "peak_rss_gib": max((r["peak_rss_gib"] for r in runs), default=None),
             "events_per_s": events / min(r["wall_s"] for r in ok) if ok else None,
+            # core-microseconds per event, the least CPU of the runs (less skewed by load)
+            "cpu_us_per_event": (
+                min(r["cpu_s"] for r in ok if r.get("cpu_s")) / events * 1e6
+                if any(r.get("cpu_s") for r in ok)
+                else None
+            ),
         }
     paired = [
         c["wall_s"] / f["wall_s"]
@@ -536,7 +552,8 @@ def _line(run: dict[str, Any], events: int) -> str:
         return f"failed (exit {run['exit_code']}, peak {run['peak_rss_gib']} GiB): {tail[-1:]}"
     same = run.get("same_lists_as_chartwatch")
     return (
-        f"{run['wall_s']:.1f} s, {events / run['wall_s'] / 1e6:.2f} M events/s, "
+        f"{run['wall_s']:.1f} s (CPU {run.get('cpu_s') or 0:.1f} s), "
+        f"{events / run['wall_s'] / 1e6:.2f} M events/s, "
         f"peak {run['peak_rss_gib']} GiB, same lists: {same}, other load "
         f"{run.get('other_load_cores')} cores"
     )
