@@ -238,3 +238,41 @@ def test_rewritten_rules_agree_with_the_original_sql(values: list[str | None]):
     for _, x, blank_old, blank, country_old, country_now in rows:
         assert blank == blank_old, repr(x)
         assert country_now == country_old, repr(x)
+
+
+# -- several files in one call: the next is staged while one loads ------------------------------
+def test_several_files_give_the_results_and_store_of_one_by_one(tmp_path):
+    """``ingest`` stages the next local file on a second connection while one is loaded; the
+    results (in order) and every table must be those of ingesting the files one at a time."""
+    files = tmp_path / "in"
+    files.mkdir()
+    good_global = files / GLOBAL
+    good_global.write_bytes(raw_bytes(GLOBAL))
+    bad = files / "bad-countries.tsv"
+    bad.write_bytes(with_field(COUNTRIES, 4242, "country_iso2", b"gb"))
+    same_again = files / "copy-of-global.tsv"
+    same_again.write_bytes(raw_bytes(GLOBAL))
+    countries = files / COUNTRIES
+    countries.write_bytes(raw_bytes(COUNTRIES))
+    sources = [good_global, bad, same_again, files / "missing.tsv", countries, good_global]
+
+    with chartwatch.open_store(tmp_path / "together.duckdb") as together:
+        seen: list[str] = []
+        results = chartwatch.ingest(
+            together, sources, observed_at=T0, on_result=lambda r: seen.append(r.status)
+        )
+        state_together = table_state(together)
+    with chartwatch.open_store(tmp_path / "apart.duckdb") as apart:
+        one_by_one = [chartwatch.ingest(apart, [s], observed_at=T0)[0] for s in sources]
+        state_apart = table_state(apart)
+
+    statuses = ["accepted", "rejected", "unchanged", "rejected", "accepted", "unchanged"]
+    assert [r.status for r in results] == statuses == seen
+    assert [r.source for r in results] == [str(s) for s in sources]
+    assert (results[1].line, results[1].reason) == (4242, one_by_one[1].reason)
+    assert "no such file" in (results[3].reason or "")
+    assert [r.to_dict() for r in results] == [r.to_dict() for r in one_by_one]
+    # ingested_at differs between the two stores; every other column of every table agrees
+    assert state_together["row_versions"] == state_apart["row_versions"]
+    assert state_together["observations"] == state_apart["observations"]
+    assert state_together["current_rows"] == state_apart["current_rows"]

@@ -14,6 +14,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -24,10 +25,18 @@ from chartwatch import __version__
 from chartwatch.errors import BadInputError, ChartwatchError
 from chartwatch.ingestion import validate
 from chartwatch.ingestion.kinds import VALUE_COLUMNS
-from chartwatch.ingestion.reader import Payload, Prepared, content, prepare, read_path
+from chartwatch.ingestion.reader import (
+    Content,
+    Payload,
+    Prepared,
+    content,
+    prepare,
+    read_path,
+)
 from chartwatch.store.store import Store
 
 Status = Literal["accepted", "unchanged", "rejected"]
+_URL = re.compile(r"https?://")
 _KEY_EQ = (
     "{a}.key_hash = {b}.key_hash AND {a}.list = {b}.list AND {a}.category = {b}.category "
     "AND {a}.rank = {b}.rank AND {a}.week IS NOT DISTINCT FROM {b}.week "
@@ -318,14 +327,51 @@ def _observed_earlier(store: Store, snapshot_id: int, payload: Payload) -> None:
     )
 
 
-def ingest_payload(store: Store, payload: Payload) -> IngestResult:
-    """Check ``payload`` and load it as one snapshot; never raises for bad input.
+@dataclass
+class _Staged:
+    """A payload on its way in: its content, its file checks and ``_raw``, as far as done.
 
-    Returns an :class:`IngestResult` whose ``status`` is ``accepted``, ``unchanged`` (the
-    same content was ingested before) or ``rejected`` (with a one-line ``reason``).
+    ``error`` is the first bad-input error met; it is reported only after the look-up of the
+    content's sha256, as a file already in the store is ``unchanged`` whatever its name.
     """
+
+    store: Store  # the connection whose temporary ``_raw`` holds the staged file
+    payload: Payload
+    item: Content | None = None
+    prepared: Prepared | None = None
+    staged: bool = False
+    error: BadInputError | None = None
+
+
+def _stage_ahead(store: Store, payload: Payload) -> _Staged:
+    """Hash, check and stage ``payload`` in ``store``'s connection, before its turn.
+
+    Runs in a worker thread, on a connection of its own, while the file before it is being
+    loaded; the load itself still happens in order (:func:`_finish`). A file already in the
+    store is not staged.
+    """
+    staged = _Staged(store, payload)
     try:
-        item = content(payload)
+        staged.item = content(payload)
+        if store.one("SELECT 1 FROM snapshots WHERE sha256 = ?", [staged.item.sha256]):
+            return staged
+        staged.prepared = prepare(staged.item)
+        _stage(store, staged.prepared)
+        staged.staged = True
+    except BadInputError as exc:
+        staged.error = exc
+    return staged
+
+
+def _finish(staged: _Staged) -> IngestResult:
+    """Load a (possibly already staged) payload as one snapshot; never raises for bad input."""
+    store, payload = staged.store, staged.payload
+    try:
+        if staged.item is None:
+            if staged.error is not None:
+                raise staged.error
+            staged.item = content(payload)
+        item = staged.item
         known = store.one(
             "SELECT snapshot_id, kind, row_count, observed_at FROM snapshots WHERE sha256 = ?",
             [item.sha256],
@@ -343,9 +389,12 @@ def ingest_payload(store: Store, payload: Payload) -> IngestResult:
                 observed_at=payload.observed_at.isoformat(),
                 rows=int(known[2]),
             )
-        prepared = prepare(item)
-        with store.transaction():
+        if staged.error is not None:
+            raise staged.error
+        prepared = staged.prepared or prepare(item)
+        if not staged.staged:
             _stage(store, prepared)
+        with store.transaction():
             result = _load(store, prepared)
         return result
     except BadInputError as exc:
@@ -356,6 +405,29 @@ def ingest_payload(store: Store, payload: Payload) -> IngestResult:
         _drop_temp(store)
 
 
+def ingest_payload(store: Store, payload: Payload) -> IngestResult:
+    """Check ``payload`` and load it as one snapshot; never raises for bad input.
+
+    Returns an :class:`IngestResult` whose ``status`` is ``accepted``, ``unchanged`` (the
+    same content was ingested before) or ``rejected`` (with a one-line ``reason``).
+    """
+    return _finish(_Staged(store, payload))
+
+
+def _fetch(text: str, observed_at: dt.datetime | None, base_timeout: float) -> Payload:
+    from chartwatch.ingestion.download import fetch
+
+    try:
+        payload = fetch(text, timeout=base_timeout)
+    except ChartwatchError as exc:
+        if isinstance(exc, BadInputError):
+            raise
+        raise BadInputError(text, exc.message) from None
+    if observed_at is not None:
+        payload = Payload(payload.source, payload.name, payload.data, observed_at, "given")
+    return payload
+
+
 def ingest(
     store: Store,
     sources: Iterable[str | Path],
@@ -364,37 +436,54 @@ def ingest(
     on_result: Callable[[IngestResult], None] | None = None,
     base_timeout: float = 30.0,
 ) -> list[IngestResult]:
-    """Ingest local files or URLs, each accepted or rejected on its own.
+    """Ingest local files or URLs, each accepted or rejected on its own, in order.
 
     Local files are observed at their modification time, downloads at the time of
-    download, unless ``observed_at`` is given.
+    download, unless ``observed_at`` is given. While one file is loaded, the next local
+    file is read, hashed, checked and staged on a second connection in a worker thread
+    (DuckDB and hashing release the GIL), so the two overlap on a machine with two cores;
+    each file is still loaded in its own transaction, one after the other.
     """
-    results = []
-    for src in sources:
-        text = str(src)
-        if re.match(r"https?://", text):
-            from chartwatch.ingestion.download import fetch
+    texts = [str(src) for src in sources]
+    results: list[IngestResult] = []
+    pool = ThreadPoolExecutor(max_workers=1) if len(texts) > 1 else None
+    stores = [store]  # and, once needed, a second connection for the worker
 
-            try:
-                payload = fetch(text, timeout=base_timeout)
-            except BadInputError as exc:
-                result = IngestResult(source=text, status="rejected", reason=exc.reason)
-            except ChartwatchError as exc:
-                result = IngestResult(source=text, status="rejected", reason=exc.message)
-            else:
-                if observed_at is not None:
-                    payload = Payload(
-                        payload.source, payload.name, payload.data, observed_at, "given"
-                    )
-                result = ingest_payload(store, payload)
-        else:
-            try:
-                payload = read_path(Path(text), observed_at=observed_at)
-            except BadInputError as exc:
-                result = IngestResult(source=text, status="rejected", reason=exc.reason)
-            else:
-                result = ingest_payload(store, payload)
-        results.append(result)
-        if on_result is not None:
-            on_result(result)
+    def other(used: Store) -> Store:
+        if len(stores) == 1:
+            con = store.con.cursor()
+            con.execute("SET TimeZone = 'UTC'")  # a setting of each connection
+            stores.append(Store(con, store.path, store.read_only))
+        return stores[1] if used is stores[0] else stores[0]
+
+    def read(text: str, on: Store, early: bool) -> _Staged | IngestResult:
+        """The file or URL ``text`` ready to finish on ``on`` (staged already if ``early``)."""
+        try:
+            if _URL.match(text):
+                return _Staged(on, _fetch(text, observed_at, base_timeout))
+            payload = read_path(Path(text), observed_at=observed_at)
+        except BadInputError as exc:
+            return IngestResult(source=text, status="rejected", reason=exc.reason)
+        return _stage_ahead(on, payload) if early else _Staged(on, payload)
+
+    try:
+        current = read(texts[0], store, early=False) if texts else None
+        for i in range(len(texts)):
+            assert current is not None
+            upcoming: Future[_Staged | IngestResult] | None = None
+            if pool is not None and i + 1 < len(texts) and not _URL.match(texts[i + 1]):
+                used = current.store if isinstance(current, _Staged) else store
+                upcoming = pool.submit(read, texts[i + 1], other(used), True)
+            result = _finish(current) if isinstance(current, _Staged) else current
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+            if i + 1 < len(texts):  # downloads are fetched on their turn
+                current = upcoming.result() if upcoming else read(texts[i + 1], store, False)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+        for extra in stores[1:]:
+            _drop_temp(extra)
+            extra.close()
     return results
