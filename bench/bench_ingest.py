@@ -37,6 +37,7 @@ AIM_RATIO_TO_FLOOR = 2.0
 
 
 def run_chartwatch(db: Path, paths: list[Path]) -> dict[str, Any]:
+    cpu = time.process_time()
     start = time.perf_counter()
     store = chartwatch.open_store(db)
     opened = time.perf_counter()
@@ -46,11 +47,13 @@ def run_chartwatch(db: Path, paths: list[Path]) -> dict[str, Any]:
     finally:
         store.close()
     end = time.perf_counter()
+    cpu = time.process_time() - cpu
     bad = [r for r in results if r.status != "accepted"]
     if bad:
         raise SystemExit(f"chartwatch did not accept {bad[0].source}: {bad[0].reason}")
     return {
         "wall_s": end - start,
+        "cpu_s": cpu,
         "open_s": opened - start,
         "ingest_s": ingested - opened,
         "close_s": end - ingested,
@@ -59,6 +62,7 @@ def run_chartwatch(db: Path, paths: list[Path]) -> dict[str, Any]:
 
 
 def run_floor(db: Path, paths: list[Path]) -> dict[str, Any]:
+    cpu = time.process_time()
     start = time.perf_counter()
     con = duckdb.connect(str(db))
     try:
@@ -70,16 +74,18 @@ def run_floor(db: Path, paths: list[Path]) -> dict[str, Any]:
     finally:
         con.close()
     wall = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     with duckdb.connect(str(db), read_only=True) as con:  # untimed check
         rows = sum(
             con.execute(f"SELECT count(*) FROM t{i}").fetchall()[0][0] for i in range(len(paths))
         )
-    return {"wall_s": wall, "rows": rows}
+    return {"wall_s": wall, "cpu_s": cpu, "rows": rows}
 
 
 def run_pandas(db: Path, paths: list[Path]) -> dict[str, Any]:
     import pandas as pd
 
+    cpu = time.process_time()
     start = time.perf_counter()
     frames = [pd.read_csv(path, sep="\t") for path in paths]
     con = duckdb.connect(str(db))
@@ -90,7 +96,11 @@ def run_pandas(db: Path, paths: list[Path]) -> dict[str, Any]:
             con.unregister("df")
     finally:
         con.close()
-    return {"wall_s": time.perf_counter() - start, "rows": sum(len(df) for df in frames)}
+    return {
+        "wall_s": time.perf_counter() - start,
+        "cpu_s": time.process_time() - cpu,
+        "rows": sum(len(df) for df in frames),
+    }
 
 
 RUNNERS: dict[str, Callable[[Path, list[Path]], dict[str, Any]]] = {
@@ -124,6 +134,7 @@ def measure(repeat: int) -> dict[str, Any]:
                     runs[name].append(result)
     rows = {name: results[0]["rows"] for name, results in runs.items()}
     medians = {n: statistics.median(r["wall_s"] for r in results) for n, results in runs.items()}
+    cpu = {n: statistics.median(r["cpu_s"] for r in results) for n, results in runs.items()}
     cw = runs["chartwatch"]
     out: dict[str, Any] = {
         "benchmark": "ingest",
@@ -133,6 +144,10 @@ def measure(repeat: int) -> dict[str, Any]:
         "pandas_version": pd.__version__,
         "other_load_cores": other.cores,
         "results": {name: stats([r["wall_s"] for r in results]) for name, results in runs.items()},
+        # CPU time of the process (all threads): other processes disturb it far less than
+        # wall time, so it still compares the work done when the machine is busy.
+        "cpu": {name: stats([r["cpu_s"] for r in results]) for name, results in runs.items()},
+        "cpu_ratio_chartwatch_to_floor": cpu["chartwatch"] / cpu["floor"],
         "chartwatch_parts_median_s": {
             part: statistics.median(r[part] for r in cw)
             for part in ("open_s", "ingest_s", "close_s")
@@ -195,6 +210,13 @@ def summary(result: dict[str, Any]) -> str:
         f"  pandas / floor      = {result['ratio_pandas_to_floor']:.2f}x",
         f"  other processes kept {result['other_load_cores']} of the cores busy meanwhile",
     ]
+    if "cpu" in result:
+        cpu = result["cpu"]
+        lines.append(
+            f"  CPU time (all threads, median): chartwatch {ms(cpu['chartwatch']['median_s'])}, "
+            f"floor {ms(cpu['floor']['median_s'])}, "
+            f"ratio {result['cpu_ratio_chartwatch_to_floor']:.2f}x"
+        )
     if rows["floor"] != rows["chartwatch"] or rows["pandas"] != rows["chartwatch"]:
         lines.append(f"  note: row counts differ: {rows}")
     if "profile" in result:
