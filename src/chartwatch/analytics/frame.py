@@ -17,7 +17,12 @@ VIEWS_FROM = dt.date(2023, 6, 18)  # first week with weekly_views (Netflix ranks
 
 
 def titled_rows(
-    cat: Catalog, as_of: dt.date | None, list_name: str, *, only: Title | None = None
+    cat: Catalog,
+    as_of: dt.date | None,
+    list_name: str,
+    *,
+    only: Title | None = None,
+    category: str | None = None,
 ) -> tuple[str, list[Any]]:
     """A subquery of one list's visible rows with ``title`` and ``film``.
 
@@ -25,7 +30,9 @@ def titled_rows(
     label, or, for a label two titles share (two films named *Ballerina*, one in each
     Films list), the title's key (``Ballerina (film, English)``). Filter on ``title`` and
     ``film`` to read one title's rows, and pass that title as ``only``: unless its label is
-    shared, the rows need no qualifying (which stops DuckDB from filtering early)."""
+    shared, the rows need no qualifying (which stops DuckDB from filtering early). A caller
+    that keeps only one global list's rows may name it as ``category``: only the labels
+    shared in that list are qualified, and none when it has none."""
     rows_sql, params = visible_rows(as_of)
     labels = list(cat.alias_of)
     label = "coalesce(a.canonical, coalesce(r.season_title, r.show_title))"
@@ -34,7 +41,11 @@ def titled_rows(
         # the few rows of a shared label: looked up by label and list (global) or label,
         # kind and week (countries) in two short lists, not joined
         if list_name == "global":
-            pairs = [(f"{lab}\x1f{c}", ident) for lab, c, ident in cat.split_global]
+            pairs = [
+                (f"{lab}\x1f{c}", ident)
+                for lab, c, ident in cat.split_global
+                if category is None or c == category
+            ]
             lookup = "title || chr(31) || r.category"
         else:
             pairs = [

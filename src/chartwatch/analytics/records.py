@@ -133,7 +133,7 @@ def _board(
     cat = catalog(store, as_of)
     named: dict[str, Any] = {"cutoff": cutoff}
     if metric in _SELECT:
-        gsql, gparams = titled_rows(cat, as_of, "global")
+        gsql, gparams = titled_rows(cat, as_of, "global", category=category)
         value, week, where = _SELECT[metric]
         named["start"] = list_start(store, as_of, cat) or dt.date.min
         named["views_from"] = VIEWS_FROM

@@ -47,7 +47,7 @@ def single_weeks(
     """Where ``value`` stands among every title-week of ``category`` up to ``cutoff``: the
     number of weeks, the rank (1 + weeks with more), and the biggest week."""
     column = "weekly_views" if measure == "views" else "weekly_hours_viewed"
-    gsql, params = titled_rows(ctx.cat, ctx.view, "global")
+    gsql, params = titled_rows(ctx.cat, ctx.view, "global", category=category)
     where = f"FROM {gsql} g WHERE category = ? AND week <= ? AND {column} IS NOT NULL"
     total, above = ctx.store.all(
         f"SELECT count(*), count(*) FILTER (WHERE {column} > ?) {where}",
