@@ -260,24 +260,10 @@ def greenlight(
         if reason := missing_extra():
             raise UsageError(reason)
         with store_for(db) as store:
-            if backtest and as_json:  # the document /api/v1/greenlight/backtest answers
-                from chartwatch.forecast.summary import backtests
-
-                out_json(
-                    backtests(
-                        store,
-                        as_of=asof,
-                        weeks=weeks,
-                        horizon=horizon,
-                        strict=strict,
-                        seed=seed,
-                        plot=plot,
-                    )
-                )
-                return
             if backtest:
                 from chartwatch.forecast.backtest import backtest as run_backtest
                 from chartwatch.forecast.run import run_backtest as runs_backtest
+                from chartwatch.forecast.summary import backtest_document
 
                 result = run_backtest(
                     store,
@@ -289,6 +275,9 @@ def greenlight(
                     plot=plot,
                 )
                 runs = runs_backtest(store, as_of=asof)
+                if as_json:  # the document /api/v1/greenlight/backtest answers
+                    out_json(backtest_document(result, runs))
+                    return
                 console().print(_backtest(result, runs))
                 return
             if all_:
