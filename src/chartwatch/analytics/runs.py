@@ -179,6 +179,22 @@ def _sum(values: list[int | None]) -> int | None:
     return sum(known) if known else None
 
 
+def best_week(weeks: list[Week]) -> BestWeek | None:
+    """The best of ``weeks``: by views when every week has views, else by hours."""
+    if not weeks:
+        return None
+    with_views = all(w.views is not None for w in weeks)
+    b = max(weeks, key=lambda w: (w.views if with_views else w.hours_viewed) or 0)
+    return BestWeek(
+        b.week_start,
+        b.week_end,
+        b.rank,
+        b.hours_viewed,
+        b.views,
+        "views" if with_views else "hours_viewed",
+    )
+
+
 def title_report(
     store: Store, title: Title, as_of: dt.date | None = None, *, full: bool = True
 ) -> TitleReport:
@@ -258,19 +274,7 @@ def title_report(
             f"({week_label(first.week_end)}); its run began earlier, so that week is not its debut",
         )
     peak = min((w.rank for w in weeks), default=None)
-    with_views = all(w.views is not None for w in weeks) and bool(weeks)
-    best = None
-    if weeks:
-        key = (lambda w: w.views or 0) if with_views else (lambda w: w.hours_viewed or 0)
-        b = max(weeks, key=key)
-        best = BestWeek(
-            b.week_start,
-            b.week_end,
-            b.rank,
-            b.hours_viewed,
-            b.views,
-            "views" if with_views else "hours_viewed",
-        )
+    best = best_week(weeks)
     cover = (min(covered), max(covered)) if covered else None
     note = None
     if weeks and cover and weeks[-1].week_end > cover[1]:

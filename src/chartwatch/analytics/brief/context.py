@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from chartwatch.analytics.brief.types import Evidence
 from chartwatch.analytics.records import records_held
-from chartwatch.analytics.runs import BestWeek, TitleReport, Week, title_report
+from chartwatch.analytics.runs import TitleReport, Week, best_week, title_report
 from chartwatch.dates import end_of_day_utc
 from chartwatch.errors import AmbiguousTitleError, NotFoundError
 from chartwatch.store.store import Store
@@ -123,22 +123,6 @@ def _resolve_title(store: Store, query: str, view: dt.date | None) -> Title:
     return target
 
 
-def _best(weeks: list[Week]) -> BestWeek | None:
-    """The best week as :func:`title_report` picks it: by views when every week has views."""
-    if not weeks:
-        return None
-    with_views = all(w.views is not None for w in weeks)
-    b = max(weeks, key=lambda w: (w.views if with_views else w.hours_viewed) or 0)
-    return BestWeek(
-        b.week_start,
-        b.week_end,
-        b.rank,
-        b.hours_viewed,
-        b.views,
-        "views" if with_views else "hours_viewed",
-    )
-
-
 def _cut(ctx: Context, r: TitleReport, *, full: bool = True) -> TitleReport:
     """``r`` with only the weeks ending on or before ``ctx.through``; the run's figures and
     (``full``) its standings recomputed from those weeks."""
@@ -157,7 +141,7 @@ def _cut(ctx: Context, r: TitleReport, *, full: bool = True) -> TitleReport:
         weeks_at_no1=sum(w.rank == 1 for w in weeks),
         total_hours_viewed=sum(hours) if hours else None,
         total_views=sum(views) if views else None,
-        best_week=_best(weeks),
+        best_week=best_week(weeks),
         weeks=weeks,
         records=[],
     )
