@@ -71,6 +71,15 @@ def bundled_db(_bundled_template: Path, tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def bundled(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A store of the bundled real data shared by a module's tests: read it, never change it."""
+    path = tmp_path_factory.mktemp("bundled-module") / "store.duckdb"
+    shutil.copy(_bundled_template, path)
+    with chartwatch.open_store(path) as st:
+        yield st
+
+
 @pytest.fixture
 def bundled_store(bundled_db: Path) -> Iterator[Store]:
     st = chartwatch.open_store(bundled_db)

@@ -33,14 +33,6 @@ OLD_LABELS = {
 
 
 @pytest.fixture(scope="module")
-def bundled(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    path = tmp_path_factory.mktemp("records-bundled") / "store.duckdb"
-    shutil.copy(_bundled_template, path)
-    with chartwatch.open_store(path) as st:
-        yield st
-
-
-@pytest.fixture(scope="module")
 def replayed(_replayed_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     path = tmp_path_factory.mktemp("records-replayed") / "store.duckdb"
     shutil.copy(_replayed_template, path)

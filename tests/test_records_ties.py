@@ -7,35 +7,17 @@ one thread and on several, and must come out the same.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
-import shutil
 from collections import defaultdict
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-import chartwatch
+import rawdata
 from chartwatch.analytics.records import records
 from chartwatch.store import Store
+from rawdata import label_of, shared_rows
 
-DATA = Path(__file__).resolve().parent.parent / "src" / "chartwatch" / "data"
-
-
-def read(name: str) -> list[dict[str, str]]:
-    with gzip.open(DATA / f"{name}.gz", "rt", encoding="utf-8") as f:
-        return list(csv.DictReader(io.StringIO(f.read()), delimiter="\t"))
-
-
-GLOBAL = read("all-weeks-global.tsv")
-COUNTRY = read("all-weeks-countries.tsv")
-
-
-def label_of(row: dict[str, str]) -> str:
-    season = row["season_title"]
-    return row["show_title"] if season in ("", "N/A") else season
+GLOBAL = shared_rows(rawdata.GLOBAL)
+COUNTRY = shared_rows(rawdata.COUNTRIES)
 
 
 Board = list[tuple[str, int, str]]  # (label, value, week), in the documented order
@@ -83,14 +65,6 @@ def countries_board(category: str) -> Board:
 
 def tied_weeks(board: Board, figures_of: dict[str, list[tuple[int, str]]]) -> list[str]:
     return [label for label, value, _ in board if sum(v == value for v, _ in figures_of[label]) > 1]
-
-
-@pytest.fixture(scope="module")
-def bundled(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    path = tmp_path_factory.mktemp("ties") / "store.duckdb"
-    shutil.copy(_bundled_template, path)
-    with chartwatch.open_store(path) as st:
-        yield st
 
 
 def read_board(store: Store, metric: str, category: str) -> list[list[tuple[str, int, str]]]:

@@ -8,19 +8,15 @@ import csv
 import datetime as dt
 import io
 import json
-import shutil
 import subprocess
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-import chartwatch
 from chartwatch.analytics.runs import ShowReport, TitleReport, title
 from chartwatch.errors import NotFoundError
-from chartwatch.store import Store
 from chartwatch.titles import catalog
 from conftest import BUNDLE, raw_rows
 
@@ -34,14 +30,6 @@ OLD_LABELS = {
     "Ozark: Season 4": {"Ozark: Season 4 Part 1"},
     "Hometown Cha-Cha-Cha: Limited Series": {"Hometown Cha-Cha-Cha: Season 1"},
 }
-
-
-@pytest.fixture(scope="module")
-def bundled(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    path = tmp_path_factory.mktemp("title-bundled") / "store.duckdb"
-    shutil.copy(_bundled_template, path)
-    with chartwatch.open_store(path) as st:
-        yield st
 
 
 # -- the raw files, read independently ----------------------------------------------------

@@ -6,44 +6,29 @@ can be named. Expected figures come from the raw files (gzip + csv), never from 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import gzip
-import io
 import json
 import shutil
 from collections import defaultdict
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-import chartwatch
+import rawdata
 from chartwatch.analytics.brief import brief
 from chartwatch.analytics.compare import compare
 from chartwatch.analytics.countries import countries
 from chartwatch.analytics.records import records
 from chartwatch.analytics.runs import ShowReport, TitleReport, title
 from chartwatch.errors import AmbiguousTitleError
-from chartwatch.store import Store
 from chartwatch.titles import Show, Title, catalog, resolve, search
+from rawdata import label_of, shared_rows
 
-DATA = Path(__file__).resolve().parent.parent / "src" / "chartwatch" / "data"
 WEEK = dt.timedelta(days=7)
 
 
-def read(name: str) -> list[dict[str, str]]:
-    with gzip.open(DATA / f"{name}.gz", "rt", encoding="utf-8") as f:
-        return list(csv.DictReader(io.StringIO(f.read()), delimiter="\t"))
-
-
-GLOBAL = read("all-weeks-global.tsv")
-COUNTRY = read("all-weeks-countries.tsv")
-
-
-def label_of(row: dict[str, str]) -> str:
-    season = row["season_title"]
-    return row["show_title"] if season in ("", "N/A") else season
+GLOBAL = shared_rows(rawdata.GLOBAL)
+COUNTRY = shared_rows(rawdata.COUNTRIES)
 
 
 def is_film(row: dict[str, str]) -> bool:
@@ -113,14 +98,6 @@ OWNER = country_owner()
 
 def country_rows_of(k: str) -> list[dict[str, str]]:
     return [r for r in COUNTRY if OWNER.get((label_of(r), r["week"])) == k]
-
-
-@pytest.fixture(scope="module")
-def bundled(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    path = tmp_path_factory.mktemp("identity") / "store.duckdb"
-    shutil.copy(_bundled_template, path)
-    with chartwatch.open_store(path) as st:
-        yield st
 
 
 # -- the raw file: what the rule rests on ------------------------------------------------------

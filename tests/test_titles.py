@@ -27,14 +27,6 @@ from rawdata import COUNTRIES, GLOBAL, label_of, parse_tsv, shared_rows
 
 # -- stores shared by the module (read only here) -----------------------------------------
 @pytest.fixture(scope="module")
-def bundled(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    path = tmp_path_factory.mktemp("titles-bundled") / "store.duckdb"
-    shutil.copy(_bundled_template, path)
-    with chartwatch.open_store(path) as st:
-        yield st
-
-
-@pytest.fixture(scope="module")
 def replayed(_replayed_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     path = tmp_path_factory.mktemp("titles-replayed") / "store.duckdb"
     shutil.copy(_replayed_template, path)
