@@ -412,6 +412,9 @@ def _finish(chart: Any) -> dict[str, Any]:
         font="system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif",
         background="#FFFFFF",
     )
+    # readable text: Vega's 10 px default is too small for legends and axes
+    spec["config"].setdefault("legend", {}).update(labelFontSize=12, titleFontSize=12)
+    spec["config"].setdefault("axis", {}).update(labelFontSize=12, titleFontSize=12)
     return spec
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -34,11 +34,21 @@ from chartwatch.results import jsonable
 from chartwatch.titles import catalog
 from chartwatch.web import pages
 from chartwatch.web.errors import WebError, bad_parameter, from_core, page_title
-from chartwatch.web.http import Guard
+from chartwatch.web.http import (
+    REQUEST_HEADERS,
+    Answer,
+    Guard,
+    content_stamp,
+    etag_for,
+    not_modified,
+    static_url,
+    unchanged,
+)
 from chartwatch.web.jobs import Jobs
 from chartwatch.web.links import links_for
 from chartwatch.web.pages import Page, Redirect
 from chartwatch.web.source import StoreSource
+from chartwatch.web.vega import vega_spec
 
 log = logging.getLogger("chartwatch.web")
 HERE = Path(__file__).resolve().parent
@@ -103,9 +113,12 @@ class Site:
         env.filters["dec"] = lambda v: "–" if v is None else f"{v:.3f}"
         env.filters["pct"] = lambda v: "–" if v is None else f"{v:.0%}"
         env.globals["version"] = __version__
+        env.globals["static"] = static_url
+        env.filters["vega"] = vega_spec
         self.env = env
         # answers being built, so that a burst of requests for one page builds it once
-        self.inflight: dict[tuple[Any, ...], asyncio.Future[tuple[str, bytes]]] = {}
+        self.inflight: dict[tuple[Any, ...], asyncio.Future[Answer]] = {}
+        self.stamps: dict[int, str] = {}
 
     # -- rendering ---------------------------------------------------------------------------
 
@@ -139,31 +152,57 @@ class Site:
             current = await run_in_threadpool(self.source.refresh)
         return current
 
+    async def stamp(self) -> tuple[int, str]:
+        """The generation of the copy in use and the stamp of its content
+        (:func:`chartwatch.web.http.content_stamp`), computed once per copy."""
+        gen = await self.generation()
+        known = self.stamps.get(gen)
+        if known is not None:
+            return gen, known
+
+        def compute() -> tuple[int, str]:
+            with self.source.store() as store:
+                return self.source.generation, content_stamp(store)
+
+        gen, stamp = await run_in_threadpool(compute)
+        if len(self.stamps) > 4:
+            self.stamps.clear()
+        self.stamps[gen] = stamp
+        return gen, stamp
+
     async def cached(
         self, key: tuple[Any, ...], build: Callable[[], tuple[str, bytes]]
     ) -> Response:
         """The answer for ``key`` from the copy's cache; on a miss ``build`` runs in a worker
-        thread (it queries the store), so answers from the cache never wait for one."""
+        thread (it queries the store), so answers from the cache never wait for one. A
+        client that already has it (``If-None-Match``) gets a 304 without it being built."""
         src = self.source
-        full = (await self.generation(), *key)
+        headers = REQUEST_HEADERS.get()
+        gen, stamp = await self.stamp()
+        etag = etag_for(stamp, key)
+        if not_modified(headers, etag):
+            return unchanged(headers, etag)
+        full = (gen, *key)
         hit = src.cache.get(full)
         if hit is None:
             task = self.inflight.get(full)
             if task is None:  # build it once, whoever asked first, even if they go away
-                task = asyncio.ensure_future(run_in_threadpool(build))
+
+                def finished() -> Answer:
+                    return Answer.make(*build(), etag)
+
+                task = asyncio.ensure_future(run_in_threadpool(finished))
                 self.inflight[full] = task
 
-                def done(
-                    t: asyncio.Future[tuple[str, bytes]], full: tuple[Any, ...] = full
-                ) -> None:
+                def done(t: asyncio.Future[Answer], full: tuple[Any, ...] = full) -> None:
                     self.inflight.pop(full, None)
                     if not t.cancelled() and t.exception() is None:
                         src.cache.put(full, t.result())
 
                 task.add_done_callback(done)
             hit = await asyncio.shield(task)
-        media, body = hit
-        return self.finish(200, media, body)
+        answer: Answer = hit
+        return answer.response(headers)
 
     async def page(
         self, request: Request, name: str, builder: Callable[..., Page], **kwargs: Any
@@ -229,11 +268,13 @@ class Site:
     async def job_answer(self, name: str, builder: Callable[..., Any], **kwargs: Any) -> Response:
         """An API answer computed as a job: the request waits for it (other requests do
         not); if the store changes meanwhile, it is computed again on the new copy."""
-        gen = await self.generation()
+        headers = REQUEST_HEADERS.get()
+        gen, stamp = await self.stamp()
         key = ("api", name, *key_of(kwargs))
         hit = self.source.cache.get((gen, *key))
         if hit is not None:
-            return self.finish(200, *hit)
+            answer: Answer = hit
+            return answer.response(headers)
         for _ in range(3):
             running = self.job(gen, builder, **kwargs)
             try:
@@ -247,15 +288,23 @@ class Site:
                 if await self.generation() == gen:
                     raise
             else:
-                body = ("application/json", dumps(value))
-                self.source.cache.put((gen, *key), body)
-                return self.finish(200, *body)
-            gen = await self.generation()
+                made = Answer.make("application/json", dumps(value), etag_for(stamp, key))
+                self.source.cache.put((gen, *key), made)
+                return made.response(headers)
+            gen, stamp = await self.stamp()
         raise from_core(StoreBusyError("the store kept changing; try again"))
 
 
-def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
-    """The app over the store file ``db`` (read through an in-memory copy)."""
+def create_app(
+    db: str | Path,
+    *,
+    source: StoreSource | None = None,
+    allowed_hosts: Sequence[str] | None = None,
+) -> FastAPI:
+    """The app over the store file ``db`` (read through an in-memory copy).
+
+    ``allowed_hosts``: the names the ``Host`` header may give (``chartwatch serve`` passes
+    the loopback names and the address it listens on); None checks nothing."""
     from chartwatch.web import routes_api, routes_pages
 
     site = Site(source or StoreSource(Path(db)))
@@ -284,7 +333,7 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
     app.state.jobs = site.jobs
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _handle_errors(app, site)
-    app.add_middleware(Guard, error_response=site.error_response)
+    app.add_middleware(Guard, error_response=site.error_response, allowed_hosts=allowed_hosts)
     routes_pages.register(app, site)
     routes_api.register(app, site)
     return app

@@ -22,8 +22,9 @@ from chartwatch.titles.search import describe, ranked_matches
 from chartwatch.web.errors import Suggestion, WebError, from_core
 from chartwatch.web.links import Links, links_for, query_url, title_query
 
-MAP_WIDTH = 700
-CHART_WIDTH = 640
+# the pages' charts take the width of their box (Vega-Lite's "container"): phones too
+MAP_WIDTH = "container"
+CHART_WIDTH = "container"
 
 
 @dataclass
@@ -134,10 +135,19 @@ def home(
     from chartwatch.charts import week as get_week
 
     weeks = weeks_available(store, country=country, as_of=as_of)
+    note = None
     try:
         chart = get_week(store, week=week, category=category, country=country, as_of=as_of)
     except NotFoundError as exc:
-        raise week_not_found(store, exc, week=week, country=country, as_of=as_of) from None
+        if not (country and week and weeks):
+            raise week_not_found(store, exc, week=week, country=country, as_of=as_of) from None
+        # the pickers send the week shown with the country picked: that country's lists may
+        # not reach it, so show its last list, and say so
+        chart = get_week(store, week=weeks[0], category=category, country=country, as_of=as_of)
+        note = (
+            f"{chart.country_name} has no Top 10 list for the week of {week}; "
+            f"this is its last list, the week ending {weeks[0]}."
+        )
     cat = catalog(store, as_of)
     links = links_for(cat)
     data = chart.to_dict()
@@ -160,6 +170,7 @@ def home(
             "newer": url("/", week=newer, country=country, as_of=as_of) if newer else None,
             "older": url("/", week=older, country=country, as_of=as_of) if older else None,
             "json": url("/api/v1/week", week=chart.week_end, country=country, as_of=as_of),
+            "note": note,
         },
     )
 
@@ -380,6 +391,61 @@ def _whole_run(country: dict[str, Any]) -> str:
 # -- /records, /compare, /search, /history, /status ------------------------------------------
 
 
+RECORD_UNITS = {
+    "debut_hours": "Hours viewed",
+    "debut_views": "Views",
+    "week_hours": "Hours viewed",
+    "week_views": "Views",
+    "weeks_in_top10": "Weeks",
+    "weeks_at_no1": "Weeks",
+    "countries_no1": "Countries",
+    "first_28_days_hours": "Hours viewed",
+    "first_91_days_views": "Views",
+}
+# the last day each leaderboard of the most-popular lists had figures, where Netflix stopped
+LAST_PUBLISHED = {"first_28_days_hours": "2023-06-01"}
+
+
+def records_available(store: Store, as_of: dt.date | None) -> list[str]:
+    """The leaderboards with at least one entry in this view, in the order of
+    :data:`~chartwatch.analytics.records.METRICS`."""
+    from chartwatch.analytics.records import METRICS, records
+
+    out = []
+    for key in METRICS:
+        try:
+            records(store, key, as_of=as_of, top=1)
+        except NotFoundError:
+            continue
+        out.append(key)
+    return out
+
+
+def _missing_board(metric: str, as_of: dt.date | None, available: list[str]) -> dict[str, Any]:
+    """Why a leaderboard is empty in this view, in the page's words, with where to look."""
+    from chartwatch.analytics.records import METRICS
+
+    then = LAST_PUBLISHED.get(metric)
+    links = []
+    if then and (as_of is None or as_of.isoformat() > then):
+        links.append(
+            Suggestion(
+                f"the board as it stood on {then}", url("/records", metric=metric, as_of=then)
+            )
+        )
+    links += [Suggestion(METRICS[k], url("/records", metric=k, as_of=as_of)) for k in available]
+    reason = {
+        "first_28_days_hours": "Netflix published 28-day figures until June 2023; the lists "
+        "in this view have 91-day figures instead",
+        "debut_views": "views are published from the week ending 2023-06-18",
+        "week_views": "views are published from the week ending 2023-06-18",
+    }.get(metric, "none of the lists in this view has it")
+    return {
+        "message": f"No {METRICS[metric]} in this view: {reason}.",
+        "suggestions": [asdict(s) for s in links],
+    }
+
+
 def records_page(
     store: Store,
     *,
@@ -393,16 +459,31 @@ def records_page(
     from chartwatch.ingestion.kinds import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
 
     metric = metric or "debut_hours"
+    available = records_available(store, as_of)
     try:
         board = records(store, metric, category=category, as_of=as_of, top=top)
-    except NotFoundError as exc:  # nothing qualifies: offer the other leaderboards
-        error = from_core(exc, parameter="metric")
-        error.suggestions = [
-            Suggestion(text, url("/records", metric=key, as_of=as_of))
-            for key, text in METRICS.items()
-            if key != metric
-        ]
-        raise error from None
+    except NotFoundError as exc:  # nothing qualifies: say so, and offer what there is
+        if category and metric in available:  # the measure exists, not in this list
+            error = from_core(exc, parameter="category")
+            error.suggestions = [Suggestion("all lists", url("/records", metric=metric))]
+            raise error from None
+        return Page(
+            "records.html",
+            f"Records · {METRICS[metric]}",
+            {
+                "metric": metric,
+                "measure": METRICS[metric],
+                "unit": RECORD_UNITS[metric],
+                "category": category,
+                "as_of": jsonable(as_of),
+                "top": top,
+                "entries": [],
+                "metrics": {k: v for k, v in METRICS.items() if k in available or k == metric},
+                "missing": _missing_board(metric, as_of, available),
+                "categories": [],
+                "json": url("/api/v1/records", metric=metric, as_of=as_of, top=top),
+            },
+        )
     links = links_for(catalog(store, as_of))
     entries = []
     for e in board.entries:
@@ -419,7 +500,9 @@ def records_page(
             "as_of": jsonable(as_of),
             "top": top,
             "entries": entries,
-            "metrics": METRICS,
+            "unit": RECORD_UNITS[metric],
+            "metrics": {k: v for k, v in METRICS.items() if k in available or k == metric},
+            "missing": None,
             "categories": list(categories),
             "json": url("/api/v1/records", metric=metric, category=category, as_of=as_of, top=top),
         },

@@ -4,7 +4,8 @@ list, the backtest) run as jobs of the :class:`~chartwatch.web.app.Site`."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import FastAPI, Query
 from fastapi.responses import Response
@@ -15,6 +16,7 @@ from chartwatch.web import api, params
 from chartwatch.web.errors import WebError, bad_parameter
 
 if TYPE_CHECKING:
+    from chartwatch.store.store import Store
     from chartwatch.web.app import Site
 
 Weeks = Annotated[
@@ -26,6 +28,14 @@ def require_forecast() -> None:
     missing = missing_extra()
     if missing:
         raise WebError(501, "forecast_unavailable", missing)
+
+
+def status_without_folder(store: Store) -> Any:
+    """``status --json``, naming the store's file without its folder: the server does not
+    tell visitors where its files are."""
+    out = api.status(store)
+    out["db"] = Path(out["db"]).name
+    return out
 
 
 def register(app: FastAPI, site: Site) -> None:
@@ -122,8 +132,8 @@ def register(app: FastAPI, site: Site) -> None:
 
     @app.get("/api/v1/status", tags=["api"], summary="chartwatch status --json")
     async def api_status() -> Response:
-        """What the store holds."""
-        return await site.answer("status", api.status)
+        """What the store holds (the store's file by name: its folder is not shown)."""
+        return await site.answer("status", status_without_folder)
 
     @app.get("/api/v1/greenlight", tags=["api"], summary="chartwatch greenlight QUERY --json")
     async def api_greenlight(

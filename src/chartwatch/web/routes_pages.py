@@ -14,7 +14,17 @@ from chartwatch.web import pages, params
 from chartwatch.web.errors import bad_parameter
 
 if TYPE_CHECKING:
+    from chartwatch.store.store import Store
     from chartwatch.web.app import Site
+
+
+def status_page_without_folder(store: Store) -> pages.Page:
+    """The store's page, naming its file without the folder (as ``/api/v1/status``)."""
+    from pathlib import Path
+
+    page = pages.status_page(store)
+    page.data["status"]["db"] = Path(page.data["status"]["db"]).name
+    return page
 
 
 def register(app: FastAPI, site: Site) -> None:
@@ -58,7 +68,7 @@ def register(app: FastAPI, site: Site) -> None:
         metric: Annotated[str | None, Query(max_length=40)] = None,
         category: params.Category = None,
         as_of: params.AsOf = None,
-        top: Annotated[int, Query(ge=1, le=100)] = 10,
+        top: Annotated[int, Query(ge=1, le=1000)] = 10,
     ) -> Response:
         from chartwatch.analytics.records import METRICS
 
@@ -96,7 +106,7 @@ def register(app: FastAPI, site: Site) -> None:
     @app.get("/status", include_in_schema=False)
     @app.get("/status.json", include_in_schema=False)
     async def status_page(request: Request) -> Response:
-        return await site.page(request, "status", pages.status_page)
+        return await site.page(request, "status", status_page_without_folder)
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
