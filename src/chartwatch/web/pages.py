@@ -575,7 +575,7 @@ def search_page(store: Store, *, q: str | None, limit: int = 10) -> Page:
     return Page("search.html", f"Search: {q}" if q else "Search", {"q": q, "results": results})
 
 
-HISTORY_ROWS = 500
+HISTORY_TITLES = 200
 
 
 def history_page(
@@ -586,10 +586,16 @@ def history_page(
     list_name: str | None = None,
     country: str | None = None,
 ) -> Page:
-    """Revisions Netflix made, newest last; the page shows the first 500."""
-    from chartwatch.revisions import history
+    """Revisions Netflix made, grouped by title and kind of change (renames first), the
+    columns later files dropped summarised; the first 200 titles on the page."""
+    from chartwatch.revisions import grouped_history
 
-    changes = history(store, title=title, week=week, list_name=list_name, country=country)
+    doc = grouped_history(store, title=title, week=week, list_name=list_name, country=country)
+    links = links_for(catalog(store))
+    for group in doc["titles"][:HISTORY_TITLES]:
+        group["url"] = (
+            links.label(group["title"], False) if group["list"] != "most-popular" else None
+        )
     return Page(
         "history.html",
         f"Revisions{f' · {title}' if title else ''}",
@@ -598,9 +604,11 @@ def history_page(
             "week": jsonable(week),
             "list": list_name,
             "country": country,
-            "count": len(changes),
-            "shown": HISTORY_ROWS,
-            "changes": [c.to_dict() for c in changes[:HISTORY_ROWS]],
+            "count": doc["count"],
+            "shown": HISTORY_TITLES,
+            "title_count": len(doc["titles"]),
+            "titles": doc["titles"][:HISTORY_TITLES],
+            "columns": doc["columns"],
             "json": url("/api/v1/history", title=title, week=week, list=list_name, country=country),
         },
     )
