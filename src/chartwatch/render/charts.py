@@ -175,16 +175,26 @@ def _fmt(value: int) -> str:
     return f"{value:,}"
 
 
-def compare_chart(comparison: Comparison, *, width: int | str = 640) -> dict[str, Any]:
+def compare_chart(
+    comparison: Comparison, *, width: int | str = 640, first_runs: bool = False
+) -> dict[str, Any]:
     """Titles' runs overlaid: the compared measure (hours or views) per week and each
-    title's rank, aligned on debut (week 1, 2, …) or on the calendar."""
+    title's rank, aligned on debut (week 1, 2, …) or on the calendar.
+
+    ``first_runs`` draws only each title's first unbroken stretch in the Top 10 (the run
+    people mean): a re-entry years later would otherwise stretch the axis and squeeze the
+    runs into its left edge."""
     alt = _alt()
     by_debut = comparison.align == "debut"
     measure = {"hours": "hours_viewed", "views": "views"}.get(comparison.metric)
     columns = {t.label: t.column for t in comparison.titles}
+    first_stretch = {t.label: t.stretches[0] for t in comparison.titles if t.stretches}
     rows = []
     stretch, previous = 0, None  # a line breaks where a title left the Top 10
     for w in comparison.weeks:
+        run = first_stretch.get(w.label)
+        if first_runs and run is not None and not run[0] <= w.week_number <= run[1]:
+            continue
         if previous is None or previous.label != w.label:
             stretch = 0
         elif w.week_number - previous.week_number > 1:
@@ -260,6 +270,7 @@ def compare_chart(comparison: Comparison, *, width: int | str = 640) -> dict[str
             f"{t.column}, {t.weeks_in_top10} weeks in the Top 10" for t in comparison.titles
         )
         + ("; aligned on each title's first week" if by_debut else "; by calendar week")
+        + ("; each title's first run in the Top 10, without re-entries" if first_runs else "")
         + "."
     )
     what = {"hours": "Hours viewed", "views": "Views", "rank": "Rank"}[comparison.metric]

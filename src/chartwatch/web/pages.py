@@ -242,7 +242,12 @@ def title_page(
         raise WebError(404, "not_found", f"{target.label!r} has no chart weeks in this view")
     query = describe(target)
     notes: list[str] = []
-    data: dict[str, Any] = {"kind": "title", "title": report.to_dict(), "comparison": None}
+    data: dict[str, Any] = {
+        "kind": "title",
+        "title": report.to_dict(),
+        "comparison": None,
+        "reentries": [],
+    }
     for rec in data["title"]["records"]:
         rec["holder_url"] = links.label(rec["holder"], target.film) if rec["holder"] else None
     for wk in data["title"]["weeks"]:
@@ -267,7 +272,8 @@ def title_page(
             comparison = compare(store, [query, *compare_with], as_of=as_of)
         except ChartwatchError as exc:
             raise from_core(exc, parameter="compare") from None
-        charts_data["run"] = charts.compare_chart(comparison, width=CHART_WIDTH)
+        charts_data["run"] = charts.compare_chart(comparison, width=CHART_WIDTH, first_runs=True)
+        data["reentries"] = reentries(comparison)
         compared = [
             {"label": t.column, "url": links.label(t.label, t.film)} for t in comparison.titles
         ]
@@ -516,8 +522,10 @@ def compare_page(
     metric: str | None = None,
     align: str | None = None,
     as_of: dt.date | None = None,
+    runs: str | None = None,
 ) -> Page:
-    """Titles overlaid; with fewer than two titles, just the form."""
+    """Titles overlaid; with fewer than two titles, just the form. ``runs``: ``first``
+    (the default) draws each title's first run in the Top 10, ``all`` its re-entries too."""
     from chartwatch.analytics.compare import ALIGNS, METRICS, compare
 
     data: dict[str, Any] = {
@@ -528,6 +536,8 @@ def compare_page(
         "aligns": ALIGNS,
         "comparison": None,
         "chart": None,
+        "runs": runs or "first",
+        "reentries": [],
     }
     if len(titles) >= 2:
         try:
@@ -540,7 +550,18 @@ def compare_page(
 
         links = links_for(catalog(store, as_of))
         data["comparison"] = comparison.to_dict()
-        data["chart"] = charts.compare_chart(comparison, width=CHART_WIDTH)
+        data["chart"] = charts.compare_chart(
+            comparison, width=CHART_WIDTH, first_runs=(runs or "first") == "first"
+        )
+        data["reentries"] = reentries(comparison)
+        data["toggle"] = url(
+            "/compare",
+            titles=titles,
+            metric=metric,
+            align=align,
+            as_of=as_of,
+            runs="all" if (runs or "first") == "first" else None,
+        )
         data["columns"] = [
             {"column": t.column, "url": links.label(t.label, t.film)} for t in comparison.titles
         ]
@@ -549,6 +570,23 @@ def compare_page(
         )
     name = " vs ".join(titles) if titles else "Compare titles"
     return Page("compare.html", name, data)
+
+
+def reentries(comparison: Any) -> list[str]:
+    """For each compared title that left the Top 10 and came back: when, in words
+    ("Squid Game: Season 1 came back in weeks 40, 115, 171–177")."""
+    out = []
+    for t in comparison.titles:
+        if len(t.stretches) < 2:
+            continue
+        first = t.stretches[0]
+        spans = ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in t.stretches[1:])
+        out.append(
+            f"{t.column}: weeks {first[0]}–{first[1]} in a row, then back in the Top 10 in "
+            f"week{'s' if len(t.stretches) > 2 or t.stretches[1][0] != t.stretches[1][1] else ''} "
+            f"{spans}"
+        )
+    return out
 
 
 def search_page(store: Store, *, q: str | None, limit: int = 10) -> Page:

@@ -84,8 +84,18 @@ def register(app: FastAPI, site: Site) -> None:
 
     @app.get("/compare", include_in_schema=False)
     @app.get("/compare.json", include_in_schema=False)
-    async def compare_page(request: Request, args: params.Compare) -> Response:
-        return await site.page(request, "compare", pages.compare_page, **vars(args))
+    async def compare_page(
+        request: Request,
+        args: params.Compare,
+        runs: Annotated[str | None, Query(max_length=10)] = None,
+    ) -> Response:
+        return await site.page(
+            request,
+            "compare",
+            pages.compare_page,
+            **vars(args),
+            runs=params.choice(runs, "runs", ["first", "all"]),
+        )
 
     @app.get("/search", include_in_schema=False)
     @app.get("/search.json", include_in_schema=False)
