@@ -568,7 +568,9 @@ def compare_page(
         data["json"] = url(
             "/api/v1/compare", titles=titles, metric=metric, align=align, as_of=as_of
         )
-    name = " vs ".join(titles) if titles else "Compare titles"
+    name = "Compare titles"
+    if data["comparison"] is not None:  # the titles' own names, not the queries typed
+        name = " vs ".join(c["column"] for c in data["columns"])
     return Page("compare.html", name, data)
 
 
