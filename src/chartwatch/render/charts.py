@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from chartwatch.analytics.countries import Footprint
     from chartwatch.analytics.runs import TitleReport
 
-VEGA_LITE_VERSION = "6.4"  # the vendored vega-lite.min.js and vl-convert's engine agree
+VEGA_LITE_VERSION = "6.4"  # the Vega-Lite vl-convert compiles with (for files and pages)
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
 MEASURE_BLUE = "#0072B2"

@@ -224,8 +224,12 @@ def title_page(
         raise Redirect(url(canonical + suffix, as_of=as_of, compare=compare_with))
     if isinstance(target, Show):
         show = show_report(store, target, as_of).to_dict()
-        for line, title in zip(show["installments"], target.titles, strict=True):
+        lines = list(zip(show["installments"], target.titles, strict=True))
+        for line, title in lines:
             line["url"] = links.title(title)
+        # in the show's order: Season 1, 2, 3…, then the installments without a number
+        lines.sort(key=lambda lt: _installment_order(lt[1]))
+        show["installments"] = [line for line, _ in lines]
         return Page(
             "show.html",
             target.name,
@@ -313,6 +317,11 @@ def title_page(
         "history_api": url("/api/v1/history", title=target.show),
     }
     return Page("title.html", target.label, data)
+
+
+def _installment_order(title: Title) -> tuple[bool, int, dt.date]:
+    number = title.installment.number
+    return (number is None, number or 0, title.first_week or dt.date.min)
 
 
 def backtest_view(
