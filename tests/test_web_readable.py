@@ -180,3 +180,21 @@ def test_the_revisions_page_groups_by_title_and_summarises_dropped_columns(
         assert f"<code>{col['field']}</code>" in page
     shown = page.count('data-revisions="title"')
     assert shown == min(len(doc["titles"]), 200)
+
+
+def test_type_ahead_suggestions_have_the_words_typed(client: TestClient) -> None:
+    from chartwatch.titles.search import plain
+
+    for q in ("all of us are dead", "squid", "ozark"):
+        names = [r["name"] for r in client.get("/search.json", params={"q": q}).json()["results"]]
+        assert names, q
+        for name in names:
+            words = plain(name).split()
+            assert all(any(w.startswith(t) for w in words) for t in plain(q).split()), (q, name)
+    seasons = {
+        r["season_title"] for r in raw_rows("all-weeks-global.tsv") if r["show_title"] == "Ozark"
+    }
+    found = {r["name"] for r in client.get("/search.json?q=ozark").json()["results"]}
+    assert seasons <= found
+    # nothing has every word: the fuzzy matches, as before
+    assert client.get("/search.json?q=ozrak").json()["results"]

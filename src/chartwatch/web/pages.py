@@ -621,7 +621,24 @@ def search_page(store: Store, *, q: str | None, limit: int = 10) -> Page:
                     "describe": describe(target) if target is not None else hit.name,
                 }
             )
+        results = words_first(q, results)
     return Page("search.html", f"Search: {q}" if q else "Search", {"q": q, "results": results})
+
+
+def words_first(q: str, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The results that have every word typed (each the start of a word of the name), when
+    there are any: a fuzzy match on "of" alone ("The Legend of the Blue Sea" for "all of us
+    are dead") is noise beside them. Otherwise the fuzzy results, as they are."""
+    from chartwatch.titles.search import plain
+
+    typed = plain(q).split()
+
+    def has_words(name: str) -> bool:
+        words = plain(name).split()
+        return all(any(w.startswith(t) for w in words) for t in typed)
+
+    matching = [r for r in results if has_words(r["name"])]
+    return matching or results
 
 
 HISTORY_TITLES = 200
