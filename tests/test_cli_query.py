@@ -13,8 +13,8 @@ from typing import Any
 import duckdb
 import pytest
 
+from chartwatch.store.rows import ROW_COLUMNS
 from chartwatch.store.schema import SCHEMA_VERSION
-from chartwatch.store.views import ROW_COLUMNS
 from conftest import FILES, raw_bytes, raw_rows
 from rawarchive import GLOBAL, LIST_OF, Archive, archive, value
 

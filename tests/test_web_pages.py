@@ -254,7 +254,7 @@ def test_every_title_address_leads_back_to_its_title(web_db: Path) -> None:
         links = Links(cat)
         targets: list[Any] = [*cat.titles.values()]
         targets += [s for s in cat.shows.values() if len(s.titles) > 1]
-        paths = [links.title(t) for t in targets]
+        paths = [links.title(View.of(t)) for t in targets]
         assert len(set(paths)) == len(paths)
         for path, target in zip(paths, targets, strict=True):
             assert links.target(unquote(path.removeprefix("/title/"))) is target
@@ -362,6 +362,7 @@ sys.modules["pandas"] = None  # as if the forecast extra were not installed
 sys.modules["lifelines"] = None
 from fastapi.testclient import TestClient
 from chartwatch.web.app import create_app
+from chartwatch.view import View
 with TestClient(create_app({str(web_db)!r})) as c:
     page = c.get("{AOUAD_PAGE}")
     running = c.get("/title/bridgerton-season-3.json")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chartwatch.dates import week_ending, week_label
 from chartwatch.errors import NotFoundError, UsageError
 from chartwatch.ingestion.kinds import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
-from chartwatch.store.store import Store
-from chartwatch.store.views import visible_rows
+
+if TYPE_CHECKING:
+    from chartwatch.view import View
 
 
 @dataclass
@@ -47,12 +48,14 @@ class WeekChart:
     country_name: str | None
     as_of: dt.date | None
     lists: list[WeekList] = field(default_factory=list)
+    view: dict[str, Any] = field(default_factory=dict)  # View.describe(): as_of, reconstructed…
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["week_end"] = self.week_end.isoformat()
         out["week_start"] = self.week_start.isoformat()
         out["as_of"] = self.as_of.isoformat() if self.as_of else None
+        out.update(out.pop("view"))
         return out
 
 
@@ -68,18 +71,18 @@ def resolve_category(text: str, *, country: bool) -> str:
         if _norm(choice) == wanted:
             return choice
     raise UsageError(
-        f"--category: {text!r} is not a category of the {'country' if country else 'global'} "
-        f"lists; use one of: {', '.join(choices)}"
+        f"{text!r} is not a category of the {'country' if country else 'global'} "
+        f"lists; use one of: {', '.join(choices)}",
+        parameter="category",
     )
 
 
 def week(
-    store: Store,
+    view: View,
     *,
     week: dt.date | None = None,
     category: str | None = None,
     country: str | None = None,
-    as_of: dt.date | None = None,
 ) -> WeekChart:
     """The chart of the week holding ``week`` (any day; default: the latest week).
 
@@ -89,7 +92,8 @@ def week(
     iso = country.strip().upper() if country else None
     list_name = "countries" if iso else "global"
     cat = resolve_category(category, country=bool(iso)) if category else None
-    rows_sql, params = visible_rows(as_of)
+    store, as_of = view.store, view.as_of
+    rows_sql, params = view.rows()
     base_where = "list = ?" + (" AND country_iso2 = ?" if iso else "")
     base_params: list[Any] = [list_name] + ([iso] if iso else [])
     span = store.one(
@@ -131,6 +135,7 @@ def week(
         country_iso2=iso,
         country_name=country_name if iso else None,
         as_of=as_of,
+        view=view.describe(),
     )
     current: WeekList | None = None
     for category_name, *values in rows:

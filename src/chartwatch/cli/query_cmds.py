@@ -17,6 +17,7 @@ from chartwatch.cli.app import (
     out_json,
     parse_date,
     store_for,
+    view_for,
 )
 
 
@@ -70,15 +71,16 @@ def week(
 
     with errors():
         day = parse_date(week, "--week")
-        asof = parse_date(as_of, "--as-of")
-        with store_for(db) as store:
-            chart = get_week(store, week=day, category=category, country=country, as_of=asof)
+        with view_for(db, as_of) as view:
+            chart = get_week(view, week=day, category=category, country=country)
         if as_json:
             out_json(chart.to_dict())
         else:
             from chartwatch.render.tables import week_tables
 
             c = console()
+            if notice := view.notice():
+                c.print(f"[dim]{notice}[/dim]")
             for table in week_tables(chart):
                 c.print(table)
 
