@@ -13,11 +13,12 @@ import pytest
 
 import chartwatch
 from chartwatch.forecast.backtest import backtest
+from chartwatch.forecast.documents import greenlight, watchlist
 from chartwatch.forecast.features import features, forecast_week
 from chartwatch.forecast.history import load_history
 from chartwatch.forecast.outcomes import DAYS_PER_MONTH, outcomes
-from chartwatch.forecast.documents import greenlight, watchlist
 from chartwatch.store import Store
+from chartwatch.view import View
 from conftest import BUNDLE, raw_rows
 
 
@@ -304,7 +305,6 @@ import sys
 sys.modules["pandas"] = None  # as if the forecast extra were not installed
 sys.modules["lifelines"] = None
 from chartwatch.cli import main
-from chartwatch.view import View
 sys.argv = ["chartwatch", "greenlight", "squid game", "--db", {str(bundled_db)!r}]
 main()
 """

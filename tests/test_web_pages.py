@@ -246,22 +246,23 @@ def test_search_json_gives_the_type_ahead_its_links(client: TestClient) -> None:
 
 def test_every_title_address_leads_back_to_its_title(web_db: Path) -> None:
     import chartwatch
-    from chartwatch.titles import Show, catalog, resolve
+    from chartwatch.titles import Show
+    from chartwatch.view import View
     from chartwatch.web.links import Links, title_query
 
     with chartwatch.open_store(web_db) as store:
-        cat = catalog(store)
+        cat = View.of(store).catalog
         links = Links(cat)
         targets: list[Any] = [*cat.titles.values()]
         targets += [s for s in cat.shows.values() if len(s.titles) > 1]
-        paths = [links.title(View.of(t)) for t in targets]
+        paths = [links.title(t) for t in targets]
         assert len(set(paths)) == len(paths)
         for path, target in zip(paths, targets, strict=True):
             assert links.target(unquote(path.removeprefix("/title/"))) is target
         # plain slugs are also ordinary title queries that find the same title
         plain = [(p, t) for p, t in zip(paths, targets, strict=True) if "~" not in p]
         for path, target in random.Random(4).sample(plain, 60):
-            found = resolve(store, title_query(unquote(path.removeprefix("/title/"))))
+            found = View.of(store).resolve(title_query(unquote(path.removeprefix("/title/"))))
             if isinstance(found, Show) and len(found.titles) == 1:
                 found = found.titles[0]
             assert found is target, path
@@ -362,7 +363,6 @@ sys.modules["pandas"] = None  # as if the forecast extra were not installed
 sys.modules["lifelines"] = None
 from fastapi.testclient import TestClient
 from chartwatch.web.app import create_app
-from chartwatch.view import View
 with TestClient(create_app({str(web_db)!r})) as c:
     page = c.get("{AOUAD_PAGE}")
     running = c.get("/title/bridgerton-season-3.json")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from chartwatch.dates import week_ending, week_label
 from chartwatch.errors import NotFoundError, UsageError
-from chartwatch.ingestion.kinds import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
+from chartwatch.vocabulary import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
 
 if TYPE_CHECKING:
     from chartwatch.view import View

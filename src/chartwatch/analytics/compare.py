@@ -18,7 +18,7 @@ from chartwatch.errors import AmbiguousTitleError, NotFoundError, UsageError
 from chartwatch.results import Tabular, jsonable
 from chartwatch.titles import Show, Title
 from chartwatch.titles.search import describe
-from chartwatch.view.core import VIEWS_FROM
+from chartwatch.vocabulary import VIEWS_FROM
 
 if TYPE_CHECKING:
     from chartwatch.view import View

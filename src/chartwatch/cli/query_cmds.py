@@ -124,8 +124,8 @@ def history(
     """What Netflix changed after publishing: old value, new value, and when each was
     first and last published. For a title, a week, a list, or the whole store."""
     from chartwatch.errors import NotFoundError, UsageError
-    from chartwatch.ingestion.kinds import LISTS
     from chartwatch.revisions import history as get_history
+    from chartwatch.vocabulary import LISTS
 
     with errors():
         if list_name is not None and list_name not in LISTS:
@@ -173,7 +173,7 @@ def export(
     from chartwatch.errors import UsageError
     from chartwatch.exports import FORMATS
     from chartwatch.exports import export as run_export
-    from chartwatch.ingestion.kinds import LISTS
+    from chartwatch.vocabulary import LISTS
 
     with errors():
         fmt = format or output.suffix.lstrip(".").lower() or "csv"

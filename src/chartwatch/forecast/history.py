@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from chartwatch.titles import parse_label
-from chartwatch.view.core import VIEWS_FROM
+from chartwatch.vocabulary import VIEWS_FROM
 
 if TYPE_CHECKING:
     from chartwatch.view import View

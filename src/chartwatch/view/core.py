@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from chartwatch.store.store import Store
     from chartwatch.view import View
 
-VIEWS_FROM = dt.date(2023, 6, 18)  # the first week with weekly_views; ranked by views from then
+from chartwatch.vocabulary import VIEWS_FROM
+
 TitleKey = tuple[str, bool]  # (ident, film)
 
 

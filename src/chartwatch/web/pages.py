@@ -375,7 +375,7 @@ def records_page(
 ) -> Page:
     """A leaderboard with its pickers."""
     from chartwatch.analytics.records import METRICS, records
-    from chartwatch.ingestion.kinds import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
+    from chartwatch.vocabulary import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
 
     metric = metric or "debut_hours"
     view = View.of(store, as_of)

@@ -17,7 +17,7 @@ from chartwatch.analytics.brief.standings import holder_row, record, single_week
 from chartwatch.analytics.brief.types import Evidence, Fact
 from chartwatch.analytics.runs import RecordHeld
 from chartwatch.render.prose import count, figure, join, possessive, week_range
-from chartwatch.view.core import VIEWS_FROM
+from chartwatch.vocabulary import VIEWS_FROM
 
 UNITS = {"hours_viewed": "hours viewed", "views": "views"}
 SHORT_UNITS = {"hours_viewed": "hours", "views": "views"}
