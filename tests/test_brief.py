@@ -321,9 +321,10 @@ def test_as_of_keeps_only_weeks_up_to_the_date(store):
     known = [r for r in global_run(AOUAD) if r["week"] <= "2022-02-08"]
     assert [r["week"] for r in known] == ["2022-01-30", "2022-02-06"]
     assert data["as_of"] == "2022-02-08"
-    # the bundled files were observed in 2024: figures as published now, and it says so
-    assert data["published_as_of"] is None
-    assert data["notes"] and "observed no list by 2022-02-08" in data["notes"][0]
+    # the bundled files were first observed later (2022-03, 2024-06): the weeks published by
+    # then, from the earliest observed rows, and it says so
+    assert data["reconstructed"] is True and data["first_observed"] == "2022-03-02"
+    assert data["notes"] and "reconstructed from files first observed" in data["notes"][0]
     assert "2 weeks at No. 1" in fact(b, "weeks_at_no1")["text"]
     assert "2 weeks in the Top 10" in fact(b, "weeks_at_no1")["text"]
     total = sum(hours(r) for r in known)
@@ -352,13 +353,13 @@ def test_as_of_uses_what_was_published_by_then(tmp_path: Path):
     with chartwatch.open_store(tmp_path / "s.duckdb") as st:
         chartwatch.ingest(st, paths, observed_at=observed)
         b = brief(View.of(st, dt.date(2022, 2, 8)), "All of Us Are Dead")
-        assert b.published_as_of == dt.date(2022, 2, 8) and b.notes == []
+        assert b.to_dict()["reconstructed"] is False and b.notes == []
         assert "2 weeks at No. 1" in fact(b, "weeks_at_no1")["text"]
         for f in b.facts:
             for e in f.evidence:
                 assert e.observed_at == observed
         earlier = brief(View.of(st, dt.date(2022, 2, 5)), "All of Us Are Dead")
-        assert earlier.published_as_of is None and earlier.notes
+        assert earlier.to_dict()["reconstructed"] is True and earlier.notes
         assert "1 week at No. 1" in fact(earlier, "weeks_at_no1")["text"]
         with pytest.raises(NotFoundError, match="by 2022-01-29"):
             brief(View.of(st, dt.date(2022, 1, 29)), "All of Us Are Dead")

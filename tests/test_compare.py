@@ -144,13 +144,18 @@ def test_a_show_with_several_installments_asks_for_one(bundled_store):
     [
         ([AOUAD], {}, "at least two"),
         ([AOUAD, "all of us are dead"], {}, "same title"),
-        ([AOUAD, SQUID], {"metric": "minutes"}, "--metric"),
-        ([AOUAD, SQUID], {"align": "premiere"}, "--align"),
+        ([AOUAD, SQUID], {"metric": "minutes"}, "metric: "),
+        ([AOUAD, SQUID], {"align": "premiere"}, "align: "),
     ],
 )
 def test_usage_errors(bundled_store, queries, options, message):
-    with pytest.raises(UsageError, match=message):
+    """Each error names its keyword (``parameter``): the CLI says it as a flag."""
+    with pytest.raises(UsageError, match=message) as info:
         compare(View.of(bundled_store), queries, **options)
+    if options:
+        (keyword,) = options
+        assert info.value.parameter == keyword
+        assert info.value.for_cli().startswith(f"--{keyword}: ")
 
 
 def test_long_table_for_notebooks(bundled_store):
@@ -179,7 +184,16 @@ def test_cli_json(cli):
     result = cli("compare", "all of us are dead", "squid game season 1", "--json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert list(data) == ["metric", "align", "as_of", "titles", "rows", "notes"]
+    assert list(data) == [
+        "metric",
+        "align",
+        "as_of",
+        "reconstructed",
+        "first_observed",
+        "titles",
+        "rows",
+        "notes",
+    ]
     assert (data["metric"], data["align"], data["as_of"]) == ("hours", "debut", None)
     assert list(data["titles"][0]) == [
         "label",

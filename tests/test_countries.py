@@ -220,6 +220,8 @@ def test_cli_json(cli):
         "note",
         "aliases",
         "key",
+        "reconstructed",
+        "first_observed",
     ]
     assert data["weeks"] == [w.isoformat() for w in AOUAD_WEEKS]
     assert list(data["no1_by_week"].values()) == [29, 63, 35, 9, 1]

@@ -156,7 +156,7 @@ def test_debut_hours_top5_tv_non_english_as_of_2022_01_30(replayed, archive_repo
     weeks up to 2022-01-23 (All of Us Are Dead had not premiered)."""
     rows = published_by(archive_repo, GLOBAL, "2022-01-30")
     assert max(r["week"] for r in rows) == "2022-01-23"
-    expected = board(View.of(rows), "debut_hours", "TV (Non-English)")
+    expected = board(rows, "debut_hours", "TV (Non-English)")
     assert expected[0] == ("Money Heist: Part 5", 201910000, "2021-09-05")
     got = records(
         View.of(replayed, dt.date(2022, 1, 30)),
@@ -171,7 +171,7 @@ def test_debut_hours_top5_tv_non_english_as_of_2022_01_30(replayed, archive_repo
 def test_debut_hours_top5_tv_non_english_as_of_2022_02_06(replayed, archive_repo):
     rows = published_by(archive_repo, GLOBAL, "2022-02-06")
     assert max(r["week"] for r in rows) == "2022-01-30"
-    expected = board(View.of(rows), "debut_hours", "TV (Non-English)")
+    expected = board(rows, "debut_hours", "TV (Non-English)")
     assert expected[:2] == [
         ("Money Heist: Part 5", 201910000, "2021-09-05"),
         ("All of Us Are Dead: Season 1", 124790000, "2022-01-30"),
@@ -357,7 +357,18 @@ def test_cli_json_shape(cli):
         "--json",
     )
     assert result.exit_code == 0, result.stderr
-    data = json.loads(result.stdout)
+    document = json.loads(result.stdout)
+    assert set(document) == {
+        "metric",
+        "measure",
+        "category",
+        "as_of",
+        "reconstructed",
+        "first_observed",
+        "entries",
+    }
+    assert document["metric"] == "debut_hours" and document["reconstructed"] is False
+    data = document["entries"]
     assert isinstance(data, list) and len(data) == 5
     for entry in data:
         assert set(entry) == ENTRY_KEYS

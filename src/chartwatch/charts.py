@@ -48,7 +48,18 @@ class WeekChart:
     country_name: str | None
     as_of: dt.date | None
     lists: list[WeekList] = field(default_factory=list)
-    view: dict[str, Any] = field(default_factory=dict)  # View.describe(): as_of, reconstructed…
+    # as_of, reconstructed (some of these rows were first observed after as_of), first_observed
+    view: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def notice(self) -> str | None:
+        """The one line a table prints when the chart is reconstructed, else None."""
+        if not self.view.get("reconstructed"):
+            return None
+        return (
+            f"as of {self.as_of}, reconstructed from files first observed "
+            f"{self.view['first_observed']}: Netflix may have revised these rows since"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -116,7 +127,8 @@ def week(
     rows = store.all(
         f"""
         SELECT category, rank, show_title, season_title, weekly_hours_viewed, weekly_views,
-               runtime, cumulative_weeks_in_top_10, is_staggered_launch
+               runtime, cumulative_weeks_in_top_10, is_staggered_launch,
+               CASE WHEN reconstructed THEN observed_at END
         FROM {rows_sql} r WHERE {where}
         ORDER BY category, rank
         """,
@@ -135,14 +147,20 @@ def week(
         country_iso2=iso,
         country_name=country_name if iso else None,
         as_of=as_of,
-        view=view.describe(),
     )
+    # reconstructed or not: said of this chart's own rows, not the whole view
+    first = min((r[-1] for r in rows if r[-1] is not None), default=None)
+    chart.view = {
+        "as_of": as_of.isoformat() if as_of else None,
+        "reconstructed": first is not None,
+        "first_observed": first.date().isoformat() if first is not None else None,
+    }
     current: WeekList | None = None
     for category_name, *values in rows:
         if current is None or current.category != category_name:
             current = WeekList(category=category_name, rows=[])
             chart.lists.append(current)
-        rank, show, season, hours, views, runtime, cum, staggered = values
+        rank, show, season, hours, views, runtime, cum, staggered, _first = values
         current.rows.append(
             ChartRow(
                 rank=rank,

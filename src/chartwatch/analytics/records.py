@@ -132,8 +132,9 @@ def records(
         hint = ""
         if metric == "first_28_days_hours":
             hint = (
-                "; Netflix published 28-day figures until June 2023 (its lists now give 91-day "
-                "views), so only a view of a store that observed them by then has them"
+                "; Netflix published 28-day figures in its most-popular lists until June 2023 "
+                "(they give 91-day views now): a store that observed those lists, such as a "
+                "replay of the archive, has them as of a date before then (--as-of 2023-06-01)"
             )
         elif metric == "first_91_days_views":
             hint = "; the most-popular lists carry no dates, so a view has them only once observed"

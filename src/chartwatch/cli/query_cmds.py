@@ -79,7 +79,7 @@ def week(
             from chartwatch.render.tables import week_tables
 
             c = console()
-            if notice := view.notice():
+            if notice := chart.notice:
                 c.print(f"[dim]{notice}[/dim]")
             for table in week_tables(chart):
                 c.print(table)

@@ -170,9 +170,24 @@ class View:
     def resolve(self, query: str) -> Title | Show:
         """The title or show ``query`` names in this view (see
         :func:`chartwatch.titles.search.resolve`)."""
+        from chartwatch.errors import AmbiguousTitleError, NotFoundError
         from chartwatch.titles.search import resolve
 
-        return resolve(self.catalog, query)
+        try:
+            return resolve(self.catalog, query)
+        except (NotFoundError, AmbiguousTitleError) as exc:
+            if self.as_of is None:
+                raise
+            missed = exc
+        # a title that charts only after the date: say so, not "no title matches"
+        try:
+            later = resolve(View.of(self.store).catalog, query)
+        except (NotFoundError, AmbiguousTitleError):
+            raise missed from None
+        first = min((t.first_week for t in _titles(later) if t.first_week), default=None)
+        name = getattr(later, "label", None) or getattr(later, "name", query)
+        when = f": its first week in the lists ends {first}" if first else ""
+        raise NotFoundError(f"{name!r} has no chart weeks published by {self.as_of}{when}")
 
     # -- derived data ----------------------------------------------------------------------
     def derived(self, name: str, compute: Callable[[], T]) -> T:
@@ -190,6 +205,12 @@ class View:
 
     def __repr__(self) -> str:
         return f"View({self.store.label}, as_of={self.as_of}, stamp={self.stamp})"
+
+
+def _titles(target: Title | Show) -> tuple[Title, ...]:
+    from chartwatch.titles.catalog import Show
+
+    return target.titles if isinstance(target, Show) else (target,)
 
 
 __all__ = ["DERIVED_FORMAT", "View", "content_stamp"]
