@@ -191,3 +191,30 @@ def export(
             out_json(result.to_dict())
         else:
             console().print(f"Wrote {result.rows:,} rows to {result.path} ({result.format}).")
+
+
+@app.command(rich_help_panel="Charts and the store")
+def prepare(
+    as_of: AsOfOption = None,
+    no_backtests: Annotated[
+        bool, typer.Option("--no-backtests", help="Skip the backtests (the slowest part).")
+    ] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Derive now what answers need (catalogue, boards, forecasts, backtests), so the
+    commands and pages that follow answer at once.
+
+    Derived data is kept beside the store per content, and is otherwise derived by the first
+    command that needs it after a new snapshot; `serve` prepares in the background.
+    """
+    from chartwatch.prepare import prepare as run_prepare
+
+    with errors(), view_for(db, as_of) as view:
+        done = run_prepare(view, backtests=not no_backtests)
+    if as_json:
+        out_json(done.to_dict())
+        return
+    parts = ", ".join(f"{name} {s:.2f} s" for name, s in done.seconds.items())
+    skipped = f"; skipped {', '.join(done.skipped)}" if done.skipped else ""
+    console().print(f"Prepared the view {done.as_of or 'now'}: {parts}{skipped}.", markup=False)

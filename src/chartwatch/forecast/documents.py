@@ -217,18 +217,35 @@ def renewal_forecasts(view: View) -> dict[str, Any]:
     return view.derived("renewal_forecasts", compute)
 
 
+def _ready(view: View) -> dict[str, Any] | None:
+    """Every installment's forecasts when they are made already (in memory or beside the
+    store: ``chartwatch prepare``, ``greenlight --all``), else None."""
+    found = view.peek("renewal_forecasts")
+    if found is None:
+        from chartwatch.view import disk
+
+        kept = disk.read_json(view, "renewal")
+        if kept is not None:
+            found = view.derived("renewal_forecasts", lambda: dict(kept))
+    return None if found is None else dict(found)
+
+
 def greenlight(view: View, query: str | Title | Show, *, weeks: int = DEFAULT_WEEKS) -> Greenlight:
     """The renewal forecast for the installment ``query`` names (a show: its latest
-    installment with a debut) in ``view``: the document of ``chartwatch greenlight``."""
+    installment with a debut) in ``view``: the document of ``chartwatch greenlight``.
+
+    Read from the view's forecasts when they are made; else this installment's alone is
+    made (one model fit) and kept with the view."""
     from chartwatch.titles import Show
 
     require_extra("forecast", EXTRA_MODULES, "forecasts")
     target = view.resolve(query) if isinstance(query, str) else query
-    if weeks != DEFAULT_WEEKS:
+    ready = _ready(view) if weeks == DEFAULT_WEEKS else None
+    if ready is None:
         from chartwatch.forecast.renewal import greenlight_now
 
-        return greenlight_now(view, target, weeks)
-    ready = renewal_forecasts(view)
+        key = f"greenlight:{weeks}:{target.name if isinstance(target, Show) else target.key}"
+        return view.derived(key, lambda: greenlight_now(view, target, weeks))
     if isinstance(target, Show):
         ident = ready["shows"].get(target.name)
         if ident is None:
@@ -243,8 +260,16 @@ def greenlight(view: View, query: str | Title | Show, *, weeks: int = DEFAULT_WE
 def forecast_installment(view: View, title: Title) -> Greenlight | None:
     """The renewal forecast of the TV installment ``title`` in ``view``; None when it is
     not a numbered TV installment of the global lists (``brief`` uses it)."""
-    found = renewal_forecasts(view)["titles"].get(title.ident)
-    return None if found is None or title.film else greenlight_from_dict(found)
+    if title.film:
+        return None
+    ready = _ready(view)
+    if ready is not None:
+        found = ready["titles"].get(title.ident)
+        return None if found is None else greenlight_from_dict(found)
+    try:
+        return greenlight(view, title)
+    except NotFoundError:
+        return None
 
 
 def watchlist(view: View, *, weeks: int = DEFAULT_WEEKS) -> Watchlist:

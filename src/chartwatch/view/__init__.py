@@ -190,6 +190,10 @@ class View:
         raise NotFoundError(f"{name!r} has no chart weeks published by {self.as_of}{when}")
 
     # -- derived data ----------------------------------------------------------------------
+    def peek(self, name: str) -> Any:
+        """What was derived as ``name`` for this view, or None if nothing yet."""
+        return self._memo.get(name)
+
     def derived(self, name: str, compute: Callable[[], T]) -> T:
         """``compute()``'s value, computed once for this view (stamp and as_of) and kept
         with it. What is worth keeping across processes is written to disk by the

@@ -152,10 +152,13 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
     inflight: dict[tuple[Any, ...], asyncio.Future[tuple[str, bytes]]] = {}
 
     async def generation() -> int:
-        """The generation of the copy in use, after taking a new one if the file changed."""
+        """The generation of the copy in use, after taking a new one if the file changed.
+        A new copy's view is prepared in the background (catalogue, boards, forecasts,
+        backtests: :mod:`chartwatch.prepare`), so the pages that follow find it ready."""
         current = src.current()
         if current is None:  # the file changed (or no copy yet): copy it off the loop
             current = await run_in_threadpool(src.refresh)
+            jobs.submit(current, ("prepare",), _prepare)
         return current
 
     async def cached(key: tuple[Any, ...], build: Callable[[], tuple[str, bytes]]) -> Response:
@@ -600,6 +603,12 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         )
 
     return app
+
+
+def _prepare(store: Any) -> Any:
+    from chartwatch.prepare import prepare
+
+    return prepare(View.of(store)).to_dict()
 
 
 def _route_suggestions() -> list[Any]:
