@@ -23,8 +23,9 @@ import pytest
 import chartwatch
 from chartwatch.errors import NotFoundError, StoreVersionError
 from chartwatch.store import Store
+from chartwatch.store.rows import ROW_COLUMNS, visible_rows
 from chartwatch.store.schema import SCHEMA_VERSION, V1_DDL
-from chartwatch.store.views import ROW_COLUMNS, visible_rows
+from chartwatch.view import View
 from conftest import BUNDLE, DATA, raw_bytes
 from rawarchive import GLOBAL, LIST_OF, VALUE_COLS, Archive, archive, parse, table_counts
 
@@ -174,7 +175,7 @@ def test_ozark_as_of_before_and_after_the_rename(raw: Archive, replayed_store: S
 
     def title(as_of: dt.date | None) -> str:
         chart = chartwatch.week(
-            replayed_store, week=OZARK_KEY[2], category="TV (English)", as_of=as_of
+            View.of(replayed_store, as_of), week=OZARK_KEY[2], category="TV (English)"
         )
         assert [lst.category for lst in chart.lists] == ["TV (English)"]
         rows = chart.lists[0].rows
@@ -480,7 +481,7 @@ def test_version_1_store_is_migrated_on_open(tmp_path: Path, replayed_db: Path) 
                 f"EXCEPT ALL SELECT * FROM {y}.current_rows)"
             ).fetchone() == (0,)
     with chartwatch.open_store(v1, read_only=True) as st:
-        chart = chartwatch.week(st, week=OZARK_KEY[2], category="tv-english")
+        chart = chartwatch.week(View.of(st), week=OZARK_KEY[2], category="tv-english")
         assert chart.lists[0].rows[0].season_title == "Ozark: Season 4"
 
 
@@ -558,7 +559,7 @@ def test_moving_a_snapshot_earlier_keeps_the_current_view_consistent(
     with chartwatch.open_store(tmp_path / "s.duckdb") as st:
         chartwatch.ingest(st, [newest], observed_at=dt.datetime(2024, 9, 1, tzinfo=dt.UTC))
         chartwatch.ingest(st, [older], observed_at=dt.datetime(2024, 7, 15, tzinfo=dt.UTC))
-        chart = chartwatch.week(st, week=OZARK_KEY[2], category="tv-english")
+        chart = chartwatch.week(View.of(st), week=OZARK_KEY[2], category="tv-english")
         assert chart.lists[0].rows[0].season_title == "Ozark: Season 4"
         chartwatch.replay(st, repo)  # the newest file, published 2024-06-26
         # now the older file (observed 2024-07-15) is the latest word on its rows

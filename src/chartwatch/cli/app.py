@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from chartwatch.store import Store
+    from chartwatch.view import View
 
 app = typer.Typer(
     name="chartwatch",
@@ -108,7 +109,9 @@ def errors() -> Iterator[None]:
     try:
         yield
     except ChartwatchError as exc:
-        err(f"Error: {exc.message}")
+        from chartwatch.errors import UsageError
+
+        err(f"Error: {exc.for_cli() if isinstance(exc, UsageError) else exc.message}")
         for candidate in getattr(exc, "candidates", [])[:20]:
             err(f"  {candidate}")
         raise typer.Exit(exc.exit_code) from None
@@ -130,6 +133,25 @@ def store_for(db: Path | None, *, autoload: bool = True) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+@contextmanager
+def view_for(db: Path | None, as_of: str | None = None) -> Iterator[View]:
+    """The view of the store at ``--as-of`` (parsed here, so a bad date names the flag)."""
+    from chartwatch.view import View
+
+    day = parse_date(as_of, "--as-of")
+    with store_for(db) as store:
+        yield View.of(store, day)
+
+
+def print_view(view: View, renderable: Any) -> None:
+    """Print a table, after the one line that says a view is reconstructed."""
+    out = console()
+    notice = view.notice()
+    if notice:
+        out.print(f"[dim]{notice}[/dim]")
+    out.print(renderable)
 
 
 # Register the commands (each module adds its own to ``app``, in a help panel of its own),

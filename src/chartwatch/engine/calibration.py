@@ -130,7 +130,7 @@ def _read_charts(
     from chartwatch.bundled import load_bundled
     from chartwatch.ingestion.load import ingest
     from chartwatch.store import open_store
-    from chartwatch.store.views import visible_rows
+    from chartwatch.store.rows import visible_rows
 
     notes: list[str] = []
     with open_store(":memory:") as store:

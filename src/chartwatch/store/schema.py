@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 import duckdb
 
-from chartwatch.ingestion.kinds import VALUE_COLUMNS
+from chartwatch.vocabulary import VALUE_COLUMNS
 
 SCHEMA_VERSION = 2
 

@@ -31,7 +31,7 @@ from chartwatch.errors import ChartwatchError, NotFoundError, StoreBusyError
 from chartwatch.forecast.features import DEFAULT_WEEKS
 from chartwatch.forecast.summary import missing_extra
 from chartwatch.results import jsonable
-from chartwatch.titles import catalog
+from chartwatch.view import View
 from chartwatch.web import pages
 from chartwatch.web.errors import WebError, bad_parameter, from_core, page_title
 from chartwatch.web.http import (
@@ -146,10 +146,13 @@ class Site:
     # -- answers, cached per copy of the store ---------------------------------------------------
 
     async def generation(self) -> int:
-        """The generation of the copy in use, after taking a new one if the file changed."""
+        """The generation of the copy in use, after taking a new one if the file changed.
+        A new copy's view is prepared in the background (catalogue, boards, forecasts,
+        backtests: :mod:`chartwatch.prepare`), so the pages that follow find it ready."""
         current = self.source.current()
         if current is None:  # the file changed (or no copy yet): copy it off the loop
             current = await run_in_threadpool(self.source.refresh)
+            self.jobs.submit(current, ("prepare",), _prepare)
         return current
 
     async def stamp(self) -> tuple[int, str]:
@@ -231,17 +234,16 @@ class Site:
                 except NotFoundError as exc:
                     if name == "week":
                         raise pages.week_not_found(
-                            store,
+                            View.of(store, kwargs["as_of"]),
                             exc,
                             week=kwargs["week"],
                             country=kwargs["country"],
-                            as_of=kwargs["as_of"],
                         ) from None
                     query = kwargs.get("q")
                     error = from_core(exc, parameter="q" if query else None)
                     if query:
-                        links = links_for(catalog(store))
-                        error.suggestions = pages.search_suggestions(store, links, query, None)
+                        links = links_for(View.of(store))
+                        error.suggestions = pages.search_suggestions(links, query)
                     raise error from None
 
         return await self.cached(("api", name, *key_of(kwargs)), build)
@@ -381,6 +383,12 @@ def _handle_errors(app: FastAPI, site: Site) -> None:
         return error_response(
             request, WebError(500, "internal_error", "chartwatch failed to answer this request")
         )
+
+
+def _prepare(store: Any) -> Any:
+    from chartwatch.prepare import prepare
+
+    return prepare(View.of(store)).to_dict()
 
 
 def _route_suggestions() -> list[Any]:

@@ -67,16 +67,12 @@ REQUEST_HEADERS: contextvars.ContextVar[Headers | None] = contextvars.ContextVar
 
 
 def content_stamp(store: Store) -> str:
-    """A stamp of the store's content: the md5 of its snapshots' sha256 and observation
-    times, in order. Any new snapshot changes it; nothing else does."""
-    rows = store.all(
-        "SELECT sha256, CAST(observed_at AS VARCHAR) FROM snapshots "
-        "ORDER BY observed_at, snapshot_id"
-    )
-    digest = hashlib.md5(usedforsecurity=False)
-    for sha, observed in rows:
-        digest.update(f"{sha} {observed}\n".encode())
-    return digest.hexdigest()
+    """The stamp of the store's content the answers' ETags are made from: the view's
+    (:func:`chartwatch.view.content_stamp`, its snapshots' kinds, sha256 and observation
+    times). Any new snapshot changes it; nothing else does."""
+    from chartwatch.view import content_stamp as view_stamp
+
+    return view_stamp(store)
 
 
 def etag_for(stamp: str, key: Iterable[Any]) -> str:
