@@ -6,14 +6,18 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from chartwatch.ingestion.load import IngestResult, ingest_payload
-from chartwatch.ingestion.reader import Payload
-from chartwatch.store.store import Store
+if TYPE_CHECKING:  # imported when the data is loaded: every command checks, few load
+    from chartwatch.ingestion.load import IngestResult
+    from chartwatch.ingestion.reader import Payload
+    from chartwatch.store.store import Store
 
 
 def bundled_payloads() -> list[Payload]:
     """The bundled files, each observed at the archive commit that first held its bytes."""
+    from chartwatch.ingestion.reader import Payload
+
     root = resources.files("chartwatch") / "data"
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     payloads = []
@@ -32,6 +36,8 @@ def bundled_payloads() -> list[Payload]:
 
 def load_bundled(store: Store) -> list[IngestResult]:
     """Ingest the bundled files (a no-op for files the store already holds)."""
+    from chartwatch.ingestion.load import ingest_payload
+
     return [ingest_payload(store, p) for p in bundled_payloads()]
 
 

@@ -35,8 +35,10 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+# A plain string, made a Path here: typer coerces Path options through pydantic, whose
+# import alone costs about a fifth of a second of every command's start.
 DbOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--db",
         help="The store (a DuckDB file). Default: $CHARTWATCH_DB, else the user data folder.",
@@ -121,7 +123,7 @@ def errors() -> Iterator[None]:
 
 
 @contextmanager
-def store_for(db: Path | None, *, autoload: bool = True) -> Iterator[Store]:
+def store_for(db: str | Path | None, *, autoload: bool = True) -> Iterator[Store]:
     """Open the store; on first use of an empty store load the bundled data (one notice)."""
     from chartwatch.bundled import ensure_data
     from chartwatch.store import open_store
@@ -136,7 +138,7 @@ def store_for(db: Path | None, *, autoload: bool = True) -> Iterator[Store]:
 
 
 @contextmanager
-def view_for(db: Path | None, as_of: str | None = None) -> Iterator[View]:
+def view_for(db: str | Path | None, as_of: str | None = None) -> Iterator[View]:
     """The view of the store at ``--as-of`` (parsed here, so a bad date names the flag)."""
     from chartwatch.view import View
 
