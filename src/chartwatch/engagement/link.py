@@ -172,10 +172,9 @@ def _rank(row: ReportRow, title: Title, tier: str) -> tuple[Any, ...] | None:
         start = row.release_date - _EARLY
         if last < start:
             return None  # out of the Top 10 before it was released: another title
-        if first >= start:
-            date_rank = 0 if first - row.release_date <= _CLOSE else 2
-        else:  # in the Top 10 before and after: a namesake's weeks are merged into it
-            date_rank = 2
+        # a first week long after the release, or before it (a namesake's weeks merged in)
+        close = start <= first <= row.release_date + _CLOSE
+        date_rank = 0 if close else 2
     foreign = 1 if _english_list(title) and row.original_title else 0
     return (foreign, _TIER[tier], date_rank, -row.hours_viewed)
 
@@ -202,7 +201,13 @@ def link(rows: Iterable[ReportRow], titles: Iterable[Title]) -> Links:
     for r, row in enumerate(rows):
         seen: set[int] = set()
 
-        def add(indices: Iterable[int], tier: str, r: int = r, row: ReportRow = row) -> None:
+        def add(
+            indices: Iterable[int],
+            tier: str,
+            r: int = r,
+            row: ReportRow = row,
+            seen: set[int] = seen,
+        ) -> None:
             for i in indices:
                 if i in seen or not _fits(row.kind, titles[i]):
                     continue
@@ -380,3 +385,30 @@ def store_titles(store: Store) -> list[Title]:
 def store_links(store: Store) -> Links:
     """:func:`link` over the store's current report rows and Top 10 titles."""
     return link(report_rows(store), store_titles(store))
+
+
+def charted_titles(store: Store, start: dt.date, end: dt.date) -> set[str]:
+    """The keys of the titles with a week in the global Top 10 between ``start`` and
+    ``end`` (week ending dates), as the store's current view has them."""
+    from chartwatch.store.views import visible_rows
+    from chartwatch.titles.catalog import catalog
+
+    cat = catalog(store)
+    split = {(label, category): key for label, category, key in cat.split_global}
+    sql, params = visible_rows()
+    got = store.all(
+        f"""
+        SELECT DISTINCT coalesce(season_title, show_title), category
+        FROM {sql} r WHERE list = 'global' AND week BETWEEN ? AND ?
+        """,
+        [*params, start, end],
+    )
+    keys: set[str] = set()
+    for label, category in got:
+        film = str(category).startswith("Films")
+        canon = cat.canonical(label)
+        key = split.get((canon, category))
+        title = cat.by_key.get(key) if key else cat.find(canon, film)
+        if title is not None:
+            keys.add(title.key)
+    return keys
