@@ -20,11 +20,12 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from chartwatch import __version__
 from chartwatch.errors import BadInputError
 from chartwatch.ingestion.validate import ident, literal
+from chartwatch.ingestion.xlsx import serial_date
 from chartwatch.store.store import Store
 
 KIND = "engagement"
@@ -131,6 +132,12 @@ class PreparedReport:
 
 
 def _cell_text(value: object) -> str | None:
+    kind = type(value)
+    if kind is str:  # the common cases first: most cells are text or whole numbers
+        text = cast(str, value)
+        return text if text.strip() else None
+    if kind is int:
+        return str(value)
     if value is None:
         return None
     if isinstance(value, bool):
@@ -207,16 +214,21 @@ def _read_sheet(sheet: Any, source: str) -> tuple[Sheet | None, Period | None, i
     lists = [cells[c] for c in names]
     rows: list[int] = []
     width = max(idx) + 1
-    pairs = list(zip(idx, lists, strict=True))
+    text = _cell_text
+    # a date cell read by chartwatch.ingestion.xlsx is a number of days (Excel's serial date)
+    dates = [(names.index(f), columns[f]) for f in ("release_date",) if f in columns]
     for row in it:
         n += 1
         if len(row) < width:
             row = row + (None,) * (width - len(row))
-        texts = [_cell_text(row[i]) for i in idx]
-        if all(t is None for t in texts):
+        texts = [text(row[i]) for i in idx]
+        if texts.count(None) == len(texts):
             continue
+        for pos, i in dates:
+            if type(row[i]) in (int, float):
+                texts[pos] = serial_date(row[i]).date().isoformat()
         rows.append(n)
-        for (_i, out), t in zip(pairs, texts, strict=True):
+        for out, t in zip(lists, texts, strict=True):
             out.append(t)
     headers = [" ".join(str(v).split()) for v in header if isinstance(v, str) and v.strip()]
     return Sheet(sheet.title, columns, unknown, rows, cells, headers), period, header_row

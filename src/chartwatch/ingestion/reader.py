@@ -108,18 +108,38 @@ def _sheet_to_tsv(book: Any) -> bytes:
 def _read_xlsx(item: Content, fmt: str) -> bytes | PreparedReport:
     """An .xlsx workbook: an engagement report (recognised by its header and title rows),
     else its first sheet as TSV text. A workbook that cannot be read (truncated, corrupt)
-    is rejected with one line."""
+    is rejected with one line.
+
+    Reports are read with chartwatch's lean streaming reader
+    (:mod:`chartwatch.ingestion.xlsx`, about twice as fast as openpyxl); a workbook that
+    reader cannot open is left to openpyxl.
+    """
     from chartwatch.ingestion import engagement
+    from chartwatch.ingestion.xlsx import Book
 
     source = item.payload.source
+    try:
+        lean: Book | None = Book(item.raw)
+    except Exception:  # not a workbook this reader knows: openpyxl decides
+        lean = None
+    if lean is not None:
+        try:
+            if engagement.is_report(lean):
+                return engagement.prepare_report(lean, item.payload, item.sha256, fmt)
+        except BadInputError:
+            raise
+        except Exception as exc:  # a sheet whose XML or zip member is cut off or corrupt
+            raise BadInputError(source, f"not a readable .xlsx workbook ({_why(exc)})") from None
+        finally:
+            lean.close()
     book = _open_xlsx(item.raw, source)
     try:
-        if engagement.is_report(book):
+        if lean is None and engagement.is_report(book):
             return engagement.prepare_report(book, item.payload, item.sha256, fmt)
         return _sheet_to_tsv(book)
     except BadInputError:
         raise
-    except Exception as exc:  # a sheet whose XML or zip member is cut off or corrupt
+    except Exception as exc:
         raise BadInputError(source, f"not a readable .xlsx workbook ({_why(exc)})") from None
     finally:
         book.close()
