@@ -30,6 +30,10 @@ TRICKY: list[tuple[str, str, str, str | None, str | None]] = [
     ("2023H2", "Ballerina", "Films (Non-English)", "Ballerina // 발레리나", "2023-10-06"),
     ("2023H2", "Mother's Day", "Films (English)", "Mother's Day (2016)", None),
     ("2023H1", "Mother's Day", "Films (Non-English)", "Mother's Day // Dzień Matki", "2023-05-24"),
+    ("2023H1", "Security", "Films (Non-English)", "Security", "2021-06-16"),
+    ("2024H1", "Security", "Films (English)", "Security (2017)", None),
+    # a Netflix film of 2018 is not the title that charted in the non-English list in 2023
+    ("2023H1", "Ibiza", "Films (Non-English)", "Ibiza (2019)", None),
     # a later film of an older one's name
     ("2023H2", "The Killer", "Films (English)", "The Killer", "2023-11-10"),
     ("2023H1", "The Killer", "Films (English)", None, None),

@@ -22,10 +22,11 @@ title at most one row of a report:
 7. ``fuzzy``: a near spelling (rapidfuzz ratio ≥ 92, the same numbers) for titles still
    unlinked.
 
-Within a tier, candidates are ranked by: a title of the English lists is not given a row that
-carries an original-language title while another candidate does not; a release date after
-the title's first week in the Top 10 rules a row out, and a release date close before it
-ranks first; then the most hours. The pairs are taken in that order, greedily, so a row
+Candidates are ranked by: a title of the English lists is not given a row that carries an
+original-language title while another candidate does not; a row whose release date is long
+before the title's first Top 10 week yields to one that is not; then by tier; a release date
+close before the first week ranks first (a release date after the title's last week rules a
+row out); then the most hours. The pairs are taken in that order, greedily, so a row
 that fits two titles goes to the better-fitting one.
 
 The function is pure: it takes the report rows and any iterable of
@@ -40,6 +41,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from chartwatch.titles.labels import parse_label
@@ -112,6 +114,7 @@ class Links:
         return {(row[0], ln.title): row for row, ln in self.by_row.items()}
 
 
+@lru_cache(maxsize=1 << 17)
 def fold(text: str) -> str:
     """A name reduced for comparison: case, accents, ``&`` and punctuation folded.
 
@@ -120,11 +123,15 @@ def fold(text: str) -> str:
     >>> fold("Pokémon: Paldean Winds")
     'pokemon paldean winds'
     """
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("&", " and ")
-    text = re.sub(r"[^\w]+", " ", text)
+    text = text.casefold()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _PUNCT.sub(" ", text.replace("&", " and "))
     return " ".join(text.split())
+
+
+_PUNCT = re.compile(r"[^\w]+")
 
 
 def _installment_keys(show: str, kind: str, number: int | None) -> list[tuple[Any, ...]]:
@@ -172,11 +179,16 @@ def _rank(row: ReportRow, title: Title, tier: str) -> tuple[Any, ...] | None:
         start = row.release_date - _EARLY
         if last < start:
             return None  # out of the Top 10 before it was released: another title
-        # a first week long after the release, or before it (a namesake's weeks merged in)
-        close = start <= first <= row.release_date + _CLOSE
-        date_rank = 0 if close else 2
+        # 1: in the Top 10 before the release too (namesakes merged into one title);
+        # 0: a first week close after the release; 2: long after it
+        close = first <= row.release_date + _CLOSE
+        date_rank = 1 if first < start else 0 if close else 2
     foreign = 1 if _english_list(title) and row.original_title else 0
-    return (foreign, _TIER[tier], date_rank, -row.hours_viewed)
+    # a row Netflix dated long before the title's first Top 10 week (a Netflix film of
+    # 2018 for a title that charted in 2023) yields to any candidate that is not
+    # (films only: a season charts again years later when a new one comes out)
+    far = 1 if date_rank == 2 and title.film else 0
+    return (foreign, far, _TIER[tier], date_rank, -row.hours_viewed)
 
 
 def link(rows: Iterable[ReportRow], titles: Iterable[Title]) -> Links:
@@ -226,6 +238,8 @@ def link(rows: Iterable[ReportRow], titles: Iterable[Title]) -> Links:
             add(exact.get(bare, ()), "year")
         if row.kind != "film":
             show, kind, number = _row_installment(row.title)
+            if kind == "series" and _YEAR.search(show):
+                kind = "dated"  # "Lost in Space (1998)": a film as likely as a series
             for key in _installment_keys(show, kind, number):
                 tier = "season-wording" if key[1] == "first" else "installment"
                 add(structured.get(key, ()), tier)
