@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from chartwatch.ingestion.engagement import parse_period
 from chartwatch.ingestion.xlsx import Book, serial_date
-from rawengagement import FILES, raw
+from rawengagement import raw
 
 MONTHS = [dt.date(2000, m, 1).strftime("%B") for m in range(1, 13)]
 
@@ -24,7 +24,7 @@ def _trim(row: tuple) -> tuple:
     return tuple(values)
 
 
-@pytest.mark.parametrize("report", sorted(FILES))
+@pytest.mark.parametrize("report", ["2023H1", "2024H1"])  # dates as numbers; two sheets
 def test_every_cell_as_openpyxl_reads_it(report: str) -> None:
     data = raw(report)
     lean = Book(data)

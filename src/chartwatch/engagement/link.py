@@ -396,9 +396,19 @@ def store_titles(store: Store) -> list[Title]:
     return list(catalog(store).titles.values())
 
 
+_CACHE: dict[tuple[str, int], Links] = {}
+
+
 def store_links(store: Store) -> Links:
-    """:func:`link` over the store's current report rows and Top 10 titles."""
-    return link(report_rows(store), store_titles(store))
+    """:func:`link` over the store's current report rows and Top 10 titles; kept until the
+    store gains a snapshot (like the title catalogue), so a server or a test that asks
+    several times links once."""
+    stamp = (store.label, int(store.scalar("SELECT count(*) FROM snapshots")))
+    if stamp not in _CACHE:
+        links = link(report_rows(store), store_titles(store))
+        _CACHE.clear()
+        _CACHE[stamp] = links
+    return _CACHE[stamp]
 
 
 def charted_titles(store: Store, start: dt.date, end: dt.date) -> set[str]:
