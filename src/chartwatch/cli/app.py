@@ -167,6 +167,7 @@ _COMMAND_MODULES = (
     "brief_cmds",  # … brief
     "compare_cmds",  # … compare, countries
     "forecast_cmds",  # Forecasts: greenlight
+    "engagement_cmds",  # Engagement reports: engagement
     "web_cmds",  # Web and plots: serve, plot
     "engine_cmds",  # Charts from your own viewing events: build, synth
 )
