@@ -10,10 +10,35 @@ columns once the rules have passed.
 
 from __future__ import annotations
 
-from chartwatch.ingestion.kinds import VALUE_COLUMNS, Kind
+import datetime as dt
+from functools import cache
+
+from chartwatch.ingestion.kinds import MOST_POPULAR, VALUE_COLUMNS, Kind
 from chartwatch.store.store import Store
 
 INT_COLUMNS = tuple(c for c, t in VALUE_COLUMNS.items() if t in ("BIGINT", "INTEGER"))
+TEXT_COLUMNS = ("show_title", "season_title", "country_name", "episode_launch_details")
+
+# Netflix's first weekly lists (global and per country) are for the week ending 2021-07-04;
+# cumulative_weeks_in_top_10 counts from there (in every file of the archive it is at most
+# the number of weeks since then).
+FIRST_WEEK = dt.date(2021, 7, 4)
+# From the week ending 2023-06-18 the global lists are ranked by views, before by hours.
+VIEWS_RANKED_FROM = dt.date(2023, 6, 18)
+# More than anything could reach: all of Netflix's viewing in a week is about 4 billion
+# hours; the most viewed title of a week had 0.6 billion, the most popular list 2.2 billion.
+CEILINGS = {
+    "weekly_hours_viewed": 10**10,
+    "weekly_views": 10**10,
+    "hours_viewed_first_28_days": 10**11,
+    "hours_viewed_first_91_days": 10**11,
+    "views_first_91_days": 10**11,
+    "runtime": 1000,  # hours in one season or film; the longest listed is 23
+}
+# Netflix rounds every published count to 10,000 (to 100,000 in later files).
+ROUNDED_TO = 10_000
+# Country names Netflix uses that pycountry knows under another name.
+NETFLIX_COUNTRY_NAMES = {"RU": ("Russia",), "TR": ("Turkey",)}
 
 
 def ident(name: str) -> str:
@@ -55,6 +80,15 @@ def _num(col: str, value: str) -> str:
     return f"'{col} ' || CAST({value} AS VARCHAR)"
 
 
+def _whole(col: str, value: str) -> str:
+    """``col value`` for a whole number read as DOUBLE, printed without a cast to BIGINT
+    when it is too big for one (a cast would fail the query instead of reporting it)."""
+    return (
+        f"'{col} ' || CASE WHEN abs({value}) < 1e15 THEN CAST(CAST({value} AS BIGINT) AS VARCHAR) "
+        f"ELSE CAST({value} AS VARCHAR) END"
+    )
+
+
 def _row_rules(kind: Kind, columns: list[str]) -> list[tuple[str, str]]:
     """(condition that marks a bad row, message) pairs, in the order they are reported."""
     rules: list[tuple[str, str]] = []
@@ -68,7 +102,7 @@ def _row_rules(kind: Kind, columns: list[str]) -> list[tuple[str, str]]:
         ),
         (
             f"{r} NOT BETWEEN 1 AND 10",
-            _num(rank, f"CAST({r} AS BIGINT)") + " || ' is outside 1–10'",
+            _whole(rank, r) + " || ' is outside 1–10'",
         ),
     ]
     if kind.has_week:
@@ -78,6 +112,16 @@ def _row_rules(kind: Kind, columns: list[str]) -> list[tuple[str, str]]:
                 "dayofweek(week) <> 0",
                 "'week ' || CAST(week AS VARCHAR) || ' is a ' || dayname(week) "
                 "|| ', not a Sunday (Netflix weeks end on Sunday)'",
+            ),
+            (
+                f"week < DATE '{FIRST_WEEK}'",
+                "'week ' || CAST(week AS VARCHAR) || ' is before Netflix''s first weekly list "
+                f"(the week ending {FIRST_WEEK})'",
+            ),
+            (
+                # the latest complete week ends on the last Sunday; a day of slack for clocks
+                "week > current_date + 1",
+                "'week ' || CAST(week AS VARCHAR) || ' is in the future'",
             ),
         ]
     cats = ", ".join(literal(c) for c in kind.categories)
@@ -101,12 +145,46 @@ def _row_rules(kind: Kind, columns: list[str]) -> list[tuple[str, str]]:
             ),
             (_blank("country_name"), "'country_name is empty'"),
         ]
+    for col in (c for c in TEXT_COLUMNS if c in columns):
+        v = ident(col)
+        rules.append(
+            (
+                f"contains({v}, chr(9)) OR contains({v}, chr(10)) OR contains({v}, chr(13))",
+                f"'{col} holds a tab or a line break (a stray quote joining lines?)'",
+            )
+        )
     for col in (c for c in (*INT_COLUMNS, "runtime") if c in columns):
         v = ident(col)
         rules.append((f"NOT isfinite({v})", _num(col, v) + " || ' is not a number'"))
         rules.append((f"{v} < 0", "'negative ' || " + _num(col, v)))
         if col != "runtime":
             rules.append((f"{v} <> floor({v})", _num(col, v) + " || ' is not a whole number'"))
+        if col in CEILINGS:
+            rules.append(
+                (
+                    f"{v} > {CEILINGS[col]}",
+                    _whole(col, v) + f" || ' is implausible (more than {CEILINGS[col]:,})'",
+                )
+            )
+    if "cumulative_weeks_in_top_10" in columns:
+        v = ident("cumulative_weeks_in_top_10")
+        rules.append(
+            (
+                f"{v} < 1",
+                _whole("cumulative_weeks_in_top_10", v)
+                + " || ' for a title listed that week (it counts that week: at least 1)'",
+            )
+        )
+        if kind.has_week:
+            weeks = f"(datediff('day', DATE '{FIRST_WEEK}', week) // 7 + 1)"
+            rules.append(
+                (
+                    f"{v} > {weeks}",
+                    _whole("cumulative_weeks_in_top_10", v)
+                    + f" || ' is more than the ' || CAST({weeks} AS VARCHAR) "
+                    "|| ' weekly lists Netflix had published by ' || CAST(week AS VARCHAR)",
+                )
+            )
     return rules
 
 
@@ -182,3 +260,197 @@ def typed_select(kind: Kind, columns: list[str], unknown: list[str]) -> str:
     else:
         out.append("NULL::MAP(VARCHAR, VARCHAR) AS extra")
     return "SELECT __line, " + ",\n       ".join(out) + " FROM _raw"
+
+
+def _list_key(kind: Kind) -> list[str]:
+    """The columns that tell one list of a file from another (the rank aside)."""
+    return (
+        (["country_iso2"] if kind.has_country else [])
+        + (["week"] if kind.has_week else [])
+        + ["category"]
+    )
+
+
+def _list_name(kind: Kind) -> str:
+    """SQL text naming a list of ``_raw`` (columns as in :func:`_list_key`)."""
+    parts = ["category"]
+    if kind.has_week:
+        parts.append("', week ' || CAST(week AS VARCHAR)")
+    if kind.has_country:
+        parts.append("', ' || country_iso2")
+    return " || ".join(parts)
+
+
+def _measure(kind: Kind, columns: list[str]) -> tuple[str, str] | None:
+    """(SQL value, SQL name) of what a list is ranked by, or None if the file lacks it."""
+    if kind.has_country:
+        return None
+    if kind is MOST_POPULAR:
+        for col in (
+            "views_first_91_days",
+            "hours_viewed_first_91_days",
+            "hours_viewed_first_28_days",
+        ):
+            if col in columns:
+                return ident(col), literal(col)
+        return None
+    if "weekly_views" in columns:
+        return (
+            f"CASE WHEN week < DATE '{VIEWS_RANKED_FROM}' THEN weekly_hours_viewed "
+            "ELSE weekly_views END",
+            f"CASE WHEN week < DATE '{VIEWS_RANKED_FROM}' THEN 'weekly_hours_viewed' "
+            "ELSE 'weekly_views' END",
+        )
+    return (
+        f"CASE WHEN week < DATE '{VIEWS_RANKED_FROM}' THEN weekly_hours_viewed END",
+        "'weekly_hours_viewed'",
+    )
+
+
+def list_problem(store: Store, kind: Kind, columns: list[str]) -> tuple[int, str] | None:
+    """The first (line, reason) where a list of ``_raw`` as a whole makes no sense, or None.
+
+    Run once each row has passed :func:`first_bad_row` and no key appears twice. A list
+    must hold ranks 1 to 10 (each Netflix list has ten titles: one missing means a rank
+    was lost or the file is cut short), no title twice, and be in order of what it is
+    ranked by: hours until the week ending 2023-06-18, views from then (the most-popular
+    lists: 28-day hours, later 91-day views). A cut inside the last number of a file is
+    caught as a count that is not rounded as every other count of the file is.
+    """
+    rank = ident(kind.rank_column)
+    key = ", ".join(_list_key(kind))
+    found: list[tuple[int, str]] = []
+    row = store.one(
+        f"""
+        SELECT max(__line), {_list_name(kind)} AS name, count(*),
+               list(CAST({rank} AS INTEGER) ORDER BY {rank})
+        FROM _raw GROUP BY {key} HAVING count(*) < 10 ORDER BY 1 LIMIT 1
+        """
+    )
+    if row is not None:
+        line, name, n, ranks = row
+        missing = sorted(set(range(1, 11)) - set(ranks))
+        found.append(
+            (
+                int(line),
+                f"the list {name} has {n} of 10 ranks (missing {', '.join(map(str, missing))}): "
+                "a rank was lost or the file is cut short",
+            )
+        )
+    row = store.one(
+        f"""
+        SELECT max(__line), {_list_name(kind)}, any_value(show_title),
+               any_value(season_title), list(CAST({rank} AS INTEGER) ORDER BY {rank})
+        FROM _raw GROUP BY {key}, show_title, season_title HAVING count(*) > 1
+        ORDER BY 1 LIMIT 1
+        """
+    )
+    if row is not None:
+        line, name, show, season, ranks = row
+        label = show if season is None else season
+        found.append(
+            (
+                int(line),
+                f"the list {name} holds {label!r} twice (ranks {', '.join(map(str, ranks))})",
+            )
+        )
+    measure = _measure(kind, columns)
+    if measure is not None:
+        value, what = measure
+        row = store.one(
+            f"""
+            WITH m AS (
+                SELECT __line, {_list_name(kind)} AS name, CAST({rank} AS INTEGER) AS rank,
+                       {value} AS v, {what} AS what,
+                       lag({value}) OVER (PARTITION BY {key} ORDER BY {rank}) AS above
+                FROM _raw
+            )
+            SELECT __line, name, rank, what, CAST(v AS BIGINT), CAST(above AS BIGINT)
+            FROM m WHERE v > above ORDER BY __line LIMIT 1
+            """
+        )
+        if row is not None:
+            line, name, r, what, v, above = row
+            found.append(
+                (
+                    int(line),
+                    f"the list {name} is out of order: rank {r} has {what} {v:,}, more than "
+                    f"rank {r - 1} ({above:,})",
+                )
+            )
+    counts = [c for c in CEILINGS if c in columns and c in INT_COLUMNS]
+    if counts:
+        unrounded = " OR ".join(f"{ident(c)} % {ROUNDED_TO} <> 0" for c in counts)
+        row = store.one(
+            f"""
+            SELECT max(__line) FILTER ({unrounded}), count(*) FILTER ({unrounded}),
+                   max(__line) FROM _raw
+            """
+        )
+        if row is not None and row[1] == 1 and row[0] == row[2]:
+            found.append(
+                (
+                    int(row[0]),
+                    f"the last line holds a count not rounded to {ROUNDED_TO:,} as every other "
+                    "count of the file is: the file is cut inside its last number",
+                )
+            )
+    return min(found) if found else None
+
+
+@cache
+def _country_names() -> str:
+    """A VALUES list of (code, name) for every ISO 3166-1 country: pycountry's names and the
+    names Netflix uses."""
+    import pycountry  # lazy: only country files need it
+
+    pairs: set[tuple[str, str]] = set()
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            name = getattr(country, attr, None)
+            if name:
+                pairs.add((country.alpha_2, name))
+    for code, names in NETFLIX_COUNTRY_NAMES.items():
+        pairs.update((code, name) for name in names)
+    return ", ".join(f"({literal(code)}, {literal(name)})" for code, name in sorted(pairs))
+
+
+def country_problem(store: Store) -> tuple[tuple[int, str] | None, list[str]]:
+    """Check the countries of ``_raw``: (first (line, reason) to reject, warnings).
+
+    An unknown code (``XX``) is rejected, and so is a name that is another country's name
+    (``France`` for ``DE``); a name chartwatch does not know for a known code is a warning
+    naming the rows, as Netflix may spell a country its own way.
+    """
+    rows = store.all(
+        f"""
+        WITH names(code, name) AS (VALUES {_country_names()}),
+        pairs AS (
+            SELECT country_iso2 AS code, country_name AS name, min(__line) AS line,
+                   count(*) AS n
+            FROM _raw GROUP BY ALL
+        )
+        SELECT p.line, p.code, p.name, p.n,
+               EXISTS (SELECT 1 FROM names WHERE code = p.code) AS code_known,
+               EXISTS (SELECT 1 FROM names WHERE code = p.code AND lower(name) = lower(p.name))
+                 AS name_ok,
+               (SELECT min(code) FROM names WHERE lower(name) = lower(p.name)) AS other
+        FROM pairs p ORDER BY p.line
+        """
+    )
+    warnings: list[str] = []
+    for line, code, name, n, code_known, name_ok, other in rows:
+        if not code_known:
+            return (int(line), f"country_iso2 {code!r} is not a country code (ISO 3166-1)"), []
+        if name_ok:
+            continue
+        if other is not None:
+            return (
+                int(line),
+                f"country_name {name!r} is the name of {other}, not of {code}",
+            ), []
+        warnings.append(
+            f"country_name {name!r} is not a name chartwatch knows for {code} "
+            f"({n} rows from line {line}); kept as published"
+        )
+    return None, warnings
