@@ -213,14 +213,14 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
     )
     if dup is not None:
         raise BadInputError(prepared.source, dup[1], line=dup[0])
-    bad = validate.list_problem(store, kind, columns)
-    if bad is not None:
-        raise BadInputError(prepared.source, bad[1], line=bad[0])
     if kind.has_country:
         bad, country_warnings = validate.country_problem(store)
         if bad is not None:
             raise BadInputError(prepared.source, bad[1], line=bad[0])
         warnings += country_warnings
+    bad = validate.list_problem(store, kind, columns)
+    if bad is not None:
+        raise BadInputError(prepared.source, bad[1], line=bad[0])
     rows, new_versions, revised, known = store.one(
         "SELECT count(*), count(*) FILTER (old_id IS NULL), "
         "count(*) FILTER (old_id IS NULL AND key_known), count(*) FILTER (key_known) FROM _obs"
@@ -444,6 +444,8 @@ def _stage_ahead(store: Store, payload: Payload) -> _Staged:
         staged.staged = True
     except BadInputError as exc:
         staged.error = exc
+    except MemoryError:
+        staged.error = BadInputError(payload.source, "not enough memory to read this file")
     return staged
 
 
@@ -481,6 +483,14 @@ def _finish(staged: _Staged) -> IngestResult:
         with store.transaction():
             result = _load(store, prepared)
         return result
+    except MemoryError:
+        # Inputs are capped (reader.max_bytes), but a process under a tight memory limit can
+        # still run short: the file is rejected, the transaction rolled back, the rest go on.
+        return IngestResult(
+            source=payload.source,
+            status="rejected",
+            reason="not enough memory to read this file; free memory or lower its size",
+        )
     except _DATA_ERRORS as exc:
         # A check chartwatch does not have yet: still one line, and the other files go on.
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -555,6 +565,8 @@ def ingest(
             payload = read_path(Path(text), observed_at=observed_at)
         except BadInputError as exc:
             return IngestResult(source=text, status="rejected", reason=exc.reason)
+        except MemoryError:
+            return IngestResult(source=text, status="rejected", reason="not enough memory to read")
         return _stage_ahead(on, payload) if early else _Staged(on, payload)
 
     try:

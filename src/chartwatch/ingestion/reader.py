@@ -46,8 +46,8 @@ def max_bytes() -> int:
     return int(env) if env.isdigit() and int(env) > 0 else DEFAULT_MAX_BYTES
 
 
-def _too_big(limit: int) -> str:
-    return f"larger than {limit / 2**20:g} MiB ({ENV_MAX_BYTES}); not a Top 10 file"
+def _too_big(limit: int, what: str = "larger than") -> str:
+    return f"{what} {limit / 2**20:g} MiB ({ENV_MAX_BYTES}); not a Top 10 file"
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,23 @@ def _strip_gz(name: str) -> str:
     return name[:-3] if name.lower().endswith(".gz") else name
 
 
+def _read_capped(fh: Any, expected: int, limit: int) -> bytes:
+    """Read ``fh`` to its end, or to one byte past ``limit``, whichever comes first.
+
+    Read in pieces (``read(limit)`` would set aside ``limit`` bytes for every file), the
+    first as large as the ``expected`` size so that a file of known size is one read.
+    """
+    out = io.BytesIO()
+    piece = min(max(expected + 1, 1 << 20), limit + 1)
+    while out.tell() <= limit:
+        chunk = fh.read(min(piece, limit + 1 - out.tell()))
+        if not chunk:
+            break
+        out.write(chunk)
+        piece = 1 << 22
+    return out.getvalue()
+
+
 def _decompress(payload: Payload) -> tuple[bytes, bool]:
     """The payload's content, gunzipped if it is gzip data, never more than :func:`max_bytes`.
 
@@ -97,13 +114,11 @@ def _decompress(payload: Payload) -> tuple[bytes, bool]:
         return data, False
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
-            raw = fh.read(limit + 1)
+            raw = _read_capped(fh, len(data) * 4, limit)
     except (EOFError, OSError, zlib.error) as exc:
         raise BadInputError(payload.source, f"truncated or corrupt gzip data ({exc})") from None
     if len(raw) > limit:
-        raise BadInputError(
-            payload.source, "gzip data that expands to more than " + _too_big(limit)
-        )
+        raise BadInputError(payload.source, _too_big(limit, "gzip data expanding to more than"))
     return raw, True
 
 
@@ -117,9 +132,7 @@ def _xlsx_to_tsv(data: bytes, source: str) -> bytes:
             # An .xlsx is a zip: its members' sizes are declared up front, so a zip bomb is
             # refused before anything is expanded (zipfile stops at the declared size).
             if sum(info.file_size for info in archive.infolist()) > limit:
-                raise BadInputError(
-                    source, "a workbook that expands to more than " + _too_big(limit)
-                )
+                raise BadInputError(source, _too_big(limit, "a workbook expanding to more than"))
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
     except BadInputError:
@@ -155,7 +168,7 @@ def _sheet_to_tsv(sheet: Any, source: str, limit: int) -> bytes:
             cells = cells[:width]
         writer.writerow(cells)
         if out.tell() > limit:
-            raise BadInputError(source, "a workbook larger than " + _too_big(limit))
+            raise BadInputError(source, _too_big(limit, "a workbook larger than"))
     return out.getvalue().encode("utf-8")
 
 
@@ -387,7 +400,7 @@ def read_path(path: Path, *, observed_at: dt.datetime | None = None) -> Payload:
         if info.st_size > limit:
             raise BadInputError(source, _too_big(limit))
         with os.fdopen(os.dup(fd), "rb", buffering=0) as fh:
-            data = fh.read(limit + 1) or b""  # no more than the limit, even if it grows
+            data = _read_capped(fh, info.st_size, limit)  # no more, even if it grows
     except OSError as exc:
         raise BadInputError(source, f"cannot be read ({exc.strerror or exc})") from None
     finally:

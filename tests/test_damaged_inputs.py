@@ -1,0 +1,423 @@
+"""The standing damaged-input suite, the issue's damaged and implausible files, and a fuzz of
+the readers.
+
+* Every variant of :mod:`damage` (over a hundred, from a seed) is ingested in process into
+  one store of real slices: a rejected one leaves every table exactly as it was (a full dump
+  of each table, compared row for row), an accepted one that holds the same data adds no
+  version, and nothing raises.
+* The damaged files of issue 11 on the whole real files: a column missing from a later file
+  keeps the values, a file cut inside a quoted field or a number or at a line boundary, a
+  stray quote, a download closed mid-body without a Content-Length.
+* A Hypothesis fuzz of the readers (``content`` and ``prepare``): any bytes, gzipped or
+  zipped or not, give a prepared file or one :class:`BadInputError`, never another error.
+
+Expected values come from the raw files (``rawdata``), never from chartwatch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import io
+import json
+import re
+import socket
+import threading
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import chartwatch
+from chartwatch.errors import BadInputError
+from chartwatch.ingestion.reader import Payload, content, prepare
+from chartwatch.revisions import history
+from chartwatch.store import Store
+from damage import Variant, bases, by_outcome, variants
+from rawdata import GLOBAL, POPULAR, raw_bytes, shared_rows
+
+T0 = dt.datetime(2024, 6, 27, tzinfo=dt.UTC)
+T1 = T0 + dt.timedelta(days=1)
+VARIANTS = variants()
+
+
+def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of the store, in a fixed order."""
+    tables = [
+        r[0]
+        for r in store.all(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY table_name"
+        )
+    ]
+    return {t: store.all(f'SELECT * FROM "{t}" ORDER BY ALL') for t in tables}
+
+
+def temp_tables(store: Store) -> list[str]:
+    return [r[0] for r in store.all("SELECT table_name FROM duckdb_tables() WHERE temporary")]
+
+
+@pytest.fixture(scope="module")
+def slices(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A real store file holding the four real slices the variants are made from."""
+    path = tmp_path_factory.mktemp("damage") / "store.duckdb"
+    with chartwatch.open_store(path) as store:
+        for base in bases().values():
+            result = chartwatch.ingest_payload(
+                store, Payload(f"base/{base.name}", base.filename, base.data, T0, "given")
+            )
+            assert (result.status, result.rows, result.warnings) == ("accepted", 40, [])
+        yield store
+
+
+def test_the_suite_covers_every_kind_of_damage() -> None:
+    assert len(VARIANTS) >= 100
+    counts = by_outcome(VARIANTS)
+    assert counts["rejected"] >= 100 and counts["accepted"] >= 20 and counts["warning"] >= 5
+    again = [(v.name, v.outcome, v.says, v.line) for v in variants()]
+    assert again == [(v.name, v.outcome, v.says, v.line) for v in VARIANTS]  # one seed, one suite
+    kinds = {v.name.split(":", 1)[1].split("-")[0] for v in VARIANTS}
+    for kind in (
+        "cut",
+        "gzip",
+        "bom",
+        "crlf",
+        "latin",
+        "utf",
+        "commas",
+        "real",
+        "no",
+        "shuffled",
+        "renamed",
+        "extra",
+        "week=2099",
+        "rank",
+        "cumulative=0",
+        "control",
+        "stray",
+        "country",
+        "91",
+        "zip",
+        "xlsx",
+        "random",
+    ):
+        assert any(k.startswith(kind) for k in kinds), kind
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
+def test_damaged_variant(variant: Variant, slices: Store) -> None:
+    before = dump(slices)
+    payload = Payload(f"damaged/{variant.name}", variant.filename, variant.data, T1, "given")
+    result = chartwatch.ingest_payload(slices, payload)  # never raises
+    after = dump(slices)
+    assert temp_tables(slices) == []
+    assert result.source == payload.source
+    if variant.outcome == "rejected":
+        assert result.status == "rejected", (result.status, result.warnings)
+        assert result.reason and len(result.reason.splitlines()) == 1, result.reason
+        assert not re.search(r"[\x00-\x1f\x7f-\x9f]", result.reason), result.reason
+        if variant.says:
+            assert any(s in result.reason for s in variant.says), result.reason
+        if variant.line is not None:
+            assert result.line == variant.line, (result.line, result.reason)
+        assert after == before  # the store byte for byte as it was
+        return
+    assert result.reason is None, result.reason
+    if variant.outcome == "unchanged":
+        assert result.status == "unchanged"
+        assert after == before
+        return
+    assert result.status in ("accepted", "unchanged")
+    assert (
+        result.rows == len(variant.data.split(b"\n")) - 1
+        or variant.filename.endswith((".xlsx", ".csv"))
+        or b"\r" in variant.data
+        or result.status == "unchanged"
+    )
+    if variant.outcome == "accepted":
+        assert result.warnings == []
+    else:
+        assert any(any(s in w for s in variant.says) for w in result.warnings), result.warnings
+    if variant.changes:
+        assert 0 < result.new_versions <= result.rows
+    else:  # the same data in another form: no silent change
+        assert (result.new_versions, result.revised) == (0, 0)
+        assert after["row_versions"] == before["row_versions"]
+
+
+# -- issue 11, point 2: damaged real files ----------------------------------------------------
+def ingest(store: Store, name: str, data: bytes, when: dt.datetime = T1):
+    return chartwatch.ingest_payload(store, Payload(f"damaged/{name}", name, data, when, "given"))
+
+
+def without(data: bytes, names: set[str]) -> bytes:
+    lines = data.split(b"\n")
+    header = lines[0].split(b"\t")
+    keep = [i for i, c in enumerate(header) if c.decode() not in names]
+    return b"\n".join(b"\t".join(line.split(b"\t")[i] for i in keep) for line in lines)
+
+
+def current_values(store: Store, columns: tuple[str, ...]) -> dict[tuple[Any, ...], tuple]:
+    cols = ", ".join(f"v.{c}" for c in columns)
+    return {
+        (str(r[0]), r[1], r[2]): tuple(r[3:])
+        for r in store.all(
+            f"SELECT v.week, v.category, v.rank, {cols} FROM current_rows c "
+            "JOIN row_versions v USING (version_id) WHERE c.list = 'global'"
+        )
+    }
+
+
+def test_a_global_file_without_runtime_and_views_keeps_them(bundled_store: Store) -> None:
+    """The whole real global file without two columns: no value is lost, nothing is revised,
+    and the warning says why."""
+    rows = shared_rows(GLOBAL)
+    published = sum(1 for r in rows if r["runtime"] not in ("", "N/A"))
+    assert published == 2160  # the rows from the week ending 2023-06-18 on
+    before = current_values(bundled_store, ("runtime", "weekly_views"))
+    versions = bundled_store.scalar("SELECT count(*) FROM row_versions")
+    changes = history(bundled_store, include_new_columns=True)
+    result = ingest(bundled_store, GLOBAL, without(raw_bytes(GLOBAL), {"runtime", "weekly_views"}))
+    assert (result.status, result.rows, result.new_versions, result.revised) == (
+        "accepted",
+        len(rows),
+        0,
+        0,
+    )
+    [warning] = result.warnings
+    assert "runtime, weekly_views" in warning and f"{published} rows keep" in warning
+    assert current_values(bundled_store, ("runtime", "weekly_views")) == before
+    assert bundled_store.scalar("SELECT count(*) FROM row_versions") == versions
+    assert history(bundled_store, include_new_columns=True) == changes
+
+
+def test_a_changed_title_does_not_inherit_the_missing_columns(bundled_store: Store) -> None:
+    """Values are kept only where the row names the same title: a renamed row starts empty."""
+    lines = without(raw_bytes(GLOBAL), {"runtime", "weekly_views"}).split(b"\n")
+    fields = lines[1].split(b"\t")
+    fields[3] = b"Another Title"
+    lines[1] = b"\t".join(fields)
+    result = ingest(bundled_store, GLOBAL, b"\n".join(lines))
+    assert (result.status, result.new_versions, result.revised) == ("accepted", 1, 1)
+    row = shared_rows(GLOBAL)[0]
+    got = bundled_store.one(
+        "SELECT v.show_title, v.runtime, v.weekly_views FROM current_rows c "
+        "JOIN row_versions v USING (version_id) WHERE c.list = 'global' AND c.week = ? "
+        "AND c.category = ? AND c.rank = ?",
+        [row["week"], row["category"], int(row["weekly_rank"])],
+    )
+    assert got == ("Another Title", None, None)
+
+
+def stray_quote(data: bytes) -> bytes:
+    """A quote before the season title of TV (English) rank 1 and one after the season title
+    of rank 2: the quoted field swallows the line break between them, and rank 2."""
+    return data.replace(b"\tWednesday: Season 1\t", b'\t"Wednesday: Season 1\t', 1).replace(
+        b"\tStranger Things 4\t", b'\tStranger Things 4"\t', 1
+    )
+
+
+def inside_quotes(data: bytes, at: int) -> int:
+    """A cut at or after ``at`` that does not fall just after a quote (a cut between the two
+    quotes of a doubled quote would leave the field looking closed)."""
+    while data[at - 1 : at] == b'"':
+        at += 1
+    return at
+
+
+def first_quote_line(data: bytes) -> int:
+    return data[: data.index(b'"')].count(b"\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "line", "says"),
+    [
+        (
+            "cut-inside-a-quoted-field",
+            lambda d: d[: inside_quotes(d, d.index(b'"') + 40)],
+            lambda d: first_quote_line(d),
+            "not closed",
+        ),
+        (
+            "most-popular-cut-inside-its-last-number",
+            lambda d: d[:-4],  # 50900000 -> 5090
+            lambda d: d.count(b"\n") + 1,
+            "cut inside its last number",
+        ),
+        (
+            "most-popular-cut-at-a-line-boundary",
+            lambda d: b"\n".join(d.split(b"\n")[:-5]),  # the last list keeps ranks 1-5
+            lambda d: d.count(b"\n") + 1 - 5,
+            "missing 6, 7, 8, 9, 10",
+        ),
+        (
+            "stray-quote-merging-two-rows",
+            lambda d: stray_quote(d),
+            None,
+            "tab or a line break",
+        ),
+    ],
+)
+def test_damaged_real_file_is_rejected(name, make, line, says, bundled_store: Store) -> None:
+    source = POPULAR if "most-popular" in name or "stray" in name else GLOBAL
+    data = make(raw_bytes(source))
+    before = dump(bundled_store)
+    result = ingest(bundled_store, source, data)
+    assert result.status == "rejected" and says in result.reason, result.reason
+    if line is not None:
+        assert result.line == line(raw_bytes(source)), result.reason
+    assert dump(bundled_store) == before
+
+
+def test_stray_quote_variant_really_merges_two_rows() -> None:
+    """The stray-quote file above parses, with the csv module, into one row fewer whose
+    season title holds a tab and a line break: the damage the issue describes."""
+    import csv
+
+    rows = list(
+        csv.DictReader(io.StringIO(stray_quote(raw_bytes(POPULAR)).decode()), delimiter="\t")
+    )
+    assert len(rows) == 39
+    ranks = [int(r["rank"]) for r in rows if r["category"] == "TV (English)"]
+    assert ranks == [1, *range(3, 11)]  # rank 2 is lost
+    assert "\t" in rows[20]["season_title"] and "\n" in rows[20]["season_title"]
+
+
+# -- a download closed mid-body, without a Content-Length ---------------------------------------
+class ClosingServer:
+    """Serves the real global file as HTTP/1.0 without a Content-Length, closing the
+    connection after ``cut`` bytes of the body: the client cannot tell it was cut."""
+
+    def __init__(self, body: bytes, cut: int) -> None:
+        self.body, self.cut = body, cut
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(
+                    b"HTTP/1.0 200 OK\r\nContent-Type: text/tab-separated-values\r\n\r\n"
+                    + self.body[: self.cut]
+                )
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.mark.parametrize("where", ["inside-a-quoted-field", "inside-a-line"])
+def test_update_from_a_server_closing_mid_body(where: str, bundled_store: Store) -> None:
+    body = raw_bytes(GLOBAL)
+    quote = body.index(b'"')
+    cut = (
+        inside_quotes(body, quote + 100)
+        if where == "inside-a-quoted-field"
+        else body.index(b"\t", quote + 2000)
+    )
+    server = ClosingServer(body, cut)
+    try:
+        before = dump(bundled_store)
+        [result] = chartwatch.update(
+            bundled_store, base=f"http://127.0.0.1:{server.port}/", timeout=5, files=(GLOBAL,)
+        )
+    finally:
+        server.close()
+    assert result.status == "rejected", result
+    assert ("not closed" if where == "inside-a-quoted-field" else "fields") in result.reason
+    assert result.line == body[:cut].count(b"\n") + 1
+    assert dump(bundled_store) == before
+
+
+# -- issue 11, point 4: a multi-file ingest goes on after a bad file ---------------------------
+def test_multi_file_ingest_tries_every_file_and_exits_2(cli, tmp_path: Path) -> None:
+    lines = raw_bytes(POPULAR).split(b"\n")
+    fields = lines[3].split(b"\t")
+    fields[4] = b"99999999999999999999999"  # too big for 64 bits
+    (tmp_path / "huge.tsv").write_bytes(b"\n".join([*lines[:3], b"\t".join(fields), *lines[4:]]))
+    (tmp_path / "junk.xlsx").write_bytes(_zip_of_junk())
+    (tmp_path / "rank.tsv").write_bytes(raw_bytes(POPULAR).replace(b"\t1\t", b"\t1e30\t", 1))
+    (tmp_path / POPULAR).write_bytes(raw_bytes(POPULAR))
+    (tmp_path / GLOBAL).write_bytes(raw_bytes(GLOBAL))
+    names = ["huge.tsv", "junk.xlsx", POPULAR, "rank.tsv", GLOBAL]
+    result = cli("ingest", "--json", *[tmp_path / n for n in names])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    data = json.loads(result.stdout)
+    assert [r["status"] for r in data["results"]] == [
+        "rejected",
+        "rejected",
+        "accepted",
+        "rejected",
+        "accepted",
+    ]
+    reasons = [r["reason"] for r in data["results"]]
+    assert "implausible" in reasons[0] and data["results"][0]["line"] == 4
+    assert "xlsx" in reasons[1]
+    assert "1–10" in reasons[3]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 3 and len(result.stderr.splitlines()) == 3
+
+
+def _zip_of_junk() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", b"\x00junk" * 50)
+        z.writestr("xl/workbook.xml", b"<not really>")
+    return out.getvalue()
+
+
+# -- a fuzz of the readers ----------------------------------------------------------------------
+SMALL = b"\n".join(raw_bytes(GLOBAL).split(b"\n")[:12])
+
+
+@st.composite
+def raw_inputs(draw: st.DrawFn) -> tuple[str, bytes]:
+    body = draw(
+        st.one_of(
+            st.binary(max_size=300),
+            st.builds(
+                lambda n, tail: SMALL[:n] + tail, st.integers(0, len(SMALL)), st.binary(max_size=40)
+            ),
+            st.text(max_size=200).map(lambda t: t.encode("utf-8")),
+            st.sampled_from([SMALL, raw_bytes(POPULAR), b'"', b"\x1f\x8b", b"PK\x03\x04"]),
+        )
+    )
+    wrap = draw(st.sampled_from(["none", "gzip", "gzip-cut", "zip"]))
+    name = draw(st.sampled_from(["f.tsv", "f.csv", "f.xlsx", "f", "f.tsv.gz"]))
+    if wrap == "gzip":
+        body = gzip.compress(body)
+    elif wrap == "gzip-cut":
+        body = gzip.compress(body)[: draw(st.integers(0, 30))]
+    elif wrap == "zip":
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as z:
+            z.writestr(draw(st.sampled_from(["xl/worksheets/sheet1.xml", "a.tsv"])), body)
+        body = out.getvalue()
+    return name, body
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw_inputs())
+def test_readers_give_a_prepared_file_or_one_bad_input_error(item: tuple[str, bytes]) -> None:
+    name, data = item
+    payload = Payload(f"fuzz/{name}", name, data, T0, "given")
+    try:
+        prepared = prepare(content(payload))
+    except BadInputError as exc:
+        assert exc.source == payload.source
+        assert exc.reason and len(str(exc).splitlines()) == 1
+        assert not re.search(r"[\x00-\x1f\x7f-\x9f]", str(exc)), str(exc)
+        assert exc.line is None or exc.line >= 1
+        return
+    assert prepared.kind.name in ("global", "countries", "most-popular")
+    assert prepared.columns and all(prepared.columns)
