@@ -367,6 +367,16 @@ _FILE_TYPES = (
 )
 
 
+def _check_regular(info: os.stat_result, source: str) -> None:
+    for test, what in _FILE_TYPES:
+        if test(info.st_mode):
+            if what == "a directory":
+                raise BadInputError(source, "is a directory, not a file")
+            raise BadInputError(source, f"not a regular file but {what}; give a data file")
+    if not stat.S_ISREG(info.st_mode):
+        raise BadInputError(source, "not a regular file; give a data file")
+
+
 def read_path(path: Path, *, observed_at: dt.datetime | None = None) -> Payload:
     """A local file as a :class:`Payload`, observed at its modification time unless given.
 
@@ -376,6 +386,14 @@ def read_path(path: Path, *, observed_at: dt.datetime | None = None) -> Payload:
     with no writer cannot hang the command.
     """
     source = str(path)
+    try:
+        _check_regular(path.stat(), source)  # before opening: a socket cannot be opened
+    except FileNotFoundError:
+        raise BadInputError(source, "no such file") from None
+    except PermissionError:
+        raise BadInputError(source, "permission denied") from None
+    except OSError as exc:
+        raise BadInputError(source, f"cannot be read ({exc.strerror or exc})") from None
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
@@ -389,14 +407,8 @@ def read_path(path: Path, *, observed_at: dt.datetime | None = None) -> Payload:
         raise BadInputError(source, f"cannot be opened ({exc.strerror or exc})") from None
     limit = max_bytes()
     try:
-        info = os.fstat(fd)
-        for test, what in _FILE_TYPES:
-            if test(info.st_mode):
-                if what == "a directory":
-                    raise BadInputError(source, "is a directory, not a file")
-                raise BadInputError(source, f"not a regular file but {what}; give a data file")
-        if not stat.S_ISREG(info.st_mode):
-            raise BadInputError(source, "not a regular file; give a data file")
+        info = os.fstat(fd)  # again: what was opened, in case the path changed meanwhile
+        _check_regular(info, source)
         if info.st_size > limit:
             raise BadInputError(source, _too_big(limit))
         with os.fdopen(os.dup(fd), "rb", buffering=0) as fh:
