@@ -38,7 +38,7 @@ from chartwatch.ingestion.reader import Payload, content, prepare
 from chartwatch.revisions import history
 from chartwatch.store import Store
 from damage import Variant, bases, by_outcome, variants
-from rawdata import GLOBAL, POPULAR, raw_bytes, shared_rows
+from rawdata import COUNTRIES, GLOBAL, POPULAR, raw_bytes, shared_rows
 
 T0 = dt.datetime(2024, 6, 27, tzinfo=dt.UTC)
 T1 = T0 + dt.timedelta(days=1)
@@ -421,3 +421,206 @@ def test_readers_give_a_prepared_file_or_one_bad_input_error(item: tuple[str, by
         return
     assert prepared.kind.name in ("global", "countries", "most-popular")
     assert prepared.columns and all(prepared.columns)
+
+
+# -- no false alarm on real files ---------------------------------------------------------------
+def test_every_real_snapshot_loads_without_a_false_alarm(
+    replayed_summary, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Every snapshot of the archive: each distinct data file is accepted with no warning;
+    only the junk ones (an HTML page, the word null) are rejected. Counts from git."""
+    from rawarchive import archive
+
+    raw = archive(tmp_path_factory)
+    assert replayed_summary.warnings == []
+    assert replayed_summary.accepted == len({v.blob for v in raw.valid()}) == 265
+    assert len(replayed_summary.rejected) == len(raw.junk()) == 5
+    for r in replayed_summary.rejected:
+        assert r.reason.startswith(("an HTML page", "the file holds only the word 'null'"))
+
+
+def test_bundled_files_load_without_a_warning() -> None:
+    with chartwatch.open_store(":memory:") as store:
+        results = chartwatch.load_bundled(store)
+    assert [(r.status, r.warnings) for r in results] == [("accepted", [])] * 3
+
+
+def test_a_plausible_newer_generation_loads(bundled_store: Store) -> None:
+    """A most-popular file of a generation to come: views only, a new column, the columns in
+    another order. It loads; the warnings say what was kept and what is new."""
+    rows = shared_rows(POPULAR)
+    header = ["rank", "category", "views_first_91_days", "show_title", "season_title", "region"]
+    lines = ["\t".join(header)] + [
+        "\t".join(
+            [
+                r["rank"],
+                r["category"],
+                r["views_first_91_days"],
+                r["show_title"],
+                r["season_title"],
+                "global",
+            ]
+        )
+        for r in rows
+    ]
+    result = ingest(bundled_store, POPULAR, "\n".join(lines).encode())
+    assert (result.status, result.rows) == ("accepted", len(rows))
+    assert result.new_versions == len(rows)  # the new column is data
+    kept, new = sorted(result.warnings)
+    assert "no column hours_viewed_first_91_days, runtime" in kept and f"{len(rows)} rows" in kept
+    assert "unknown column 'region'" in new
+
+
+# -- issue 11, point 3: implausible content in the whole real files -----------------------------
+def lines_of(name: str) -> list[bytes]:
+    return raw_bytes(name).split(b"\n")
+
+
+def line_where(name: str, **match: str) -> int:
+    """The first line (the header is line 1) of the real file whose row matches ``match``."""
+    for i, row in enumerate(shared_rows(name), start=2):
+        if all(row[k] == v for k, v in match.items()):
+            return i
+    raise AssertionError(match)
+
+
+def set_field(name: str, line: int, column: str, value: bytes) -> bytes:
+    lines = lines_of(name)
+    fields = lines[line - 1].split(b"\t")
+    fields[lines[0].split(b"\t").index(column.encode())] = value
+    lines[line - 1] = b"\t".join(fields)
+    return b"\n".join(lines)
+
+
+def swap_fields(name: str, a: int, b: int, column: str) -> bytes:
+    index = lines_of(name)[0].split(b"\t").index(column.encode())
+    lines = lines_of(name)
+    fa, fb = lines[a - 1].split(b"\t"), lines[b - 1].split(b"\t")
+    assert int(fa[index]) > int(fb[index])
+    fa[index], fb[index] = fb[index], fa[index]
+    lines[a - 1], lines[b - 1] = b"\t".join(fa), b"\t".join(fb)
+    return b"\n".join(lines)
+
+
+def without_line(name: str, line: int) -> bytes:
+    lines = lines_of(name)
+    return b"\n".join(lines[: line - 1] + lines[line:])
+
+
+HOURS_WEEK = line_where(GLOBAL, week="2022-01-02", category="Films (English)", weekly_rank="1")
+VIEWS_WEEK = line_where(GLOBAL, week="2024-06-23", category="TV (English)", weekly_rank="1")
+DE = line_where(COUNTRIES, country_iso2="DE", week="2022-02-27", category="TV", weekly_rank="4")
+IMPLAUSIBLE = {
+    "week-2099": (GLOBAL, lambda: set_field(GLOBAL, 2, "week", b"2099-12-27"), 2, "in the future"),
+    "week-1900": (
+        COUNTRIES,
+        lambda: set_field(COUNTRIES, DE, "week", b"1900-01-07"),
+        DE,
+        "before Netflix's first weekly list",
+    ),
+    "hours-9e18": (
+        GLOBAL,
+        lambda: set_field(GLOBAL, 100, "weekly_hours_viewed", b"9000000000000000000"),
+        100,
+        "implausible",
+    ),
+    "cumulative-0": (
+        GLOBAL,
+        lambda: set_field(GLOBAL, 7, "cumulative_weeks_in_top_10", b"0"),
+        7,
+        "at least 1",
+    ),
+    "cumulative-5000": (
+        COUNTRIES,
+        lambda: set_field(COUNTRIES, DE, "cumulative_weeks_in_top_10", b"5000"),
+        DE,
+        "weekly lists",
+    ),
+    "rank-missing": (
+        GLOBAL,
+        lambda: without_line(GLOBAL, HOURS_WEEK + 4),
+        HOURS_WEEK + 8,
+        "missing 5",
+    ),
+    "title-twice": (
+        GLOBAL,
+        lambda: set_field(
+            GLOBAL,
+            HOURS_WEEK + 1,
+            "show_title",
+            shared_rows(GLOBAL)[HOURS_WEEK - 2]["show_title"].encode(),
+        ),
+        HOURS_WEEK + 1,
+        "twice",
+    ),
+    "fewer-hours-than-the-next-rank": (
+        GLOBAL,
+        lambda: swap_fields(GLOBAL, HOURS_WEEK, HOURS_WEEK + 1, "weekly_hours_viewed"),
+        HOURS_WEEK + 1,
+        "out of order: rank 2 has weekly_hours_viewed",
+    ),
+    "fewer-views-than-the-next-rank": (
+        GLOBAL,
+        lambda: swap_fields(GLOBAL, VIEWS_WEEK, VIEWS_WEEK + 1, "weekly_views"),
+        VIEWS_WEEK + 1,
+        "out of order: rank 2 has weekly_views",
+    ),
+    "country-XX": (
+        COUNTRIES,
+        lambda: set_field(COUNTRIES, DE, "country_iso2", b"XX"),
+        DE,
+        "'XX' is not a country code",
+    ),
+    "country-name-of-another": (
+        COUNTRIES,
+        lambda: set_field(COUNTRIES, DE, "country_name", b"France"),
+        DE,
+        "'France' is the name of FR, not of DE",
+    ),
+    "91-day-file-as-28-day": (
+        POPULAR,
+        lambda: raw_bytes(POPULAR).replace(
+            b"hours_viewed_first_91_days", b"hours_viewed_first_28_days"
+        ),
+        1,
+        "two generations",
+    ),
+    "nul-in-a-title": (
+        GLOBAL,
+        lambda: set_field(GLOBAL, 50, "show_title", b"Bad\x00Title"),
+        50,
+        "NUL",
+    ),
+    "escape-in-a-title": (
+        COUNTRIES,
+        lambda: set_field(COUNTRIES, DE, "show_title", b"\x1b[2JGone"),
+        DE,
+        "terminal escape",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def full(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A copy of the bundled store for this module's rejections (they must not change it)."""
+    import shutil
+
+    path = tmp_path_factory.mktemp("implausible") / "store.duckdb"
+    shutil.copy(_bundled_template, path)
+    with chartwatch.open_store(path) as store:
+        yield store
+
+
+def checksum(store: Store) -> dict[str, Any]:
+    tables = [r[0] for r in store.all("SELECT table_name FROM duckdb_tables() WHERE NOT temporary")]
+    return {t: store.one(f'SELECT count(*), sum(hash(t)::HUGEINT) FROM "{t}" t') for t in tables}
+
+
+@pytest.mark.parametrize("case", list(IMPLAUSIBLE))
+def test_implausible_real_file_is_rejected(case: str, full: Store) -> None:
+    name, make, line, says = IMPLAUSIBLE[case]
+    before = checksum(full)
+    result = ingest(full, name, make())
+    assert result.status == "rejected", result
+    assert says in result.reason and result.line == line, (result.line, result.reason)
+    assert checksum(full) == before
