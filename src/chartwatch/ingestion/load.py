@@ -162,7 +162,7 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
     con = store.con
     kind = prepared.kind
     payload = prepared.payload
-    bad = validate.first_bad_row(store, kind, prepared.columns)
+    bad = validate.first_bad_row(store, kind, prepared.columns, b'"' in prepared.text)
     if bad is not None:
         raise BadInputError(prepared.source, bad[1], line=bad[0])
     warnings = [

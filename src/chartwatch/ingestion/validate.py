@@ -89,7 +89,7 @@ def _whole(col: str, value: str) -> str:
     )
 
 
-def _row_rules(kind: Kind, columns: list[str]) -> list[tuple[str, str]]:
+def _row_rules(kind: Kind, columns: list[str], quoted: bool = True) -> list[tuple[str, str]]:
     """(condition that marks a bad row, message) pairs, in the order they are reported."""
     rules: list[tuple[str, str]] = []
     rank = kind.rank_column
@@ -145,7 +145,8 @@ def _row_rules(kind: Kind, columns: list[str]) -> list[tuple[str, str]]:
             ),
             (_blank("country_name"), "'country_name is empty'"),
         ]
-    for col in (c for c in TEXT_COLUMNS if c in columns):
+    # Only a quoted field can hold a tab or a line break: a file without quotes is spared it.
+    for col in (c for c in TEXT_COLUMNS if c in columns and quoted):
         v = ident(col)
         rules.append(
             (
@@ -198,12 +199,14 @@ def _row_rules(kind: Kind, columns: list[str]) -> list[tuple[str, str]]:
     return rules
 
 
-def first_bad_row(store: Store, kind: Kind, columns: list[str]) -> tuple[int, str] | None:
+def first_bad_row(
+    store: Store, kind: Kind, columns: list[str], quoted: bool = True
+) -> tuple[int, str] | None:
     """The first (line, reason) in ``_raw`` that breaks a row rule, or None.
 
     A key that appears twice is found by :func:`duplicate_key`, once the rows are hashed.
     """
-    rules = _row_rules(kind, columns)
+    rules = _row_rules(kind, columns, quoted)
     cases = " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in rules)
     # WHERE and CASE WHEN both take NULL for false: a rule that is NULL is not broken.
     where = " OR ".join(f"({cond})" for cond, _ in rules)
@@ -333,13 +336,22 @@ def list_problem(store: Store, kind: Kind, columns: list[str]) -> tuple[int, str
     rank = ident(kind.rank_column)
     key = ", ".join(_list_key(kind))
     found: list[tuple[int, str]] = []
-    row = store.one(
-        f"""
-        SELECT max(__line), {_list_name(kind)} AS name, count(*),
-               list(CAST({rank} AS INTEGER) ORDER BY {rank})
-        FROM _raw GROUP BY {key} HAVING count(*) < 10 ORDER BY 1 LIMIT 1
-        """
+    # Two cheap passes say whether any list is short or names a title twice (a hash of the
+    # title may collide: the exact queries below only run when these say so, and decide).
+    short = store.one(f"SELECT 1 FROM _raw GROUP BY {key} HAVING count(*) < 10 LIMIT 1")
+    twice = store.one(
+        f"SELECT 1 FROM _raw GROUP BY hash({key}, show_title, season_title) "
+        "HAVING count(*) > 1 LIMIT 1"
     )
+    row = None
+    if short:
+        row = store.one(
+            f"""
+            SELECT max(__line), {_list_name(kind)} AS name, count(*),
+                   list(CAST({rank} AS INTEGER) ORDER BY {rank})
+            FROM _raw GROUP BY {key} HAVING count(*) < 10 ORDER BY 1 LIMIT 1
+            """
+        )
     if row is not None:
         line, name, n, ranks = row
         missing = sorted(set(range(1, 11)) - set(ranks))
@@ -350,14 +362,16 @@ def list_problem(store: Store, kind: Kind, columns: list[str]) -> tuple[int, str
                 "a rank was lost or the file is cut short",
             )
         )
-    row = store.one(
-        f"""
-        SELECT max(__line), {_list_name(kind)}, any_value(show_title),
-               any_value(season_title), list(CAST({rank} AS INTEGER) ORDER BY {rank})
-        FROM _raw GROUP BY {key}, show_title, season_title HAVING count(*) > 1
-        ORDER BY 1 LIMIT 1
-        """
-    )
+    row = None
+    if twice:
+        row = store.one(
+            f"""
+            SELECT max(__line), {_list_name(kind)}, any_value(show_title),
+                   any_value(season_title), list(CAST({rank} AS INTEGER) ORDER BY {rank})
+            FROM _raw GROUP BY {key}, show_title, season_title HAVING count(*) > 1
+            ORDER BY 1 LIMIT 1
+            """
+        )
     if row is not None:
         line, name, show, season, ranks = row
         label = show if season is None else season
@@ -418,20 +432,20 @@ def list_problem(store: Store, kind: Kind, columns: list[str]) -> tuple[int, str
 
 
 @cache
-def _country_names() -> str:
-    """A VALUES list of (code, name) for every ISO 3166-1 country: pycountry's names and the
-    names Netflix uses."""
+def _country_names() -> dict[str, frozenset[str]]:
+    """Every ISO 3166-1 code with its names in lower case: pycountry's names and the names
+    Netflix uses."""
     import pycountry  # lazy: only country files need it
 
-    pairs: set[tuple[str, str]] = set()
+    names: dict[str, set[str]] = {}
     for country in pycountry.countries:
         for attr in ("name", "common_name", "official_name"):
             name = getattr(country, attr, None)
             if name:
-                pairs.add((country.alpha_2, name))
-    for code, names in NETFLIX_COUNTRY_NAMES.items():
-        pairs.update((code, name) for name in names)
-    return ", ".join(f"({literal(code)}, {literal(name)})" for code, name in sorted(pairs))
+                names.setdefault(country.alpha_2, set()).add(name.lower())
+    for code, extra in NETFLIX_COUNTRY_NAMES.items():
+        names[code].update(n.lower() for n in extra)
+    return {code: frozenset(n) for code, n in names.items()}
 
 
 def country_problem(store: Store) -> tuple[tuple[int, str] | None, list[str]]:
@@ -439,35 +453,24 @@ def country_problem(store: Store) -> tuple[tuple[int, str] | None, list[str]]:
 
     An unknown code (``XX``) is rejected, and so is a name that is another country's name
     (``France`` for ``DE``); a name chartwatch does not know for a known code is a warning
-    naming the rows, as Netflix may spell a country its own way.
+    naming the rows, as Netflix may spell a country its own way. The file is reduced to its
+    distinct (code, name) pairs in SQL (about a hundred); only those are looked up.
     """
-    rows = store.all(
-        f"""
-        WITH names(code, name) AS (VALUES {_country_names()}),
-        pairs AS (
-            SELECT country_iso2 AS code, country_name AS name, min(__line) AS line,
-                   count(*) AS n
-            FROM _raw GROUP BY ALL
-        )
-        SELECT p.line, p.code, p.name, p.n,
-               EXISTS (SELECT 1 FROM names WHERE code = p.code) AS code_known,
-               EXISTS (SELECT 1 FROM names WHERE code = p.code AND lower(name) = lower(p.name))
-                 AS name_ok,
-               (SELECT min(code) FROM names WHERE lower(name) = lower(p.name)) AS other
-        FROM pairs p ORDER BY p.line
-        """
+    names = _country_names()
+    owner = {name: code for code, known in sorted(names.items(), reverse=True) for name in known}
+    pairs = store.all(
+        "SELECT min(__line), country_iso2, country_name, count(*) FROM _raw "
+        "GROUP BY country_iso2, country_name ORDER BY 1"
     )
     warnings: list[str] = []
-    for line, code, name, n, code_known, name_ok, other in rows:
-        if not code_known:
+    for line, code, name, n in pairs:
+        if code not in names:
             return (int(line), f"country_iso2 {code!r} is not a country code (ISO 3166-1)"), []
-        if name_ok:
+        if name.lower() in names[code]:
             continue
+        other = owner.get(name.lower())
         if other is not None:
-            return (
-                int(line),
-                f"country_name {name!r} is the name of {other}, not of {code}",
-            ), []
+            return (int(line), f"country_name {name!r} is the name of {other}, not of {code}"), []
         warnings.append(
             f"country_name {name!r} is not a name chartwatch knows for {code} "
             f"({n} rows from line {line}); kept as published"
