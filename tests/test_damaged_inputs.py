@@ -624,3 +624,30 @@ def test_implausible_real_file_is_rejected(case: str, full: Store) -> None:
     assert result.status == "rejected", result
     assert says in result.reason and result.line == line, (result.line, result.reason)
     assert checksum(full) == before
+
+
+def test_values_are_kept_from_the_version_current_when_the_file_was_observed() -> None:
+    """A cut-down file observed *before* the store's latest file keeps the values of the
+    versions observed before it, not of later ones (ingest order does not matter)."""
+    popular = raw_bytes(POPULAR)
+    early, late = T0 - dt.timedelta(days=30), T0
+    with chartwatch.open_store(":memory:") as store:
+        assert ingest(store, POPULAR, popular, late).status == "accepted"
+        result = ingest(store, POPULAR, without(popular, {"runtime"}), early)
+        # nothing was observed before it: nothing to keep, its rows have no runtime
+        assert (result.status, result.warnings) == ("accepted", [])
+        assert result.new_versions == len(shared_rows(POPULAR))
+        # the current view is still the later, complete file
+        assert (
+            store.scalar(
+                "SELECT count(*) FROM current_rows c JOIN row_versions v USING (version_id) "
+                "WHERE v.runtime IS NULL"
+            )
+            == 0
+        )
+        # a third file, between the two: it keeps the runtimes of neither (the early file
+        # had none and the late one was not yet observed)
+        middle = ingest(
+            store, POPULAR, without(popular, {"runtime"}) + b"\n", T0 - dt.timedelta(days=1)
+        )
+        assert (middle.status, middle.new_versions, middle.warnings) == ("accepted", 0, [])
