@@ -406,7 +406,7 @@ def raw_inputs(draw: st.DrawFn) -> tuple[str, bytes]:
     return name, body
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw_inputs())
 def test_readers_give_a_prepared_file_or_one_bad_input_error(item: tuple[str, bytes]) -> None:
     name, data = item
