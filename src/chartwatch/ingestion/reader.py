@@ -41,7 +41,7 @@ _NON_SPACE = re.compile(rb"\S")
 
 def max_bytes() -> int:
     """The largest file chartwatch reads, after decompression: ``$CHARTWATCH_MAX_BYTES``,
-    else 256 MiB (the country lists, Netflix's largest file, grow by about 8 MiB a year)."""
+    else 256 MiB (the country lists, Netflix's largest file, grow by about 6 MiB a year)."""
     env = os.environ.get(ENV_MAX_BYTES, "")
     return int(env) if env.isdigit() and int(env) > 0 else DEFAULT_MAX_BYTES
 
