@@ -651,3 +651,17 @@ def test_values_are_kept_from_the_version_current_when_the_file_was_observed() -
             store, POPULAR, without(popular, {"runtime"}) + b"\n", T0 - dt.timedelta(days=1)
         )
         assert (middle.status, middle.new_versions, middle.warnings) == ("accepted", 0, [])
+
+
+def test_a_file_of_short_lists_loads_with_a_warning() -> None:
+    """A file whose lists mostly hold fewer than ten titles (what `chartwatch build` writes
+    from a small catalogue) loads, with a warning; one short list among full ones does not."""
+    rows = shared_rows(POPULAR)
+    header = list(rows[0])
+    top3 = [r for r in rows if int(r["rank"]) <= 3]
+    data = "\n".join(["\t".join(header)] + ["\t".join(r[c] for c in header) for r in top3])
+    with chartwatch.open_store(":memory:") as store:
+        result = ingest(store, POPULAR, data.encode())
+    assert (result.status, result.rows) == ("accepted", len(top3))
+    [warning] = result.warnings
+    assert warning.startswith("4 of 4 lists have fewer than 10 titles (first: Films (English)")

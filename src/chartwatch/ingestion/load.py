@@ -218,9 +218,10 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
         if bad is not None:
             raise BadInputError(prepared.source, bad[1], line=bad[0])
         warnings += country_warnings
-    bad = validate.list_problem(store, kind, columns)
+    bad, list_warnings = validate.list_problem(store, kind, columns)
     if bad is not None:
         raise BadInputError(prepared.source, bad[1], line=bad[0])
+    warnings += list_warnings
     rows, new_versions, revised, known = store.one(
         "SELECT count(*), count(*) FILTER (old_id IS NULL), "
         "count(*) FILTER (old_id IS NULL AND key_known), count(*) FILTER (key_known) FROM _obs"

@@ -320,12 +320,17 @@ def _measure(kind: Kind, columns: list[str]) -> tuple[str, str] | None:
     )
 
 
-def list_problem(store: Store, kind: Kind, columns: list[str]) -> tuple[int, str] | None:
-    """The first (line, reason) where a list of ``_raw`` as a whole makes no sense, or None.
+def list_problem(
+    store: Store, kind: Kind, columns: list[str]
+) -> tuple[tuple[int, str] | None, list[str]]:
+    """The first (line, reason) where a list of ``_raw`` as a whole makes no sense, or None;
+    and the warnings.
 
     Run once each row has passed :func:`first_bad_row` and no key appears twice. A list
-    must hold ranks 1 to 10 (each Netflix list has ten titles: one missing means a rank
-    was lost or the file is cut short), no title twice, and be in order of what it is
+    must hold ranks 1 to n without a gap, and ten of them (each Netflix list has ten titles:
+    one missing means a rank was lost or the file is cut short) unless most lists of the
+    file are short, as in a file ``chartwatch build`` made from a small catalogue (then a
+    warning); no title twice; and be in order of what it is
     ranked by: hours until the week ending 2023-06-18, views from then (the most-popular
     lists: 28-day hours, later 91-day views). A cut inside the last number of a file is
     caught as a count that is not rounded as every other count of the file is, or as a last
@@ -336,21 +341,44 @@ def list_problem(store: Store, kind: Kind, columns: list[str]) -> tuple[int, str
     rank = ident(kind.rank_column)
     key = ", ".join(_list_key(kind))
     found: list[tuple[int, str]] = []
-    # Two cheap passes say whether any list is short or names a title twice (a hash of the
+    warnings: list[str] = []
+    # Cheap passes say whether any list is short or names a title twice (a hash of the
     # title may collide: the exact queries below only run when these say so, and decide).
-    short = store.one(f"SELECT 1 FROM _raw GROUP BY {key} HAVING count(*) < 10 LIMIT 1")
+    # Ranks are unique and in 1-10 by now, so a list of n rows whose highest rank is not n
+    # has a gap.
+    short, full, gaps = store.one(
+        f"""
+        SELECT count(*) FILTER (n < 10), count(*) FILTER (n >= 10), count(*) FILTER (top <> n)
+        FROM (SELECT count(*) AS n, max({rank}) AS top FROM _raw GROUP BY {key})
+        """
+    ) or (0, 0, 0)
     twice = store.one(
         f"SELECT 1 FROM _raw GROUP BY hash({key}, show_title, season_title) "
         "HAVING count(*) > 1 LIMIT 1"
     )
     row = None
-    if short:
+    if gaps or (short and full > short):
         row = store.one(
             f"""
             SELECT max(__line), {_list_name(kind)} AS name, count(*),
                    list(CAST({rank} AS INTEGER) ORDER BY {rank})
-            FROM _raw GROUP BY {key} HAVING count(*) < 10 ORDER BY 1 LIMIT 1
+            FROM _raw GROUP BY {key}
+            HAVING {"max(" + rank + ") <> count(*)" if gaps else "count(*) < 10"}
+            ORDER BY 1 LIMIT 1
             """
+        )
+    elif short:
+        first = store.one(
+            f"""
+            SELECT max(__line), {_list_name(kind)}, count(*) FROM _raw GROUP BY {key}
+            HAVING count(*) < 10 ORDER BY 1 LIMIT 1
+            """
+        )
+        assert first is not None
+        warnings.append(
+            f"{short} of {short + full} lists have fewer than 10 titles (first: {first[1]}, "
+            f"{first[2]} titles, line {first[0]}): Netflix's lists have 10; a file built "
+            "from few titles?"
         )
     if row is not None:
         line, name, n, ranks = row
@@ -428,7 +456,7 @@ def list_problem(store: Store, kind: Kind, columns: list[str]) -> tuple[int, str
                     "count of the file is: the file is cut inside its last number",
                 )
             )
-    return min(found) if found else None
+    return (min(found) if found else None), warnings
 
 
 @cache
