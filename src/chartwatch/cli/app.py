@@ -118,18 +118,70 @@ def errors() -> Iterator[None]:
 
 
 @contextmanager
-def store_for(db: Path | None, *, autoload: bool = True) -> Iterator[Store]:
-    """Open the store; on first use of an empty store load the bundled data (one notice)."""
-    from chartwatch.bundled import ensure_data
+def store_for(db: Path | None, *, write: bool = False, autoload: bool = True) -> Iterator[Store]:
+    """The store, for reading unless ``write``; closed at the end.
+
+    A reader opens it read-only, so any number run at once (docs/store.md). It opens it for
+    writing only when it must, and then reopens it read-only: to create it and load the
+    bundled data on first use (one notice; with ``autoload``), or to migrate its schema. A
+    writer (``ingest``, ``replay``, ``update``) marks the store as holding its own files, so
+    the bundled data never goes into it.
+    """
+    from chartwatch.bundled import empty_notice, own_files_only
     from chartwatch.store import open_store
 
-    store = open_store(db)
+    if write:
+        store = open_store(db)
+        try:
+            own_files_only(store)
+        except BaseException:
+            store.close()
+            raise
+    else:
+        store = _reader(db, autoload)
+        try:
+            notice = empty_notice(store)
+        except BaseException:
+            store.close()
+            raise
+        if notice:
+            err(notice)
     try:
-        if autoload:
-            ensure_data(store, notice=err)
         yield store
     finally:
         store.close()
+
+
+def _reader(db: Path | None, autoload: bool) -> Store:
+    """The store opened read-only, after creating, loading or migrating it if it must."""
+    from chartwatch.bundled import ensure_data, wants_bundled
+    from chartwatch.errors import StoreMigrationError
+    from chartwatch.store import open_store
+    from chartwatch.store.store import default_db_path
+
+    if db is not None and str(db) == ":memory:":
+        store = open_store(":memory:")
+        if autoload:
+            ensure_data(store, notice=err)
+        return store
+    path = (db or default_db_path()).expanduser()
+    if path.exists():
+        try:
+            store = open_store(path, read_only=True)
+        except StoreMigrationError:
+            pass
+        else:
+            try:
+                if not (autoload and wants_bundled(store)):
+                    return store
+            except BaseException:
+                store.close()
+                raise
+            store.close()
+    with open_store(path) as writer:  # creates or migrates it
+        if autoload:
+            ensure_data(writer, notice=err)
+    return open_store(path, read_only=True)
 
 
 # Register the commands (each module adds its own to ``app``, in a help panel of its own),

@@ -92,7 +92,7 @@ def ingest(
                 ) from None
             if when.tzinfo is None:
                 when = when.replace(tzinfo=dt.UTC)
-        with store_for(db, autoload=False) as store:
+        with store_for(db, write=True) as store:
             results = ingest_files(store, sources, observed_at=when)
         raise typer.Exit(_report(results, as_json, "Ingest"))
 
@@ -124,7 +124,7 @@ def replay(
 
     from chartwatch.ingestion.replay import replay as run_replay
 
-    with errors(), store_for(db, autoload=False) as store:
+    with errors(), store_for(db, write=True) as store:
         progress = Progress(
             TextColumn("replay"),
             BarColumn(),
@@ -192,6 +192,6 @@ def update(
     """
     from chartwatch.ingestion.download import update as run_update
 
-    with errors(), store_for(db, autoload=False) as store:
+    with errors(), store_for(db, write=True) as store:
         results = run_update(store, base=base_url, timeout=timeout)
         raise typer.Exit(_report(results, as_json, "Update"))

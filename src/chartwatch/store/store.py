@@ -11,7 +11,13 @@ from typing import Any
 import duckdb
 
 from chartwatch import __version__
-from chartwatch.errors import ChartwatchError, StoreBusyError, StoreVersionError
+from chartwatch.errors import (
+    ChartwatchError,
+    StoreMigrationError,
+    StoreVersionError,
+)
+from chartwatch.store import locking
+from chartwatch.store.locking import Turnstile
 from chartwatch.store.schema import MIGRATIONS, SCHEMA_VERSION, V1_DDL
 
 ENV_DB = "CHARTWATCH_DB"
@@ -34,10 +40,20 @@ class Store:
     Use :func:`open_store` to get one; it is a context manager that closes the connection.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None, read_only: bool) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path | None,
+        read_only: bool,
+        *,
+        wait: float = 0.0,
+        turnstile: Turnstile | None = None,
+    ) -> None:
         self.con = con
         self.path = path
         self.read_only = read_only
+        self.wait = wait
+        self._turnstile = turnstile
 
     # -- plumbing -----------------------------------------------------------------
     def __enter__(self) -> Store:
@@ -48,6 +64,22 @@ class Store:
 
     def close(self) -> None:
         self.con.close()
+        if self._turnstile is not None:
+            self._turnstile.close()
+            self._turnstile = None
+
+    def let_readers_in(self) -> bool:
+        """Between two pieces of a long write: if another process waits for the store, close
+        it and connect again behind that process (see :mod:`chartwatch.store.locking`).
+        True if it did. Cheap when nobody waits (one system call)."""
+        if self.read_only or self.path is None or self._turnstile is None:
+            return False
+        if not self._turnstile.waiting():
+            return False
+        self.con.close()
+        self.con = _connect(self.path, False, self.wait, self._turnstile)
+        self.con.execute("SET TimeZone = 'UTC'")
+        return True
 
     def cursor(self) -> Store:
         """Another connection to the same database, for another thread (one DuckDB
@@ -90,31 +122,56 @@ class Store:
     def is_empty(self) -> bool:
         return not self.scalar("SELECT count(*) FROM snapshots")
 
+    def meta(self, key: str) -> str | None:
+        """A value of the ``meta`` table, or None."""
+        value = self.scalar("SELECT value FROM meta WHERE key = ?", [key])
+        return None if value is None else str(value)
 
-def _connect(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
-    target = str(path) if path else ":memory:"
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a value of the ``meta`` table (its own transaction)."""
+        with self.transaction():
+            self.con.execute("DELETE FROM meta WHERE key = ?", [key])
+            self.con.execute("INSERT INTO meta VALUES (?, ?)", [key, value])
+
+
+def _connect(
+    path: Path | None, read_only: bool, wait: float, turnstile: Turnstile | None = None
+) -> duckdb.DuckDBPyConnection:
+    if path is None:
+        return duckdb.connect(":memory:")
     try:
-        return duckdb.connect(target, read_only=read_only)
+        return locking.connect(path, read_only, wait, turnstile)
+    except duckdb.ConnectionException as exc:
+        # This process has the file open for writing already (a test, a notebook): DuckDB
+        # shares one instance per file and process, so read through that one.
+        if read_only and "different configuration" in str(exc):
+            return _connect(path, False, wait, turnstile)
+        raise _not_a_store(path, exc) from None
     except duckdb.IOException as exc:
-        text = str(exc)
-        if "lock" in text.lower():
-            raise StoreBusyError(
-                f"the store {target} is in use by another chartwatch process; "
-                "wait for it to finish (DuckDB allows one writer at a time)"
-            ) from None
-        raise ChartwatchError(f"cannot open the store {target}: {text.splitlines()[0]}") from None
+        raise ChartwatchError(f"cannot open the store {path}: {_first(exc)}") from None
     except duckdb.Error as exc:
-        first = str(exc).splitlines()[0]
-        raise ChartwatchError(
-            f"{target} is not a chartwatch store ({first}); pass another --db"
-        ) from None
+        raise _not_a_store(path, exc) from None
 
 
-def open_store(db: str | Path | None = None, *, read_only: bool = False) -> Store:
+def _first(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _not_a_store(path: Path, exc: BaseException) -> ChartwatchError:
+    return ChartwatchError(f"{path} is not a chartwatch store ({_first(exc)}); pass another --db")
+
+
+def open_store(
+    db: str | Path | None = None, *, read_only: bool = False, wait: float | None = None
+) -> Store:
     """Open (creating or migrating as needed) the store at ``db``.
 
-    ``db`` is a path, ``":memory:"``, or None for :func:`default_db_path`. A store written by
-    a newer chartwatch raises :class:`~chartwatch.errors.StoreVersionError`.
+    ``db`` is a path, ``":memory:"``, or None for :func:`default_db_path`. Any number of
+    processes may open a store ``read_only`` at once; one may write it, and not while others
+    read. A lock held by another process is waited for, up to ``wait`` seconds (default
+    ``$CHARTWATCH_WAIT``, else 30), then :class:`~chartwatch.errors.StoreBusyError`. A store
+    written by a newer chartwatch raises :class:`~chartwatch.errors.StoreVersionError`, and
+    so does, read-only, one that needs migrating.
     """
     path: Path | None
     if db == ":memory:":
@@ -123,25 +180,47 @@ def open_store(db: str | Path | None = None, *, read_only: bool = False) -> Stor
         path = Path(db).expanduser() if db is not None else default_db_path()
         if read_only and not path.exists():
             raise ChartwatchError(f"no store at {path}; run `chartwatch ingest` or `update` first")
-        path.parent.mkdir(parents=True, exist_ok=True)
-    con = _connect(path, read_only)
-    con.execute("SET TimeZone = 'UTC'")  # timestamps come back as UTC, whatever the machine
-    store = Store(con, path, read_only)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ChartwatchError(f"cannot make the folder for the store {path}: {exc}") from None
+    bound = locking.wait_bound() if wait is None else wait
+    turnstile = None if read_only or path is None else locking.Turnstile(path)
     try:
-        _prepare_schema(store)
+        con = _connect(path, read_only, bound, turnstile)
     except BaseException:
-        con.close()
+        if turnstile is not None:
+            turnstile.close()
+        raise
+    store = Store(con, path, read_only, wait=bound, turnstile=turnstile)
+    try:
+        con.execute("SET TimeZone = 'UTC'")  # timestamps come back as UTC, whatever the machine
+        _prepare_schema(store)
+    except duckdb.Error as exc:
+        store.close()
+        raise _store_error(store.label, exc) from None
+    except BaseException:
+        store.close()
         raise
     return store
 
 
-def open_snapshot(db: str | Path) -> Store:
+def _store_error(label: str, exc: duckdb.Error) -> ChartwatchError:
+    """A DuckDB failure while reading or writing the store, as one line."""
+    text = _first(exc)
+    if "No space left" in text or "disk is full" in text.lower():
+        return ChartwatchError(f"the disk holding the store {label} is full ({text})")
+    return ChartwatchError(f"the store {label} cannot be read: it is damaged ({text})")
+
+
+def open_snapshot(db: str | Path, *, wait: float = 0.0) -> Store:
     """A read-only copy in memory of the store at ``db``, taken in one read.
 
     The file is opened read-only just long enough to copy it (a few hundred milliseconds for
     the bundled data), so a long-running reader such as ``chartwatch serve`` does not hold
     DuckDB's file lock and writers (``ingest``, ``replay``, ``update``) are not locked out.
-    Raises :class:`~chartwatch.errors.StoreBusyError` while a writer holds the file.
+    A writer holding the file is waited for up to ``wait`` seconds (a waiting reader makes a
+    ``replay`` let go between two files), then :class:`~chartwatch.errors.StoreBusyError`.
     """
     path = Path(db).expanduser()
     if not path.exists():
@@ -151,20 +230,21 @@ def open_snapshot(db: str | Path) -> Store:
         con.execute("SET TimeZone = 'UTC'")
         source = str(path).replace("'", "''")
         try:
-            con.execute(f"ATTACH '{source}' AS source (READ_ONLY)")
+            locking.attempt(
+                lambda: con.execute(f"ATTACH '{source}' AS source (READ_ONLY)"),
+                path,
+                True,
+                wait,
+            )
         except duckdb.IOException as exc:
-            text = str(exc)
-            if "lock" in text.lower():
-                raise StoreBusyError(
-                    f"the store {path} is being written by another chartwatch process; "
-                    "try again when it has finished"
-                ) from None
-            raise ChartwatchError(f"cannot open the store {path}: {text.splitlines()[0]}") from None
+            raise ChartwatchError(f"cannot open the store {path}: {_first(exc)}") from None
         except duckdb.Error as exc:
-            first = str(exc).splitlines()[0]
-            raise ChartwatchError(f"{path} is not a chartwatch store ({first})") from None
-        con.execute("COPY FROM DATABASE source TO memory")
-        con.execute("DETACH source")
+            raise ChartwatchError(f"{path} is not a chartwatch store ({_first(exc)})") from None
+        try:
+            con.execute("COPY FROM DATABASE source TO memory")
+            con.execute("DETACH source")
+        except duckdb.Error as exc:
+            raise _store_error(str(path), exc) from None
         store = Store(con, path, read_only=True)
         _prepare_schema(store)
     except BaseException:
@@ -204,7 +284,7 @@ def _prepare_schema(store: Store) -> None:
         )
     if version < SCHEMA_VERSION:
         if store.read_only:
-            raise StoreVersionError(
+            raise StoreMigrationError(
                 f"the store {store.label} has schema version {version} and needs migrating to "
                 f"{SCHEMA_VERSION}; open it once for writing (e.g. `chartwatch status`)"
             )
