@@ -18,6 +18,8 @@ wait for the lock.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import re
 import time
@@ -113,6 +115,29 @@ class Turnstile:
             return False
         return True
 
+    def hold_session(self) -> None:
+        """Mark a write session for as long as this turnstile is open (a POSIX lock on the
+        file's first byte, apart from the ``flock``): a server does not copy the store
+        while a writer is at work, even while it has let readers in."""
+        if self.fd is not None:
+            import fcntl
+
+            with contextlib.suppress(OSError):
+                fcntl.lockf(self.fd, fcntl.LOCK_SH | fcntl.LOCK_NB, 1, 0)
+
+    def session(self) -> bool:
+        """Whether a writer is at work on the store (see :meth:`hold_session`)."""
+        if self.fd is None:
+            return False
+        import fcntl
+
+        try:
+            fcntl.lockf(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 0)
+        except OSError as exc:
+            return exc.errno in (errno.EACCES, errno.EAGAIN)
+        fcntl.lockf(self.fd, fcntl.LOCK_UN, 1, 0)
+        return False
+
     def close(self) -> None:
         if self.fd is not None:
             os.close(self.fd)
@@ -159,9 +184,10 @@ def attempt(
     """``step()`` (which takes the store's lock), tried again while the lock is held by
     another process, in the turnstile's queue, for up to ``wait`` seconds."""
     deadline = time.monotonic() + wait
-    gate = Turnstile(path) if turnstile is None else turnstile
+    # not waiting at all: one try, without queueing (a writer sees no one waiting)
+    gate = Turnstile(path) if turnstile is None and wait > 0 else turnstile
     try:
-        queued = gate.acquire(deadline)
+        queued = gate.acquire(deadline) if gate is not None else False
         try:
             pause = _FIRST_PAUSE
             while True:
@@ -172,13 +198,13 @@ def attempt(
                     if "lock" not in text.lower():
                         raise
                     left = deadline - time.monotonic()
-                    if left <= 0 or not queued:
+                    if left <= 0 or (gate is not None and not queued):
                         raise busy_error(path, read_only, text, wait) from None
                     time.sleep(min(pause, left))
                     pause = min(pause * 2, _LONGEST_PAUSE)
         finally:
-            if queued:
+            if queued and gate is not None:
                 gate.release()
     finally:
-        if turnstile is None:
+        if turnstile is None and gate is not None:
             gate.close()

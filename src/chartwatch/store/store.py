@@ -54,6 +54,8 @@ class Store:
         self.read_only = read_only
         self.wait = wait
         self._turnstile = turnstile
+        if turnstile is not None:
+            turnstile.hold_session()
 
     # -- plumbing -----------------------------------------------------------------
     def __enter__(self) -> Store:
