@@ -77,8 +77,10 @@ def _root(
 
 
 def err(message: str) -> None:
-    """One line on stderr."""
-    sys.stderr.write(message.rstrip("\n") + "\n")
+    """One line on stderr (control characters from data shown escaped)."""
+    from chartwatch.render.terminal import escape_controls
+
+    sys.stderr.write(escape_controls(message.rstrip("\n")) + "\n")
 
 
 def out_json(data: Any) -> None:
@@ -86,10 +88,12 @@ def out_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def console() -> Any:
-    from rich.console import Console
+def console(**kwargs: Any) -> Any:
+    """The console every command prints through: no markup, control characters escaped
+    (:mod:`chartwatch.render.terminal`)."""
+    from chartwatch.render.terminal import SafeConsole
 
-    return Console(highlight=False)
+    return SafeConsole(**kwargs)
 
 
 def parse_date(text: str | None, option: str) -> dt.date | None:

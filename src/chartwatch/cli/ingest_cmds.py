@@ -148,24 +148,29 @@ def replay(
         if as_json:
             out_json(summary.to_dict())
         else:
+            from rich.text import Text
+
             c = console()
             c.print(
-                f"Replayed {summary.archive}: {summary.commits} commits, {summary.files} file "
-                f"versions: [green]{summary.accepted} accepted[/], {summary.unchanged} unchanged, "
-                f"[red]{len(summary.rejected)} rejected[/]."
+                Text.assemble(
+                    f"Replayed {summary.archive}: {summary.commits} commits, {summary.files} "
+                    "file versions: ",
+                    (f"{summary.accepted} accepted", "green"),
+                    f", {summary.unchanged} unchanged, ",
+                    (f"{len(summary.rejected)} rejected", "red"),
+                    ".",
+                )
             )
             for r in summary.rejected:
                 where = f"line {r.line}: " if r.line is not None else ""
-                c.print(f"  rejected {r.source}: {where}{r.reason}", markup=False)
+                c.print(f"  rejected {r.source}: {where}{r.reason}")
             for w in summary.warnings[:20]:
                 err(f"Warning: {w}")
         raise typer.Exit(2 if strict and summary.rejected else 0)
 
 
 def console_err() -> Console:
-    from rich.console import Console
-
-    return Console(stderr=True)
+    return console(stderr=True)  # type: ignore[no-any-return]
 
 
 @app.command(rich_help_panel="Get the data")
