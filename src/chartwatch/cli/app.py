@@ -3,6 +3,7 @@ into messages and exit codes."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import json
@@ -131,6 +132,22 @@ def store_for(db: Path | None, *, write: bool = False, autoload: bool = True) ->
     writer (``ingest``, ``replay``, ``update``) marks the store as holding its own files, so
     the bundled data never goes into it.
     """
+    from chartwatch.store.store import default_db_path, store_failure
+
+    label = str(db) if db is not None else str(default_db_path())
+    try:
+        with _opened(db, write=write, autoload=autoload) as store:
+            yield store
+    except Exception as exc:
+        # a full disk or a damaged file met while reading or writing: one line, exit 2
+        failure = store_failure(label, exc)
+        if failure is None:
+            raise
+        raise failure from None
+
+
+@contextmanager
+def _opened(db: Path | None, *, write: bool, autoload: bool) -> Iterator[Store]:
     from chartwatch.bundled import empty_notice, own_files_only
     from chartwatch.store import open_store
 
@@ -152,8 +169,12 @@ def store_for(db: Path | None, *, write: bool = False, autoload: bool = True) ->
             err(notice)
     try:
         yield store
-    finally:
-        store.close()
+    except BaseException:
+        # closing after a failed write fails again: the first failure is the one to tell
+        with contextlib.suppress(Exception):
+            store.close()
+        raise
+    store.close()
 
 
 def _reader(db: Path | None, autoload: bool) -> Store:

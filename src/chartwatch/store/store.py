@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -150,7 +151,8 @@ def _connect(
             return _connect(path, False, wait, turnstile)
         raise _not_a_store(path, exc) from None
     except duckdb.IOException as exc:
-        raise ChartwatchError(f"cannot open the store {path}: {_first(exc)}") from None
+        failure = store_failure(str(path), exc)
+        raise failure or ChartwatchError(f"cannot open the store {path}: {_first(exc)}") from None
     except duckdb.Error as exc:
         raise _not_a_store(path, exc) from None
 
@@ -209,10 +211,52 @@ def open_store(
 
 def _store_error(label: str, exc: duckdb.Error) -> ChartwatchError:
     """A DuckDB failure while reading or writing the store, as one line."""
-    text = _first(exc)
-    if "No space left" in text or "disk is full" in text.lower():
-        return ChartwatchError(f"the disk holding the store {label} is full ({text})")
-    return ChartwatchError(f"the store {label} cannot be read: it is damaged ({text})")
+    return store_failure(label, exc) or ChartwatchError(
+        f"the store {label} cannot be read: it is damaged ({_first(exc)})"
+    )
+
+
+_FULL = ("no space left", "file too large", "disk quota", "disk is full")
+_DAMAGED = ("corrupt", "checksum", "could not read enough bytes", "not a valid duckdb")
+
+
+def store_failure(label: str, exc: BaseException) -> ChartwatchError | None:
+    """The one line for a failure of the store's file, or None if ``exc`` is another error.
+
+    A full disk (``ENOSPC``, ``EFBIG`` past a file-size limit, a quota), a damaged file
+    (a checksum that does not match, a file cut short) and any other input/output error
+    of DuckDB. DuckDB refuses every statement after a failed write ("the database has been
+    invalidated"): the first failure, which caused it, is the one named.
+    """
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(chain) < 10:
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    for cause in reversed(chain):  # the first failure first
+        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            return ChartwatchError(
+                f"the disk is full writing the store {label} ({cause.strerror}); "
+                "free some space and run the command again"
+            )
+        text = _first(cause).lower() if isinstance(cause, duckdb.Error) else ""
+        if any(word in text for word in _FULL):
+            return ChartwatchError(
+                f"the disk is full writing the store {label} ({_first(cause)}); "
+                "free some space and run the command again"
+            )
+    for cause in reversed(chain):
+        if not isinstance(cause, duckdb.Error):
+            continue
+        text = _first(cause)
+        if any(word in text.lower() for word in _DAMAGED):
+            return ChartwatchError(
+                f"the store {label} is damaged and cannot be read ({text}); "
+                "restore it from a copy, or pass another --db"
+            )
+        if isinstance(cause, duckdb.IOException | duckdb.FatalException):
+            return ChartwatchError(f"the store {label} could not be read or written ({text})")
+    return None
 
 
 def open_snapshot(db: str | Path, *, wait: float = 0.0) -> Store:
