@@ -228,11 +228,16 @@ def store_failure(label: str, exc: BaseException) -> ChartwatchError | None:
     of DuckDB. DuckDB refuses every statement after a failed write ("the database has been
     invalidated"): the first failure, which caused it, is the one named.
     """
+    if isinstance(exc, ChartwatchError):
+        return None  # already one line (a store busy past the wait bound, bad input…)
     chain: list[BaseException] = []
     seen: BaseException | None = exc
     while seen is not None and len(chain) < 10:
         chain.append(seen)
-        seen = seen.__cause__ or seen.__context__
+        if seen.__cause__ is not None:
+            seen = seen.__cause__
+        else:
+            seen = None if seen.__suppress_context__ else seen.__context__
     for cause in reversed(chain):  # the first failure first
         if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
             return ChartwatchError(
