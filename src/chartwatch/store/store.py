@@ -22,6 +22,7 @@ from chartwatch.store.locking import Turnstile
 from chartwatch.store.schema import MIGRATIONS, SCHEMA_VERSION, V1_DDL
 
 ENV_DB = "CHARTWATCH_DB"
+READERS_DONE = 600.0  # seconds a writer waits for the readers it let in (see let_readers_in)
 Params = list[Any] | dict[str, Any] | None
 
 
@@ -80,7 +81,9 @@ class Store:
         if not self._turnstile.waiting():
             return False
         self.con.close()
-        self.con = _connect(self.path, False, self.wait, self._turnstile)
+        # it holds the queue now, so no new reader gets in: it waits only for the readers
+        # it let in to finish, however long their commands take on a busy machine
+        self.con = _connect(self.path, False, max(self.wait, READERS_DONE), self._turnstile)
         self.con.execute("SET TimeZone = 'UTC'")
         return True
 
