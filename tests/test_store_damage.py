@@ -26,7 +26,7 @@ CHARTWATCH = str(Path(sys.executable).parent / "chartwatch")
 
 class Result:
     def __init__(self, proc: subprocess.Popen[str]) -> None:
-        self.stdout, self.stderr = proc.communicate(timeout=120)
+        self.stdout, self.stderr = proc.communicate(timeout=300)
         self.exit_code = proc.returncode
 
 

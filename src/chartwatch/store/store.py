@@ -157,7 +157,7 @@ def _connect(
         failure = store_failure(str(path), exc)
         raise failure or ChartwatchError(f"cannot open the store {path}: {_first(exc)}") from None
     except duckdb.Error as exc:
-        raise _not_a_store(path, exc) from None
+        raise store_failure(str(path), exc) or _not_a_store(path, exc) from None
 
 
 def _first(exc: BaseException) -> str:
