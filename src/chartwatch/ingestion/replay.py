@@ -186,6 +186,7 @@ def replay(
                 observed_how="commit-time",
             )
             result = ingest_payload(store, payload)
+            store.let_readers_in()  # a reader waiting for the store goes before the next file
             summary.add(result)
             if on_result is not None:
                 on_result(result)
