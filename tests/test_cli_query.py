@@ -17,6 +17,7 @@ from chartwatch.store.rows import ROW_COLUMNS
 from chartwatch.store.schema import SCHEMA_VERSION
 from conftest import FILES, raw_bytes, raw_rows
 from rawarchive import GLOBAL, LIST_OF, Archive, archive, value
+from rawengagement import FILES as ENGAGEMENT
 
 GLOBAL_CATEGORIES = ["Films (English)", "Films (Non-English)", "TV (English)", "TV (Non-English)"]
 CHART_FIELDS = [
@@ -76,11 +77,16 @@ def test_status_json(bundled_db: Path, cli, published: dict[str, dt.datetime]) -
     ]
     assert data["db"] == str(bundled_db)
     assert data["schema_version"] == SCHEMA_VERSION
-    assert data["snapshots"] == len(FILES)
+    assert data["snapshots"] == len(FILES) + len(ENGAGEMENT)  # and the engagement reports
     assert data["observations"] == sum(len(raw_rows(n)) for n in FILES)
     assert dt.datetime.fromisoformat(data["last_ingested_at"]) <= dt.datetime.now(dt.UTC)
     lists = {item["list"]: item for item in data["lists"]}
-    assert [item["list"] for item in data["lists"]] == ["global", "countries", "most-popular"]
+    assert [item["list"] for item in data["lists"]] == [
+        "global",
+        "countries",
+        "most-popular",
+        "engagement",
+    ]
     keys = ["list", "snapshots", "rows", "versions", "revised_rows", "weeks", "first_week"]
     keys += ["last_week", "countries", "last_observed_at"]
     assert all(list(item) == keys for item in data["lists"])
@@ -103,7 +109,7 @@ def test_status_table(bundled_db: Path, cli, wide: None) -> None:
     result = cli("status", "--db", bundled_db)
     assert result.exit_code == 0, result.stderr
     text = result.stdout
-    assert f"schema v{SCHEMA_VERSION}" in text and "3 snapshots" in text
+    assert f"schema v{SCHEMA_VERSION}" in text and "6 snapshots" in text
     for name in FILES:
         rows = raw_rows(name)
         line = next(x for x in text.splitlines() if x.startswith(f"│ {LIST_OF[name]} "))

@@ -3,6 +3,7 @@ into messages and exit codes."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import json
@@ -35,8 +36,10 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+# A plain string, made a Path here: typer coerces Path options through pydantic, whose
+# import alone costs about a fifth of a second of every command's start.
 DbOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--db",
         help="The store (a DuckDB file). Default: $CHARTWATCH_DB, else the user data folder.",
@@ -78,8 +81,10 @@ def _root(
 
 
 def err(message: str) -> None:
-    """One line on stderr."""
-    sys.stderr.write(message.rstrip("\n") + "\n")
+    """One line on stderr (control characters from data shown escaped)."""
+    from chartwatch.render.terminal import escape_controls
+
+    sys.stderr.write(escape_controls(message.rstrip("\n")) + "\n")
 
 
 def out_json(data: Any) -> None:
@@ -87,10 +92,12 @@ def out_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def console() -> Any:
-    from rich.console import Console
+def console(**kwargs: Any) -> Any:
+    """The console every command prints through: no markup, control characters escaped
+    (:mod:`chartwatch.render.terminal`)."""
+    from chartwatch.render.terminal import SafeConsole
 
-    return Console(highlight=False)
+    return SafeConsole(**kwargs)
 
 
 def parse_date(text: str | None, option: str) -> dt.date | None:
@@ -121,22 +128,97 @@ def errors() -> Iterator[None]:
 
 
 @contextmanager
-def store_for(db: Path | None, *, autoload: bool = True) -> Iterator[Store]:
-    """Open the store; on first use of an empty store load the bundled data (one notice)."""
-    from chartwatch.bundled import ensure_data
-    from chartwatch.store import open_store
+def store_for(
+    db: str | Path | None, *, write: bool = False, autoload: bool = True
+) -> Iterator[Store]:
+    """The store, for reading unless ``write``; closed at the end.
 
-    store = open_store(db)
+    A reader opens it read-only, so any number run at once (docs/store.md). It opens it for
+    writing only when it must, and then reopens it read-only: to create it and load the
+    bundled data on first use (one notice; with ``autoload``), or to migrate its schema. A
+    writer (``ingest``, ``replay``, ``update``) marks the store as holding its own files, so
+    the bundled data never goes into it.
+    """
+    from chartwatch.store.store import default_db_path, store_failure
+
+    path = Path(db) if db is not None and str(db) != ":memory:" else None
+    label = str(db) if db is not None else str(default_db_path())
     try:
-        if autoload:
-            ensure_data(store, notice=err)
-        yield store
-    finally:
-        store.close()
+        with _opened(path if path is not None else db, write=write, autoload=autoload) as store:
+            yield store
+    except Exception as exc:
+        # a full disk or a damaged file met while reading or writing: one line, exit 2
+        failure = store_failure(label, exc)
+        if failure is None:
+            raise
+        raise failure from None
 
 
 @contextmanager
-def view_for(db: Path | None, as_of: str | None = None) -> Iterator[View]:
+def _opened(db: str | Path | None, *, write: bool, autoload: bool) -> Iterator[Store]:
+    from chartwatch.bundled import empty_notice, own_files_only
+    from chartwatch.store import open_store
+
+    if write:
+        store = open_store(db)
+        try:
+            own_files_only(store)
+        except BaseException:
+            store.close()
+            raise
+    else:
+        store = _reader(db, autoload)
+        try:
+            notice = empty_notice(store)
+        except BaseException:
+            store.close()
+            raise
+        if notice:
+            err(notice)
+    try:
+        yield store
+    except BaseException:
+        # closing after a failed write fails again: the first failure is the one to tell
+        with contextlib.suppress(Exception):
+            store.close()
+        raise
+    store.close()
+
+
+def _reader(db: str | Path | None, autoload: bool) -> Store:
+    """The store opened read-only, after creating, loading or migrating it if it must."""
+    from chartwatch.bundled import ensure_data, wants_bundled
+    from chartwatch.errors import StoreMigrationError
+    from chartwatch.store import open_store
+    from chartwatch.store.store import default_db_path
+
+    if db is not None and str(db) == ":memory:":
+        store = open_store(":memory:")
+        if autoload:
+            ensure_data(store, notice=err)
+        return store
+    path = (Path(db) if db else default_db_path()).expanduser()
+    if path.exists():
+        try:
+            store = open_store(path, read_only=True)
+        except StoreMigrationError:
+            pass
+        else:
+            try:
+                if not (autoload and wants_bundled(store)):
+                    return store
+            except BaseException:
+                store.close()
+                raise
+            store.close()
+    with open_store(path) as writer:  # creates or migrates it
+        if autoload:
+            ensure_data(writer, notice=err)
+    return open_store(path, read_only=True)
+
+
+@contextmanager
+def view_for(db: str | Path | None, as_of: str | None = None) -> Iterator[View]:
     """The view of the store at ``--as-of`` (parsed here, so a bad date names the flag)."""
     from chartwatch.view import View
 
@@ -150,7 +232,7 @@ def print_view(view: View, renderable: Any) -> None:
     out = console()
     notice = view.notice()
     if notice:
-        out.print(f"[dim]{notice}[/dim]")
+        out.print(notice, style="dim")
     out.print(renderable)
 
 
@@ -165,6 +247,7 @@ _COMMAND_MODULES = (
     "brief_cmds",  # … brief
     "compare_cmds",  # … compare, countries
     "forecast_cmds",  # Forecasts: greenlight
+    "engagement_cmds",  # Engagement reports: engagement
     "web_cmds",  # Web and plots: serve, plot
     "engine_cmds",  # Charts from your own viewing events: build, synth
 )

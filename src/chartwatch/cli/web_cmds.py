@@ -24,13 +24,13 @@ from chartwatch.cli.app import (
 PLOTS = ("title", "compare", "map")
 
 
-def _ready(db: Path | None) -> Path:
+def _ready(db: str | Path | None) -> Path:
     """The store's path; on first use (no file, or an empty store) load the bundled data,
     as the read commands do."""
     from chartwatch.errors import StoreBusyError
     from chartwatch.store.store import default_db_path, open_snapshot
 
-    path = (db or default_db_path()).expanduser()
+    path = (Path(db) if db else default_db_path()).expanduser()
     if path.exists():
         try:
             with open_snapshot(path) as copy:

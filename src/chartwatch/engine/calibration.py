@@ -136,7 +136,7 @@ def _read_charts(
     with open_store(":memory:") as store:
         for source in sources:
             if source == "bundled":
-                load_bundled(store)
+                load_bundled(store, engagement=False)  # the charts only
                 continue
             path = Path(source).expanduser()
             if path.is_dir():

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 from chartwatch.vocabulary import VIEWS_FROM
 
 TitleKey = tuple[str, bool]  # (ident, film)
+SWEPT = ("debut_hours", "debut_views", "week_hours", "week_views")  # set week by week
 
 
 class TitleWeek(NamedTuple):
@@ -242,6 +244,19 @@ def load_core(view: View) -> Core:
 # -- the core ---------------------------------------------------------------------------------
 
 
+def _read(path: Any, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """Rows of a derived Parquet file, read on a connection of its own (the view's may be
+    in use by another thread)."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
 def _day(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
@@ -249,9 +264,9 @@ def _day(text: str | None) -> dt.date | None:
 class Core:
     """The derived data of one view. Built by :func:`load_core`; read-only after that."""
 
-    def __init__(
-        self, facts: dict[str, Any], catalog: Catalog, tables: dict[str, list[tuple[Any, ...]]]
-    ) -> None:
+    def __init__(self, facts: dict[str, Any], catalog: Catalog, tables: dict[str, Any]) -> None:
+        """``tables``: the rows of each derived table; ``countries`` may instead be the path
+        of its Parquet file, read a title at a time (or whole, for a board) when asked."""
         self.catalog = catalog
         self.reconstructed: bool = facts["reconstructed"]
         self.first_observed = _day(facts["first_observed"])
@@ -260,14 +275,16 @@ class Core:
         self.weeks: dict[TitleKey, list[TitleWeek]] = {}
         for ident, film, *rest in tables["weeks"]:
             self.weeks.setdefault((ident, bool(film)), []).append(TitleWeek(*rest))
-        self.country_rows: dict[TitleKey, list[CountryRow]] = {}
-        for ident, film, *rest in tables["countries"]:
-            self.country_rows.setdefault((ident, bool(film)), []).append(CountryRow(*rest))
+        self._countries: Any = tables["countries"]  # rows, or the Parquet file's path
+        self._by_title: dict[TitleKey, list[CountryRow]] = {}
+        self._lock = threading.Lock()
         self.popular = [PopularRow(*r) for r in tables["popular"]]
         # country -> (its latest name, the weeks it has lists for)
         self.country_lists: dict[str, tuple[str, frozenset[dt.date]]] = {
             iso: (name, frozenset(weeks)) for iso, name, weeks in tables["lists"]
         }
+        self._sweeps: dict[tuple[str, str], Any] = {}
+        self._series_memo: dict[str, Any] = {}
         self.global_weeks: frozenset[dt.date] = frozenset(
             w.week for weeks in self.weeks.values() for w in weeks
         )
@@ -279,9 +296,33 @@ class Core:
         """A title's weeks in its global list, in order ([] if it has none)."""
         return self.weeks.get((ident, film), [])
 
+    @cached_property
+    def country_rows(self) -> dict[TitleKey, list[CountryRow]]:
+        """Every title's rows in the country lists (all of them: for boards and forecasts)."""
+        rows = self._countries
+        if not isinstance(rows, list):
+            rows = _read(rows, "SELECT * FROM read_parquet(?)", [str(rows)])
+        out: dict[TitleKey, list[CountryRow]] = {}
+        for ident, film, *rest in rows:
+            out.setdefault((ident, bool(film)), []).append(CountryRow(*rest))
+        return out
+
     def title_countries(self, ident: str, film: bool) -> list[CountryRow]:
-        """A title's rows in the country lists, by week and country."""
-        return self.country_rows.get((ident, film), [])
+        """A title's rows in the country lists, by week and country (read for this title
+        alone when the core came from disk and no board needed them all)."""
+        if "country_rows" in self.__dict__ or isinstance(self._countries, list):
+            return self.country_rows.get((ident, film), [])
+        key = (ident, film)
+        with self._lock:
+            if key not in self._by_title:
+                rows = _read(
+                    self._countries,
+                    "SELECT * EXCLUDE (ident, film) FROM read_parquet(?) "
+                    "WHERE ident = ? AND film = ? ORDER BY week, iso2",
+                    [str(self._countries), ident, film],
+                )
+                self._by_title[key] = [CountryRow(*r) for r in rows]
+            return self._by_title[key]
 
     # -- leaderboards ----------------------------------------------------------------------
     def _series(self, metric: str) -> dict[TitleKey, tuple[str, str, list[tuple[dt.date, int]]]]:
@@ -303,22 +344,30 @@ class Core:
                 out[key] = (first.category, first.show, pairs)
         return out
 
-    @cached_property
-    def _swept(self) -> tuple[dict[str, list[BoardRow]], dict[TitleKey, list[Standing]]]:
-        """Every leaderboard that is set week by week, and each title's standings, in one
-        pass over the weeks in order per metric and category."""
-        boards: dict[str, list[BoardRow]] = {}
-        standings: dict[TitleKey, list[Standing]] = {}
-        for metric in ("debut_hours", "debut_views", "week_hours", "week_views"):
-            series = self._series(metric)
-            by_category: dict[str, list[TitleKey]] = {}
-            for key, (category, _, _) in series.items():
-                by_category.setdefault(category, []).append(key)
-            rows: list[BoardRow] = []
-            for category, keys in by_category.items():
-                rows += self._sweep(metric, category, keys, series, standings)
-            boards[metric] = sorted(rows, key=_order)
-        return boards, standings
+    def _swept(
+        self, metric: str, category: str
+    ) -> tuple[list[BoardRow], dict[TitleKey, list[Standing]]]:
+        """The leaderboard ``metric`` of one list as it ends, and each of its titles'
+        standing when it set its figure: one pass over the list's weeks in order, made once
+        (a title's report needs its own list's four; a board, every list's)."""
+        key = (metric, category)
+        with self._lock:
+            if key not in self._sweeps:
+                series = self._all_series(metric)
+                keys = [k for k, (c, _, _) in series.items() if c == category]
+                standings: dict[TitleKey, list[Standing]] = {}
+                rows = self._sweep(metric, category, keys, series, standings)
+                self._sweeps[key] = (rows, standings)
+            found: tuple[list[BoardRow], dict[TitleKey, list[Standing]]] = self._sweeps[key]
+            return found
+
+    def _all_series(
+        self, metric: str
+    ) -> dict[TitleKey, tuple[str, str, list[tuple[dt.date, int]]]]:
+        found = self._series_memo.get(metric)
+        if found is None:
+            found = self._series_memo[metric] = self._series(metric)
+        return found
 
     def _sweep(
         self,
@@ -376,13 +425,20 @@ class Core:
     def board(self, metric: str) -> list[BoardRow]:
         """The leaderboard ``metric`` of the whole view, every list together (filter by
         ``category`` for one list), sorted."""
-        if metric in ("debut_hours", "debut_views", "week_hours", "week_views"):
-            return self._swept[0][metric]
+        if metric in SWEPT:
+            with self._lock:
+                categories = sorted({c for c, _, _ in self._all_series(metric).values()})
+            rows = [r for c in categories for r in self._swept(metric, c)[0]]
+            return sorted(rows, key=_order)
         return self._counted[metric]
 
     def standings(self, ident: str, film: bool) -> list[Standing]:
-        """Where the title's debut and best week stood on their boards when set."""
-        return self._swept[1].get((ident, film), [])
+        """Where the title's debut and best week stood on their list's boards when set."""
+        weeks = self.title_weeks(ident, film)
+        if not weeks:
+            return []
+        category = weeks[0].category
+        return [s for m in SWEPT for s in self._swept(m, category)[1].get((ident, film), [])]
 
     @cached_property
     def _counted(self) -> dict[str, list[BoardRow]]:
