@@ -277,9 +277,9 @@ class StoreSource:
 def _warm(store: Store) -> None:
     """Derive the new copy's view (catalogue, weeks, boards; read from beside the store when
     another process made it) before it is put in use, so no request waits for it."""
+    import contextlib
+
     from chartwatch.view import View
 
-    try:
+    with contextlib.suppress(ChartwatchError):  # the requests will say what is wrong with it
         View.of(store).core  # noqa: B018 - derived and kept with the store object
-    except ChartwatchError:
-        pass  # the requests will say what is wrong with it
