@@ -36,9 +36,10 @@ class Prepared:
         }
 
 
-def prepare(view: View, *, backtests: bool = True) -> Prepared:
-    """Derive the core of ``view`` (catalogue, weeks, boards), its forecasts and (with
-    ``backtests``) the default backtests; without the forecast extra only the core."""
+def prepare(view: View, *, backtests: bool = True, forecasts: bool = True) -> Prepared:
+    """Derive the core of ``view`` (catalogue, weeks, boards), its forecasts (unless not
+    ``forecasts``) and the default backtests (unless not ``backtests``); without the forecast
+    extra only the core."""
     from chartwatch.forecast.summary import missing_extra
 
     done = Prepared(view.as_of.isoformat() if view.as_of else None, view.stamp)
@@ -49,6 +50,9 @@ def prepare(view: View, *, backtests: bool = True) -> Prepared:
         done.seconds[name] = round(time.perf_counter() - start, 3)
 
     timed("core", lambda: view.core.board("debut_hours"))
+    if not forecasts:
+        done.skipped += ["forecasts", "backtests"]
+        return done
     if missing_extra() is not None:
         done.skipped += ["forecasts", "backtests"]
         return done
@@ -69,3 +73,38 @@ def prepare(view: View, *, backtests: bool = True) -> Prepared:
         except NotFoundError:  # too little in this view to learn from
             done.skipped.append(name)
     return done
+
+
+def prepare_beside(store: Any, *, forecasts: bool = True) -> None:
+    """Prepare the current view of a store file in another process (``chartwatch prepare``),
+    which writes it beside the store: ``serve`` does this for each new copy, so the work
+    runs on another core and never holds up the server's requests (Python runs one thread
+    at a time). A store without a file (in memory) is prepared here."""
+    import subprocess
+    import sys
+
+    from chartwatch.view import View
+
+    if store.path is None:
+        prepare(View.of(store), forecasts=forecasts)
+        return
+    args = [sys.executable, "-m", "chartwatch", "prepare", "--db", str(store.path)]
+    if not forecasts:
+        args.append("--core-only")
+    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _CHILDREN.add(child)
+    try:
+        child.wait(timeout=1800)
+    except subprocess.TimeoutExpired:
+        child.kill()
+    finally:
+        _CHILDREN.discard(child)
+
+
+_CHILDREN: set[Any] = set()  # preparing processes started by this one, to stop on exit
+
+
+def stop_preparing() -> None:
+    """Stop the preparing processes this process started (a server shutting down)."""
+    for child in list(_CHILDREN):
+        child.terminate()

@@ -199,6 +199,12 @@ def prepare(
     no_backtests: Annotated[
         bool, typer.Option("--no-backtests", help="Skip the backtests (the slowest part).")
     ] = False,
+    core_only: Annotated[
+        bool,
+        typer.Option(
+            "--core-only", help="Only the catalogue, weeks and boards (no forecasts, no backtests)."
+        ),
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -211,7 +217,7 @@ def prepare(
     from chartwatch.prepare import prepare as run_prepare
 
     with errors(), view_for(db, as_of) as view:
-        done = run_prepare(view, backtests=not no_backtests)
+        done = run_prepare(view, backtests=not no_backtests, forecasts=not core_only)
     if as_json:
         out_json(done.to_dict())
         return

@@ -315,6 +315,9 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         site.jobs.close()
+        from chartwatch.prepare import stop_preparing
+
+        stop_preparing()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -385,10 +388,12 @@ def _handle_errors(app: FastAPI, site: Site) -> None:
         )
 
 
-def _prepare(store: Any) -> Any:
-    from chartwatch.prepare import prepare
+def _prepare(store: Any) -> None:
+    """Prepare the new copy's view (forecasts, backtests) in another process: the pages
+    read it from beside the store when it is ready (:func:`chartwatch.prepare.prepare_beside`)."""
+    from chartwatch.prepare import prepare_beside
 
-    return prepare(View.of(store)).to_dict()
+    prepare_beside(store)
 
 
 def _route_suggestions() -> list[Any]:

@@ -275,11 +275,14 @@ class StoreSource:
 
 
 def _warm(store: Store) -> None:
-    """Derive the new copy's view (catalogue, weeks, boards; read from beside the store when
-    another process made it) before it is put in use, so no request waits for it."""
+    """Derive the new copy's view (catalogue, weeks, boards) before it is put in use, so no
+    request waits for it: in another process (which writes it beside the store), then read
+    back here; deriving it in the server would hold up every request meanwhile."""
     import contextlib
 
+    from chartwatch.prepare import prepare_beside
     from chartwatch.view import View
 
-    with contextlib.suppress(ChartwatchError):  # the requests will say what is wrong with it
-        View.of(store).core  # noqa: B018 - derived and kept with the store object
+    with contextlib.suppress(Exception):  # the requests will say what is wrong with it
+        prepare_beside(store, forecasts=False)
+        View.of(store).core  # noqa: B018 - read and kept with the store object
