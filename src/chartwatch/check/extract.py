@@ -624,6 +624,12 @@ def _dedupe(found: list[Claim]) -> list[Claim]:
     """Drop a claim inside another one's span (``No. 1`` inside ``No. 1 in 64 countries``;
     ``top 10`` right after ``No. 1 on Netflix's weekly``), and comparisons and figures
     with nothing to compare."""
+    wide = [c for c in found if c.kind in ("countries", "duration", "record")]
+    found = [
+        c
+        for c in found
+        if c.kind != "rank" or not any(_overlaps((c.start, c.end), (w.start, w.end)) for w in wide)
+    ]
     found.sort(key=lambda c: (c.start, -(c.end - c.start)))
     out: list[Claim] = []
     for c in found:
