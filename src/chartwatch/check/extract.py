@@ -415,7 +415,7 @@ def extract(facts: Facts, text: str) -> list[Claim]:
             else:
                 prev = [m for m in before if m.end <= c.start]
                 c.title = prev[-1] if prev else last_title
-                if not prev and after and after[0].start - c.end < 40 and c.kind != "release":
+                if not prev and after and after[0].start - c.end < 40:
                     c.title = after[0]  # "No. 1 was “Wednesday”"
             c.text = text[c.start : c.end]
             _context(c, text, lo, hi, claims_in_sentence=found)

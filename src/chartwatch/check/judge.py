@@ -605,14 +605,6 @@ def _countries(facts: Facts, c: Claim, t: Title) -> Judgement:
             actual,
             evidence,
         )
-    if len(inside) < len(weeks):
-        return Judgement(
-            UNVERIFIABLE,
-            f"The store's country lists end with the week of {week_range(cover[1])}; "
-            f"{lists}.",
-            actual,
-            evidence,
-        )
     if any(stated.holds(n) for n in per_week.values()):
         return Judgement(TRUE, lists + ".", actual, evidence)
     if len(inside) > 1 and stated.holds(distinct):
@@ -624,6 +616,14 @@ def _countries(facts: Facts, c: Claim, t: Title) -> Judgement:
                 if p is not None
                 else ": the figure counts countries across weeks, never in any one week."
             ),
+            actual,
+            evidence,
+        )
+    if len(inside) < len(weeks):
+        return Judgement(
+            UNVERIFIABLE,
+            f"The store's country lists end with the week of {week_range(cover[1])}; "
+            f"{lists}.",
             actual,
             evidence,
         )

@@ -95,7 +95,7 @@ def number(num: str, scale: str | None = None, qual: str | None = None) -> Numbe
         value = float(text)
         decimals = len(text.split(".")[1]) if "." in text else 0
         step = 10.0**-decimals
-        if not decimals and scale is None:
+        if not decimals and scale is None and len(text) >= 7:
             # "120,000,000": a figure written in full is as precise as its trailing zeros say
             bare = text.rstrip("0")
             step = 10.0 ** (len(text) - len(bare)) if bare else 1.0
@@ -184,7 +184,7 @@ def period(m: re.Match[str], base: dt.date, year: int | None) -> Period | None:
         except ValueError:
             return None
         return Period(day, day)
-    y = m.group("y2") or m.group("y1")
+    y = m.group("y1") or m.group("y2")
     known = y is not None
     use_year = int(y) if y else year
     d1 = re.sub(r"(st|nd|rd|th)$", "", m.group("d1"))
@@ -194,13 +194,12 @@ def period(m: re.Match[str], base: dt.date, year: int | None) -> Period | None:
     if m.group("d2") is None:
         return Period(first, first, known)
     d2 = re.sub(r"(st|nd|rd|th)$", "", m.group("d2"))
-    last = _day(m.group("m2") or m.group("m1"), d2, first.year, base)
+    y2 = int(m.group("y2")) if m.group("y2") else first.year
+    last = _day(m.group("m2") or m.group("m1"), d2, y2, base)
     if last is None:
         return None
     if last < first:  # "Dec. 27 to Jan. 2": the range crosses a year
         last = last.replace(year=last.year + 1)
-    if m.group("y1") and not m.group("y2"):
-        first = first.replace(year=int(m.group("y1")))
     return Period(first, last, known)
 
 
