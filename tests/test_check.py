@@ -65,7 +65,9 @@ def expected(spec: dict[str, Any]) -> str:
         rows = run(spec["t"])
         w, unit = spec["w"], spec["u"]
         other = "hours" if unit == "views" else "views"
-        chosen = {"debut": rows[:1], "week2": rows[1:2]}.get(w) or [r for r in rows if r["week"] == w]
+        chosen = {"debut": rows[:1], "week2": rows[1:2]}.get(w) or [
+            r for r in rows if r["week"] == w
+        ]
         values = [val(r, unit) for r in chosen]
         if None in values:
             alt = sum(val(r, other) or 0 for r in chosen)
@@ -256,7 +258,10 @@ def test_seed_article(bundled) -> None:
     distinct = len({r["country_iso2"] for r in no1 if r["week"] in weeks})
     assert per_week == [29, 63]
     assert count.verdict == "unverifiable"
-    assert count.actual == {"by_week": dict(zip(weeks, per_week, strict=True)), "distinct": distinct}
+    assert count.actual == {
+        "by_week": dict(zip(weeks, per_week, strict=True)),
+        "distinct": distinct,
+    }
     assert "FlixPatrol" in count.explanation and f"{distinct} distinct" in count.explanation
     assert ("consistent" if per_week[1] <= 64 <= distinct else "inconsistent") in count.explanation
     for c in claims:

@@ -85,8 +85,7 @@ def check(store: Store, text: str, as_of: dt.date | None = None) -> Report:
                 start=claim.start,
                 end=claim.end,
                 kind=claim.kind,
-                title=j.title
-                or (claim.title.name if claim.title is not None else None),
+                title=j.title or (claim.title.name if claim.title is not None else None),
                 stated=stated_json(claim),
                 actual=j.actual,
                 verdict=j.verdict,

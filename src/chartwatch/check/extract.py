@@ -284,7 +284,9 @@ _BASIS = (
     ("p91", re.compile(r"\b(?:first\s+)?(?:91|ninety-one)\s+days\b|\bmost[- ]popular list", re.I)),
     (
         "week_n",
-        re.compile(rf"\b(?P<ord>{'|'.join(_ORDINALS)})\s+week\b|\bweek\s+(?P<n>\d|two|three)\b", re.I),
+        re.compile(
+            rf"\b(?P<ord>{'|'.join(_ORDINALS)})\s+week\b|\bweek\s+(?P<n>\d|two|three)\b", re.I
+        ),
     ),
     ("total", re.compile(r"\b(?:in total|total|overall|cumulative|combined|so far|to date|"
                          r"in all|over its run|all told|altogether)\b", re.I)),
@@ -409,7 +411,7 @@ def extract(facts: Facts, text: str) -> list[Claim]:
                     c.other = inner[0]
                     c.end = max(c.end, inner[0].end)
                 prev = [m for m in before if m.end <= c.start]
-                c.title = prev[-1] if prev else (last_title if not c.other else last_title)
+                c.title = prev[-1] if prev else last_title
                 if c.title is None and after and after[0] is not c.other:
                     c.title = after[0]
             else:
@@ -567,7 +569,7 @@ def _claims_in(facts: Facts, text: str, lo: int, hi: int) -> list[Claim]:
                 claim.end = end
                 claim.stated = {"countries": codes, "position": position}
             else:
-                add("countries", inc.start() + (inc.end() - inc.start()) - len(inc.group().lstrip()),
+                add("countries", inc.end() - len(inc.group().lstrip()),
                     end, countries=codes, position=claim.stated.get("position", "no1"))  # fmt: skip
     # records
     for m in _RECORD.finditer(text, lo, hi):
@@ -594,10 +596,10 @@ def _claims_in(facts: Facts, text: str, lo: int, hi: int) -> list[Claim]:
     # comparisons
     for m in _COMPARE.finditer(text, lo, hi):
         if m.group("mult"):
-            n = m.group("n")
+            times = m.group("n")
             ratio = {"twice": 2.0, "double": 2.0, "triple": 3.0}.get(m.group("mult").lower())
-            if ratio is None and n:
-                ratio = float(n) if n[0].isdigit() else float(word_number(n) or 0)
+            if ratio is None and times:
+                ratio = float(times) if times[0].isdigit() else float(word_number(times) or 0)
             qual = re.search(r"(more than|over|nearly|almost|about|roughly|around)\s+$",
                              text[max(lo, m.start() - 15) : m.start()], re.I)  # fmt: skip
             add("comparison", m.start() - (len(qual.group()) if qual else 0), m.end(),
@@ -606,9 +608,8 @@ def _claims_in(facts: Facts, text: str, lo: int, hi: int) -> list[Claim]:
             add("comparison", m.start(), m.end(), direction=m.group("dir").lower(),
                 what=m.group("what").strip())  # fmt: skip
         else:
-            verb = m.group("verb").lower()
             add("comparison", m.start(), m.end(),
-                direction="fewer" if verb == "behind" else "more")  # fmt: skip
+                direction="fewer" if m.group("verb").lower() == "behind" else "more")  # fmt: skip
     # release dates
     for m in _RELEASE.finditer(text, lo, hi):
         d = DATE_RANGE_RE.match(text, m.end(), hi)

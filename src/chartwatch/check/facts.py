@@ -119,8 +119,9 @@ class Facts:
             row = self.store.one(
                 f"SELECT min(week), max(week) FROM {sql} r WHERE list = 'global'", params
             )
-            span = (row[0], min(row[1], self.as_of or row[1])) if row and row[0] else None
-            self._memo["global_span"] = span
+            self._memo["global_span"] = (
+                (row[0], min(row[1], self.as_of or row[1])) if row and row[0] else None
+            )
         span: tuple[dt.date, dt.date] | None = self._memo["global_span"]
         return span
 

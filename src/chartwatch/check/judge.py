@@ -10,7 +10,6 @@ which.
 
 from __future__ import annotations
 
-
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -194,8 +193,10 @@ def _figure(facts: Facts, c: Claim, t: Title) -> Judgement:
     what = ""
     if p is not None:
         chosen = [w for w in weeks if w.week_end in p.weeks]
-        what = f"the week of {week_range(p.weeks[0])}" if p.is_week else (
-            f"the weeks of {week_range(p.weeks[0])} to {week_range(p.weeks[-1])}"
+        what = (
+            f"the week of {week_range(p.weeks[0])}"
+            if p.is_week
+            else (f"the weeks of {week_range(p.weeks[0])} to {week_range(p.weeks[-1])}")
         )
         if not chosen:
             return Judgement(
@@ -350,9 +351,7 @@ def _mismatch(
 def _popular_row(facts: Facts, t: Title) -> dict[str, Any] | None:
     for row in most_popular(facts):
         label = row["season"] if row["season"] not in (None, "N/A") else row["show"]
-        if label in t.labels and (row["category"] or "").startswith(
-            "Films" if t.film else "TV"
-        ):
+        if label in t.labels and (row["category"] or "").startswith("Films" if t.film else "TV"):
             return row
     return None
 
@@ -445,8 +444,7 @@ def _rank(facts: Facts, c: Claim, t: Title) -> Judgement:
         if not chosen:
             return Judgement(
                 FALSE,
-                f"{label} was not in the global Top 10 in the week of "
-                f"{week_range(p.weeks[0])}.",
+                f"{label} was not in the global Top 10 in the week of {week_range(p.weeks[0])}.",
             )
         if c.basis == "debut" and chosen[0] is not weeks[0] and ok(chosen[0]):
             return Judgement(
@@ -622,8 +620,7 @@ def _countries(facts: Facts, c: Claim, t: Title) -> Judgement:
     if len(inside) < len(weeks):
         return Judgement(
             UNVERIFIABLE,
-            f"The store's country lists end with the week of {week_range(cover[1])}; "
-            f"{lists}.",
+            f"The store's country lists end with the week of {week_range(cover[1])}; {lists}.",
             actual,
             evidence,
         )
@@ -789,17 +786,18 @@ def _record(facts: Facts, c: Claim, t: Title) -> Judgement:
             evidence,
         )
     evidence += _holder_evidence(facts, top.label, top.week_end, measure)
-    record = (
-        f"the {category} {what} record then was {top.label}'s {_fig(top.value, measure)}"
-        + (f" (week of {week_range(top.week_end)})" if top.week_end else "")
+    record = f"the {category} {what} record then was {top.label}'s {_fig(top.value, measure)}" + (
+        f" (week of {week_range(top.week_end)})" if top.week_end else ""
     )
     if c.other is not None and c.other.target is not None:
         for beaten in _installments(c.other.target):
             theirs_report = facts.run(beaten)
             if not theirs_report.weeks:
                 continue
-            tw = theirs_report.weeks[0] if scope == "debut" else max(
-                theirs_report.weeks, key=lambda x: _value(x, measure) or 0
+            tw = (
+                theirs_report.weeks[0]
+                if scope == "debut"
+                else max(theirs_report.weeks, key=lambda x: _value(x, measure) or 0)
             )
             theirs = _value(tw, measure) or 0
             if theirs and theirs < mine and beaten.label != top.label:
@@ -828,8 +826,8 @@ def _record_popular(facts: Facts, c: Claim, t: Title) -> Judgement:
     category = row["category"] if row else (facts.run(t).category or kind)
     top = next((r for r in rows if r["category"] == category and r["rank"] == 1), None)
     if row is None:
-        name = top["season"] if top and top["season"] not in (None, "N/A") else (top or {}).get(
-            "show"
+        name = (
+            top["season"] if top and top["season"] not in (None, "N/A") else (top or {}).get("show")
         )
         return Judgement(
             FALSE,

@@ -35,9 +35,9 @@ def _read(text: str | None, file: Path | None) -> str:
             raise BadInputError(source, exc.strerror or "cannot be read") from None
     elif text is None or text == "-":
         source = "<stdin>"
-        data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
-        if isinstance(data, str):
-            return data
+        if not hasattr(sys.stdin, "buffer"):
+            return sys.stdin.read()
+        data = sys.stdin.buffer.read()
     else:
         return text
     try:
