@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from chartwatch.check.values import (
@@ -90,6 +91,11 @@ _COMMON = {
     "they", "we", "he", "she", "one", "two", "three", "first", "second", "new", "after",
     "before", "why", "how", "when", "what", "who", "where", "which", "director", "days",
 }  # fmt: skip
+
+
+@cache
+def _plain(word: str) -> str:
+    return plain(word)
 
 
 @dataclass
@@ -170,7 +176,7 @@ def mentions(facts: Facts, text: str, lo: int, hi: int, *, fuzzy: bool) -> list[
         taken.append((q.start(), q.end()))
     names = facts.names()
     words = [(w.start(), w.end(), w.group()) for w in _WORD.finditer(text, lo, hi)]
-    keys = [plain(w) for _, _, w in words]
+    keys = [_plain(w) for _, _, w in words]
     i = 0
     while i < len(words):
         s, _, w = words[i]
@@ -342,11 +348,10 @@ _TRIGGER = re.compile(
 )
 
 
-def _countries_in(text: str, start: int, names: dict[str, str]) -> tuple[list[str], int]:
+def _countries_in(text: str, start: int, lookup: dict[str, str]) -> tuple[list[str], int]:
     """ISO codes of a list of countries at ``text[start:]`` (``the US, Canada, United
     Kingdom and Philippines``) and where the list ends."""
-    by_name = {plain(n): iso for iso, n in names.items()}
-    by_name.update(_COUNTRY_ALIASES)
+    by_name = {**lookup, **_COUNTRY_ALIASES}
     codes: list[str] = []
     pos = start
     for part in re.finditer(
@@ -360,7 +365,7 @@ def _countries_in(text: str, start: int, names: dict[str, str]) -> tuple[list[st
         words = name.split()
         iso = None
         for n in range(len(words), 0, -1):  # "Philippines Monday" → Philippines
-            iso = by_name.get(plain(" ".join(words[:n])))
+            iso = by_name.get(_plain(" ".join(words[:n])))
             if iso:
                 break
         if iso is None:
@@ -551,7 +556,7 @@ def _claims_in(facts: Facts, text: str, lo: int, hi: int) -> list[Claim]:
                 continue
             add("rank", m.start(), m.end(), rank=10, within=True)
     # named countries after a No. 1 / top 10 in countries
-    names = facts.country_names()
+    names = facts.country_lookup()
     for claim in [c for c in found if c.kind in ("countries", "rank")]:
         inc = _INCLUDING.match(text, claim.end, hi)
         if inc is None:

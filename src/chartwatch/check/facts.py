@@ -21,8 +21,8 @@ from chartwatch.analytics.runs import RecordHeld, TitleReport, Week, title_repor
 from chartwatch.errors import AmbiguousTitleError, NotFoundError
 from chartwatch.store.store import Store
 from chartwatch.store.views import visible_rows
-from chartwatch.titles import Show, Title, catalog, resolve
-from chartwatch.titles.search import normalize
+from chartwatch.titles import Catalog, Show, Title, catalog, resolve
+from chartwatch.titles.search import normalize, plain
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,17 @@ class Facts:
         self.view, self.notes = publication_view(self.store, self.as_of)
 
     # -- titles ---------------------------------------------------------------------------
+    def catalog(self) -> Catalog:
+        """The titles of this view (built once per store content and view)."""
+        if "catalog" not in self._memo:
+            self._memo["catalog"] = catalog(self.store, self.view)
+        cat: Catalog = self._memo["catalog"]
+        return cat
+
     def names(self) -> dict[str, str]:
         """Every name a title or show goes by (normalised as search does) → that name."""
         if "names" not in self._memo:
-            cat = catalog(self.store, self.view)
+            cat = self.catalog()
             out: dict[str, str] = {}
             for title in cat.titles.values():
                 for label in title.labels:
@@ -127,8 +134,11 @@ class Facts:
 
     def country_cover(self) -> tuple[dt.date, dt.date] | None:
         """The first and last week of the country lists in this view."""
-        weeks = {w for w in country_weeks(self.store, self.view) if w <= (self.as_of or w)}
-        return (min(weeks), max(weeks)) if weeks else None
+        if "country_cover" not in self._memo:
+            weeks = {w for w in country_weeks(self.store, self.view) if w <= (self.as_of or w)}
+            self._memo["country_cover"] = (min(weeks), max(weeks)) if weeks else None
+        cover: tuple[dt.date, dt.date] | None = self._memo["country_cover"]
+        return cover
 
     def country_names(self) -> dict[str, str]:
         """ISO code → country name, for the countries with lists."""
@@ -143,10 +153,19 @@ class Facts:
         names: dict[str, str] = self._memo["country_names"]
         return names
 
+    def country_lookup(self) -> dict[str, str]:
+        """Plain country name → ISO code (see :meth:`country_names`)."""
+        if "country_lookup" not in self._memo:
+            self._memo["country_lookup"] = {
+                plain(n): iso for iso, n in self.country_names().items()
+            }
+        lookup: dict[str, str] = self._memo["country_lookup"]
+        return lookup
+
     def country_rows(self, title: Title) -> list[CountryRow]:
         """Every country-list row of the title (under any of its labels)."""
         if title.key not in self._countries:
-            cat = catalog(self.store, self.view)
+            cat = self.catalog()
             csql, params = titled_rows(cat, self.view, "countries", only=title)
             rows = self.store.all(
                 f"""

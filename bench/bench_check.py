@@ -1,0 +1,62 @@
+"""``chartwatch check`` on 1 MB of text: the seed article and the claims corpus repeated
+with prose between them, as a long feed of coverage reads. Aim: under 2 s.
+
+Run: ``.venv/bin/python bench/bench_check.py`` (prints JSON; ``--out FILE`` writes it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import chartwatch
+from chartwatch.check import check
+
+ROOT = Path(__file__).resolve().parent.parent
+CLAIMS = ROOT / "tests" / "data" / "claims"
+
+
+def text_of(size: int) -> str:
+    seed = (CLAIMS / "seed-article.txt").read_text(encoding="utf-8")
+    lines = (CLAIMS / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    sentences = [json.loads(line)["text"] for line in lines if line.strip()]
+    block = seed + "\n" + "\n".join(sentences) + "\n"
+    return (block * (size // len(block.encode()) + 1)).encode()[:size].decode(errors="ignore")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    text = text_of(args.size)
+    with tempfile.TemporaryDirectory() as tmp:
+        with chartwatch.open_store(Path(tmp) / "s.duckdb") as store:
+            chartwatch.load_bundled(store)
+        with chartwatch.open_store(Path(tmp) / "s.duckdb", read_only=True) as store:
+            times, claims = [], 0
+            for _ in range(args.repeat):
+                start = time.perf_counter()
+                claims = len(check(store, text).claims)  # a new check each time: cold caches
+                times.append(time.perf_counter() - start)
+    result = {
+        "bytes": len(text.encode()),
+        "claims": claims,
+        "median_s": round(statistics.median(times), 3),
+        "runs_s": [round(t, 3) for t in times],
+        "aim_s": 2.0,
+    }
+    out = json.dumps(result, indent=2)
+    if args.out:
+        args.out.write_text(out + "\n")
+    sys.stdout.write(out + "\n")
+
+
+if __name__ == "__main__":
+    main()
