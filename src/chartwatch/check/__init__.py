@@ -77,8 +77,12 @@ def check(store: Store, text: str, as_of: dt.date | None = None) -> Report:
 
     facts = Facts(store, as_of)
     out = []
+    judged: dict[tuple[Any, ...], Any] = {}
     for claim in extract(facts, text):
-        j = judge(facts, claim)
+        key = _signature(claim)
+        j = judged.get(key)
+        if j is None:  # the same claim about the same title is judged once per text
+            j = judged[key] = judge(facts, claim)
         out.append(
             CheckedClaim(
                 text=claim.text,
@@ -94,3 +98,28 @@ def check(store: Store, text: str, as_of: dt.date | None = None) -> Report:
             )
         )
     return Report(as_of, out, list(facts.notes))
+
+
+def _signature(claim: Any) -> tuple[Any, ...]:
+    """What a judgement depends on: two claims with the same signature get the same one."""
+
+    def target(mention: Any) -> Any:
+        if mention is None or mention.target is None:
+            return None
+        t = mention.target
+        return getattr(t, "key", None) or ("show", t.name)
+
+    date = claim.stated.get("_date")
+    stated = tuple(sorted((k, repr(v)) for k, v in claim.stated.items() if k != "_date"))
+    return (
+        claim.kind,
+        target(claim.title),
+        target(claim.other),
+        stated,
+        date.group() if date is not None else None,
+        claim.basis,
+        claim.week_n,
+        claim.list_name,
+        claim.source,
+        claim.service,
+    )

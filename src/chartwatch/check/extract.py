@@ -84,6 +84,7 @@ _QUOTED = re.compile(
     r"“([^“”\n]{1,80}?)”|\"([^\"\n]{1,80}?)\"|‘([^‘’\n]{1,80}?)’|\*([^*\n]{1,80}?)\*"
 )
 _WORD = re.compile(r"[\w’'&-]+")
+_CAPITAL = re.compile(r"(?<![\w’'&-])[A-Z0-9][\w’'&-]*")
 _COMMON = {
     "netflix", "the", "it", "its", "this", "that", "season", "week", "weeks", "top", "no",
     "korean", "series", "film", "films", "show", "shows", "hours", "views", "record",
@@ -175,31 +176,40 @@ def mentions(facts: Facts, text: str, lo: int, hi: int, *, fuzzy: bool) -> list[
         found.append(_extend(facts, text, Mention(q.start(), q.end(), name, target), lo, hi))
         taken.append((q.start(), q.end()))
     names = facts.names()
-    words = [(w.start(), w.end(), w.group()) for w in _WORD.finditer(text, lo, hi)]
-    keys = [_plain(w) for _, _, w in words]
-    i = 0
-    while i < len(words):
-        s, _, w = words[i]
-        if not (w[0].isupper() or w[0].isdigit()) or any(a <= s < b for a, b in taken):
-            i += 1
+    heads = facts.name_heads()
+    pos = lo
+    for cap in _CAPITAL.finditer(text, lo, hi):
+        s = cap.start()
+        if s < pos or any(a <= s < b for a, b in taken):
             continue
-        first = i + 1 if keys[i] in ("the", "a", "an") else i
+        head = _plain(cap.group())
+        if head not in heads and head not in ("the", "a", "an"):
+            continue
+        # the words from here, as many as the longest name they could start
+        words = []
+        for w in _WORD.finditer(text, s, hi):
+            words.append((w.start(), w.end(), _plain(w.group())))
+            if len(words) > 9:
+                break
+        first = 1 if head in ("the", "a", "an") else 0
+        if first >= len(words):
+            continue
+        longest = heads.get(words[first][2].split(" ")[0], 0)
         hit = None
-        for n in range(min(8, len(words) - first), 0, -1):
-            key = " ".join(keys[first : first + n])
+        for n in range(min(longest, len(words) - first), 0, -1):
+            key = " ".join(w[2] for w in words[first : first + n])
             if key in names and (n > 1 or (key not in _COMMON and len(key) >= 4)):
                 hit = first + n
                 break
         if hit is None:
-            i += 1
             continue
-        start, end = words[i][0], words[hit - 1][1]
-        name = names[" ".join(keys[first:hit])]
+        end = words[hit - 1][1]
+        name = names[" ".join(w[2] for w in words[first:hit])]
         target = facts.resolve(name)
         if target is not None:
-            found.append(_extend(facts, text, Mention(start, end, name, target), lo, hi))
-            taken.append((start, end))
-        i = hit
+            found.append(_extend(facts, text, Mention(s, end, name, target), lo, hi))
+            taken.append((s, end))
+        pos = end
     if fuzzy and not found:
         for run in re.finditer(r"(?:[A-Z][\w’'-]*(?:\s+|:\s*)){1,6}[A-Z0-9][\w’'-]*", text[lo:hi]):
             name = run.group()
@@ -270,8 +280,9 @@ _RELEASE = re.compile(
     r"exclusively)\s+)*(?:on\s+)?(?=[A-Z])",
     re.IGNORECASE,
 )
+_INCLUDING_LATER = re.compile(r"\s+(?:[\w]+\s+){0,6}?(?:including|such as|in)\s+(?:the\s+)?")
 _INCLUDING = re.compile(r"\b(?:including|such as|among them|in)\s+(?:the\s+)?", re.IGNORECASE)
-_COUNTRY_ALIASES = {
+COUNTRY_ALIASES = {
     "us": "US", "u s": "US", "usa": "US", "united states": "US", "america": "US",
     "uk": "GB", "u k": "GB", "britain": "GB", "great britain": "GB", "united kingdom": "GB",
     "korea": "KR", "south korea": "KR", "the philippines": "PH", "philippines": "PH",
@@ -351,7 +362,7 @@ _TRIGGER = re.compile(
 def _countries_in(text: str, start: int, lookup: dict[str, str]) -> tuple[list[str], int]:
     """ISO codes of a list of countries at ``text[start:]`` (``the US, Canada, United
     Kingdom and Philippines``) and where the list ends."""
-    by_name = {**lookup, **_COUNTRY_ALIASES}
+    by_name = lookup
     codes: list[str] = []
     pos = start
     for part in re.finditer(
@@ -398,6 +409,7 @@ def extract(facts: Facts, text: str) -> list[Claim]:
             c.start <= m.start and m.end <= c.end and c.kind != "record" and
             c.kind != "comparison" for c in found)]  # fmt: skip
         starts = [m.start for m in ments]
+        context = _sentence(text, lo, hi, found)
         for c in found:
             c.sentence = (lo, hi)
             i = bisect.bisect_left(starts, c.start)
@@ -425,24 +437,45 @@ def extract(facts: Facts, text: str) -> list[Claim]:
                 if not prev and after and after[0].start - c.end < 40:
                     c.title = after[0]  # "No. 1 was “Wednesday”"
             c.text = text[c.start : c.end]
-            _context(c, text, lo, hi, claims_in_sentence=found)
+            _context(c, text, lo, hi, context)
         if ments:
             last_title = ments[-1]
         claims.extend(found)
     return claims
 
 
-def _context(c: Claim, text: str, lo: int, hi: int, claims_in_sentence: list[Claim]) -> None:
-    """The period, basis, list, country and source the claim's sentence gives it."""
+@dataclass
+class _Sentence:
+    """What a sentence gives every claim in it: its dates, the list, source and service it
+    names (read once per sentence)."""
+
+    dates: list[re.Match[str]]
+    list_name: str | None
+    source: str | None
+    service: str | None
+
+
+def _sentence(text: str, lo: int, hi: int, found: list[Claim]) -> _Sentence:
     sent = text[lo:hi]
-    taken = [x.period_span for x in claims_in_sentence if x.kind == "release" and x.period_span]
+    taken = [x.period_span for x in found if x.kind == "release" and x.period_span]
+    dates = [
+        m
+        for m in DATE_RANGE_RE.finditer(text, lo, hi)
+        if not any(_overlaps((m.start(), m.end()), t) for t in taken)
+    ]
+    list_name = next((name for name, rx in _LISTS if rx.search(sent)), None)
+    third = THIRD_PARTY.search(sent)
+    service = SERVICES.search(sent)
+    return _Sentence(
+        dates, list_name, third.group() if third else None, service.group() if service else None
+    )
+
+
+def _context(c: Claim, text: str, lo: int, hi: int, sentence: _Sentence) -> None:
+    """The period, basis, list, country and source the claim's sentence gives it."""
     if c.kind != "release":
         best = None
-        for m in DATE_RANGE_RE.finditer(text, lo, hi):
-            if any(_overlaps((m.start(), m.end()), t) for t in taken):
-                continue
-            if _overlaps((m.start(), m.end()), (c.start, c.end)) and c.kind != "figure":
-                pass
+        for m in sentence.dates:
             dist = m.start() - c.end if m.start() >= c.end else c.start - m.end()
             if best is None or dist < best[0]:
                 best = (dist, m)
@@ -462,16 +495,9 @@ def _context(c: Claim, text: str, lo: int, hi: int, claims_in_sentence: list[Cla
                     name = "debut"
             c.basis = name
             break
-    for name, rx in _LISTS:
-        if rx.search(sent):
-            c.list_name = name
-            break
-    third = THIRD_PARTY.search(sent)
-    if third:
-        c.source = third.group()
-    service = SERVICES.search(sent)
-    if service:
-        c.service = service.group()
+    c.list_name = sentence.list_name
+    c.source = sentence.source
+    c.service = sentence.service
 
 
 def _claims_in(facts: Facts, text: str, lo: int, hi: int) -> list[Claim]:
@@ -560,8 +586,7 @@ def _claims_in(facts: Facts, text: str, lo: int, hi: int) -> list[Claim]:
     for claim in [c for c in found if c.kind in ("countries", "rank")]:
         inc = _INCLUDING.match(text, claim.end, hi)
         if inc is None:
-            inc2 = re.compile(r"\s+(?:[\w]+\s+){0,6}?(?:including|such as|in)\s+(?:the\s+)?")
-            inc = inc2.match(text, claim.end, hi)
+            inc = _INCLUDING_LATER.match(text, claim.end, hi)
         if inc is None:
             continue
         codes, end = _countries_in(text, inc.end(), names)

@@ -91,6 +91,18 @@ class Facts:
         names: dict[str, str] = self._memo["names"]
         return names
 
+    def name_heads(self) -> dict[str, int]:
+        """The first word of every name in :meth:`names` → the most words such a name has
+        (a text's words are looked up only from a word some name starts with)."""
+        if "heads" not in self._memo:
+            heads: dict[str, int] = {}
+            for key in self.names():
+                words = key.split(" ")
+                heads[words[0]] = max(heads.get(words[0], 0), len(words))
+            self._memo["heads"] = heads
+        out: dict[str, int] = self._memo["heads"]
+        return out
+
     def resolve(self, query: str) -> Title | Show | None:
         """The title (or show) ``query`` names as ``chartwatch search`` matches it, or None
         when nothing, or several titles equally, match."""
@@ -154,10 +166,13 @@ class Facts:
         return names
 
     def country_lookup(self) -> dict[str, str]:
-        """Plain country name → ISO code (see :meth:`country_names`)."""
+        """Plain country name (or a usual short form: US, UK) → ISO code."""
         if "country_lookup" not in self._memo:
+            from chartwatch.check.extract import COUNTRY_ALIASES
+
             self._memo["country_lookup"] = {
-                plain(n): iso for iso, n in self.country_names().items()
+                **{plain(n): iso for iso, n in self.country_names().items()},
+                **COUNTRY_ALIASES,
             }
         lookup: dict[str, str] = self._memo["country_lookup"]
         return lookup
