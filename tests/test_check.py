@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from chartwatch.check import check
+from chartwatch.check.values import NUMBER_RE, number
 from rawdata import COUNTRIES, GLOBAL, POPULAR, label_of, shared_rows
 
 CLAIMS = Path(__file__).parent / "data" / "claims"
@@ -309,3 +312,37 @@ def test_cli(cli, bundled_db, tmp_path) -> None:
     result = cli("check", "--file", bad, "--db", bundled_db)
     assert result.exit_code == 2
     assert result.stderr.strip() == f"Error: {bad}: line 1: not UTF-8 text"
+
+
+# -- the grammar's parts, as properties --------------------------------------------------
+
+_PIECES = "No. 1 23 million hours views Jan. Sept. “Wednesday” top 10 record weeks countries-\n"
+
+
+@given(st.integers(min_value=1, max_value=99_999), st.integers(min_value=0, max_value=2))
+def test_number_reads_back_its_rounding(cents: int, decimals: int) -> None:
+    value = cents / 10**decimals
+    written = f"{value:.{decimals}f} million"
+    m = NUMBER_RE.search(written)
+    assert m is not None
+    parsed = number(m.group("num"), m.group("scale"), m.group("qual"))
+    assert parsed is not None
+    assert abs(parsed.value - value * 1e6) < 1e-3
+    assert parsed.step == 10 ** (6 - decimals)
+    assert parsed.holds(value * 1e6 + parsed.step * 0.49)
+    assert not parsed.holds(value * 1e6 + parsed.step * 0.51)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list(_PIECES)),
+        max_size=120,
+    )
+)
+def test_any_text_gives_claims_at_their_offsets(bundled, text: str) -> None:
+    for claim in check(bundled, text).claims:
+        assert text[claim.start : claim.end] == claim.text
+        assert claim.verdict in ("true", "false", "misleading", "unverifiable")
