@@ -346,3 +346,24 @@ def test_any_text_gives_claims_at_their_offsets(bundled, text: str) -> None:
     for claim in check(bundled, text).claims:
         assert text[claim.start : claim.end] == claim.text
         assert claim.verdict in ("true", "false", "misleading", "unverifiable")
+
+
+def test_cli_stdin_and_as_of(bundled_db, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from chartwatch.cli.app import app
+
+    monkeypatch.setenv("CHARTWATCH_DB", str(bundled_db))
+    runner = CliRunner()
+    text = "Hit Man was No. 1 on the English films list last week."
+    result = runner.invoke(app, ["check", "-", "--json", "--as-of", "2024-06-18"], input=text)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["as_of"] == "2024-06-18"
+    (claim,) = doc["claims"]
+    week = next(r for r in run("Hit Man") if r["week"] == "2024-06-16")  # last week then
+    assert claim["verdict"] == ("true" if week["weekly_rank"] == "1" else "false")
+    assert claim["evidence"][0]["week_end"] == "2024-06-16"
+    result = runner.invoke(app, ["check", "-"], input=b"Squid Game \xff drew 1 million hours")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "Error: <stdin>: line 1: not UTF-8 text"
