@@ -1,5 +1,6 @@
 """``chartwatch check`` on 1 MB of text: the seed article and the claims corpus repeated
-with prose between them, as a long feed of coverage reads. Aim: under 2 s.
+as a long feed of coverage reads. Aim: under 2 s. Wall and CPU time are both reported:
+on a shared machine the wall time includes waiting for a core.
 
 Run: ``.venv/bin/python bench/bench_check.py`` (prints JSON; ``--out FILE`` writes it).
 """
@@ -40,12 +41,13 @@ def main() -> None:
         with chartwatch.open_store(Path(tmp) / "s.duckdb") as store:
             chartwatch.load_bundled(store)
         with chartwatch.open_store(Path(tmp) / "s.duckdb", read_only=True) as store:
-            times, claims = [], 0
+            times, cpu, claims = [], [], 0
             for _ in range(args.repeat):
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 # a new check each time: the title and judgement caches start empty
                 claims = len(check(store, text).claims)
                 times.append(time.perf_counter() - start)
+                cpu.append(time.process_time() - start_cpu)
     import os
 
     result = {
@@ -54,6 +56,9 @@ def main() -> None:
         "claims": claims,
         "median_s": round(statistics.median(times), 3),
         "runs_s": [round(t, 3) for t in times],
+        # CPU time of this process: what the check costs, less the wait for a shared core
+        "median_cpu_s": round(statistics.median(cpu), 3),
+        "cpu_runs_s": [round(t, 3) for t in cpu],
         "aim_s": 2.0,
     }
     out = json.dumps(result, indent=2)

@@ -229,6 +229,7 @@ _RANK = re.compile(
     r"|\b(?P<top>topped|tops|topping|top spot|top place|first place|top of the (?:charts?|list))\b"
     r"|\b(?P<ten>top[- ](?:10|ten))\b",
 )
+_RANK_BEFORE = re.compile(r"(?:No\.|#|number)\s*$")
 _RANK_VERB = re.compile(
     r"\b(?:debuted|opened|premiered|entered|landed|reached|hit|peaked|ranked|rose|climbed|"
     r"stayed|remained|sat|was|is|spot|at)(?:\s+(?:at|to|in|on))?\s+(?:the\s+)?$",
@@ -514,19 +515,22 @@ def _claims_in(facts: Facts, text: str, lo: int, hi: int) -> list[Claim]:
             pre = text[max(lo, m.start() - 8) : m.start()].lower()
             if pre.endswith(("number ", "no. ")):
                 continue
-        if re.search(r"(?:No\.|#|number)\s*$", text[max(lo, m.start() - 8) : m.start()]):
+        if _RANK_BEFORE.search(text, max(lo, m.start() - 8), m.start()):
+            continue
+        rest = text[m.end() : min(hi, m.end() + 100)]
+        unit = _FIGURE_UNIT.match(rest)
+        ctry = None if unit else _COUNTRY_UNIT.match(rest)
+        weeks = None if unit or ctry else _WEEKS_UNIT.match(rest)
+        if not (unit or ctry or weeks):
             continue
         val = number(m.group("num"), m.group("scale"), m.group("qual"))
         if val is None:
             continue
-        rest = text[m.end() : hi]
-        unit = _FIGURE_UNIT.match(rest)
         if unit:
             u = unit.group("unit").lower()
             u = "hours" if u.startswith("hour") else "views" if u.startswith("view") else "minutes"
             add("figure", m.start(), m.end() + unit.end(), value=val, unit=u)
             continue
-        ctry = _COUNTRY_UNIT.match(rest)
         if ctry:
             pre = text[max(lo, m.start() - 70) : m.start()]
             trig = None
@@ -542,7 +546,6 @@ def _claims_in(facts: Facts, text: str, lo: int, hi: int) -> list[Claim]:
                     position="top10" if top10 else "no1",
                 )
             continue
-        weeks = _WEEKS_UNIT.match(rest)
         if weeks and not m.group("scale"):
             pos = "no1" if weeks.group("no1") else "top10" if weeks.group("top10") else None
             end = m.end() + weeks.end()
