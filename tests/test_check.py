@@ -26,8 +26,16 @@ VIEWS_FROM = "2023-06-18"
 
 
 @cache
+def _runs() -> dict[str, list[dict[str, str]]]:
+    out: dict[str, list[dict[str, str]]] = {}
+    for r in sorted(shared_rows(GLOBAL), key=lambda r: r["week"]):
+        out.setdefault(label_of(r), []).append(r)
+    return out
+
+
 def run(title: str) -> list[dict[str, str]]:
-    return sorted((r for r in shared_rows(GLOBAL) if label_of(r) == title), key=lambda r: r["week"])
+    """A label's rows in the raw global file, oldest week first."""
+    return _runs().get(title, [])
 
 
 def val(row: dict[str, str], unit: str) -> int | None:
@@ -43,6 +51,7 @@ def close(stated: float, step: float, actual: float | None, qual: str = "exact")
     return abs(actual - stated) <= step / 2
 
 
+@cache
 def country_rows(title: str) -> list[dict[str, str]]:
     return [r for r in shared_rows(COUNTRIES) if label_of(r) == title]
 
@@ -62,7 +71,13 @@ def debut_value(title: str) -> tuple[str, int]:
 
 
 def expected(spec: dict[str, Any]) -> str:
-    """The verdict a claim must get, from the raw rows."""
+    """The verdict a claim must get, from the raw rows (worked out once per claim)."""
+    return _expected(json.dumps(spec, sort_keys=True))
+
+
+@cache
+def _expected(key: str) -> str:
+    spec = json.loads(key)
     q = spec["q"]
     if q == "fig":
         rows = run(spec["t"])
@@ -126,7 +141,6 @@ def expected(spec: dict[str, Any]) -> str:
         starts: dict[str, str] = {}
         for r in shared_rows(GLOBAL):
             if r["category"] == category:
-                starts.setdefault(label_of(r), r["week"]) if False else None
                 lab = label_of(r)
                 starts[lab] = min(starts.get(lab, r["week"]), r["week"])
         debuts = [
