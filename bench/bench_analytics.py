@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import importlib
 import json
 import pstats
 import re
@@ -51,6 +50,7 @@ from _common import (
     sql_timed,
     stats,
 )
+from chartwatch.view import View
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "analytics.json"
@@ -83,24 +83,22 @@ def chartwatch_calls(store: Any) -> dict[str, Callable[[], Any]]:
     from chartwatch.analytics import brief, records, runs
 
     return {
-        "title": lambda: runs.title(store, QUERY),
-        "brief": lambda: brief.brief(store, QUERY, vs=VS),
-        "records_debut": lambda: records.records(store, "debut_hours", category=CATEGORY),
-        "records_week": lambda: records.records(store, "week_hours"),
+        "title": lambda: runs.title(View.of(store), QUERY),
+        "brief": lambda: brief.brief(View.of(store), QUERY, vs=VS),
+        "records_debut": lambda: records.records(View.of(store), "debut_hours", category=CATEGORY),
+        "records_week": lambda: records.records(View.of(store), "week_hours"),
     }
 
 
 def _catalog(store: Any) -> Any:
-    from chartwatch.titles import catalog
-
-    return catalog(store)
+    return View.of(store).catalog
 
 
-def clear_caches() -> None:
-    """Forget what chartwatch caches per store view: the catalog (with its search index) and
-    the forecast's history."""
-    importlib.import_module("chartwatch.titles.catalog")._CACHE.clear()
-    importlib.import_module("chartwatch.forecast.history")._CACHE.clear()
+def clear_caches(store: Any = None) -> None:
+    """Forget what chartwatch derived for the store's views (in memory; what is kept beside
+    the store file is read back, not derived again)."""
+    if store is not None:
+        store.shared.clear()
 
 
 # -- the answers must agree ----------------------------------------------------------------
@@ -145,8 +143,8 @@ def check_answers(store: Any, g: Any, c: Any) -> dict[str, Any]:
             same(f"{who} {key}", value, p[key])
             checked += 1
 
-    aouad = runs.title(store, QUERY)
-    squid = runs.title(store, VS)
+    aouad = runs.title(View.of(store), QUERY)
+    squid = runs.title(View.of(store), VS)
     same("the title resolved", aouad.label, pda.LABEL)
     same("the --vs title resolved", squid.label, pda.VS)
     run_matches(aouad, pda.title(g, c), "title")
@@ -166,7 +164,7 @@ def check_answers(store: Any, g: Any, c: Any) -> dict[str, Any]:
     ):
         same(what, ours, theirs)
         checked += 1
-    text = {f.id: f.text for f in brief.brief(store, QUERY, vs=VS).facts}
+    text = {f.id: f.text for f in brief.brief(View.of(store), QUERY, vs=VS).facts}
     first_no1 = pb["run"]["no1_by_week"][pb["run"]["debut_week"]]
     for fact, phrase in (
         ("debut_record", f"No. {deb['rank']} of {count(deb['of'], 'debut')}"),
@@ -190,7 +188,7 @@ def check_answers(store: Any, g: Any, c: Any) -> dict[str, Any]:
         ("records_debut", "debut_hours", CATEGORY),
         ("records_week", "week_hours", None),
     ):
-        board = records.records(store, metric, category=category)
+        board = records.records(View.of(store), metric, category=category)
         ours = [(e.label, e.week_end, e.value) for e in board.entries]
         df = pda.TASKS[task][0](g, c)
         theirs = [
@@ -251,11 +249,11 @@ def in_process(store: Any, folder: Path, repeat: int) -> dict[str, Any]:
     cold: dict[str, list[float]] = defaultdict(list)
     for _ in range(max(3, repeat // 3)):
         for task in TASKS:
-            clear_caches()
+            clear_caches(store)
             cold[task].append(_time(calls[task]))
     catalog_s = []
     for _ in range(max(3, repeat // 3)):
-        clear_caches()
+        clear_caches(store)
         catalog_s.append(_time(lambda: _catalog(store)))
     out = {name: {t: summarise(v) for t, v in r.items()} for name, r in runs.items()}
     out["chartwatch_cold_catalog"] = {t: summarise(v) for t, v in cold.items()}
@@ -326,7 +324,7 @@ def profile(store: Any, calls_per_task: int = 10) -> dict[str, Any]:
     """Per call, warm: time in each SQL statement, and the Python functions that take the
     rest (cProfile, own time)."""
     calls = chartwatch_calls(store)
-    calls["catalog_build"] = lambda: (clear_caches(), _catalog(store))
+    calls["catalog_build"] = lambda: (clear_caches(store), _catalog(store))
     out = {}
     for task, fn in calls.items():
         fn()

@@ -187,14 +187,115 @@ def addresses(base: str) -> dict[str, list[str]]:
     return {"title page": pages, "API title": api, "records": records}
 
 
+def mix_addresses(db: Path, seed: int = 0) -> list[str]:
+    """The realistic mix, in random order: every title's page, every week's page, every
+    leaderboard, compare pages for random pairs, searches for random titles, and the API's
+    title answers (read from the store the server serves, so every address exists)."""
+    import random
+
+    import chartwatch
+    from chartwatch.view import View
+    from chartwatch.web.links import Links
+
+    rng = random.Random(seed)
+    with chartwatch.open_store(db, read_only=True) as store:
+        view = View.of(store)
+        cat = view.catalog
+        links = Links(cat)
+        titles = [t for t in cat.titles.values() if t.category]
+        weeks = sorted(view.core.global_weeks)
+    pages = [links.title(t) for t in titles]
+    api = ["/api/v1/title?q=" + quote(t.key, safe="") for t in rng.sample(titles, 300)]
+    week_pages = [f"/?week={w}" for w in weeks]
+    records = [f"/records?metric={m}" for m in ("debut_hours", "week_hours", "weeks_in_top10")]
+    pairs = [rng.sample(titles, 2) for _ in range(300)]
+    compare = [
+        "/compare?" + "&".join("titles=" + quote(t.key, safe="") for t in pair) for pair in pairs
+    ]
+    search = ["/search?q=" + quote(t.label[:12], safe="") for t in rng.sample(titles, 300)]
+    mix = pages + api + week_pages + records * 20 + compare + search
+    rng.shuffle(mix)
+    return mix
+
+
+def realistic(args: argparse.Namespace) -> int:
+    """``--realistic``: a server just started on a store whose derived data is ready (or,
+    with ``--not-ready``, the first requests after a new snapshot); one scenario of the mix
+    for ``--duration`` seconds."""
+    info = machine()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "store.duckdb"
+        chartwatch_cli = [str(CHARTWATCH), "--db", str(db)]
+        subprocess.run(
+            [str(CHARTWATCH), "status", "--db", str(db)], check=True, capture_output=True
+        )
+        prepare_s = None
+        if not args.not_ready:
+            t0 = time.perf_counter()
+            subprocess.run(
+                [str(CHARTWATCH), "prepare", "--db", str(db)], check=True, capture_output=True
+            )
+            prepare_s = round(time.perf_counter() - t0, 2)
+        del chartwatch_cli
+        paths = mix_addresses(db)
+        port = free_port()
+        t0 = time.perf_counter()
+        server = start_server(db, port)
+        startup = time.perf_counter() - t0
+        try:
+            with OtherLoad() as other:
+                result = scenario(port, server.pid, paths, args.clients, args.duration)
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    data = {
+        "machine": info,
+        "clients": args.clients,
+        "duration_s": args.duration,
+        "derived_ready": not args.not_ready,
+        "prepare_s": prepare_s,
+        "server_start_s": round(startup, 2),
+        "mix": result,
+        "aims": {"p95_ms": 100, "p99_ms": 300, "errors": 0},
+        "other_load_cores": other.cores,
+    }
+    out = RESULTS.with_name("web-realistic" + ("-not-ready" if args.not_ready else "") + ".json")
+    out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    if args.json:
+        emit_json(data)
+        return 0
+    r = result
+    print(
+        f"{info['date']}: {args.clients} clients, {args.duration:g} s, derived data "
+        f"{'ready' if not args.not_ready else 'NOT ready'} (prepare {prepare_s} s); "
+        f"{r['requests']} requests over {r['addresses']} addresses\n"
+        f"{r['requests_per_s']:,.0f} req/s, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
+        f"p99 {r['p99_ms']} ms, max {r['max_ms']} ms, errors {r['errors']}; server "
+        f"{r['server_cores']} cores, clients {r['client_cores']} cores, other load "
+        f"{other.cores} cores"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario")
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--realistic",
+        action="store_true",
+        help="one run of the realistic mix (every title page in random order, weeks, "
+        "records, compare, search, API) on a freshly started server",
+    )
+    parser.add_argument(
+        "--not-ready", action="store_true", help="with --realistic: skip `chartwatch prepare`"
+    )
     args = parser.parse_args(argv)
     if not 0 < args.duration <= 120 or not 1 <= args.clients <= 256:
         parser.error("--duration must be in (0, 120] and --clients in [1, 256]")
+    if args.realistic:
+        return realistic(args)
     info = machine()
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()

@@ -48,6 +48,7 @@ def main() -> int:
     from chartwatch.bundled import ensure_data
     from chartwatch.forecast.backtest import backtest
     from chartwatch.store.store import open_store
+    from chartwatch.view import View
 
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -55,7 +56,7 @@ def main() -> int:
         ensure_data(store)
         for name, features, penalty in variants():
             start = time.perf_counter()
-            result = backtest(store, features=features, penalizer=penalty)
+            result = backtest(View.of(store), features=features, penalizer=penalty)
             model = next(s for s in result.pooled if s.method == "model")
             per_origin = [
                 next(s.auc for s in o.scores if s.method == "model")

@@ -58,7 +58,7 @@ def _bundled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("bundled") / "bundled.duckdb"
     with chartwatch.open_store(path) as st:
         results = chartwatch.load_bundled(st)
-        assert [r.status for r in results] == ["accepted"] * 3
+        assert [r.status for r in results] == ["accepted"] * 6
         st.con.execute("CHECKPOINT")
     return path
 

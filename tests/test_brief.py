@@ -17,6 +17,7 @@ import pytest
 import chartwatch
 from chartwatch.analytics.brief import Brief, brief
 from chartwatch.errors import AmbiguousTitleError, NotFoundError
+from chartwatch.view import View
 from rawdata import COUNTRIES, GLOBAL, global_run, label_of, raw_bytes, shared_rows
 
 FIRST_WEEK = "2021-07-04"
@@ -134,7 +135,7 @@ def test_all_of_us_are_dead_vs_squid_game(store):
         "1",
         "TV (Non-English)",
     )
-    b = brief(store, "All of Us Are Dead", vs="Squid Game")
+    b = brief(View.of(store), "All of Us Are Dead", vs="Squid Game")
     data = b.to_dict()
     assert (data["label"], data["show"], data["category"]) == (
         AOUAD,
@@ -244,7 +245,7 @@ def test_views_era_title_leads_with_views(store):
     first, category = weeks[0], weeks[0]["category"]
     assert first["week"] >= "2024-01-01" and first["weekly_views"]
     assert first["week"] == "2024-05-19"
-    b = brief(store, name)
+    b = brief(View.of(store), name)
     data = b.to_dict()
     text = fact(b, "debut")["text"]
     assert (
@@ -298,7 +299,7 @@ def test_title_running_in_the_first_week_has_no_debut(store):
     ]
     row = min(first_week, key=lambda r: int(r["weekly_rank"]))
     name = label_of(row)
-    b = brief(store, name)
+    b = brief(View.of(store), name)
     data = b.to_dict()
     ids = [f["id"] for f in data["facts"]]
     assert "debut" not in ids and "debut_record" not in ids
@@ -315,14 +316,15 @@ def test_title_running_in_the_first_week_has_no_debut(store):
 
 
 def test_as_of_keeps_only_weeks_up_to_the_date(store):
-    b = brief(store, "All of Us Are Dead", vs="Squid Game", as_of=dt.date(2022, 2, 8))
+    b = brief(View.of(store, dt.date(2022, 2, 8)), "All of Us Are Dead", vs="Squid Game")
     data = b.to_dict()
     known = [r for r in global_run(AOUAD) if r["week"] <= "2022-02-08"]
     assert [r["week"] for r in known] == ["2022-01-30", "2022-02-06"]
     assert data["as_of"] == "2022-02-08"
-    # the bundled files were observed in 2024: figures as published now, and it says so
-    assert data["published_as_of"] is None
-    assert data["notes"] and "observed no list by 2022-02-08" in data["notes"][0]
+    # the bundled files were first observed later (2022-03, 2024-06): the weeks published by
+    # then, from the earliest observed rows, and it says so
+    assert data["reconstructed"] is True and data["first_observed"] == "2022-03-02"
+    assert data["notes"] and "reconstructed from files first observed" in data["notes"][0]
     assert "2 weeks at No. 1" in fact(b, "weeks_at_no1")["text"]
     assert "2 weeks in the Top 10" in fact(b, "weeks_at_no1")["text"]
     total = sum(hours(r) for r in known)
@@ -350,22 +352,22 @@ def test_as_of_uses_what_was_published_by_then(tmp_path: Path):
     observed = dt.datetime(2022, 2, 8, 12, tzinfo=dt.UTC)
     with chartwatch.open_store(tmp_path / "s.duckdb") as st:
         chartwatch.ingest(st, paths, observed_at=observed)
-        b = brief(st, "All of Us Are Dead", as_of=dt.date(2022, 2, 8))
-        assert b.published_as_of == dt.date(2022, 2, 8) and b.notes == []
+        b = brief(View.of(st, dt.date(2022, 2, 8)), "All of Us Are Dead")
+        assert b.to_dict()["reconstructed"] is False and b.notes == []
         assert "2 weeks at No. 1" in fact(b, "weeks_at_no1")["text"]
         for f in b.facts:
             for e in f.evidence:
                 assert e.observed_at == observed
-        earlier = brief(st, "All of Us Are Dead", as_of=dt.date(2022, 2, 5))
-        assert earlier.published_as_of is None and earlier.notes
+        earlier = brief(View.of(st, dt.date(2022, 2, 5)), "All of Us Are Dead")
+        assert earlier.to_dict()["reconstructed"] is True and earlier.notes
         assert "1 week at No. 1" in fact(earlier, "weeks_at_no1")["text"]
         with pytest.raises(NotFoundError, match="by 2022-01-29"):
-            brief(st, "All of Us Are Dead", as_of=dt.date(2022, 1, 29))
+            brief(View.of(st, dt.date(2022, 1, 29)), "All of Us Are Dead")
 
 
 def test_a_show_with_several_installments_is_not_guessed(store):
     with pytest.raises(AmbiguousTitleError) as info:
-        brief(store, "Stranger Things")
+        brief(View.of(store), "Stranger Things")
     assert "is a show with" in info.value.message
     assert any("Stranger Things 4" in c for c in info.value.candidates)
 
@@ -422,11 +424,11 @@ def test_cli_show_lists_installments_and_bad_date(cli):
 
 
 def test_a_season_waiting_for_its_next_gets_the_renewal_forecast(store) -> None:
-    from chartwatch.forecast.renewal import greenlight
+    from chartwatch.forecast.documents import greenlight
 
-    b = brief(store, AOUAD)
+    b = brief(View.of(store), AOUAD)
     fact = next(f for f in b.facts if f.id == "renewal")
-    g = greenlight(store, AOUAD)
+    g = greenlight(View.of(store), AOUAD)
     assert g.status.state == "waiting"
     p = g.p_next_within
     assert f"{p[24]:.0%} chance" in fact.text and f"{p[12]:.0%} within 12" in fact.text
@@ -442,7 +444,7 @@ def test_a_season_whose_next_has_charted_gets_no_renewal_forecast(store) -> None
     # Emily in Paris: Season 3 entered the lists after Season 2 (raw file, hand-checked)
     seasons = {r["week"] for r in global_run("Emily in Paris: Season 3")}
     assert min(seasons) > global_run("Emily in Paris: Season 2")[0]["week"]
-    b = brief(store, "Emily in Paris: Season 2")
+    b = brief(View.of(store), "Emily in Paris: Season 2")
     assert "renewal" not in [f.id for f in b.facts]
-    film = brief(store, "Red Notice")
+    film = brief(View.of(store), "Red Notice")
     assert "renewal" not in [f.id for f in film.facts]

@@ -13,10 +13,11 @@ from typing import Any
 import duckdb
 import pytest
 
+from chartwatch.store.rows import ROW_COLUMNS
 from chartwatch.store.schema import SCHEMA_VERSION
-from chartwatch.store.views import ROW_COLUMNS
 from conftest import FILES, raw_bytes, raw_rows
 from rawarchive import GLOBAL, LIST_OF, Archive, archive, value
+from rawengagement import FILES as ENGAGEMENT
 
 GLOBAL_CATEGORIES = ["Films (English)", "Films (Non-English)", "TV (English)", "TV (Non-English)"]
 CHART_FIELDS = [
@@ -76,11 +77,16 @@ def test_status_json(bundled_db: Path, cli, published: dict[str, dt.datetime]) -
     ]
     assert data["db"] == str(bundled_db)
     assert data["schema_version"] == SCHEMA_VERSION
-    assert data["snapshots"] == len(FILES)
+    assert data["snapshots"] == len(FILES) + len(ENGAGEMENT)  # and the engagement reports
     assert data["observations"] == sum(len(raw_rows(n)) for n in FILES)
     assert dt.datetime.fromisoformat(data["last_ingested_at"]) <= dt.datetime.now(dt.UTC)
     lists = {item["list"]: item for item in data["lists"]}
-    assert [item["list"] for item in data["lists"]] == ["global", "countries", "most-popular"]
+    assert [item["list"] for item in data["lists"]] == [
+        "global",
+        "countries",
+        "most-popular",
+        "engagement",
+    ]
     keys = ["list", "snapshots", "rows", "versions", "revised_rows", "weeks", "first_week"]
     keys += ["last_week", "countries", "last_observed_at"]
     assert all(list(item) == keys for item in data["lists"])
@@ -103,7 +109,7 @@ def test_status_table(bundled_db: Path, cli, wide: None) -> None:
     result = cli("status", "--db", bundled_db)
     assert result.exit_code == 0, result.stderr
     text = result.stdout
-    assert f"schema v{SCHEMA_VERSION}" in text and "3 snapshots" in text
+    assert f"schema v{SCHEMA_VERSION}" in text and "6 snapshots" in text
     for name in FILES:
         rows = raw_rows(name)
         line = next(x for x in text.splitlines() if x.startswith(f"│ {LIST_OF[name]} "))
@@ -248,10 +254,9 @@ def test_week_unknown_country(bundled_db: Path, cli) -> None:
 
 
 def test_week_as_of(bundled_db: Path, cli, published: dict[str, dt.datetime]) -> None:
-    """As of a day, only files published by the end of that day (UTC) are visible."""
-    countries_day = published["all-weeks-countries.tsv"].date()
-    global_day = published["all-weeks-global.tsv"].date()
-    before = (countries_day - dt.timedelta(days=1)).isoformat()
+    """As of a day, the weeks published by then (the Tuesday after each ends); on a store
+    that observed the files later, from their earliest rows, marked reconstructed."""
+    countries_day = published["all-weeks-countries.tsv"].date()  # 2022-03-02, a Wednesday
     ok = cli(
         "week",
         "--country",
@@ -263,13 +268,20 @@ def test_week_as_of(bundled_db: Path, cli, published: dict[str, dt.datetime]) ->
         "--json",
     )
     assert ok.exit_code == 0, ok.stderr
-    assert json.loads(ok.stdout)["as_of"] == countries_day.isoformat()
-    early = cli("week", "--country", "KR", "--as-of", before, "--db", bundled_db)
-    assert early.exit_code == 1 and "Error: " in early.stderr
-    assert cli("week", "--as-of", global_day.isoformat(), "--db", bundled_db).exit_code == 0
-    day_before = (global_day - dt.timedelta(days=1)).isoformat()
-    missing = cli("week", "--as-of", day_before, "--db", bundled_db)
-    assert missing.exit_code == 1
+    data = json.loads(ok.stdout)
+    assert data["as_of"] == countries_day.isoformat() and data["reconstructed"] is False
+    last = max(r["week"] for r in raw_rows("all-weeks-countries.tsv") if r["country_iso2"] == "KR")
+    assert data["week_end"] == last  # 2022-02-27, published Tuesday 2022-03-01
+    # the Monday before: the week ending 2022-02-27 was not yet published
+    monday = cli("week", "--country", "KR", "--as-of", "2022-02-28", "--db", bundled_db, "--json")
+    assert monday.exit_code == 0
+    monday_data = json.loads(monday.stdout)
+    assert monday_data["week_end"] == "2022-02-20" and monday_data["reconstructed"] is True
+    table = cli("week", "--country", "KR", "--as-of", "2022-02-28", "--db", bundled_db)
+    assert table.stdout.startswith("as of 2022-02-28, reconstructed from files first observed")
+    # before the lists began nothing was published
+    missing = cli("week", "--as-of", "2021-07-05", "--db", bundled_db)
+    assert missing.exit_code == 1 and "Error: " in missing.stderr
 
 
 def test_week_as_of_shows_the_old_label(replayed_db: Path, cli) -> None:
@@ -418,6 +430,8 @@ def test_export_format_flag_and_list(bundled_db: Path, cli, tmp_path: Path) -> N
 def test_export_as_of(
     bundled_db: Path, cli, tmp_path: Path, published: dict[str, dt.datetime]
 ) -> None:
+    """An export as of a day holds the rows of the weeks published by then (the most-popular
+    lists, which have no week, only once observed)."""
     day = published["all-weeks-countries.tsv"].date()
     out = tmp_path / "asof.csv"
     result = cli("export", "-o", out, "--as-of", day.isoformat(), "--db", bundled_db, "--json")
@@ -426,14 +440,18 @@ def test_export_as_of(
     assert info["as_of"] == day.isoformat()
     with out.open(newline="", encoding="utf-8") as fh:
         exported = list(csv.DictReader(fh))
-    visible = [n for n in FILES if published[n].date() <= day]
-    assert visible == ["all-weeks-countries.tsv"]
-    assert info["rows"] == len(exported) == len(raw_rows("all-weeks-countries.tsv"))
-    assert {r["list"] for r in exported} == {"countries"}
-    # the day before: nothing had been published
+    cutoff = (day - dt.timedelta(days=2)).isoformat()
+    expected = [
+        r
+        for name in ("all-weeks-countries.tsv", "all-weeks-global.tsv")
+        for r in raw_rows(name)
+        if r["week"] <= cutoff
+    ]
+    assert info["rows"] == len(exported) == len(expected)
+    assert {r["list"] for r in exported} == {"countries", "global"}
+    # before the lists began: nothing had been published
     empty = tmp_path / "empty.csv"
-    before = (day - dt.timedelta(days=1)).isoformat()
-    result = cli("export", "-o", empty, "--as-of", before, "--db", bundled_db, "--json")
+    result = cli("export", "-o", empty, "--as-of", "2021-07-05", "--db", bundled_db, "--json")
     assert result.exit_code == 0
     assert json.loads(result.stdout)["rows"] == 0
 

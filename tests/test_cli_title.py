@@ -187,7 +187,7 @@ def test_records_table_counts_and_as_of(cli, wide):
 def test_records_json_and_exit_codes(cli):
     ok = cli("records", "--metric", "countries_no1", "--category", "TV", "--top", "4", "--json")
     assert ok.exit_code == 0, ok.stderr
-    data = json.loads(ok.stdout)
+    data = json.loads(ok.stdout)["entries"]
     assert len(data) == 4
     keys = {"rank", "show", "season", "category", "week_end", "value", "key"}
     assert all(set(e) == keys for e in data)

@@ -10,6 +10,7 @@ import pytest
 
 from chartwatch.analytics.compare import compare
 from chartwatch.errors import AmbiguousTitleError, NotFoundError, UsageError
+from chartwatch.view import View
 from rawdata import GLOBAL, global_run, label_of, num, shared_rows
 
 AOUAD = "All of Us Are Dead: Season 1"
@@ -57,7 +58,7 @@ def expected_rows(labels: list[str], column: str, align: str) -> list[dict[str, 
 
 
 def test_debut_alignment_hours_match_the_raw_file(bundled_store):
-    result = compare(bundled_store, ["All of Us Are Dead", "Squid Game: Season 1"])
+    result = compare(View.of(bundled_store), ["All of Us Are Dead", "Squid Game: Season 1"])
     assert [t.label for t in result.titles] == [AOUAD, SQUID]
     assert result.rows == expected_rows([AOUAD, SQUID], "hours_viewed", "debut")
     week1, week2 = result.rows[0], result.rows[1]
@@ -76,7 +77,7 @@ def test_debut_alignment_hours_match_the_raw_file(bundled_store):
 
 
 def test_calendar_alignment_by_week_ending(bundled_store):
-    result = compare(bundled_store, [AOUAD, SQUID], align="calendar")
+    result = compare(View.of(bundled_store), [AOUAD, SQUID], align="calendar")
     expected = expected_rows([AOUAD, SQUID], "hours_viewed", "calendar")
     assert result.rows == expected
     first = min(raw_run(SQUID)[0]["week_end"], raw_run(AOUAD)[0]["week_end"])  # type: ignore[type-var]
@@ -88,7 +89,7 @@ def test_calendar_alignment_by_week_ending(bundled_store):
 
 
 def test_rank_metric(bundled_store):
-    result = compare(bundled_store, [REINDEER, BODY, AOUAD], metric="rank")
+    result = compare(View.of(bundled_store), [REINDEER, BODY, AOUAD], metric="rank")
     assert result.rows == expected_rows([REINDEER, BODY, AOUAD], "rank", "debut")
     assert result.rows[0][AOUAD] == 1
     # all three are TV (English/Non-English): ranks are within each list, and it says so
@@ -96,7 +97,7 @@ def test_rank_metric(bundled_store):
 
 
 def test_views_metric_for_titles_from_the_views_era(bundled_store):
-    result = compare(bundled_store, ["baby reindeer", "3 body problem"], metric="views")
+    result = compare(View.of(bundled_store), ["baby reindeer", "3 body problem"], metric="views")
     expected = expected_rows([REINDEER, BODY], "views", "debut")
     assert result.rows == expected
     assert all(v is not None for w in raw_run(REINDEER) for v in [w["views"]])
@@ -106,7 +107,7 @@ def test_views_metric_for_titles_from_the_views_era(bundled_store):
 def test_views_of_a_2021_title_is_a_clear_error(bundled_store):
     assert all(w["views"] is None for w in raw_run(SQUID)[:10])
     with pytest.raises(NotFoundError) as info:
-        compare(bundled_store, [REINDEER, "All of Us Are Dead"], metric="views")
+        compare(View.of(bundled_store), [REINDEER, "All of Us Are Dead"], metric="views")
     message = str(info.value)
     assert "2023-06-18" in message and AOUAD in message and "--metric hours" in message
     assert REINDEER not in message  # that one has views for every week
@@ -115,7 +116,7 @@ def test_views_of_a_2021_title_is_a_clear_error(bundled_store):
 def test_title_running_in_the_first_week_has_no_known_debut(bundled_store):
     # Fatherhood is listed in the first week of the raw file
     assert raw_run("Fatherhood")[0]["week_end"] == raw_first_week()
-    result = compare(bundled_store, ["Fatherhood", AOUAD])
+    result = compare(View.of(bundled_store), ["Fatherhood", AOUAD])
     father = result.titles[0]
     assert father.debut_known is False and father.debut_week_end is None
     assert father.first_week_end == raw_first_week()
@@ -125,14 +126,14 @@ def test_title_running_in_the_first_week_has_no_known_debut(bundled_store):
     assert data["titles"][0]["debut_known"] is False
     assert data["titles"][0]["debut_week_end"] is None
     # aligned by calendar there is nothing to warn about
-    assert compare(bundled_store, ["Fatherhood", AOUAD], align="calendar").notes == []
+    assert compare(View.of(bundled_store), ["Fatherhood", AOUAD], align="calendar").notes == []
 
 
 def test_a_show_with_several_installments_asks_for_one(bundled_store):
     ozark = {label_of(r) for r in shared_rows(GLOBAL) if r["show_title"] == "Ozark"}
     assert len(ozark) == 4
     with pytest.raises(AmbiguousTitleError) as info:
-        compare(bundled_store, ["Ozark", AOUAD])
+        compare(View.of(bundled_store), ["Ozark", AOUAD])
     assert "installments" in str(info.value)
     for label in ozark:
         assert any(c.startswith(label + " (") for c in info.value.candidates)
@@ -143,17 +144,22 @@ def test_a_show_with_several_installments_asks_for_one(bundled_store):
     [
         ([AOUAD], {}, "at least two"),
         ([AOUAD, "all of us are dead"], {}, "same title"),
-        ([AOUAD, SQUID], {"metric": "minutes"}, "--metric"),
-        ([AOUAD, SQUID], {"align": "premiere"}, "--align"),
+        ([AOUAD, SQUID], {"metric": "minutes"}, "metric: "),
+        ([AOUAD, SQUID], {"align": "premiere"}, "align: "),
     ],
 )
 def test_usage_errors(bundled_store, queries, options, message):
-    with pytest.raises(UsageError, match=message):
-        compare(bundled_store, queries, **options)
+    """Each error names its keyword (``parameter``): the CLI says it as a flag."""
+    with pytest.raises(UsageError, match=message) as info:
+        compare(View.of(bundled_store), queries, **options)
+    if options:
+        (keyword,) = options
+        assert info.value.parameter == keyword
+        assert info.value.for_cli().startswith(f"--{keyword}: ")
 
 
 def test_long_table_for_notebooks(bundled_store):
-    result = compare(bundled_store, [AOUAD, SQUID])
+    result = compare(View.of(bundled_store), [AOUAD, SQUID])
     df = result.to_pandas()
     assert len(df) == len(raw_run(AOUAD)) + len(raw_run(SQUID))
     assert list(df.columns) == [
@@ -178,7 +184,16 @@ def test_cli_json(cli):
     result = cli("compare", "all of us are dead", "squid game season 1", "--json")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
-    assert list(data) == ["metric", "align", "as_of", "titles", "rows", "notes"]
+    assert list(data) == [
+        "metric",
+        "align",
+        "as_of",
+        "reconstructed",
+        "first_observed",
+        "titles",
+        "rows",
+        "notes",
+    ]
     assert (data["metric"], data["align"], data["as_of"]) == ("hours", "debut", None)
     assert list(data["titles"][0]) == [
         "label",

@@ -15,6 +15,7 @@ import chartwatch
 from chartwatch.analytics.countries import countries
 from chartwatch.errors import AmbiguousTitleError, NotFoundError
 from chartwatch.titles.catalog import rename_pairs
+from chartwatch.view import View
 from conftest import BUNDLE
 from rawdata import COUNTRIES, GLOBAL, label_of, shared_rows
 
@@ -53,7 +54,7 @@ def test_all_of_us_are_dead_no1_per_week(bundled_store):
     raw_top10 = Counter(week for (_, week) in ranks)
     assert [raw_no1[w] for w in AOUAD_WEEKS] == [29, 63, 35, 9, 1]
 
-    f = countries(bundled_store, "all of us are dead")
+    f = countries(View.of(bundled_store), "all of us are dead")
     assert f.label == AOUAD and f.category == "TV (Non-English)" and not f.film
     # its weeks: the global run (to 2022-04-10) cut to the weeks with country lists
     cover = raw_cover()
@@ -69,7 +70,7 @@ def test_all_of_us_are_dead_no1_per_week(bundled_store):
 def test_every_cell_matches_the_raw_file(bundled_store):
     ranks = raw_ranks(AOUAD)
     names = raw_country_names()
-    f = countries(bundled_store, AOUAD)
+    f = countries(View.of(bundled_store), AOUAD)
     assert {c.iso2 for c in f.countries} == set(names)  # every country with lists
     for c in f.countries:
         assert c.name == names[c.iso2]
@@ -85,13 +86,13 @@ def test_no1_countries_in_the_second_week(bundled_store):
     week = dt.date(2022, 2, 6)
     expected = {iso for (iso, w), rank in raw_ranks(AOUAD).items() if w == week and rank == 1}
     assert len(expected) == 63
-    f = countries(bundled_store, AOUAD)
+    f = countries(View.of(bundled_store), AOUAD)
     assert {c.iso2 for c in f.countries if c.by_week[week] == 1} == expected
 
 
 def test_week_option_takes_any_day_of_the_week(bundled_store):
     wednesday = dt.date(2022, 2, 9)
-    f = countries(bundled_store, AOUAD, week=wednesday)
+    f = countries(View.of(bundled_store), AOUAD, week=wednesday)
     sunday = dt.date(2022, 2, 13)
     assert f.week == sunday and f.weeks == [sunday]
     ranks = raw_ranks(AOUAD)
@@ -102,7 +103,7 @@ def test_week_option_takes_any_day_of_the_week(bundled_store):
 
 
 def test_table_rows_one_per_country_and_week(bundled_store):
-    f = countries(bundled_store, AOUAD)
+    f = countries(View.of(bundled_store), AOUAD)
     df = f.to_pandas()
     assert len(df) == len(raw_country_names()) * len(AOUAD_WEEKS)
     assert list(df.columns) == ["iso2", "name", "week_end", "rank", "status"]
@@ -153,7 +154,7 @@ def test_renamed_title_counts_its_old_label_in_the_country_lists(bundled_store, 
     pairs = {frozenset(pair) for pair in rename_pairs(bundled_store)}
     assert {"Ozark: Season 4 Part 1", "Ozark: Season 4"} in pairs
 
-    f = countries(bundled_store, "ozark: season 4", week=dt.date(2022, 1, 27))
+    f = countries(View.of(bundled_store), "ozark: season 4", week=dt.date(2022, 1, 27))
     assert f.label == "Ozark: Season 4"
     assert "Ozark: Season 4 Part 1" in f.aliases
     assert f.weeks == [week]
@@ -162,7 +163,7 @@ def test_renamed_title_counts_its_old_label_in_the_country_lists(bundled_store, 
     assert f.top10_by_week[week] == len(expected)
     assert f.countries_top10 == len(expected)
     # and the whole run: every week the old label is in a country list
-    whole = countries(bundled_store, "Ozark: Season 4")
+    whole = countries(View.of(bundled_store), "Ozark: Season 4")
     assert {w for (_, w) in old} <= set(whole.weeks)
     for c in whole.countries:
         for w, rank in c.by_week.items():
@@ -173,7 +174,7 @@ def test_title_after_the_country_lists_is_not_found(bundled_store):
     cover = raw_cover()
     assert raw_global_weeks("Stranger Things 4")[0] > cover[1]
     with pytest.raises(NotFoundError) as info:
-        countries(bundled_store, "stranger things 4")
+        countries(View.of(bundled_store), "stranger things 4")
     assert str(cover[1]) in str(info.value) and "country lists" in str(info.value)
 
 
@@ -186,12 +187,12 @@ def test_title_after_the_country_lists_is_not_found(bundled_store):
 )
 def test_week_without_the_title(bundled_store, day, message):
     with pytest.raises(NotFoundError, match=message):
-        countries(bundled_store, AOUAD, week=day)
+        countries(View.of(bundled_store), AOUAD, week=day)
 
 
 def test_a_show_asks_for_one_installment(bundled_store):
     with pytest.raises(AmbiguousTitleError) as info:
-        countries(bundled_store, "ozark")
+        countries(View.of(bundled_store), "ozark")
     assert any(c.startswith("Ozark: Season 1 (") for c in info.value.candidates)
 
 
@@ -219,6 +220,8 @@ def test_cli_json(cli):
         "note",
         "aliases",
         "key",
+        "reconstructed",
+        "first_observed",
     ]
     assert data["weeks"] == [w.isoformat() for w in AOUAD_WEEKS]
     assert list(data["no1_by_week"].values()) == [29, 63, 35, 9, 1]

@@ -22,6 +22,7 @@ import pytest
 
 import chartwatch
 from chartwatch.store.schema import SCHEMA_VERSION
+from chartwatch.view import View
 from rawarchive import GLOBAL, archive, table_counts, table_differences
 
 pytestmark = [
@@ -108,5 +109,5 @@ def test_kill_in_transaction_leaves_store_unchanged(
         if start == "bundled":
             # the older file revised rows, but the bundled (newer) file stays current
             assert result["results"][0]["revised"] > 0
-            chart = chartwatch.week(st, week=dt.date(2022, 1, 23), category="tv-english")
+            chart = chartwatch.week(View.of(st), week=dt.date(2022, 1, 23), category="tv-english")
             assert chart.lists[0].rows[0].season_title == "Ozark: Season 4"

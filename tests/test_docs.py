@@ -54,10 +54,12 @@ def test_every_command_sits_in_a_help_panel_in_a_new_users_order():
         "Get the data",
         "Titles and records",
         "Forecasts",
+        "Engagement reports",
         "Web and plots",
         "Charts from your own viewing events",
     ]
     assert panels["Forecasts"] == ["greenlight"]
+    assert panels["Engagement reports"] == ["engagement"]
     assert panels["Web and plots"] == ["serve", "plot"]
     assert panels["Charts from your own viewing events"] == ["build", "synth"]
     reference = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
@@ -82,7 +84,15 @@ def test_readme_opens_with_the_two_setup_commands():
     assert "make test" in ci
 
 
-@pytest.mark.parametrize("module", ["chartwatch.dates", "chartwatch.render.prose"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "chartwatch.dates",
+        "chartwatch.render.prose",
+        "chartwatch.ingestion.engagement",
+        "chartwatch.engagement.link",
+    ],
+)
 def test_docstring_examples_run(module):
     mod = importlib.import_module(module)
     failures, tried = doctest.testmod(mod)

@@ -15,6 +15,7 @@ from chartwatch.engine.method import Method, daily_sql, lists_sql, to_dialect
 from chartwatch.engine.output import runtime_text
 from chartwatch.engine.pipeline import build, parse_weeks, week_end
 from chartwatch.errors import BadInputError, UsageError
+from chartwatch.view import View
 from engine_helpers import read_tsv, title, write_catalog, write_events
 
 H = 3600
@@ -152,7 +153,7 @@ def test_files_are_netflix_formats_and_ingest_reads_them(built, store):
     results = chartwatch.ingest(store, [out / n for n in names])
     assert [r.status for r in results] == ["accepted"] * 2, [r.reason for r in results]
     assert [r.kind for r in results] == ["global", "countries"]
-    chart = chartwatch.week(store, week=dt.date(2023, 6, 18), category="Films (English)")
+    chart = chartwatch.week(View.of(store), week=dt.date(2023, 6, 18), category="Films (English)")
     assert chart.lists[0].rows[0].show_title == "Beta"
 
 

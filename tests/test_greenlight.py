@@ -13,11 +13,12 @@ import pytest
 
 import chartwatch
 from chartwatch.forecast.backtest import backtest
+from chartwatch.forecast.documents import greenlight, watchlist
 from chartwatch.forecast.features import features, forecast_week
 from chartwatch.forecast.history import load_history
 from chartwatch.forecast.outcomes import DAYS_PER_MONTH, outcomes
-from chartwatch.forecast.renewal import greenlight, watchlist
 from chartwatch.store import Store
+from chartwatch.view import View
 from conftest import BUNDLE, raw_rows
 
 
@@ -31,7 +32,7 @@ def store(_bundled_template: Path) -> Iterator[Store]:
 
 @pytest.fixture(scope="module")
 def table(store: Store):
-    return outcomes(load_history(store)).set_index("title")
+    return outcomes(load_history(View.of(store))).set_index("title")
 
 
 def first_week(label: str) -> dt.date:
@@ -109,7 +110,7 @@ def test_limited_series_and_films_are_not_units(table) -> None:
 
 # -- no leakage ---------------------------------------------------------------------------
 def test_features_read_only_the_first_n_weeks(store: Store) -> None:
-    history = load_history(store)
+    history = load_history(View.of(store))
     o = outcomes(history)
     units = o[o["eligible"]].head(60)
     full = features(history, units, 4).set_index("title")
@@ -154,18 +155,18 @@ def test_forecast_as_of_a_date_ignores_later_snapshots(
     later = full_store.scalar("SELECT max(observed_at) FROM snapshots")
     assert later.date() > dt.date(2024, 1, 1)  # the full store does hold later data
     for query in ("all of us are dead", "alice in borderland season 1"):
-        a = greenlight(partial_store, query, as_of=day).to_dict()
-        b = greenlight(full_store, query, as_of=day).to_dict()
+        a = greenlight(View.of(partial_store, day), query).to_dict()
+        b = greenlight(View.of(full_store, day), query).to_dict()
         assert a == b
         assert a["data_through"] <= "2022-09-01"
-    wa = watchlist(partial_store, as_of=day).to_list()
-    wb = watchlist(full_store, as_of=day).to_list()
+    wa = watchlist(View.of(partial_store, day)).to_dict()["forecasts"]
+    wb = watchlist(View.of(full_store, day)).to_dict()["forecasts"]
     assert wa == wb
 
 
 # -- the forecast -------------------------------------------------------------------------
 def test_greenlight_contract(store: Store) -> None:
-    g = greenlight(store, "squid game").to_dict()
+    g = greenlight(View.of(store), "squid game").to_dict()
     assert {"season", "as_of", "p_next_within", "status", "factors", "comparables"} <= set(g)
     assert g["season"] == "Squid Game: Season 1"
     p = g["p_next_within"]
@@ -180,21 +181,21 @@ def test_greenlight_contract(store: Store) -> None:
 
 
 def test_a_charted_successor_is_reported(store: Store) -> None:
-    g = greenlight(store, "alice in borderland season 1")
+    g = greenlight(View.of(store), "alice in borderland season 1")
     assert g.status.state == "charted"
     assert g.status.next_week == dt.date(2022, 12, 25)
     assert g.p_next_within_given_not_yet is None
 
 
 def test_reentries_and_running_installments_get_no_forecast(store: Store) -> None:
-    g = greenlight(store, "emily in paris season 1")
+    g = greenlight(View.of(store), "emily in paris season 1")
     assert g.status.state == "reentry" and g.p_next_within is None
-    g = greenlight(store, "elite season 4")
+    g = greenlight(View.of(store), "elite season 4")
     assert g.status.state == "no_known_debut" and g.p_next_within is None
 
 
 def test_a_recent_debut_uses_the_weeks_it_has(store: Store) -> None:
-    wl = watchlist(store)
+    wl = watchlist(View.of(store))
     newest = wl.forecasts[0]
     assert newest.debut == dt.date(2024, 6, 23) and newest.weeks_used == 1
     assert any("only 1 week" in c for c in newest.caveats)
@@ -202,7 +203,7 @@ def test_a_recent_debut_uses_the_weeks_it_has(store: Store) -> None:
 
 
 def test_conditional_probability_given_no_renewal_yet(store: Store) -> None:
-    g = greenlight(store, "bridgerton")  # season 3, five weeks after its debut
+    g = greenlight(View.of(store), "bridgerton")  # season 3, five weeks after its debut
     assert g.season == "Bridgerton: Season 3"
     given = g.p_next_within_given_not_yet
     assert given is not None
@@ -214,15 +215,15 @@ def test_conditional_probability_given_no_renewal_yet(store: Store) -> None:
 @pytest.fixture(scope="module")
 def bt(store: Store, tmp_path_factory: pytest.TempPathFactory):
     plot = tmp_path_factory.mktemp("plot") / "calibration.png"
-    return backtest(store, seed=0, plot=plot)
+    return backtest(View.of(store), seed=0, plot=plot)
 
 
 def test_backtest_is_reproducible(store: Store, bt) -> None:
-    again = backtest(store, seed=0)
+    again = backtest(View.of(store), seed=0)
     a, b = bt.to_dict(), again.to_dict()
     a.pop("plot"), b.pop("plot")
     assert a == b
-    other = backtest(store, seed=1).to_dict()
+    other = backtest(View.of(store), seed=1).to_dict()
     assert other["pooled"] == a["pooled"]  # only the bootstrap interval depends on the seed
 
 
@@ -248,7 +249,7 @@ def test_penalty_is_chosen_on_the_training_set_alone(store: Store) -> None:
     from chartwatch.forecast.models import PENALIZER, PENALTIES, choose_penalizer, fit
     from chartwatch.forecast.renewal import training_set
 
-    train = training_set(load_history(store))
+    train = training_set(load_history(View.of(store)))
     chosen = choose_penalizer(train)
     assert chosen in PENALTIES
     # the row order does not matter, and the fitted model reports what it used
@@ -260,7 +261,7 @@ def test_penalty_is_chosen_on_the_training_set_alone(store: Store) -> None:
 
 
 def test_strict_backtest_has_no_renewals_to_learn_from_at_24_months(store: Store) -> None:
-    strict = backtest(store, strict=True)
+    strict = backtest(View.of(store), strict=True)
     assert all(o.skipped and "renewal" in o.skipped for o in strict.origins)
     assert strict.pooled == []
 

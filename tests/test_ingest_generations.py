@@ -19,6 +19,7 @@ import openpyxl
 import pytest
 
 import chartwatch
+from chartwatch.view import View
 from conftest import BUNDLE
 from rawdata import (
     COUNTRIES,
@@ -70,7 +71,7 @@ def chart_rows(rows: list[dict[str, str]], week: str, **match: str) -> dict[str,
 
 
 def chart_of(store, week: str, **kw: str) -> dict[str, list[tuple]]:
-    chart = chartwatch.week(store, week=dt.date.fromisoformat(week), **kw)
+    chart = chartwatch.week(View.of(store), week=dt.date.fromisoformat(week), **kw)
     return {
         lst.category: [
             (
@@ -210,7 +211,7 @@ def test_real_countries_file_loads_exactly(store, real_file):
     assert weeks_total == sum(int(r["cumulative_weeks_in_top_10"]) for r in rows)
 
     for iso, week in (("KR", "2022-02-27"), ("US", "2021-07-04"), ("AR", "2022-02-27")):
-        chart = chartwatch.week(store, week=dt.date.fromisoformat(week), country=iso)
+        chart = chartwatch.week(View.of(store), week=dt.date.fromisoformat(week), country=iso)
         assert chart.country_name == next(
             r["country_name"] for r in rows if r["country_iso2"] == iso
         )
@@ -288,7 +289,7 @@ def test_archived_7_column_global_file_loads(store, archive, tmp_path):
     chart = chart_of(store, latest)
     assert chart == chart_rows(rows, latest)
     assert chart["Films (English)"][0][:4] == (1, "The Mother", None, 34_690_000)
-    assert chartwatch.week(store).week_end == dt.date(2023, 5, 28)
+    assert chartwatch.week(View.of(store)).week_end == dt.date(2023, 5, 28)
 
 
 def test_archived_most_popular_28_day_file_loads(store, archive, tmp_path):
@@ -349,7 +350,9 @@ def test_archived_early_country_file_with_english_labels_loads_as_films_and_tv(
     assert chart_of(store, latest, country="US") == relabelled
     assert relabelled["Films"][0][:2] == (1, "Red Notice")
     # the store's country lists are the same categories as today's files
-    assert chartwatch.week(store, country="us", category="films").lists[0].category == "Films"
+    assert (
+        chartwatch.week(View.of(store), country="us", category="films").lists[0].category == "Films"
+    )
 
 
 # -- formats: .csv, .xlsx, .tsv.gz hold the same rows ----------------------------------------

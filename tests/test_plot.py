@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from chartwatch.render import charts
+from chartwatch.view import View
 from conftest import ROOT, raw_rows
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -109,7 +110,7 @@ def test_the_run_chart_holds_the_published_figures(plot_db: Path) -> None:
     ]
     expected = {r["week"]: (int(r["weekly_rank"]), int(r["weekly_hours_viewed"])) for r in rows}
     with chartwatch.open_store(plot_db) as store:
-        report = title(store, AOUAD)
+        report = title(View.of(store), AOUAD)
     spec = charts.run_chart(report)
     values = spec["data"]["values"]  # Altair lifts the shared data to the top
     assert {v["week_end"]: (v["rank"], v["value"]) for v in values} == expected
@@ -126,7 +127,7 @@ def test_map_rows_colour_each_country_by_its_best_position(plot_db: Path) -> Non
         if r["season_title"] == "All of Us Are Dead: Season 1"
     ]
     with chartwatch.open_store(plot_db) as store:
-        footprint = countries(store, AOUAD)
+        footprint = countries(View.of(store), AOUAD)
     rows = charts.map_rows(footprint)
     whole = {r["iso2"]: r["status"] for r in rows if r["w"] == 0}
     no1 = {r["country_iso2"] for r in raw if r["weekly_rank"] == "1"}

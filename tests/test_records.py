@@ -19,6 +19,7 @@ import chartwatch
 from chartwatch.analytics.records import METRICS, Leaderboard, records
 from chartwatch.errors import NotFoundError, UsageError
 from chartwatch.store import Store
+from chartwatch.view import View
 from conftest import BUNDLE
 from rawdata import COUNTRIES, GLOBAL, POPULAR, label_of, num, parse_tsv, shared_rows
 
@@ -158,10 +159,9 @@ def test_debut_hours_top5_tv_non_english_as_of_2022_01_30(replayed, archive_repo
     expected = board(rows, "debut_hours", "TV (Non-English)")
     assert expected[0] == ("Money Heist: Part 5", 201910000, "2021-09-05")
     got = records(
-        replayed,
+        View.of(replayed, dt.date(2022, 1, 30)),
         "debut_hours",
         category="TV (Non-English)",
-        as_of=dt.date(2022, 1, 30),
         top=5,
     )
     assert [(e.label, e.value, e.week_end.isoformat()) for e in got.entries] == expected[:5]
@@ -176,7 +176,7 @@ def test_debut_hours_top5_tv_non_english_as_of_2022_02_06(replayed, archive_repo
         ("Money Heist: Part 5", 201910000, "2021-09-05"),
         ("All of Us Are Dead: Season 1", 124790000, "2022-01-30"),
     ]
-    got = records(replayed, "debut_hours", category="tv-non-english", as_of=dt.date(2022, 2, 6))
+    got = records(View.of(replayed, dt.date(2022, 2, 6)), "debut_hours", category="tv-non-english")
     assert got.category == "TV (Non-English)"
     assert [(e.label, e.value, e.week_end.isoformat()) for e in got.entries[:5]] == expected[:5]
     assert_top(got, expected, 10)
@@ -186,7 +186,7 @@ def test_debut_hours_top5_tv_non_english_as_of_2022_02_06(replayed, archive_repo
 
 
 def test_debut_hours_leaves_out_the_first_week_of_the_lists(bundled):
-    got = records(bundled, "debut_hours", category="TV (English)", top=1000)
+    got = records(View.of(bundled), "debut_hours", category="TV (English)", top=1000)
     expected = board(shared_rows(GLOBAL), "debut_hours", "TV (English)")
     assert len(got.entries) == len(expected)
     assert all(e.week_end > dt.date(2021, 7, 4) for e in got.entries)
@@ -198,13 +198,13 @@ def test_debut_hours_leaves_out_the_first_week_of_the_lists(bundled):
 @pytest.mark.parametrize("metric", ["week_hours", "weeks_in_top10", "weeks_at_no1"])
 def test_top10_from_raw_rows(bundled, metric, category):
     expected = board(shared_rows(GLOBAL), metric, category)
-    got = records(bundled, metric, category=category)
+    got = records(View.of(bundled), metric, category=category)
     assert got.metric == metric and got.category == category and got.measure == METRICS[metric]
     assert_top(got, expected, 10)
 
 
 def test_week_hours_record_is_squid_game(bundled):
-    got = records(bundled, "week_hours", category="TV (Non-English)", top=1)
+    got = records(View.of(bundled), "week_hours", category="TV (Non-English)", top=1)
     (e,) = got.entries
     rows = [r for r in shared_rows(GLOBAL) if r["category"] == "TV (Non-English)"]
     best = max(rows, key=lambda r: int(r["weekly_hours_viewed"]))
@@ -221,7 +221,7 @@ def test_week_hours_record_is_squid_game(bundled):
 def test_debut_views_only_for_debuts_in_the_views_era(bundled, category):
     expected = board(shared_rows(GLOBAL), "debut_views", category)
     assert expected and all(week >= VIEWS_FROM for _, _, week in expected)
-    got = records(bundled, "debut_views", category=category, top=1000)
+    got = records(View.of(bundled), "debut_views", category=category, top=1000)
     assert {e.label for e in got.entries} == {label for label, _, _ in expected}
     assert all(e.week_end >= dt.date(2023, 6, 18) for e in got.entries)
     assert_top(got, expected, 1000)
@@ -238,7 +238,7 @@ def test_debut_views_only_for_debuts_in_the_views_era(bundled, category):
 
 
 def test_week_views_cover_the_views_era(bundled):
-    got = records(bundled, "week_views", category="TV (English)")
+    got = records(View.of(bundled), "week_views", category="TV (English)")
     rows = [r for r in shared_rows(GLOBAL) if r["category"] == "TV (English)" and r["weekly_views"]]
     assert all(r["week"] >= VIEWS_FROM for r in rows)
     best: dict[str, tuple[int, str]] = {}
@@ -264,7 +264,7 @@ def test_countries_no1_from_raw_country_lists(bundled, category):
         if label not in best or len(isos) > best[label][0]:
             best[label] = (len(isos), week)
     expected = sorted(((k, n, w) for k, (n, w) in best.items()), key=lambda e: -e[1])
-    got = records(bundled, "countries_no1", category=category)
+    got = records(View.of(bundled), "countries_no1", category=category)
     assert got.category == category
     assert_top(got, expected, 10, weeks=False)
     for e in got.entries:  # the week is one in which it reached that count
@@ -285,7 +285,7 @@ def test_first_91_days_views(bundled, category):
     assert [label_of(r) for r in sorted(rows, key=lambda r: int(r["rank"]))] == [
         label for label, _, _ in expected
     ]
-    got = records(bundled, "first_91_days_views", category=category)
+    got = records(View.of(bundled), "first_91_days_views", category=category)
     assert [(e.label, e.value) for e in got.entries] == [(lab, v) for lab, v, _ in expected]
     assert all(e.week_end is None for e in got.entries)
     if category == "Films (English)":
@@ -296,7 +296,7 @@ def test_first_28_days_hours_absent_now(bundled):
     header = shared_rows(POPULAR)[0].keys()
     assert "hours_viewed_first_28_days" not in header
     with pytest.raises(NotFoundError) as info:
-        records(bundled, "first_28_days_hours")
+        records(View.of(bundled), "first_28_days_hours")
     assert info.value.exit_code == 1
     assert "--as-of" in info.value.message and "28" in info.value.message
 
@@ -314,29 +314,29 @@ def test_first_28_days_hours_as_of_2023_05_01(replayed, archive_repo, category):
         key=lambda e: -e[1],
     )
     got = records(
-        replayed, "first_28_days_hours", category=category, as_of=dt.date(2023, 5, 1), top=10
+        View.of(replayed, dt.date(2023, 5, 1)), "first_28_days_hours", category=category, top=10
     )
     assert [(e.label, e.value) for e in got.entries] == [(lab, v) for lab, v, _ in expected]
     # and it is gone from the current view of the same store
     with pytest.raises(NotFoundError):
-        records(replayed, "first_28_days_hours", category=category)
+        records(View.of(replayed), "first_28_days_hours", category=category)
 
 
 # -- options ------------------------------------------------------------------------------
 def test_top_and_usage_errors(bundled):
-    assert len(records(bundled, "weeks_in_top10", top=3).entries) == 3
-    assert len(records(bundled, "weeks_in_top10").entries) == 10  # the default
-    whole = records(bundled, "weeks_in_top10", category="Films (English)", top=1000)
+    assert len(records(View.of(bundled), "weeks_in_top10", top=3).entries) == 3
+    assert len(records(View.of(bundled), "weeks_in_top10").entries) == 10  # the default
+    whole = records(View.of(bundled), "weeks_in_top10", category="Films (English)", top=1000)
     titles = per_title(shared_rows(GLOBAL))  # a title counts in the list it debuted in
     assert len(whole.entries) == sum(t["category"] == "Films (English)" for t in titles.values())
     with pytest.raises(UsageError):
-        records(bundled, "most_hours")
+        records(View.of(bundled), "most_hours")
     with pytest.raises(UsageError):
-        records(bundled, "week_hours", top=0)
+        records(View.of(bundled), "week_hours", top=0)
 
 
 def test_without_category_all_lists_compete(bundled):
-    got = records(bundled, "week_hours", top=5)
+    got = records(View.of(bundled), "week_hours", top=5)
     everything = [
         e
         for c in ("Films (English)", "Films (Non-English)", "TV (English)", "TV (Non-English)")
@@ -357,7 +357,18 @@ def test_cli_json_shape(cli):
         "--json",
     )
     assert result.exit_code == 0, result.stderr
-    data = json.loads(result.stdout)
+    document = json.loads(result.stdout)
+    assert set(document) == {
+        "metric",
+        "measure",
+        "category",
+        "as_of",
+        "reconstructed",
+        "first_observed",
+        "entries",
+    }
+    assert document["metric"] == "debut_hours" and document["reconstructed"] is False
+    data = document["entries"]
     assert isinstance(data, list) and len(data) == 5
     for entry in data:
         assert set(entry) == ENTRY_KEYS

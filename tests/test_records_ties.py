@@ -14,6 +14,7 @@ import pytest
 import rawdata
 from chartwatch.analytics.records import records
 from chartwatch.store import Store
+from chartwatch.view import View
 from rawdata import label_of, shared_rows
 
 GLOBAL = shared_rows(rawdata.GLOBAL)
@@ -72,7 +73,7 @@ def read_board(store: Store, metric: str, category: str) -> list[list[tuple[str,
     reads = []
     for threads in (1, 2, 1, 2, 2, 1):
         store.con.execute(f"SET threads = {threads}")
-        board = records(store, metric, category=category, top=1000)
+        board = records(View.of(store), metric, category=category, top=1000)
         reads.append([(e.label, e.value, e.week_end.isoformat()) for e in board.entries])
     store.con.execute("RESET threads")
     return reads

@@ -17,7 +17,7 @@ import pytest
 
 import chartwatch
 from chartwatch.store import Store
-from chartwatch.store.views import visible_rows
+from chartwatch.store.rows import visible_rows
 from conftest import BUNDLE, raw_bytes
 from rawarchive import (
     COUNTRIES,

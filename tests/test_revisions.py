@@ -23,8 +23,9 @@ import pytest
 import chartwatch
 from chartwatch.errors import NotFoundError, StoreVersionError
 from chartwatch.store import Store
+from chartwatch.store.rows import ROW_COLUMNS, visible_rows
 from chartwatch.store.schema import SCHEMA_VERSION, V1_DDL
-from chartwatch.store.views import ROW_COLUMNS, visible_rows
+from chartwatch.view import View
 from conftest import BUNDLE, DATA, raw_bytes
 from rawarchive import GLOBAL, LIST_OF, VALUE_COLS, Archive, archive, parse, table_counts
 
@@ -174,7 +175,7 @@ def test_ozark_as_of_before_and_after_the_rename(raw: Archive, replayed_store: S
 
     def title(as_of: dt.date | None) -> str:
         chart = chartwatch.week(
-            replayed_store, week=OZARK_KEY[2], category="TV (English)", as_of=as_of
+            View.of(replayed_store, as_of), week=OZARK_KEY[2], category="TV (English)"
         )
         assert [lst.category for lst in chart.lists] == ["TV (English)"]
         rows = chart.lists[0].rows
@@ -377,7 +378,9 @@ def test_order_independence(raw: Archive, tmp_path: Path, replayed_db: Path) -> 
     gives the same current view and the same as-of views as replaying alone."""
     db = tmp_path / "bundled-first.duckdb"
     with chartwatch.open_store(db) as st:
-        assert [r.status for r in chartwatch.load_bundled(st)] == ["accepted"] * 3
+        # the Top 10 files only: the archive holds no engagement report
+        loaded = chartwatch.load_bundled(st, engagement=False)
+        assert [r.status for r in loaded] == ["accepted"] * 3
         summary = chartwatch.replay(st, BUNDLE)
     # counts from git: archive versions whose content is a bundled file are "unchanged"
     bundled = {gzip.decompress(p.read_bytes()) for p in DATA.glob("*.gz")}
@@ -480,16 +483,20 @@ def test_version_1_store_is_migrated_on_open(tmp_path: Path, replayed_db: Path) 
                 f"EXCEPT ALL SELECT * FROM {y}.current_rows)"
             ).fetchone() == (0,)
     with chartwatch.open_store(v1, read_only=True) as st:
-        chart = chartwatch.week(st, week=OZARK_KEY[2], category="tv-english")
+        chart = chartwatch.week(View.of(st), week=OZARK_KEY[2], category="tv-english")
         assert chart.lists[0].rows[0].season_title == "Ozark: Season 4"
 
 
 def test_version_1_store_made_from_an_ingest(tmp_path: Path, bundled_db: Path) -> None:
-    """The same, downgrading a normal store in place: drop current_rows, say version 1."""
+    """The same, downgrading a normal store in place: drop current_rows (and the engagement
+    tables of version 3), say version 1."""
     with duckdb.connect(str(bundled_db), read_only=True) as con:
         original = sorted(con.execute("SELECT * FROM current_rows").fetchall(), key=repr)
     with duckdb.connect(str(bundled_db)) as con:
         con.execute("DROP TABLE current_rows")
+        for table in ENGAGEMENT_TABLES:
+            con.execute(f"DROP TABLE {table}")
+        con.execute("DELETE FROM snapshots WHERE kind = 'engagement'")
         con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     with chartwatch.open_store(bundled_db) as st:
         assert st.schema_version == SCHEMA_VERSION
@@ -558,7 +565,7 @@ def test_moving_a_snapshot_earlier_keeps_the_current_view_consistent(
     with chartwatch.open_store(tmp_path / "s.duckdb") as st:
         chartwatch.ingest(st, [newest], observed_at=dt.datetime(2024, 9, 1, tzinfo=dt.UTC))
         chartwatch.ingest(st, [older], observed_at=dt.datetime(2024, 7, 15, tzinfo=dt.UTC))
-        chart = chartwatch.week(st, week=OZARK_KEY[2], category="tv-english")
+        chart = chartwatch.week(View.of(st), week=OZARK_KEY[2], category="tv-english")
         assert chart.lists[0].rows[0].season_title == "Ozark: Season 4"
         chartwatch.replay(st, repo)  # the newest file, published 2024-06-26
         # now the older file (observed 2024-07-15) is the latest word on its rows
@@ -583,3 +590,23 @@ def test_moving_a_snapshot_earlier_keeps_the_current_view_consistent(
                 )
                 == 0
             )
+
+
+ENGAGEMENT_TABLES = ("engagement_reports", "engagement_versions", "engagement_observations")
+
+
+def test_version_2_store_gains_the_engagement_tables(bundled_db: Path) -> None:
+    """A version-2 store (before the engagement reports) is migrated to version 3 on open;
+    its Top 10 rows are untouched and the bundled reports then load into it."""
+    with duckdb.connect(str(bundled_db)) as con:
+        for table in ENGAGEMENT_TABLES:
+            con.execute(f"DROP TABLE {table}")
+        con.execute("DELETE FROM snapshots WHERE kind = 'engagement'")
+        con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+        before = con.execute("SELECT count(*), sum(hash(r)) FROM row_versions r").fetchone()
+    with chartwatch.open_store(bundled_db) as st:
+        assert st.schema_version == SCHEMA_VERSION == 3
+        assert st.scalar("SELECT count(*) FROM engagement_versions") == 0
+        assert st.one("SELECT count(*), sum(hash(r)) FROM row_versions r") == before
+        results = chartwatch.load_bundled(st)
+        assert [r.status for r in results] == ["unchanged"] * 3 + ["accepted"] * 3

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import chartwatch
+from chartwatch.forecast.documents import running_forecast
 from chartwatch.forecast.history import load_history
 from chartwatch.forecast.run import (
     MIN_FORWARD,
@@ -23,10 +24,10 @@ from chartwatch.forecast.run import (
     forecast_title,
     run_backtest,
     run_forecast,
-    running_forecast,
     whole_weeks,
 )
 from chartwatch.store import Store
+from chartwatch.view import View
 from conftest import raw_bytes, raw_rows
 
 # an 80 % interval, measured out of time, should cover about 80 % of the outcomes
@@ -41,7 +42,7 @@ def store(_bundled_template: Path) -> Iterator[Store]:
 
 
 def test_history_week_figures_match_the_raw_file(store: Store) -> None:
-    history = load_history(store)
+    history = load_history(View.of(store))
     rows = [r for r in raw_rows("all-weeks-global.tsv") if r["show_title"] == "Wednesday"]
     w = history.weeks[history.weeks["title"] == "Wednesday: Season 1"].set_index("week")
     for r in rows:
@@ -53,7 +54,7 @@ def test_history_week_figures_match_the_raw_file(store: Store) -> None:
 
 @pytest.fixture(scope="module")
 def bt(store: Store) -> RunBacktest:
-    return run_backtest(store)
+    return run_backtest(View.of(store))
 
 
 def test_run_backtest_beats_the_public_r2_with_two_weeks(bt: RunBacktest) -> None:
@@ -115,7 +116,7 @@ def test_whole_weeks_hold_exactly_the_whole_numbers_in_the_range() -> None:
 
 
 def test_run_forecast_for_a_title_still_running(store: Store) -> None:
-    r = run_forecast(store, "bridgerton season 3")
+    r = run_forecast(View.of(store), "bridgerton season 3")
     assert r.running and r.weeks_used == 2
     assert r.hours.low <= r.hours.estimate <= r.hours.high
     assert r.views is not None  # views-era title with a runtime
@@ -124,7 +125,7 @@ def test_run_forecast_for_a_title_still_running(store: Store) -> None:
 
 
 def test_run_forecast_inputs_read_only_the_first_two_weeks(store: Store) -> None:
-    history = load_history(store)
+    history = load_history(View.of(store))
     cut_week = dt.date(2022, 12, 4)  # Wednesday's second week
     full = _units(history, 2)
     cut = _units(history.until(cut_week), 2)
@@ -160,8 +161,8 @@ def test_run_model_and_interval_use_only_what_was_published(
     with chartwatch.open_store(tmp_path / "then.duckdb") as then:
         [result] = chartwatch.ingest(then, [_global_file_through(week, tmp_path / "g.tsv")])
         assert result.status == "accepted"
-        short = load_history(then)
-        full = load_history(store)
+        short = load_history(View.of(then))
+        full = load_history(View.of(store))
         assert full.last_week > week and short.last_week == week
         cut = full.until(week)
         for k in (1, 2):
@@ -174,10 +175,10 @@ def test_run_model_and_interval_use_only_what_was_published(
             assert a.n_calibration == b.n_calibration >= (MIN_FORWARD if rolling else 200)
         running = short.weeks[short.weeks["week"] == week][["title", "film"]].head(12)
         compared = 0
+        past = View.of(store, week + dt.timedelta(days=2))  # the week's lists were published
         for title, film in running.itertuples(index=False):
-            kw = {"last_week": week}
-            fa = running_forecast(then, title, bool(film), **kw)
-            fb = running_forecast(store, title, bool(film), through=week, **kw)
+            fa = running_forecast(View.of(then), View.of(then).catalog.titles[(title, film)])
+            fb = running_forecast(past, past.catalog.titles[(title, film)])
             assert (fa is None) == (fb is None), title
             if fa is not None and fb is not None:
                 assert fa.to_dict() == fb.to_dict()

@@ -16,6 +16,7 @@ import pytest
 import chartwatch
 from chartwatch.engine import Method, build, synth
 from chartwatch.errors import BadInputError, UsageError
+from chartwatch.view import View
 from conftest import raw_rows
 from engine_helpers import read_tsv
 
@@ -120,7 +121,7 @@ def test_the_files_ingest_like_netflix_files(tmp_path):
             store, [out / "all-weeks-global.tsv", out / "all-weeks-countries.tsv"]
         )
         assert [r.status for r in results] == ["accepted", "accepted"]
-        chart = chartwatch.week(store, week=dt.date(2022, 2, 27), category="TV (English)")
+        chart = chartwatch.week(View.of(store), week=dt.date(2022, 2, 27), category="TV (English)")
         real = [
             None if r["season_title"] == "N/A" else r["season_title"]  # the store's empty
             for r in raw_rows("all-weeks-global.tsv")

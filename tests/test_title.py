@@ -17,7 +17,7 @@ import pytest
 
 from chartwatch.analytics.runs import ShowReport, TitleReport, title
 from chartwatch.errors import NotFoundError
-from chartwatch.titles import catalog
+from chartwatch.view import View
 from conftest import BUNDLE, raw_rows
 
 GLOBAL = "all-weeks-global.tsv"
@@ -189,7 +189,7 @@ def test_the_titles_cover_every_list_and_both_eras():
 @pytest.mark.parametrize("label", TITLES)
 def test_title_run_matches_the_raw_rows(bundled, label):
     exp = expected_report(label)
-    report = title(bundled, label)
+    report = title(View.of(bundled), label)
     assert isinstance(report, TitleReport)
     got = report.to_dict()
     assert got["label"] == label
@@ -233,7 +233,7 @@ def test_title_run_matches_the_raw_rows(bundled, label):
 )
 def test_country_footprint_matches_the_raw_country_lists(bundled, label):
     exp = country_footprint(label)
-    report = title(bundled, label)
+    report = title(View.of(bundled), label)
     assert isinstance(report, TitleReport)
     c = report.to_dict()["countries"]
     assert c["no1_by_week"] == exp["no1_by_week"]
@@ -257,7 +257,7 @@ def test_renamed_title_takes_its_country_rows_from_the_old_label(bundled):
     """The bundled country lists know Ozark's fourth season only as '… Part 1'."""
     old_rows = [r for r in raw(COUNTRIES) if label_of(r) == "Ozark: Season 4 Part 1"]
     assert old_rows and not [r for r in raw(COUNTRIES) if label_of(r) == "Ozark: Season 4"]
-    report = title(bundled, "Ozark: Season 4")
+    report = title(View.of(bundled), "Ozark: Season 4")
     assert isinstance(report, TitleReport)
     assert report.aliases == ["Ozark: Season 4 Part 1"]
     assert sum(report.countries.top10_by_week.values()) == len(old_rows)
@@ -268,7 +268,7 @@ def test_renamed_title_takes_its_country_rows_from_the_old_label(bundled):
 
 def test_all_of_us_are_dead_countries(bundled):
     exp = country_footprint("All of Us Are Dead: Season 1")
-    report = title(bundled, "All of Us Are Dead")
+    report = title(View.of(bundled), "All of Us Are Dead")
     assert isinstance(report, TitleReport)
     by_week = {d.isoformat(): n for d, n in report.countries.no1_by_week.items()}
     assert by_week == exp["no1_by_week"]
@@ -300,7 +300,7 @@ def test_all_of_us_are_dead_debut_record_at_the_time(bundled):
     )
     assert debuts[0] == (201910000, "Money Heist: Part 5")
     assert debuts[1] == (124790000, "All of Us Are Dead: Season 1")
-    report = title(bundled, "All of Us Are Dead")
+    report = title(View.of(bundled), "All of Us Are Dead")
     assert isinstance(report, TitleReport)
     held = {r.metric: r for r in report.records}
     d = held["debut_hours"]
@@ -328,7 +328,7 @@ def test_all_of_us_are_dead_debut_record_at_the_time(bundled):
 
 
 def test_a_title_first_listed_in_the_first_week_has_no_debut_record(bundled):
-    report = title(bundled, "Manifest: Season 1")
+    report = title(View.of(bundled), "Manifest: Season 1")
     assert isinstance(report, TitleReport)
     assert report.debut is not None and report.debut.known is False
     assert "debut_hours" not in {r.metric for r in report.records}
@@ -414,35 +414,58 @@ def global_published_by(repo: Path, day: str) -> list[dict[str, str]]:
 
 
 @pytest.mark.parametrize(
-    ("day", "weeks"), [("2022-02-08", 1), ("2022-02-09", 2), ("2022-02-16", 3)]
+    ("day", "weeks", "reconstructed"),
+    [("2022-02-07", 1, False), ("2022-02-08", 2, True), ("2022-02-09", 2, False)],
 )
-def test_as_of_follows_publication(replayed_store, archive_repo, day, weeks):
-    """Weeks are published on Tuesdays and the archive caught them on Wednesdays: as of
-    Tuesday 2022-02-08 the week ending 2022-02-06 was not in the store yet."""
+def test_as_of_follows_publication(replayed_store, archive_repo, day, weeks, reconstructed):
+    """A week is published on the Tuesday after it ends and the archive caught each on the
+    Wednesday. As of Monday 2022-02-07 the week ending 2022-02-06 was not published; as of
+    Tuesday 2022-02-08 it was, and the view takes its row from the archive's first copy of
+    it (Wednesday's) and says it is reconstructed; as of Wednesday it is as fetched."""
+    as_of = dt.date.fromisoformat(day)
+    fetched = global_published_by(archive_repo, (as_of + dt.timedelta(days=1)).isoformat())
     published = [
         r
-        for r in global_published_by(archive_repo, day)
+        for r in fetched
         if label_of(r) == "All of Us Are Dead: Season 1"
+        and dt.date.fromisoformat(r["week"]) + dt.timedelta(days=2) <= as_of
     ]
     assert len(published) == weeks
-    report = title(replayed_store, "All of Us Are Dead", as_of=dt.date.fromisoformat(day))
+    report = title(View.of(replayed_store, as_of), "All of Us Are Dead")
     assert isinstance(report, TitleReport)
-    assert report.as_of == dt.date.fromisoformat(day)
+    assert report.as_of == as_of
     got = [(w.week_end.isoformat(), w.rank, w.hours_viewed) for w in report.weeks]
     exp = sorted(
         (r["week"], int(r["weekly_rank"]), int(r["weekly_hours_viewed"])) for r in published
     )
     assert got == exp
-    assert all(w.observed_at.date() <= dt.date.fromisoformat(day) for w in report.weeks)
+    doc = report.to_dict()
+    assert doc["reconstructed"] is reconstructed
+    if reconstructed:
+        assert doc["first_observed"] == (as_of + dt.timedelta(days=1)).isoformat()
+    else:
+        assert all(w.observed_at.date() <= as_of for w in report.weeks)
     assert report.debut is not None and report.debut.week_end == dt.date(2022, 1, 30)
 
 
-def test_as_of_in_the_bundled_store_uses_its_observation_dates(bundled):
-    """The bundled global file was observed on 2024-06-26: before that the store has
-    nothing published for the title."""
+def test_as_of_on_a_store_filled_later_is_reconstructed(bundled):
+    """The bundled files were first observed in 2022-03 (countries) and 2024-06 (global),
+    yet a view as of an earlier date holds the weeks published by then, from the earliest
+    observed rows, and says so. The worked example of docs/store.md: All of Us Are Dead's
+    debut week (ending Sunday 2022-01-30) is published on Tuesday 2022-02-01."""
     with pytest.raises(NotFoundError):
-        title(bundled, "All of Us Are Dead", as_of=dt.date(2022, 2, 8))
-    report = title(bundled, "All of Us Are Dead", as_of=dt.date(2024, 6, 26))
+        title(View.of(bundled, dt.date(2022, 1, 31)), "All of Us Are Dead")
+    debut = title(View.of(bundled, dt.date(2022, 2, 1)), "All of Us Are Dead")
+    assert isinstance(debut, TitleReport)
+    run = run_of("All of Us Are Dead: Season 1")
+    assert [(w.week_end.isoformat(), w.hours_viewed) for w in debut.weeks] == [
+        (r["week"], int(r["weekly_hours_viewed"])) for r in run[:1]
+    ]
+    doc = debut.to_dict()
+    assert doc["reconstructed"] is True and doc["first_observed"] == "2022-03-02"
+    second = title(View.of(bundled, dt.date(2022, 2, 8)), "All of Us Are Dead")
+    assert isinstance(second, TitleReport) and second.weeks_in_top10 == 2
+    report = title(View.of(bundled, dt.date(2024, 6, 26)), "All of Us Are Dead")
     assert isinstance(report, TitleReport)
     assert report.weeks_in_top10 == len(run_of("All of Us Are Dead: Season 1"))
 
@@ -457,7 +480,7 @@ def test_cli_as_of(cli):
 
 # -- a show with several installments -----------------------------------------------------
 def test_show_view_ozark(bundled):
-    report = title(bundled, "Ozark")
+    report = title(View.of(bundled), "Ozark")
     assert isinstance(report, ShowReport)
     labels = sorted({label_of(r) for r in raw(GLOBAL) if r["show_title"] == "Ozark"})
     assert [line.label for line in report.installments] == labels
@@ -482,7 +505,7 @@ def test_show_view_ozark(bundled):
 
 # -- notebooks ----------------------------------------------------------------------------
 def test_weeks_table_for_notebooks(bundled):
-    report = title(bundled, "Squid Game: Season 1")
+    report = title(View.of(bundled), "Squid Game: Season 1")
     assert isinstance(report, TitleReport)
     n = len(run_of("Squid Game: Season 1"))
     df = report.to_pandas()
@@ -493,7 +516,7 @@ def test_weeks_table_for_notebooks(bundled):
     assert table.num_rows == n and "week_end" in table.column_names
     pl = report.to_polars()
     assert pl.height == n and pl["rank"].min() == 1
-    show = title(bundled, "Ozark")
+    show = title(View.of(bundled), "Ozark")
     assert len(show.to_pandas()) == 4
 
 
@@ -506,7 +529,7 @@ def test_two_films_with_one_name_are_two_titles(bundled):
     assert cats == {"Films (English)", "Films (Non-English)"}
     english = [r for r in rows if r["category"] == "Films (English)"]
     assert [r["cumulative_weeks_in_top_10"] for r in english] == ["1"]
-    films = [t for t in catalog(bundled).titles.values() if t.label == "Ballerina"]
+    films = [t for t in View.of(bundled).catalog.titles.values() if t.label == "Ballerina"]
     # one per global list, and the country-list rows of 2021 that neither film's weeks
     # explain (test_namesakes checks those)
     assert sorted(str(t.category) for t in films) == [
@@ -514,6 +537,6 @@ def test_two_films_with_one_name_are_two_titles(bundled):
         "Films (Non-English)",
         "None",
     ]
-    report = title(bundled, "Ballerina (2024)")
+    report = title(View.of(bundled), "Ballerina (2024)")
     assert isinstance(report, TitleReport)
     assert {w.category for w in report.weeks} == {"Films (English)"}

@@ -21,7 +21,8 @@ from chartwatch.analytics.countries import countries
 from chartwatch.analytics.records import records
 from chartwatch.analytics.runs import ShowReport, TitleReport, title
 from chartwatch.errors import AmbiguousTitleError
-from chartwatch.titles import Show, Title, catalog, resolve, search
+from chartwatch.titles import Show, Title, search
+from chartwatch.view import View
 from rawdata import label_of, shared_rows
 
 WEEK = dt.timedelta(days=7)
@@ -122,7 +123,7 @@ def test_the_raw_file_lists_four_film_names_in_both_film_lists():
 
 # -- the catalog and title ---------------------------------------------------------------------
 def test_one_title_per_label_and_list(bundled):
-    cat = catalog(bundled)
+    cat = View.of(bundled).catalog
     for label, category in PAIRS:
         t = cat.by_key[key(label, True, category)]
         assert (t.label, t.category, t.film, t.key) == (
@@ -140,7 +141,7 @@ def test_one_title_per_label_and_list(bundled):
 @pytest.mark.parametrize(("label", "category"), PAIRS)
 def test_title_report_is_one_film(bundled, label, category):
     rows = global_run(label, category)
-    report = title(bundled, key(label, True, category))
+    report = title(View.of(bundled), key(label, True, category))
     assert isinstance(report, TitleReport)
     assert report.key == key(label, True, category) and report.label == label
     assert report.category == category
@@ -160,8 +161,8 @@ def test_title_report_is_one_film(bundled, label, category):
 def test_ballerina_two_films_weeks_and_hours(bundled):
     """The example of the issue, spelt out: the Korean film of October 2023 and the English
     one of March 2024."""
-    korean = title(bundled, "Ballerina (film, Non-English)")
-    english = title(bundled, "Ballerina (2024)")
+    korean = title(View.of(bundled), "Ballerina (film, Non-English)")
+    english = title(View.of(bundled), "Ballerina (2024)")
     assert isinstance(korean, TitleReport) and isinstance(english, TitleReport)
     k_rows = global_run("Ballerina", "Films (Non-English)")
     e_rows = global_run("Ballerina", "Films (English)")
@@ -181,12 +182,12 @@ def test_country_rows_no_film_explains_stay_apart(bundled):
         k = key(label, True, None)
         rows = country_rows_of(k)
         assert rows
-        report = title(bundled, k)
+        report = title(View.of(bundled), k)
         assert isinstance(report, TitleReport)
         assert report.weeks == [] and report.category is None
         assert {c.iso2 for c in report.countries.top10} == {r["country_iso2"] for r in rows}
         assert report.countries.note and "may be either" in report.countries.note
-        foot = countries(bundled, k)
+        foot = countries(View.of(bundled), k)
         assert foot.note and "may be either" in foot.note
     # and the linked ones went to the film charting then
     assert {
@@ -200,23 +201,23 @@ def test_country_rows_no_film_explains_stay_apart(bundled):
 @pytest.mark.parametrize("name", sorted({label for label, _ in SHARED}))
 def test_the_bare_name_is_ambiguous_and_lists_each_with_its_list(bundled, name):
     with pytest.raises(AmbiguousTitleError) as info:
-        resolve(bundled, name)
+        View.of(bundled).resolve(name)
     err = info.value
     assert err.exit_code == 1
     cats = sorted(c for (label, _), cs in SHARED.items() if label == name for c in cs)
     for category in cats:
         assert any(c.startswith(f"{name} (film, {lang(category)}, ") for c in err.candidates)
     for candidate in err.candidates:  # each, as listed, names one title
-        got = resolve(bundled, candidate)
+        got = View.of(bundled).resolve(candidate)
         assert isinstance(got, Title) and got.label == name
         assert f"film, {got.key.split(', ')[-1].rstrip(')')}" in candidate
 
 
 def test_qualifiers_pick_one(bundled):
-    assert resolve(bundled, "security (non-english)").category == "Films (Non-English)"
-    assert resolve(bundled, "Security (English)").category == "Films (English)"
-    assert resolve(bundled, "mothers day (film, english)").category == "Films (English)"
-    hits = [h for h in search(bundled, "ballerina") if h.name == "Ballerina"]
+    assert View.of(bundled).resolve("security (non-english)").category == "Films (Non-English)"
+    assert View.of(bundled).resolve("Security (English)").category == "Films (English)"
+    assert View.of(bundled).resolve("mothers day (film, english)").category == "Films (English)"
+    hits = [h for h in search(View.of(bundled).catalog, "ballerina") if h.name == "Ballerina"]
     assert sorted(h.key or "" for h in hits) == sorted(
         [key("Ballerina", True, c) for c in SHARED[("Ballerina", True)]]
         + [key("Ballerina", True, None)]
@@ -225,7 +226,7 @@ def test_qualifiers_pick_one(bundled):
 
 # -- the other commands --------------------------------------------------------------------------
 def test_records_rank_each_film_apart(bundled):
-    board = records(bundled, "week_hours", category="Films (Non-English)", top=1000)
+    board = records(View.of(bundled), "week_hours", category="Films (Non-English)", top=1000)
     rows = global_run("Ballerina", "Films (Non-English)")
     best = sorted(rows, key=lambda r: (-int(r["weekly_hours_viewed"]), r["week"]))[0]
     entry = next(e for e in board.entries if e.key == key("Ballerina", True, "Films (Non-English)"))
@@ -234,7 +235,7 @@ def test_records_rank_each_film_apart(bundled):
         best["week"],
     )
     assert entry.season is None and entry.show == "Ballerina"
-    english = records(bundled, "debut_hours", category="Films (English)", top=1000)
+    english = records(View.of(bundled), "debut_hours", category="Films (English)", top=1000)
     mine = [e for e in english.entries if e.key == key("Ballerina", True, "Films (English)")]
     e_rows = global_run("Ballerina", "Films (English)")
     assert [(e.value, e.week_end.isoformat()) for e in mine] == [
@@ -246,19 +247,19 @@ def test_the_key_is_stable_before_the_namesake_arrives(replayed_store):
     """Before March 2024 Netflix had listed one Ballerina: its label alone named it, and its
     key was already the one it keeps."""
     day = dt.date(2024, 1, 1)
-    cat = catalog(replayed_store, day)
+    cat = View.of(replayed_store, day).catalog
     (only,) = [t for t in cat.titles.values() if t.label == "Ballerina"]
     assert only.ident == "Ballerina" and only.key == key("Ballerina", True, "Films (Non-English)")
-    assert resolve(replayed_store, "Ballerina", as_of=day) is only
-    assert resolve(replayed_store, only.key, as_of=day) is only
+    assert View.of(replayed_store, day).resolve("Ballerina") is only
+    assert View.of(replayed_store, day).resolve(only.key) is only
     board = records(
-        replayed_store, "week_hours", category="Films (Non-English)", as_of=day, top=1000
+        View.of(replayed_store, day), "week_hours", category="Films (Non-English)", top=1000
     )
     assert [e.key for e in board.entries if e.show == "Ballerina"] == [only.key]
 
 
 def test_compare_the_two_films(bundled):
-    c = compare(bundled, ["Ballerina (film, Non-English)", "Ballerina (film, English)"])
+    c = compare(View.of(bundled), ["Ballerina (film, Non-English)", "Ballerina (film, English)"])
     assert [t.key for t in c.titles] == [
         key("Ballerina", True, "Films (Non-English)"),
         key("Ballerina", True, "Films (English)"),
@@ -277,17 +278,17 @@ def test_compare_the_two_films(bundled):
 
 def test_countries_of_one_film(bundled):
     k = key("Security", True, "Films (English)")
-    foot = countries(bundled, k)
+    foot = countries(View.of(bundled), k)
     rows = country_rows_of(k)
     assert foot.key == k
     assert foot.countries_top10 == len({r["country_iso2"] for r in rows})
     assert [w.isoformat() for w in foot.weeks] == sorted({r["week"] for r in rows})
     with pytest.raises(AmbiguousTitleError):
-        countries(bundled, "Security")
+        countries(View.of(bundled), "Security")
 
 
 def test_brief_of_one_film(bundled):
-    b = brief(bundled, "Ballerina (film, Non-English)")
+    b = brief(View.of(bundled), "Ballerina (film, Non-English)")
     rows = global_run("Ballerina", "Films (Non-English)")
     assert b.key == key("Ballerina", True, "Films (Non-English)")
     assert b.category == "Films (Non-English)"
@@ -302,7 +303,7 @@ def test_brief_of_one_film(bundled):
 def test_forecast_history_keeps_the_films_apart(bundled):
     from chartwatch.forecast.history import load_history
 
-    h = load_history(bundled)
+    h = load_history(View.of(bundled))
     films = h.titles[h.titles["show"] == "Ballerina"]
     assert sorted(films["category"]) == sorted(SHARED[("Ballerina", True)])
     assert sorted(films["title"]) == sorted(
@@ -357,23 +358,23 @@ def test_stranger_things_installment_is_reachable(bundled):
     ]
     others = {r["season_title"] for r in GLOBAL if r["show_title"] == "Stranger Things"} - {"N/A"}
     assert bare and others  # Netflix lists one installment under the show's name alone
-    show = resolve(bundled, "Stranger Things")  # the name is the show's first
+    show = View.of(bundled).resolve("Stranger Things")  # the name is the show's first
     assert isinstance(show, Show) and len(show.titles) == len(others) + 1
-    report = title(bundled, "Stranger Things")
+    report = title(View.of(bundled), "Stranger Things")
     assert isinstance(report, ShowReport)
     line = next(i for i in report.installments if i.label == "Stranger Things")
     assert line.key == "Stranger Things (TV, English)"
-    inst = resolve(bundled, line.key)  # the key the show view gives opens the installment
+    inst = View.of(bundled).resolve(line.key)  # the key the show view gives opens the installment
     assert isinstance(inst, Title) and inst.label == "Stranger Things"
-    run = title(bundled, line.key)
+    run = title(View.of(bundled), line.key)
     assert isinstance(run, TitleReport)
     rows = sorted(bare, key=lambda r: r["week"])
     assert [w.week_end.isoformat() for w in run.weeks] == [r["week"] for r in rows]
     assert run.total_hours_viewed == sum(int(r["weekly_hours_viewed"]) for r in rows)
     # a show's installments, as a brief lists them, can each be given back
     with pytest.raises(AmbiguousTitleError) as info:
-        brief(bundled, "Stranger Things")
-    named = [resolve(bundled, c) for c in info.value.candidates]
+        brief(View.of(bundled), "Stranger Things")
+    named = [View.of(bundled).resolve(c) for c in info.value.candidates]
     assert all(isinstance(t, Title) for t in named)
     assert sorted(t.label for t in named) == sorted([*others, "Stranger Things"])
 
@@ -398,5 +399,5 @@ def test_run_forecast_of_each_film(bundled):
 
     for category in sorted(SHARED[("Inheritance", True)]):
         rows = global_run("Inheritance", category)
-        fc = run_forecast(bundled, key("Inheritance", True, category))
+        fc = run_forecast(View.of(bundled), key("Inheritance", True, category))
         assert fc.debut.isoformat() == rows[0]["week"]

@@ -20,7 +20,8 @@ import pytest
 import chartwatch
 from chartwatch.errors import AmbiguousTitleError, NotFoundError
 from chartwatch.store import Store
-from chartwatch.titles import Show, Title, catalog, parse_label, resolve, search
+from chartwatch.titles import Show, Title, parse_label, search
+from chartwatch.view import View
 from conftest import BUNDLE
 from rawdata import COUNTRIES, GLOBAL, label_of, parse_tsv, shared_rows
 
@@ -235,19 +236,19 @@ def test_bundled_country_label_resolves_to_the_global_title(bundled, history, ol
     assert old in countries and old not in globals_ and current in globals_
     # the archive shows Netflix renaming the global row
     assert frozenset((old, current)) in history.renames
-    target = resolve(bundled, old)
+    target = View.of(bundled).resolve(old)
     assert isinstance(target, Title)
     assert target.label == current
     assert old in target.aliases
-    assert catalog(bundled).canonical(old) == current
+    assert View.of(bundled).catalog.canonical(old) == current
     # the current label finds the same title
-    assert resolve(bundled, current) is target
+    assert View.of(bundled).resolve(current) is target
 
 
 def test_bundled_links_are_renames_in_the_archive(bundled, history):
     """Every label the bundled store ties to a title is one Netflix renamed: the archive
     holds the global row under both labels."""
-    cat = catalog(bundled)
+    cat = View.of(bundled).catalog
     renamed = _groups(history.renames)
     assert cat.alias_of, "the bundled store links the country lists' old labels"
     for alias, canon in cat.alias_of.items():
@@ -255,7 +256,7 @@ def test_bundled_links_are_renames_in_the_archive(bundled, history):
 
 
 def test_ozark_show_has_one_season_4(bundled):
-    show = resolve(bundled, "Ozark")
+    show = View.of(bundled).resolve("Ozark")
     assert isinstance(show, Show)
     labels = [t.label for t in show.titles]
     assert labels == [f"Ozark: Season {n}" for n in range(1, 5)]
@@ -265,7 +266,7 @@ def test_ozark_show_has_one_season_4(bundled):
 def test_replayed_renames_are_the_archive_renames(replayed, history):
     """The titles chartwatch links in the replay are exactly the label groups the archive
     shows as renames, each named by the label of the newest global file."""
-    cat = catalog(replayed)
+    cat = View.of(replayed).catalog
     expected = _groups(history.renames)
     got = _catalog_groups(cat)
     assert sorted(map(sorted, got)) == sorted(map(sorted, expected))
@@ -288,10 +289,10 @@ def test_alrawabi_season_labels(replayed, history):
     first_new = min(when for _, when, _, _ in history.weeks_of(new))
     last_old = max(when for _, when, _, _ in history.weeks_of(old))
     assert last_old < first_new
-    title = resolve(replayed, old)
+    title = View.of(replayed).resolve(old)
     assert isinstance(title, Title) and title.label == new and old in title.aliases
     # season 2 is another title of the same show
-    show = resolve(replayed, "AlRawabi School for Girls")
+    show = View.of(replayed).resolve("AlRawabi School for Girls")
     assert isinstance(show, Show)
     assert [t.label for t in show.titles] == [new, "AlRawabi School for Girls: Season 2"]
 
@@ -308,7 +309,7 @@ def test_perfect_strangers_arabic_original_title(replayed, history):
     after = {(key, hours) for _, _, key, hours in history.weeks_of(arabic)}
     assert before and before <= after
     for query in (english, arabic, "perfect strangers"):
-        title = resolve(replayed, query)
+        title = View.of(replayed).resolve(query)
         assert isinstance(title, Title)
         assert title.label == arabic and title.film and english in title.aliases
 
@@ -320,11 +321,11 @@ def test_a_revision_swapping_ranks_does_not_merge_two_films(replayed, history):
     labels_at_key = {rows[key] for _, _, rows in history.versions if key in rows}
     assert {lab for lab, _ in labels_at_key} == {"Fear Street Part 2: 1978", "Twilight"}
     assert len({hours for _, hours in labels_at_key}) == 1
-    cat = catalog(replayed)
+    cat = View.of(replayed).catalog
     assert "Fear Street Part 2: 1978" not in cat.alias_of
     assert "Twilight" not in cat.alias_of
-    fear = resolve(replayed, "Fear Street Part 2: 1978")
-    twilight = resolve(replayed, "Twilight (film)")
+    fear = View.of(replayed).resolve("Fear Street Part 2: 1978")
+    twilight = View.of(replayed).resolve("Twilight (film)")
     assert isinstance(fear, Title) and isinstance(twilight, Title)
     assert fear.label == "Fear Street Part 2: 1978" and twilight.label == "Twilight"
 
@@ -358,7 +359,7 @@ def test_a_revision_swapping_ranks_does_not_merge_two_films(replayed, history):
     ],
 )
 def test_resolve_title(bundled, query, expected):
-    target = resolve(bundled, query)
+    target = View.of(bundled).resolve(query)
     assert isinstance(target, Title), target
     assert target.label == expected
 
@@ -377,7 +378,7 @@ def test_resolve_show(bundled, query, show, installments):
     rows = shared_rows(GLOBAL)
     labels = {label_of(r) for r in rows if r["show_title"] == show}
     assert len(labels) == installments
-    target = resolve(bundled, query)
+    target = View.of(bundled).resolve(query)
     assert isinstance(target, Show), target
     assert target.name == show
     assert {t.label for t in target.titles} == labels
@@ -387,9 +388,9 @@ def test_resolve_show(bundled, query, show, installments):
 def test_accents_are_ignored(bundled, query):
     rows = shared_rows(COUNTRIES)
     assert any(r["show_title"] == "Señora Acero" for r in rows)
-    hits = search(bundled, query)
+    hits = search(View.of(bundled).catalog, query)
     assert hits and hits[0].show == "Señora Acero"
-    target = resolve(bundled, query)
+    target = View.of(bundled).resolve(query)
     name = target.name if isinstance(target, Show) else target.show
     assert name == "Señora Acero"
 
@@ -403,7 +404,7 @@ def test_accents_are_ignored(bundled, query):
 )
 def test_ambiguous_query_lists_candidates(bundled, query, must_list):
     with pytest.raises(AmbiguousTitleError) as info:
-        resolve(bundled, query)
+        View.of(bundled).resolve(query)
     err = info.value
     assert err.exit_code == 1
     assert len(err.candidates) >= 2
@@ -412,31 +413,33 @@ def test_ambiguous_query_lists_candidates(bundled, query, must_list):
     # a candidate as listed resolves
     for candidate in err.candidates:
         if candidate.startswith("The Stranger (film"):
-            assert resolve(bundled, candidate).label == "The Stranger"
+            assert View.of(bundled).resolve(candidate).label == "The Stranger"
 
 
 @pytest.mark.parametrize("query", ["xyzzy plugh", "qqqqqqqq zzzzzz", "   ", "!!!"])
 def test_unknown_text_is_not_found(bundled, query):
     with pytest.raises(NotFoundError) as info:
-        resolve(bundled, query)
+        View.of(bundled).resolve(query)
     assert info.value.exit_code == 1
-    assert search(bundled, query) == []  # search lists only what resolve would accept
+    assert (
+        search(View.of(bundled).catalog, query) == []
+    )  # search lists only what resolve would accept
 
 
 def test_a_name_inside_the_query_does_not_match_it(bundled):
     """'Us' is a film, but a longer query containing it is not a match for it."""
-    target = resolve(bundled, "all of us")
+    target = View.of(bundled).resolve("all of us")
     assert isinstance(target, Title) and target.label != "Us"
 
 
 def test_search_ranks_best_first(bundled):
-    hits = search(bundled, "stranger things")
+    hits = search(View.of(bundled).catalog, "stranger things")
     # the show, and its first season (which Netflix labels with the show's name alone)
     top = {(h.kind, h.name, h.installments) for h in hits[:2]}
     assert top == {("show", "Stranger Things", 4), ("title", "Stranger Things", 1)}
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert {"kind", "name", "show", "film", "category", "installments"} <= set(hits[0].to_dict())
-    squid = search(bundled, "squid game", limit=3)
+    squid = search(View.of(bundled).catalog, "squid game", limit=3)
     assert len(squid) <= 3
     assert squid[0].name == "Squid Game: Season 1"
     assert squid[0].first_week.isoformat() == "2021-09-19"

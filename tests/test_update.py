@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import chartwatch
+from chartwatch.view import View
 from conftest import FILES, raw_bytes, raw_rows
 
 pytestmark = pytest.mark.slow
@@ -198,7 +199,7 @@ def test_redirect_is_followed(server: Server, tmp_path: Path, cli) -> None:
         [f"/data/{n}" for n in FILES] + [f"/real/{n}" for n in FILES]
     )
     with chartwatch.open_store(db, read_only=True) as st:
-        chart = chartwatch.week(st)
+        chart = chartwatch.week(View.of(st))
     latest = max(r["week"] for r in raw_rows("all-weeks-global.tsv"))
     assert chart.week_end.isoformat() == latest
 

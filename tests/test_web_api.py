@@ -91,6 +91,21 @@ SAME = [
     (["greenlight", "bridgerton", "--weeks", "2"], "/api/v1/greenlight?q=bridgerton&weeks=2"),
     (["greenlight", "--all"], "/api/v1/greenlight/all"),
     (["greenlight", "--backtest"], "/api/v1/greenlight/backtest"),
+    # titles running at the end of the data (with a run forecast), namesakes, shows, and
+    # views as of a date on a store filled later (reconstructed)
+    (["title", "bridgerton season 3"], f"/api/v1/title?q={q('bridgerton season 3')}"),
+    (["title", "Ballerina (film, English)"], f"/api/v1/title?q={q('Ballerina (film, English)')}"),
+    (["title", "stranger things"], f"/api/v1/title?q={q('stranger things')}"),
+    (
+        ["title", AOUAD, "--as-of", "2022-02-01"],
+        f"/api/v1/title?q={q(AOUAD)}&as_of=2022-02-01",
+    ),
+    (
+        ["records", "--as-of", "2022-02-02", "--category", "TV (Non-English)"],
+        f"/api/v1/records?as_of=2022-02-02&category={q('TV (Non-English)')}",
+    ),
+    (["brief", AOUAD, "--as-of", "2022-02-08"], f"/api/v1/brief?q={q(AOUAD)}&as_of=2022-02-08"),
+    (["greenlight", "--all", "--as-of", "2024-06-23"], "/api/v1/greenlight/all?as_of=2024-06-23"),
 ]
 
 
@@ -105,6 +120,49 @@ def test_api_answers_exactly_what_the_cli_prints(
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/json"
     assert response.json() == expected
+
+
+@pytest.mark.parametrize(
+    ("args", "address", "flag", "parameter"),
+    [
+        (
+            ["records", "--category", "sitcoms"],
+            "/api/v1/records?category=sitcoms",
+            "--category",
+            "category",
+        ),
+        (
+            ["title", AOUAD, "--as-of", "1st of May"],
+            f"/api/v1/title?q={q(AOUAD)}&as_of=May",
+            "--as-of",
+            "as_of",
+        ),
+        (
+            ["brief", AOUAD, "--vs", AOUAD],
+            f"/api/v1/brief?q={q(AOUAD)}&vs={q(AOUAD)}",
+            "--vs",
+            "vs",
+        ),
+    ],
+)
+def test_a_usage_error_names_its_parameter_on_each_front_end(
+    client: TestClient, web_db: Path, cli, args: list[str], address: str, flag: str, parameter: str
+) -> None:
+    printed = cli(*args, "--db", web_db)
+    assert printed.exit_code == 2
+    assert printed.stderr.startswith(f"Error: {flag}: "), printed.stderr
+    answer = client.get(address)
+    assert answer.status_code == 400
+    body = answer.json()
+    assert body["parameter"] == parameter and body["message"].startswith(f"{parameter}: ")
+
+
+def test_a_title_page_renders_the_title_document(client: TestClient) -> None:
+    """The page's data holds the command's document unchanged (one document per command)."""
+    for query in ("bridgerton season 3", AOUAD):
+        document = client.get(f"/api/v1/title?q={q(query)}").json()
+        page = client.get(f"/title/{q(query)}.json", follow_redirects=True).json()
+        assert page["title"] == document
 
 
 def test_history_and_status_of_a_replayed_store_match_the_cli(replayed_client, cli) -> None:

@@ -246,11 +246,12 @@ def test_search_json_gives_the_type_ahead_its_links(client: TestClient) -> None:
 
 def test_every_title_address_leads_back_to_its_title(web_db: Path) -> None:
     import chartwatch
-    from chartwatch.titles import Show, catalog, resolve
+    from chartwatch.titles import Show
+    from chartwatch.view import View
     from chartwatch.web.links import Links, title_query
 
     with chartwatch.open_store(web_db) as store:
-        cat = catalog(store)
+        cat = View.of(store).catalog
         links = Links(cat)
         targets: list[Any] = [*cat.titles.values()]
         targets += [s for s in cat.shows.values() if len(s.titles) > 1]
@@ -261,7 +262,7 @@ def test_every_title_address_leads_back_to_its_title(web_db: Path) -> None:
         # plain slugs are also ordinary title queries that find the same title
         plain = [(p, t) for p, t in zip(paths, targets, strict=True) if "~" not in p]
         for path, target in random.Random(4).sample(plain, 60):
-            found = resolve(store, title_query(unquote(path.removeprefix("/title/"))))
+            found = View.of(store).resolve(title_query(unquote(path.removeprefix("/title/"))))
             if isinstance(found, Show) and len(found.titles) == 1:
                 found = found.titles[0]
             assert found is target, path

@@ -33,6 +33,7 @@ __version__ = "0.1.0"
 
 _API = {
     "open_store": "chartwatch.store",
+    "View": "chartwatch.view",
     "Store": "chartwatch.store",
     "ingest": "chartwatch.ingestion.load",
     "ingest_payload": "chartwatch.ingestion.load",
@@ -50,6 +51,7 @@ _API = {
 
 __all__ = [
     "Store",
+    "View",
     "__version__",
     "build",
     "ensure_data",
@@ -77,6 +79,7 @@ if TYPE_CHECKING:
     from chartwatch.revisions import history
     from chartwatch.store import Store, open_store
     from chartwatch.summary import status
+    from chartwatch.view import View
 
 
 def __getattr__(name: str) -> Any:

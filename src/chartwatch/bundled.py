@@ -6,23 +6,34 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from chartwatch.ingestion.load import IngestResult, ingest_payload
-from chartwatch.ingestion.reader import Payload
-from chartwatch.store.store import Store
+if TYPE_CHECKING:  # imported when the data is loaded: every command checks, few load
+    from chartwatch.ingestion.load import IngestResult
+    from chartwatch.ingestion.reader import Payload
+    from chartwatch.store.store import Store
 
 
-def bundled_payloads() -> list[Payload]:
-    """The bundled files, each observed at the archive commit that first held its bytes."""
+def bundled_payloads(*, engagement: bool = True) -> list[Payload]:
+    """The bundled files, each observed at the archive commit that first held its bytes
+    (the engagement reports: the day Netflix published each; left out if not
+    ``engagement``)."""
+    from chartwatch.ingestion.reader import Payload
+
     root = resources.files("chartwatch") / "data"
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     payloads = []
     for item in manifest["files"]:
+        if not engagement and item["name"].startswith("engagement/"):
+            continue
+        file = root
+        for part in item["name"].split("/"):  # a name may sit in a folder (engagement/…)
+            file = file / part
         payloads.append(
             Payload(
                 source=f"bundled:{item['name']} ({item['source']})",
-                name=item["name"],
-                data=(root / item["name"]).read_bytes(),
+                name=item["name"].rsplit("/", 1)[-1],
+                data=file.read_bytes(),
                 observed_at=dt.datetime.fromisoformat(item["observed_at"]),
                 observed_how="commit-time",
             )
@@ -30,9 +41,12 @@ def bundled_payloads() -> list[Payload]:
     return payloads
 
 
-def load_bundled(store: Store) -> list[IngestResult]:
-    """Ingest the bundled files (a no-op for files the store already holds)."""
-    return [ingest_payload(store, p) for p in bundled_payloads()]
+def load_bundled(store: Store, *, engagement: bool = True) -> list[IngestResult]:
+    """Ingest the bundled files (a no-op for files the store already holds): the three Top 10
+    files and, unless ``engagement`` is false, the three engagement reports."""
+    from chartwatch.ingestion.load import ingest_payload
+
+    return [ingest_payload(store, p) for p in bundled_payloads(engagement=engagement)]
 
 
 def ensure_data(store: Store, notice: Callable[[str], None] | None = None) -> bool:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chartwatch.dates import week_ending, week_label
 from chartwatch.errors import NotFoundError, UsageError
-from chartwatch.ingestion.kinds import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
-from chartwatch.store.store import Store
-from chartwatch.store.views import visible_rows
+from chartwatch.vocabulary import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
+
+if TYPE_CHECKING:
+    from chartwatch.view import View
 
 
 @dataclass
@@ -47,12 +48,25 @@ class WeekChart:
     country_name: str | None
     as_of: dt.date | None
     lists: list[WeekList] = field(default_factory=list)
+    # as_of, reconstructed (some of these rows were first observed after as_of), first_observed
+    view: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def notice(self) -> str | None:
+        """The one line a table prints when the chart is reconstructed, else None."""
+        if not self.view.get("reconstructed"):
+            return None
+        return (
+            f"as of {self.as_of}, reconstructed from files first observed "
+            f"{self.view['first_observed']}: Netflix may have revised these rows since"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["week_end"] = self.week_end.isoformat()
         out["week_start"] = self.week_start.isoformat()
         out["as_of"] = self.as_of.isoformat() if self.as_of else None
+        out.update(out.pop("view"))
         return out
 
 
@@ -68,18 +82,18 @@ def resolve_category(text: str, *, country: bool) -> str:
         if _norm(choice) == wanted:
             return choice
     raise UsageError(
-        f"--category: {text!r} is not a category of the {'country' if country else 'global'} "
-        f"lists; use one of: {', '.join(choices)}"
+        f"{text!r} is not a category of the {'country' if country else 'global'} "
+        f"lists; use one of: {', '.join(choices)}",
+        parameter="category",
     )
 
 
 def week(
-    store: Store,
+    view: View,
     *,
     week: dt.date | None = None,
     category: str | None = None,
     country: str | None = None,
-    as_of: dt.date | None = None,
 ) -> WeekChart:
     """The chart of the week holding ``week`` (any day; default: the latest week).
 
@@ -89,7 +103,8 @@ def week(
     iso = country.strip().upper() if country else None
     list_name = "countries" if iso else "global"
     cat = resolve_category(category, country=bool(iso)) if category else None
-    rows_sql, params = visible_rows(as_of)
+    store, as_of = view.store, view.as_of
+    rows_sql, params = view.rows()
     base_where = "list = ?" + (" AND country_iso2 = ?" if iso else "")
     base_params: list[Any] = [list_name] + ([iso] if iso else [])
     span = store.one(
@@ -112,7 +127,8 @@ def week(
     rows = store.all(
         f"""
         SELECT category, rank, show_title, season_title, weekly_hours_viewed, weekly_views,
-               runtime, cumulative_weeks_in_top_10, is_staggered_launch
+               runtime, cumulative_weeks_in_top_10, is_staggered_launch,
+               CASE WHEN reconstructed THEN observed_at END
         FROM {rows_sql} r WHERE {where}
         ORDER BY category, rank
         """,
@@ -132,12 +148,19 @@ def week(
         country_name=country_name if iso else None,
         as_of=as_of,
     )
+    # reconstructed or not: said of this chart's own rows, not the whole view
+    first = min((r[-1] for r in rows if r[-1] is not None), default=None)
+    chart.view = {
+        "as_of": as_of.isoformat() if as_of else None,
+        "reconstructed": first is not None,
+        "first_observed": first.date().isoformat() if first is not None else None,
+    }
     current: WeekList | None = None
     for category_name, *values in rows:
         if current is None or current.category != category_name:
             current = WeekList(category=category_name, rows=[])
             chart.lists.append(current)
-        rank, show, season, hours, views, runtime, cum, staggered = values
+        rank, show, season, hours, views, runtime, cum, staggered, _first = values
         current.rows.append(
             ChartRow(
                 rank=rank,

@@ -8,11 +8,15 @@ from chartwatch.errors import UsageError
 
 
 def parse_date(text: str, *, option: str = "date") -> dt.date:
-    """Parse ``YYYY-MM-DD`` (the only format Netflix uses) or raise :class:`UsageError`."""
+    """Parse ``YYYY-MM-DD`` (the only format Netflix uses) or raise :class:`UsageError`
+    about the parameter ``option`` (``as_of``; a flag such as ``--as-of`` is accepted)."""
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise UsageError(f"{option}: {text!r} is not a date; use YYYY-MM-DD") from None
+        raise UsageError(
+            f"{text!r} is not a date; use YYYY-MM-DD",
+            parameter=option.lstrip("-").replace("-", "_"),
+        ) from None
 
 
 def week_ending(day: dt.date) -> dt.date:

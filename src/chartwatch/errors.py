@@ -48,9 +48,51 @@ class BadInputError(ChartwatchError):
 
 
 class UsageError(ChartwatchError):
-    """A bad option value, e.g. a date that is not a date."""
+    """A bad option value, e.g. a date that is not a date.
+
+    ``parameter`` names the keyword argument it is about (``metric``, ``as_of``); each front
+    end says it in its own words: the CLI as the flag (``--metric: …``, ``--as-of: …``), the
+    web as the query parameter (``metric: …``); Python sees the keyword. The message itself
+    does not name it."""
 
     exit_code = 2
+
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+    def __str__(self) -> str:
+        return f"{self.parameter}: {self.message}" if self.parameter else self.message
+
+    def for_cli(self) -> str:
+        """The message as the CLI prints it: ``--as-of: …``."""
+        if not self.parameter:
+            return self.message
+        return f"--{self.parameter.replace('_', '-')}: {self.message}"
+
+
+class MissingExtraError(ChartwatchError):
+    """An optional extra is not installed (``pip install 'chartwatch[forecast]'``)."""
+
+    exit_code = 2
+
+    def __init__(self, extra: str, modules: list[str], what: str) -> None:
+        self.extra = extra
+        self.modules = modules
+        super().__init__(
+            f"{what} need{'s' if not what.endswith('s') else ''} {' and '.join(modules)}: "
+            f"pip install 'chartwatch[{extra}]'"
+        )
+
+
+def require_extra(extra: str, modules: tuple[str, ...], what: str) -> None:
+    """Raise :class:`MissingExtraError` when any of ``modules`` cannot be imported: the one
+    place that checks an optional extra."""
+    import importlib.util
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise MissingExtraError(extra, missing, what)
 
 
 class NotFoundError(ChartwatchError):

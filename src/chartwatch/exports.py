@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from chartwatch.errors import UsageError
+from chartwatch.store.rows import ROW_COLUMNS, visible_rows
 from chartwatch.store.store import Store
-from chartwatch.store.views import ROW_COLUMNS, visible_rows
 
 FORMATS = {
     "csv": "(FORMAT csv, HEADER true)",

@@ -35,7 +35,12 @@ class Tabular(ABC):
         """The result's table, one dict per row."""
 
     def to_dict(self) -> dict[str, Any]:
+        """The stable JSON document. A result's ``view`` (``View.describe()``: ``as_of``,
+        ``reconstructed``, ``first_observed``) is merged into the top level."""
         out: dict[str, Any] = jsonable(self)
+        view = out.pop("view", None)
+        if view:
+            out.update(view)
         return out
 
     def to_arrow(self) -> Any:

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from chartwatch.dates import week_ending
-from chartwatch.ingestion.kinds import VALUE_COLUMNS
 from chartwatch.store.store import Store
+from chartwatch.vocabulary import VALUE_COLUMNS
 
 
 @dataclass

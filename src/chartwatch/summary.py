@@ -63,19 +63,30 @@ def status(store: Store) -> StoreStatus:
         observations=int(head[2]),
         last_ingested_at=head[1],
     )
+    from chartwatch.engagement.reports import report_rows
+
+    engagement, params = report_rows()
     rows = store.all(
-        """
+        f"""
         WITH cur AS (
             SELECT list, count(*) AS rows, count(DISTINCT week) AS weeks, min(week) AS first_week,
                    max(week) AS last_week, count(DISTINCT country_iso2) AS countries
-            FROM current_rows GROUP BY list),
+            FROM current_rows GROUP BY list
+            UNION ALL
+            SELECT 'engagement', count(*), 0, NULL, NULL, 0 FROM {engagement}),
         ver AS (
-            SELECT list, count(*) AS versions FROM row_versions GROUP BY list),
+            SELECT list, count(*) AS versions FROM row_versions GROUP BY list
+            UNION ALL
+            SELECT 'engagement', count(*) FROM engagement_versions),
         rev AS (
             SELECT list, count(*) AS revised FROM (
                 SELECT list FROM row_versions
                 GROUP BY list, country_iso2, week, category, rank HAVING count(*) > 1)
-            GROUP BY list),
+            GROUP BY list
+            UNION ALL
+            SELECT 'engagement', count(*) FROM (
+                SELECT 1 FROM engagement_versions
+                GROUP BY report, kind, title, occurrence HAVING count(*) > 1)),
         snap AS (
             SELECT kind AS list, count(*) AS snapshots, max(observed_at) AS last_observed
             FROM snapshots GROUP BY kind)
@@ -83,8 +94,10 @@ def status(store: Store) -> StoreStatus:
                coalesce(rev.revised, 0), coalesce(cur.weeks, 0), cur.first_week, cur.last_week,
                coalesce(cur.countries, 0), snap.last_observed
         FROM snap LEFT JOIN cur USING (list) LEFT JOIN ver USING (list) LEFT JOIN rev USING (list)
-        ORDER BY CASE snap.list WHEN 'global' THEN 0 WHEN 'countries' THEN 1 ELSE 2 END
-        """
+        ORDER BY CASE snap.list WHEN 'global' THEN 0 WHEN 'countries' THEN 1
+                                WHEN 'most-popular' THEN 2 ELSE 3 END
+        """,
+        params,
     )
     result.lists = [ListStatus(*row) for row in rows]
     return result

@@ -12,14 +12,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chartwatch.analytics.frame import VIEWS_FROM, list_start, titled_rows
 from chartwatch.errors import AmbiguousTitleError, NotFoundError, UsageError
 from chartwatch.results import Tabular, jsonable
-from chartwatch.store.store import Store
-from chartwatch.titles import Show, Title, catalog, resolve
+from chartwatch.titles import Show, Title
 from chartwatch.titles.search import describe
+from chartwatch.vocabulary import VIEWS_FROM
+
+if TYPE_CHECKING:
+    from chartwatch.view import View
+
+
+def _name(query: str | Title) -> str:
+    return query if isinstance(query, str) else query.label
+
 
 METRICS: dict[str, str] = {
     "hours": "hours viewed",
@@ -75,6 +82,7 @@ class Comparison(Tabular):
     rows: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     weeks: list[ComparedWeek] = field(default_factory=list)
+    view: dict[str, Any] = field(default_factory=dict)  # View.describe(): as_of, reconstructed…
 
     def table_rows(self) -> list[dict[str, Any]]:
         return [asdict(w) for w in self.weeks]
@@ -84,20 +92,20 @@ class Comparison(Tabular):
         return {
             "metric": self.metric,
             "align": self.align,
-            "as_of": jsonable(self.as_of),
+            **(self.view or {"as_of": jsonable(self.as_of)}),
             "titles": jsonable(self.titles),
             "rows": jsonable(self.rows),
             "notes": list(self.notes),
         }
 
 
-def resolve_installment(store: Store, query: str, *, as_of: dt.date | None = None) -> Title:
+def resolve_installment(view: View, query: str | Title) -> Title:
     """Resolve ``query`` to one title; a show with several installments is an error that
     lists them (:class:`AmbiguousTitleError`, exit code 1)."""
-    target = resolve(store, query, as_of=as_of)
+    target = view.resolve(query) if isinstance(query, str) else query
     if isinstance(target, Title):
         return target
-    return _pick_one(query, target)
+    return _pick_one(query if isinstance(query, str) else target.name, target)
 
 
 def _pick_one(query: str, show: Show) -> Title:
@@ -121,66 +129,56 @@ def _views_problem(title: ComparedTitle, weeks: list[ComparedWeek]) -> str | Non
 
 
 def compare(
-    store: Store,
-    queries: list[str],
+    view: View,
+    queries: list[str | Title],
     *,
     metric: str = "hours",
     align: str = "debut",
-    as_of: dt.date | None = None,
 ) -> Comparison:
-    """Two or more titles' runs side by side.
+    """Two or more titles' runs side by side in ``view``: the document of
+    ``chartwatch compare``.
 
     ``metric`` is ``hours``, ``views`` or ``rank``; ``align`` is ``debut`` (week 1 = each
     title's first week in the Top 10) or ``calendar`` (by week-ending date). Each query is
-    resolved like every title argument and must name one installment. Raises
-    :class:`UsageError` for bad options, :class:`AmbiguousTitleError` for a show or an
-    ambiguous name and :class:`NotFoundError` when a title has no weeks or no views.
+    resolved like every title argument (or is a resolved title) and must name one
+    installment. Raises :class:`UsageError` for bad options, :class:`AmbiguousTitleError`
+    for a show or an ambiguous name and :class:`NotFoundError` when a title has no weeks or
+    no views.
     """
     if metric not in METRICS:
-        raise UsageError(f"--metric: {metric!r} is not one of {', '.join(METRICS)}")
+        raise UsageError(f"{metric!r} is not one of {', '.join(METRICS)}", parameter="metric")
     if align not in ALIGNS:
-        raise UsageError(f"--align: {align!r} is not one of {', '.join(ALIGNS)}")
+        raise UsageError(f"{align!r} is not one of {', '.join(ALIGNS)}", parameter="align")
     if len(queries) < 2:
-        raise UsageError("compare needs at least two titles")
-    picked = [resolve_installment(store, q, as_of=as_of) for q in queries]
-    seen: dict[tuple[str, bool], str] = {}
+        raise UsageError("compare needs at least two titles", parameter="titles")
+    picked = [resolve_installment(view, q) for q in queries]
+    seen: dict[tuple[str, bool], str | Title] = {}
     for query, pick in zip(queries, picked, strict=True):
         ident = (pick.ident, pick.film)
         if ident in seen:
-            raise UsageError(f"{seen[ident]!r} and {query!r} are the same title ({pick.label})")
+            raise UsageError(
+                f"{_name(seen[ident])!r} and {_name(query)!r} are the same title ({pick.label})",
+                parameter="titles",
+            )
         seen[ident] = query
 
-    cat = catalog(store, as_of)
-    gsql, gparams = titled_rows(cat, as_of, "global")
-    rows = store.all(
-        f"""
-        WITH picked AS (
-            SELECT unnest(?::VARCHAR[]) AS label, unnest(?::BOOLEAN[]) AS film,
-                   unnest(?::INTEGER[]) AS pos),
-        weeks AS (
-            SELECT p.pos, g.week, min(g.rank) AS rank,
-                   arg_min(g.weekly_hours_viewed, g.rank) AS hours,
-                   arg_min(g.weekly_views, g.rank) AS views,
-                   arg_min(g.category, g.rank) AS category
-            FROM {gsql} g JOIN picked p ON g.title = p.label AND g.film = p.film
-            GROUP BY p.pos, g.week)
-        SELECT pos, week,
-               date_diff('day', min(week) OVER (PARTITION BY pos), week) // 7 + 1 AS week_number,
-               rank, hours, views, category
-        FROM weeks ORDER BY pos, week
-        """,
-        [
-            [t.ident for t in picked],
-            [t.film for t in picked],
-            list(range(len(picked))),
-            *gparams,
-        ],
-    )
-    per_title: list[list[ComparedWeek]] = [[] for _ in picked]
+    core = view.core
+    per_title: list[list[ComparedWeek]] = []
     first_category: dict[int, str] = {}
-    for pos, week, number, rank, hours, views, category in rows:
-        per_title[pos].append(ComparedWeek(picked[pos].label, number, week, rank, hours, views))
-        first_category.setdefault(pos, category)
+    for pos, pick in enumerate(picked):
+        by_week: dict[dt.date, Any] = {}
+        for row in core.title_weeks(pick.ident, pick.film):
+            kept = by_week.get(row.week)
+            if kept is None or row.rank < kept.rank:  # one row a week: its best rank's
+                by_week[row.week] = row
+        weeks = []
+        first = min(by_week, default=None)
+        for week, row in sorted(by_week.items()):
+            assert first is not None
+            number = (week - first).days // 7 + 1
+            weeks.append(ComparedWeek(pick.label, number, week, row.rank, row.hours, row.views))
+            first_category.setdefault(pos, row.category)
+        per_title.append(weeks)
     for pick, weeks in zip(picked, per_title, strict=True):
         if not weeks:
             raise NotFoundError(
@@ -188,7 +186,7 @@ def compare(
                 + (" (it is only in country lists)" if pick.category is None else "")
             )
 
-    start = list_start(store, as_of)
+    start = core.list_start
     labels = [t.label for t in picked]
     titles = []
     for pos, (pick, weeks) in enumerate(zip(picked, per_title, strict=True)):
@@ -247,7 +245,8 @@ def compare(
     return Comparison(
         metric=metric,
         align=align,
-        as_of=as_of,
+        as_of=view.as_of,
+        view=view.describe(),
         titles=titles,
         rows=wide,
         notes=notes,

@@ -2,7 +2,7 @@
 week of the title's run that has country lists, No. 1, its rank in the Top 10, or absent.
 
 The country lists often keep Netflix's old label (``Ozark: Season 4 Part 1``); rows are read
-through :func:`~chartwatch.analytics.frame.titled_rows`, so they count for the title under
+through the derived weeks of :class:`~chartwatch.view.View`, so they count for the title under
 its current name. The bundled country lists end with the week ending 2022-02-27.
 """
 
@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chartwatch.analytics.compare import resolve_installment
-from chartwatch.analytics.frame import country_weeks, titled_rows
 from chartwatch.dates import week_ending
 from chartwatch.errors import NotFoundError
 from chartwatch.results import Tabular
-from chartwatch.store.store import Store
-from chartwatch.store.views import visible_rows
-from chartwatch.titles import catalog
+from chartwatch.titles import Title
+
+if TYPE_CHECKING:
+    from chartwatch.view import View
 
 NO1, TOP10, ABSENT, NO_LIST = "no1", "top10", "absent", "no_list"
 
@@ -57,6 +57,7 @@ class Footprint(Tabular):
     note: str | None = None
     aliases: list[str] = field(default_factory=list)
     key: str = ""  # the stable key: ``Ballerina (film, English)``
+    view: dict[str, Any] = field(default_factory=dict)  # View.describe(): as_of, reconstructed…
 
     def table_rows(self) -> list[dict[str, Any]]:
         out = []
@@ -86,38 +87,28 @@ def _cover_text(cover: tuple[dt.date, dt.date] | None) -> str:
 
 
 def countries(
-    store: Store,
-    query: str,
+    view: View,
+    query: str | Title,
     *,
     week: dt.date | None = None,
-    as_of: dt.date | None = None,
 ) -> Footprint:
     """Where ``query`` was No. 1, in the Top 10, or absent, country by country and week by
-    week. ``week`` (any day of it) narrows to one week. Raises :class:`NotFoundError` when
-    the title has no rows in the country lists (or none in ``week``)."""
-    title = resolve_installment(store, query, as_of=as_of)
-    cat = catalog(store, as_of)
-    csql, cparams = titled_rows(cat, as_of, "countries", only=title)
-    gsql, gparams = titled_rows(cat, as_of, "global", only=title)
-    # the title's weeks, global or in any country, and whether a country listed it
-    run = store.all(
-        f"""
-        SELECT week, bool_or(in_countries) FROM (
-            SELECT week, true AS in_countries FROM {csql} c WHERE title = ? AND film = ?
-            UNION ALL
-            SELECT week, false FROM {gsql} g WHERE title = ? AND film = ?)
-        GROUP BY week ORDER BY week
-        """,
-        [*cparams, title.ident, title.film, *gparams, title.ident, title.film],
-    )
-    covered = country_weeks(store, as_of)
+    week, in ``view``: the document of ``chartwatch countries``. ``week`` (any day of it)
+    narrows to one week. Raises :class:`NotFoundError` when the title has no rows in the
+    country lists (or none in ``week``)."""
+    title = resolve_installment(view, query)
+    core = view.core
+    crows = core.title_countries(title.ident, title.film)
+    in_countries = {c.week for c in crows}
+    run = sorted(in_countries | {w.week for w in core.title_weeks(title.ident, title.film)})
+    covered = core.country_weeks
     cover = (min(covered), max(covered)) if covered else None
-    if not any(in_countries for _, in_countries in run):
-        span = f": its weeks end {run[0][0]} to {run[-1][0]}, and" if run else ";"
+    if not in_countries:
+        span = f": its weeks end {run[0]} to {run[-1]}, and" if run else ";"
         raise NotFoundError(
             f"{title.label!r} has no rows in the country lists{span} {_cover_text(cover)}"
         )
-    weeks = [w for w, _ in run if w in covered]
+    weeks = [w for w in run if w in covered]
     if week is not None:
         wanted = week_ending(week)
         if wanted not in covered:
@@ -131,51 +122,43 @@ def countries(
             )
         weeks = [wanted]
 
-    rows_sql, rparams = visible_rows(as_of)
-    rows = store.all(
-        f"""
-        WITH lists AS (
-            SELECT DISTINCT country_iso2 AS iso2, week FROM {rows_sql} r
-            WHERE list = 'countries'),
-        names AS (
-            SELECT country_iso2 AS iso2, arg_max(country_name, week) AS name FROM {rows_sql} r
-            WHERE list = 'countries' GROUP BY country_iso2),
-        mine AS (
-            SELECT country_iso2 AS iso2, week, min(rank) AS rank FROM {csql} c
-            WHERE title = ? AND film = ? GROUP BY country_iso2, week),
-        weeks AS (SELECT unnest(?::DATE[]) AS week),
-        grid AS (
-            SELECT n.iso2, n.name, w.week, l.week IS NOT NULL AS listed, m.rank
-            FROM names n CROSS JOIN weeks w
-            LEFT JOIN lists l ON l.iso2 = n.iso2 AND l.week = w.week
-            LEFT JOIN mine m ON m.iso2 = n.iso2 AND m.week = w.week)
-        SELECT iso2, name, week, listed, rank,
-               count(*) FILTER (WHERE rank = 1) OVER (PARTITION BY iso2) AS no1_weeks,
-               count(rank) OVER (PARTITION BY iso2) AS top10_weeks,
-               min(rank) OVER (PARTITION BY iso2) AS best_rank
-        FROM grid
-        ORDER BY no1_weeks DESC, top10_weeks DESC, best_rank NULLS LAST, name, iso2, week
-        """,
-        [*rparams, *rparams, *cparams, title.ident, title.film, weeks],
+    mine: dict[tuple[str, dt.date], int] = {(c.iso2, c.week): c.rank for c in crows}
+    runs: list[CountryRun] = []
+    for iso2, (name, listed) in core.country_lists.items():
+        by_week = {w: mine.get((iso2, w)) for w in weeks if w in listed}
+        in_weeks = [r for w, r in by_week.items() if r is not None]
+        runs.append(
+            CountryRun(
+                iso2,
+                name,
+                sum(r == 1 for r in in_weeks),
+                len(in_weeks),
+                min(in_weeks, default=None),
+                by_week,
+            )
+        )
+    runs.sort(
+        key=lambda c: (
+            -c.no1_weeks,
+            -c.top10_weeks,
+            c.best_rank is None,
+            c.best_rank or 0,
+            c.name,
+            c.iso2,
+        )
     )
-    by_country: dict[str, CountryRun] = {}
     no1_by_week = dict.fromkeys(weeks, 0)
     top10_by_week = dict.fromkeys(weeks, 0)
-    for iso2, name, wk, listed, rank, no1, top10, best in rows:
-        entry = by_country.get(iso2)
-        if entry is None:
-            entry = by_country[iso2] = CountryRun(iso2, name, no1, top10, best, {})
-        if listed:
-            entry.by_week[wk] = rank
-        if rank is not None:
-            top10_by_week[wk] += 1
-            no1_by_week[wk] += rank == 1
-    runs = list(by_country.values())
+    for c in runs:
+        for wk, rank in c.by_week.items():
+            if rank is not None:
+                top10_by_week[wk] += 1
+                no1_by_week[wk] += rank == 1
 
     note = None
     if run and cover and week is None:
-        later = [w for w, _ in run if w > cover[1]]
-        earlier = [w for w, _ in run if w < cover[0]]
+        later = [w for w in run if w > cover[1]]
+        earlier = [w for w in run if w < cover[0]]
         parts = []
         if earlier:
             parts.append(f"{len(earlier)} weeks before {cover[0]} (from {earlier[0]})")
@@ -190,7 +173,7 @@ def countries(
         show=title.show,
         film=title.film,
         category=title.category,
-        as_of=as_of,
+        as_of=view.as_of,
         week=weeks[0] if week is not None else None,
         weeks=weeks,
         countries=runs,
@@ -202,4 +185,5 @@ def countries(
         note=note,
         aliases=list(title.aliases),
         key=title.key,
+        view=view.describe(),
     )

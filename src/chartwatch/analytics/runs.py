@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chartwatch.analytics.frame import country_weeks, list_start, titled_rows
 from chartwatch.dates import week_label
 from chartwatch.errors import NotFoundError
 from chartwatch.results import Tabular
-from chartwatch.store.store import Store
-from chartwatch.titles import Show, Title, catalog, resolve
+from chartwatch.titles import Show, Title
+
+if TYPE_CHECKING:
+    from chartwatch.forecast.run import RunForecast
+    from chartwatch.view import View
 
 
 @dataclass
@@ -121,10 +123,13 @@ class TitleReport(Tabular):
     weeks: list[Week] = field(default_factory=list)
     key: str = ""  # the stable key: ``Ballerina (film, English)``
     namesakes: list[str] = field(default_factory=list)  # keys of titles with its label
+    # where a title still in the Top 10 is heading (None otherwise): chartwatch.forecast.run
+    forecast: RunForecast | None = None
+    view: dict[str, Any] = field(default_factory=dict)  # View.describe(): as_of, reconstructed…
 
     @property
     def ident(self) -> str:
-        """The title's name in :func:`~chartwatch.analytics.frame.titled_rows`."""
+        """The title's name in the derived weeks of :class:`~chartwatch.view.View`."""
         return self.key if self.namesakes else self.label
 
     def table_rows(self) -> list[dict[str, Any]]:
@@ -166,6 +171,7 @@ class ShowReport(Tabular):
     weeks_at_no1: int
     total_hours_viewed: int | None
     total_views: int | None
+    view: dict[str, Any] = field(default_factory=dict)  # View.describe(): as_of, reconstructed…
 
     def table_rows(self) -> list[dict[str, Any]]:
         return [
@@ -195,68 +201,44 @@ def best_week(weeks: list[Week]) -> BestWeek | None:
     )
 
 
-def title_report(
-    store: Store, title: Title, as_of: dt.date | None = None, *, full: bool = True
-) -> TitleReport:
-    """The report for a resolved :class:`Title`.
+def title_report(view: View, title: Title, *, full: bool = True) -> TitleReport:
+    """The report for a resolved :class:`Title` in ``view``.
 
     ``full=False`` leaves out the country footprint (``countries`` empty, each week's
-    country counts None) and the standings (``records`` empty): a query over the country
-    lists and a leaderboard per figure, for callers that read only the run (the title a
-    brief is compared with)."""
-    cat = catalog(store, as_of)
-    gsql, gparams = titled_rows(cat, as_of, "global", only=title)
-    rows = store.all(
-        f"""
-        SELECT week, category, min(rank), any_value(weekly_hours_viewed),
-               any_value(weekly_views), any_value(cumulative_weeks_in_top_10),
-               max(observed_at), max(snapshot_id)
-        FROM {gsql} g WHERE title = ? AND film = ?
-        GROUP BY week, category ORDER BY week
-        """,
-        [*gparams, title.ident, title.film],
-    )
-    crows: list[tuple[Any, ...]] = []
-    covered: set[dt.date] = set()
-    if full:
-        csql, cparams = titled_rows(cat, as_of, "countries", only=title)
-        crows = store.all(
-            f"""
-            SELECT week, country_iso2, any_value(country_name), min(rank)
-            FROM {csql} c WHERE title = ? AND film = ?
-            GROUP BY week, country_iso2 ORDER BY week, country_iso2
-            """,
-            [*cparams, title.ident, title.film],
-        )
-        covered = country_weeks(store, as_of, cat)
+    country counts None), the standings (``records`` empty) and the forecast: for callers
+    that read only the run (the title a brief is compared with)."""
+    core = view.core
+    rows = core.title_weeks(title.ident, title.film)
+    crows = core.title_countries(title.ident, title.film) if full else []
+    covered = core.country_weeks if full else frozenset()
     no1_week: dict[dt.date, int] = {}
     top10_week: dict[dt.date, int] = {}
     per_country: dict[str, list[Any]] = {}
-    for week, iso, name, rank in crows:
-        top10_week[week] = top10_week.get(week, 0) + 1
-        if rank == 1:
-            no1_week[week] = no1_week.get(week, 0) + 1
-        entry = per_country.setdefault(iso, [name, 0, 0, 99])
+    for c in crows:
+        top10_week[c.week] = top10_week.get(c.week, 0) + 1
+        if c.rank == 1:
+            no1_week[c.week] = no1_week.get(c.week, 0) + 1
+        entry = per_country.setdefault(c.iso2, [c.name, 0, 0, 99])
         entry[1] += 1
-        entry[2] += rank == 1
-        entry[3] = min(entry[3], rank)
+        entry[2] += c.rank == 1
+        entry[3] = min(entry[3], c.rank)
     weeks = [
         Week(
-            week_start=w - dt.timedelta(days=6),
-            week_end=w,
-            category=c,
-            rank=r,
-            hours_viewed=h,
-            views=v,
-            cumulative_weeks_in_top_10=cum,
-            countries_no1=no1_week.get(w, 0) if w in covered else None,
-            countries_top10=top10_week.get(w, 0) if w in covered else None,
-            observed_at=obs,
-            snapshot_id=sid,
+            week_start=w.week - dt.timedelta(days=6),
+            week_end=w.week,
+            category=w.category,
+            rank=w.rank,
+            hours_viewed=w.hours,
+            views=w.views,
+            cumulative_weeks_in_top_10=w.cumulative,
+            countries_no1=no1_week.get(w.week, 0) if w.week in covered else None,
+            countries_top10=top10_week.get(w.week, 0) if w.week in covered else None,
+            observed_at=w.observed_at,
+            snapshot_id=w.snapshot_id,
         )
-        for w, c, r, h, v, cum, obs, sid in rows
+        for w in rows
     ]
-    start = list_start(store, as_of, cat)
+    start = core.list_start
     debut = None
     if weeks:
         first = weeks[0]
@@ -274,7 +256,6 @@ def title_report(
             f"({week_label(first.week_end)}); its run began earlier, so that week is not its debut",
         )
     peak = min((w.rank for w in weeks), default=None)
-    best = best_week(weeks)
     cover = (min(covered), max(covered)) if covered else None
     note = None
     if weeks and cover and weeks[-1].week_end > cover[1]:
@@ -301,8 +282,6 @@ def title_report(
         lists_cover=cover,
         note=note,
     )
-    from chartwatch.analytics.records import records_held
-
     report = TitleReport(
         show=title.show,
         season=None if title.film else title.label,
@@ -315,7 +294,7 @@ def title_report(
             "subtitle": title.installment.subtitle,
         },
         aliases=list(title.aliases),
-        as_of=as_of,
+        as_of=view.as_of,
         debut=debut,
         peak_rank=peak,
         weeks_at_peak=sum(w.rank == peak for w in weeks),
@@ -324,21 +303,39 @@ def title_report(
         total_hours_viewed=_sum([w.hours_viewed for w in weeks]),
         total_views=_sum([w.views for w in weeks]),
         weeks_with_views=sum(w.views is not None for w in weeks),
-        best_week=best,
+        best_week=best_week(weeks),
         countries=countries,
         weeks=weeks,
         key=title.key,
         namesakes=list(title.namesakes),
+        view=view.describe(),
     )
-    if full:
-        report.records = records_held(store, report, as_of=as_of)
+    if full and weeks:
+        report.records = [
+            RecordHeld(
+                metric=s.metric,
+                category=s.category,
+                week_end=s.week,
+                value=s.value,
+                rank=s.rank,
+                of=s.of,
+                record=s.rank == 1,
+                holder=s.holder,
+                holder_value=s.holder_value,
+            )
+            for s in core.standings(title.ident, title.film)
+            if s.category == report.category
+        ]
+        from chartwatch.forecast.documents import running_forecast
+
+        report.forecast = running_forecast(view, title)
     return report
 
 
-def show_report(store: Store, show: Show, as_of: dt.date | None = None) -> ShowReport:
+def show_report(view: View, show: Show) -> ShowReport:
     """One line per charted installment of ``show``, then the totals."""
     lines = []
-    reports = [title_report(store, t, as_of) for t in show.titles]
+    reports = [title_report(view, t, full=False) for t in show.titles]
     for t, r in zip(show.titles, reports, strict=True):
         lines.append(
             InstallmentLine(
@@ -361,7 +358,8 @@ def show_report(store: Store, show: Show, as_of: dt.date | None = None) -> ShowR
     return ShowReport(
         show=show.name,
         film=show.film,
-        as_of=as_of,
+        as_of=view.as_of,
+        view=view.describe(),
         installments=lines,
         weeks_in_top10=sum(line.weeks_in_top10 for line in lines),
         weeks_at_no1=sum(line.weeks_at_no1 for line in lines),
@@ -370,15 +368,17 @@ def show_report(store: Store, show: Show, as_of: dt.date | None = None) -> ShowR
     )
 
 
-def title(store: Store, query: str, *, as_of: dt.date | None = None) -> TitleReport | ShowReport:
-    """A title's run (or a show's installments) as published now or by ``as_of``.
+def title(view: View, query: str | Title | Show) -> TitleReport | ShowReport:
+    """A title's run (or a show's installments) in ``view``: the document of
+    ``chartwatch title``.
 
-    ``query`` is resolved like every title argument (fuzzy; see :func:`chartwatch.search`).
+    ``query`` is resolved once, like every title argument (fuzzy; see
+    :func:`chartwatch.titles.search.search`), or is an already resolved title or show.
     """
-    target = resolve(store, query, as_of=as_of)
+    target = view.resolve(query) if isinstance(query, str) else query
     if isinstance(target, Show):
-        return show_report(store, target, as_of)
-    report = title_report(store, target, as_of)
+        return show_report(view, target)
+    report = title_report(view, target)
     if not report.weeks and not report.countries.top10:
         raise NotFoundError(f"{target.label!r} has no chart weeks in this view")
     return report

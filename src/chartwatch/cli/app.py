@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from chartwatch.store import Store
+    from chartwatch.view import View
 
 app = typer.Typer(
     name="chartwatch",
@@ -34,8 +35,10 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+# A plain string, made a Path here: typer coerces Path options through pydantic, whose
+# import alone costs about a fifth of a second of every command's start.
 DbOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--db",
         help="The store (a DuckDB file). Default: $CHARTWATCH_DB, else the user data folder.",
@@ -108,7 +111,9 @@ def errors() -> Iterator[None]:
     try:
         yield
     except ChartwatchError as exc:
-        err(f"Error: {exc.message}")
+        from chartwatch.errors import UsageError
+
+        err(f"Error: {exc.for_cli() if isinstance(exc, UsageError) else exc.message}")
         for candidate in getattr(exc, "candidates", [])[:20]:
             err(f"  {candidate}")
         raise typer.Exit(exc.exit_code) from None
@@ -118,7 +123,7 @@ def errors() -> Iterator[None]:
 
 
 @contextmanager
-def store_for(db: Path | None, *, autoload: bool = True) -> Iterator[Store]:
+def store_for(db: str | Path | None, *, autoload: bool = True) -> Iterator[Store]:
     """Open the store; on first use of an empty store load the bundled data (one notice)."""
     from chartwatch.bundled import ensure_data
     from chartwatch.store import open_store
@@ -130,6 +135,25 @@ def store_for(db: Path | None, *, autoload: bool = True) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+@contextmanager
+def view_for(db: str | Path | None, as_of: str | None = None) -> Iterator[View]:
+    """The view of the store at ``--as-of`` (parsed here, so a bad date names the flag)."""
+    from chartwatch.view import View
+
+    day = parse_date(as_of, "--as-of")
+    with store_for(db) as store:
+        yield View.of(store, day)
+
+
+def print_view(view: View, renderable: Any) -> None:
+    """Print a table, after the one line that says a view is reconstructed."""
+    out = console()
+    notice = view.notice()
+    if notice:
+        out.print(f"[dim]{notice}[/dim]")
+    out.print(renderable)
 
 
 # Register the commands (each module adds its own to ``app``, in a help panel of its own),
@@ -144,6 +168,7 @@ _COMMAND_MODULES = (
     "check_cmds",  # … check: the claims in a text
     "compare_cmds",  # … compare, countries
     "forecast_cmds",  # Forecasts: greenlight
+    "engagement_cmds",  # Engagement reports: engagement
     "web_cmds",  # Web and plots: serve, plot
     "engine_cmds",  # Charts from your own viewing events: build, synth
 )

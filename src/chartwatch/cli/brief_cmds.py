@@ -13,8 +13,7 @@ from chartwatch.cli.app import (
     console,
     errors,
     out_json,
-    parse_date,
-    store_for,
+    view_for,
 )
 from chartwatch.cli.title_cmds import QueryArg
 
@@ -34,8 +33,8 @@ def brief(
         str | None,
         typer.Option(
             "--as-of",
-            help="The brief as it stood on DATE (YYYY-MM-DD): only weeks ending on or before "
-            "it, as published by then (as published now if the store observed nothing by then).",
+            help="The brief as it stood on DATE (YYYY-MM-DD): only the weeks published by then, "
+            "each row as the store knew it then (see docs/store.md, 'as of').",
             metavar="DATE",
         ),
     ] = None,
@@ -51,10 +50,8 @@ def brief(
     """
     from chartwatch.analytics.brief import brief as make_brief
 
-    with errors():
-        asof = parse_date(as_of, "--as-of")
-        with store_for(db) as store:
-            result = make_brief(store, query, vs=vs, as_of=asof)
+    with errors(), view_for(db, as_of) as view:
+        result = make_brief(view, query, vs=vs)
         if as_json:
             out_json(result.to_dict())
             return

@@ -11,11 +11,11 @@ from chartwatch.cli.app import (
     DbOption,
     JsonOption,
     app,
-    console,
     errors,
     out_json,
     parse_date,
-    store_for,
+    print_view,
+    view_for,
 )
 
 
@@ -54,15 +54,14 @@ def compare(
     from chartwatch.analytics.compare import compare as run_compare
 
     with errors():
-        asof = parse_date(as_of, "--as-of")
-        with store_for(db) as store:
-            result = run_compare(store, queries, metric=metric, align=align, as_of=asof)
+        with view_for(db, as_of) as view:
+            result = run_compare(view, list(queries), metric=metric, align=align)
         if as_json:
             out_json(result.to_dict())
             return
         from chartwatch.render.analytics import compare_view
 
-        console().print(compare_view(result))
+        print_view(view, compare_view(result))
 
 
 @app.command(rich_help_panel="Titles and records")
@@ -91,13 +90,12 @@ def countries(
     from chartwatch.analytics.countries import countries as footprint
 
     with errors():
-        asof = parse_date(as_of, "--as-of")
         day = parse_date(week, "--week")
-        with store_for(db) as store:
-            result = footprint(store, query, week=day, as_of=asof)
+        with view_for(db, as_of) as view:
+            result = footprint(view, query, week=day)
         if as_json:
             out_json(result.to_dict())
             return
         from chartwatch.render.analytics import footprint_view
 
-        console().print(footprint_view(result))
+        print_view(view, footprint_view(result))

@@ -12,17 +12,14 @@ from chartwatch.cli.app import (
     DbOption,
     JsonOption,
     app,
-    console,
     errors,
     out_json,
-    parse_date,
-    store_for,
+    print_view,
+    view_for,
 )
 
 if TYPE_CHECKING:
-    from chartwatch.forecast.backtest import Backtest
-    from chartwatch.forecast.renewal import Greenlight, Watchlist
-    from chartwatch.forecast.run import RunBacktest
+    from chartwatch.forecast.documents import Greenlight, Watchlist
 
 SORTS = ("p24", "p12", "p36", "debut", "season")
 
@@ -105,57 +102,69 @@ def _watchlist(w: Watchlist, sort: str, top: int | None) -> Any:
     return table
 
 
-def _backtest(b: Backtest, runs: RunBacktest) -> Any:
+def _backtest(document: dict[str, Any]) -> Any:
+    """The backtests' document (``greenlight --backtest --json``) as tables."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
-    h = b.horizon_months
+    b, runs = document["renewal"], document["run"]
+    h = b["horizon_months"]
     parts: list[Any] = [
         Text(
-            f"Renewal forecast, rolling-origin backtest ({h} months; first {b.weeks} weeks; "
-            f"origins every {b.step_weeks} weeks, {b.window_weeks}-week windows; "
-            f"training outcomes {'as known at each origin' if b.strict else 'as known now'})",
+            f"Renewal forecast, rolling-origin backtest ({h} months; first {b['weeks']} weeks; "
+            f"origins every {b['step_weeks']} weeks, {b['window_weeks']}-week windows; "
+            "training outcomes "
+            f"{'as known at each origin' if b['strict'] else 'as known now'})",
             style="bold",
         )
     ]
     t = Table(title="Per origin", title_justify="left")
     for col in ("origin", "trained on", "renewals", "scored", "renewed", "model AUC", "debut AUC"):
         t.add_column(col)
-    for o in b.origins:
-        s = {x.method: x for x in o.scores}
+    for o in b["origins"]:
+        s = {x["method"]: x for x in o["scores"]}
         t.add_row(
-            str(o.origin),
-            str(o.train),
-            str(o.train_renewed),
-            str(o.test),
-            str(o.test_renewed),
-            _num(s["model"].auc) if "model" in s else ("skipped" if o.skipped else "—"),
-            _num(s["debut_only"].auc) if "debut_only" in s else "",
+            str(o["origin"]),
+            str(o["train"]),
+            str(o["train_renewed"]),
+            str(o["test"]),
+            str(o["test_renewed"]),
+            _num(s["model"]["auc"]) if "model" in s else ("skipped" if o["skipped"] else "—"),
+            _num(s["debut_only"]["auc"]) if "debut_only" in s else "",
         )
     parts.append(t)
     t = Table(title="Pooled (each installment once)", title_justify="left")
     for col in ("method", "n", "renewed", f"AUC@{h}", f"Brier@{h}", "C-index", "rated ≥80%"):
         t.add_column(col)
-    for p in b.pooled:
-        share = f"{p.rated_80_renewed}/{p.rated_80}" if p.rated_80 else "none"
+    for p in b["pooled"]:
+        share = f"{p['rated_80_renewed']}/{p['rated_80']}" if p["rated_80"] else "none"
         t.add_row(
-            p.method, str(p.n), str(p.renewed), _num(p.auc), _num(p.brier), _num(p.c_index), share
+            p["method"],
+            str(p["n"]),
+            str(p["renewed"]),
+            _num(p["auc"]),
+            _num(p["brier"]),
+            _num(p["c_index"]),
+            share,
         )
     parts.append(t)
-    if b.auc_interval:
-        parts.append(Text(f"model AUC 95% bootstrap interval: {b.auc_interval}"))
-    cal = b.calibration.get("model", [])
+    if b["auc_interval"]:
+        parts.append(Text(f"model AUC 95% bootstrap interval: {b['auc_interval']}"))
+    cal = b["calibration"].get("model", [])
     if cal:
         t = Table(title="Calibration (model)", title_justify="left")
         for col in ("forecast", "n", "mean forecast", "share renewed"):
             t.add_column(col)
         for c in cal:
             t.add_row(
-                f"{c.low:.0%}–{c.high:.0%}", str(c.n), _num(c.mean_forecast), _num(c.observed)
+                f"{c['low']:.0%}–{c['high']:.0%}",
+                str(c["n"]),
+                _num(c["mean_forecast"]),
+                _num(c["observed"]),
             )
         parts.append(t)
-    a = b.aims
+    a = b["aims"]
     parts.append(
         Text(
             f"Aims: AUC@{h} ≥ {a['auc_at_least']}: {'met' if a['auc_met'] else 'not met'}; "
@@ -164,22 +173,22 @@ def _backtest(b: Backtest, runs: RunBacktest) -> Any:
             + ("met" if a["rated_80_met"] else f"not met ({a['rated_80']} such forecasts)")
         )
     )
-    if b.plot:
-        parts.append(Text(f"calibration plot: {b.plot}"))
+    if b.get("plot"):
+        parts.append(Text(f"calibration plot: {b['plot']}"))
     t = Table(title="Run forecast backtest (log totals)", title_justify="left")
     for col in ("weeks used", "n", "R² hours", "80% coverage", "R² weeks", "80% coverage"):
         t.add_column(col)
-    for r in runs.scores:
+    for r in runs["scores"]:
         t.add_row(
-            str(r.weeks_used),
-            str(r.n),
-            _num(r.r2_log_hours),
-            _num(r.coverage_hours),
-            _num(r.r2_log_weeks),
-            _num(r.coverage_weeks),
+            str(r["weeks_used"]),
+            str(r["n"]),
+            _num(r["r2_log_hours"]),
+            _num(r["coverage_hours"]),
+            _num(r["r2_log_weeks"]),
+            _num(r["coverage_weeks"]),
         )
     parts.append(t)
-    parts.append(Text(f"public model (first two weeks): R² = {runs.public_r2}"))
+    parts.append(Text(f"public model (first two weeks): R² = {runs['public_r2']}"))
     return Group(*parts)
 
 
@@ -250,50 +259,40 @@ def greenlight(
     from chartwatch.errors import UsageError
 
     with errors():
-        asof = parse_date(as_of, "--as-of")
         if sum((bool(query), all_, backtest)) != 1:
             raise UsageError("give a QUERY, or --all, or --backtest")
         if sort not in SORTS:
-            raise UsageError(f"--sort: {sort!r} is not one of {', '.join(SORTS)}")
-        from chartwatch.forecast.summary import missing_extra
+            raise UsageError(f"{sort!r} is not one of {', '.join(SORTS)}", parameter="sort")
+        from chartwatch.errors import require_extra
+        from chartwatch.forecast.documents import EXTRA_MODULES
 
-        if reason := missing_extra():
-            raise UsageError(reason)
-        with store_for(db) as store:
+        require_extra("forecast", EXTRA_MODULES, "forecasts")
+        with view_for(db, as_of) as view:
             if backtest:
-                from chartwatch.forecast.backtest import backtest as run_backtest
-                from chartwatch.forecast.run import run_backtest as runs_backtest
-                from chartwatch.forecast.summary import backtest_document
+                from chartwatch.forecast.summary import backtests
 
-                result = run_backtest(
-                    store,
-                    as_of=asof,
-                    weeks=weeks,
-                    horizon=horizon,
-                    strict=strict,
-                    seed=seed,
-                    plot=plot,
+                document = backtests(
+                    view, weeks=weeks, horizon=horizon, strict=strict, seed=seed, plot=plot
                 )
-                runs = runs_backtest(store, as_of=asof)
-                if as_json:  # the document /api/v1/greenlight/backtest answers
-                    out_json(backtest_document(result, runs))
+                if as_json:
+                    out_json(document)
                     return
-                console().print(_backtest(result, runs))
+                print_view(view, _backtest(document))
                 return
             if all_:
-                from chartwatch.forecast.renewal import watchlist
+                from chartwatch.forecast.documents import watchlist
 
-                wl = watchlist(store, as_of=asof, weeks=weeks)
+                wl = watchlist(view, weeks=weeks)
                 if as_json:
-                    out_json(wl.to_list())
+                    out_json(wl.to_dict())
                     return
-                console().print(_watchlist(wl, sort, top))
+                print_view(view, _watchlist(wl, sort, top))
                 return
-            from chartwatch.forecast.renewal import greenlight as forecast
+            from chartwatch.forecast.documents import greenlight as forecast
 
             assert query is not None
-            g = forecast(store, query, as_of=asof, weeks=weeks)
+            g = forecast(view, query, weeks=weeks)
         if as_json:
             out_json(g.to_dict())
             return
-        console().print(_one(g))
+        print_view(view, _one(g))

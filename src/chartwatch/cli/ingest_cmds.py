@@ -170,6 +170,15 @@ def console_err() -> Console:
 
 @app.command(rich_help_panel="Get the data")
 def update(
+    urls: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Files to download instead of the Top 10 files, e.g. an engagement report "
+            "(.xlsx) URL.",
+            metavar="[URL]...",
+            show_default=False,
+        ),
+    ] = None,
     base_url: Annotated[
         str | None,
         typer.Option(
@@ -187,11 +196,17 @@ def update(
 ) -> None:
     """Download Netflix's current Top 10 files and ingest them.
 
-    Fetches all-weeks-global.tsv, all-weeks-countries.tsv and most-popular.tsv. A file
-    that cannot be downloaded or is not data is reported and the others still load.
+    Fetches all-weeks-global.tsv, all-weeks-countries.tsv and most-popular.tsv, or the URLs
+    given (such as a semiannual engagement report, which Netflix publishes at a new address
+    each time). A file that cannot be downloaded or is not data is reported and the others
+    still load.
     """
+    from chartwatch.errors import UsageError
     from chartwatch.ingestion.download import update as run_update
 
     with errors(), store_for(db, autoload=False) as store:
-        results = run_update(store, base=base_url, timeout=timeout)
+        bad = [u for u in urls or [] if not u.startswith(("http://", "https://"))]
+        if bad:
+            raise UsageError(f"{bad[0]!r} is not an http(s) URL; use `chartwatch ingest` for files")
+        results = run_update(store, base=base_url, timeout=timeout, urls=tuple(urls or ()))
         raise typer.Exit(_report(results, as_json, "Update"))

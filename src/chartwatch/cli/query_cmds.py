@@ -17,6 +17,7 @@ from chartwatch.cli.app import (
     out_json,
     parse_date,
     store_for,
+    view_for,
 )
 
 
@@ -70,15 +71,16 @@ def week(
 
     with errors():
         day = parse_date(week, "--week")
-        asof = parse_date(as_of, "--as-of")
-        with store_for(db) as store:
-            chart = get_week(store, week=day, category=category, country=country, as_of=asof)
+        with view_for(db, as_of) as view:
+            chart = get_week(view, week=day, category=category, country=country)
         if as_json:
             out_json(chart.to_dict())
         else:
             from chartwatch.render.tables import week_tables
 
             c = console()
+            if notice := chart.notice:
+                c.print(f"[dim]{notice}[/dim]")
             for table in week_tables(chart):
                 c.print(table)
 
@@ -122,8 +124,8 @@ def history(
     """What Netflix changed after publishing: old value, new value, and when each was
     first and last published. For a title, a week, a list, or the whole store."""
     from chartwatch.errors import NotFoundError, UsageError
-    from chartwatch.ingestion.kinds import LISTS
     from chartwatch.revisions import history as get_history
+    from chartwatch.vocabulary import LISTS
 
     with errors():
         if list_name is not None and list_name not in LISTS:
@@ -171,7 +173,7 @@ def export(
     from chartwatch.errors import UsageError
     from chartwatch.exports import FORMATS
     from chartwatch.exports import export as run_export
-    from chartwatch.ingestion.kinds import LISTS
+    from chartwatch.vocabulary import LISTS
 
     with errors():
         fmt = format or output.suffix.lstrip(".").lower() or "csv"
@@ -189,3 +191,30 @@ def export(
             out_json(result.to_dict())
         else:
             console().print(f"Wrote {result.rows:,} rows to {result.path} ({result.format}).")
+
+
+@app.command(rich_help_panel="Charts and the store")
+def prepare(
+    as_of: AsOfOption = None,
+    no_backtests: Annotated[
+        bool, typer.Option("--no-backtests", help="Skip the backtests (the slowest part).")
+    ] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Derive now what answers need (catalogue, boards, forecasts, backtests), so the
+    commands and pages that follow answer at once.
+
+    Derived data is kept beside the store per content, and is otherwise derived by the first
+    command that needs it after a new snapshot; `serve` prepares in the background.
+    """
+    from chartwatch.prepare import prepare as run_prepare
+
+    with errors(), view_for(db, as_of) as view:
+        done = run_prepare(view, backtests=not no_backtests)
+    if as_json:
+        out_json(done.to_dict())
+        return
+    parts = ", ".join(f"{name} {s:.2f} s" for name, s in done.seconds.items())
+    skipped = f"; skipped {', '.join(done.skipped)}" if done.skipped else ""
+    console().print(f"Prepared the view {done.as_of or 'now'}: {parts}{skipped}.", markup=False)

@@ -14,8 +14,8 @@ from chartwatch.cli.app import (
     console,
     errors,
     out_json,
-    parse_date,
-    store_for,
+    print_view,
+    view_for,
 )
 
 QueryArg = Annotated[
@@ -40,8 +40,8 @@ def search(
     from chartwatch.titles.search import search as find
 
     with errors():
-        with store_for(db) as store:
-            hits = find(store, query, limit=limit)
+        with view_for(db) as view:
+            hits = find(view.catalog, query, limit=limit)
         if as_json:
             out_json([h.to_dict() for h in hits])
         elif hits:
@@ -68,30 +68,18 @@ def title(
     from chartwatch.analytics.runs import TitleReport
     from chartwatch.analytics.runs import title as run_title
 
-    with errors():
-        asof = parse_date(as_of, "--as-of")
-        with store_for(db) as store:
-            report = run_title(store, query, as_of=asof)
-            forecast = None
-            if isinstance(report, TitleReport):  # still running: where it is heading
-                from chartwatch.forecast.run import running_forecast
-
-                last = report.weeks[-1].week_end if report.weeks else None
-                forecast = running_forecast(
-                    store, report.ident, report.film, last_week=last, as_of=asof
-                )
+    with errors(), view_for(db, as_of) as view:
+        report = run_title(view, query)
         if as_json:
-            data = report.to_dict()
-            if forecast is not None:
-                data["forecast"] = forecast.to_dict()
-            out_json(data)
+            out_json(report.to_dict())
             return
         from chartwatch.render.analytics import show_view, title_view
 
-        view = title_view(report) if isinstance(report, TitleReport) else show_view(report)
-        console().print(view)
-        if forecast is not None:
-            console().print(f"Forecast: {forecast.text} ({forecast.caveat})")
+        shown = title_view(report) if isinstance(report, TitleReport) else show_view(report)
+        print_view(view, shown)
+        if isinstance(report, TitleReport) and report.forecast is not None:
+            fc = report.forecast
+            console().print(f"Forecast: {fc.text} ({fc.caveat})")
 
 
 @app.command(rich_help_panel="Titles and records")
@@ -119,15 +107,11 @@ def records(
     """Leaderboards as they stood on a date (weeks ending on or before it)."""
     from chartwatch.analytics.records import records as board
 
-    with errors():
-        asof = parse_date(as_of, "--as-of")
-        with store_for(db) as store:
-            result = board(store, metric, category=category, as_of=asof, top=top)
+    with errors(), view_for(db, as_of) as view:
+        result = board(view, metric, category=category, top=top)
         if as_json:
-            out_json(
-                [{k: v for k, v in e.items() if k != "label"} for e in result.to_dict()["entries"]]
-            )
+            out_json(result.to_dict())
             return
         from chartwatch.render.analytics import leaderboard_view
 
-        console().print(leaderboard_view(result))
+        print_view(view, leaderboard_view(result))

@@ -18,18 +18,19 @@ from chartwatch.cli.app import (
     out_json,
     parse_date,
     store_for,
+    view_for,
 )
 
 PLOTS = ("title", "compare", "map")
 
 
-def _ready(db: Path | None) -> Path:
+def _ready(db: str | Path | None) -> Path:
     """The store's path; on first use (no file, or an empty store) load the bundled data,
     as the read commands do."""
     from chartwatch.errors import StoreBusyError
     from chartwatch.store.store import default_db_path, open_snapshot
 
-    path = (db or default_db_path()).expanduser()
+    path = (Path(db) if db else default_db_path()).expanduser()
     if path.exists():
         try:
             with open_snapshot(path) as copy:
@@ -143,12 +144,11 @@ def plot(
             raise UsageError(f"-o: write a .png, .svg, .html or .json file (not {output.name!r})")
         if not output.parent.exists():
             raise UsageError(f"-o: the folder {output.parent} does not exist")
-        asof = parse_date(as_of, "--as-of")
         day = parse_date(week, "--week")
         if day is not None and kind != "map":
-            raise UsageError("--week: only plot map takes a week")
-        with store_for(db) as store:
-            spec = _spec(store, kind, queries, week=day, metric=metric, align=align, as_of=asof)
+            raise UsageError("only plot map takes a week", parameter="week")
+        with view_for(db, as_of) as view:
+            spec = _spec(view, kind, queries, week=day, metric=metric, align=align)
         if suffix == "json":
             output.write_text(json.dumps(spec, indent=2, ensure_ascii=False) + "\n", "utf-8")
         else:
@@ -160,31 +160,28 @@ def plot(
 
 
 def _spec(
-    store: Any,
+    view: Any,
     kind: str,
     queries: list[str],
     *,
     week: Any,
     metric: str,
     align: str,
-    as_of: Any,
 ) -> dict[str, Any]:
     from chartwatch.render import charts
 
     if kind == "compare":
         from chartwatch.analytics.compare import compare
 
-        return charts.compare_chart(
-            compare(store, queries, metric=metric, align=align, as_of=as_of)
-        )
+        return charts.compare_chart(compare(view, list(queries), metric=metric, align=align))
     if kind == "map":
         from chartwatch.analytics.countries import countries
         from chartwatch.dates import week_ending
 
-        footprint = countries(store, queries[0], as_of=as_of)
+        footprint = countries(view, queries[0])
         return charts.map_chart(footprint, week=week_ending(week) if week else None)
     from chartwatch.analytics.compare import resolve_installment
     from chartwatch.analytics.runs import title_report
 
-    report = title_report(store, resolve_installment(store, queries[0], as_of=as_of), as_of)
+    report = title_report(view, resolve_installment(view, queries[0]))
     return charts.run_chart(report)

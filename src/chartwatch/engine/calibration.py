@@ -130,13 +130,13 @@ def _read_charts(
     from chartwatch.bundled import load_bundled
     from chartwatch.ingestion.load import ingest
     from chartwatch.store import open_store
-    from chartwatch.store.views import visible_rows
+    from chartwatch.store.rows import visible_rows
 
     notes: list[str] = []
     with open_store(":memory:") as store:
         for source in sources:
             if source == "bundled":
-                load_bundled(store)
+                load_bundled(store, engagement=False)  # the charts only
                 continue
             path = Path(source).expanduser()
             if path.is_dir():

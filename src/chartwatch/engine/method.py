@@ -36,8 +36,7 @@ RankBy = Literal["auto", "views", "hours"]
 NETFLIX_SWITCH_WEEK = dt.date(2023, 6, 18)
 """The first week Netflix ranked by views and rounded hours to 100,000 (not 10,000)."""
 
-GLOBAL_CATEGORIES = ("Films (English)", "Films (Non-English)", "TV (English)", "TV (Non-English)")
-COUNTRY_CATEGORIES = ("Films", "TV")
+
 TOP_N = 10
 MONDAY = dt.date(1970, 1, 5)  # weeks are counted from a Monday
 

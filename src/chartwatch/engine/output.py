@@ -19,7 +19,8 @@ from typing import Any
 
 import duckdb
 
-from chartwatch.engine.method import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES, lit
+from chartwatch.engine.method import lit
+from chartwatch.vocabulary import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
 
 GLOBAL_FILE = "all-weeks-global.tsv"
 COUNTRIES_FILE = "all-weeks-countries.tsv"

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -38,7 +38,9 @@ from chartwatch.forecast.models import base_rate, fit
 from chartwatch.forecast.outcomes import DAYS_PER_MONTH
 from chartwatch.forecast.renewal import training_set
 from chartwatch.results import Tabular
-from chartwatch.store.store import Store
+
+if TYPE_CHECKING:
+    from chartwatch.view import View
 
 METHODS = ("model", "debut_only", "base_rate")
 MIN_EVENTS = 5  # an origin with fewer renewals to learn from is skipped
@@ -156,9 +158,8 @@ def origins(history: History, n: int, horizon: int, step_weeks: int) -> list[dt.
 
 
 def backtest(
-    store: Store,
+    view: View,
     *,
-    as_of: dt.date | None = None,
     weeks: int = DEFAULT_WEEKS,
     horizon: int = 24,
     step_weeks: int = 13,
@@ -175,7 +176,7 @@ def backtest(
     ``features`` and ``penalizer`` (default: chosen on each training set) let a study compare
     variants of the model on the same origins (``bench/greenlight_variants.py``)."""
     pd = pandas()
-    history = load_history(store, as_of)
+    history = load_history(view)
     truth = _truth(history, weeks, horizon)
     results: list[Origin] = []
     rows: list[Any] = []

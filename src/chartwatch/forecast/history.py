@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chartwatch.analytics.frame import VIEWS_FROM, titled_rows
-from chartwatch.store.store import Store
-from chartwatch.titles import catalog, parse_label
+from chartwatch.titles import parse_label
+from chartwatch.vocabulary import VIEWS_FROM
+
+if TYPE_CHECKING:
+    from chartwatch.view import View
 
 TYPICAL_WEEKS = 26  # the window of the category's typical level
 WEEK = dt.timedelta(days=7)
@@ -54,10 +56,12 @@ class History:
     last_week: dt.date
     as_of: dt.date | None = None
     cutoff: dt.date | None = None
-    key: tuple[Any, ...] = ()  # the store state it was read from (for caches)
+    key: tuple[Any, ...] = ()  # the view it was read from: (stamp, as_of)
     floors: Any = field(default=None, repr=False)  # category, week, floor_level
     countries: Any = field(default=None, repr=False)  # title, film, week, countries (Top 10)
     country_weeks: frozenset[dt.date] = frozenset()  # weeks with country lists
+    # what is fitted on this history (models by weeks used): kept with it, so with its view
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def until(self, week: dt.date) -> History:
         """The history as it stood after ``week`` was published: later weeks dropped.
@@ -72,6 +76,7 @@ class History:
         )
         return replace(
             self,
+            memo={},
             weeks=weeks,
             titles=titles,
             last_week=min(week, self.last_week),
@@ -82,55 +87,69 @@ class History:
         )
 
 
-_CACHE: dict[tuple[str, dt.date | None], History] = {}
+_WEEKS_SQL = f"""
+    WITH g AS (
+        SELECT title, film, any_value(show_title) AS "show", week,
+               min(category) AS category, min(rank) AS rank,
+               any_value(hours) AS hours, any_value(views) AS views,
+               any_value(runtime) AS runtime
+        FROM cw_history_weeks GROUP BY title, film, week),
+    m AS (
+        SELECT *, CASE WHEN week >= ? AND views IS NOT NULL THEN 'views' ELSE 'hours' END
+                      AS measure,
+                  CASE WHEN week >= ? AND views IS NOT NULL THEN views ELSE hours END
+                      AS figure
+        FROM g),
+    cw AS (SELECT DISTINCT category, week, measure FROM m),
+    typ AS (
+        SELECT cw.category, cw.week, cw.measure, median(m.figure) AS typical
+        FROM cw JOIN m ON m.category = cw.category AND m.measure = cw.measure
+         AND m.week > cw.week - INTERVAL '{TYPICAL_WEEKS * 7} days' AND m.week <= cw.week
+        GROUP BY ALL)
+    SELECT m.*, typ.typical, m.figure / typ.typical AS level,
+           min(m.figure) OVER (PARTITION BY m.category, m.week) / typ.typical
+               AS floor_level
+    FROM m JOIN typ USING (category, week, measure)
+    ORDER BY title, film, week
+"""
 
 
-def load_history(store: Store, as_of: dt.date | None = None) -> History:
-    """The global Top 10 history visible now or as of ``as_of`` (cached per store content:
-    two stores holding the same snapshots share it)."""
+def load_history(view: View) -> History:
+    """The global Top 10 history of ``view``, built once per view from its derived weeks
+    (:class:`chartwatch.view.core.Core`) and kept with it."""
+    return view.derived("forecast_history", lambda: _build(view))
+
+
+def _build(view: View) -> History:
     pd = pandas()
-    # the store's content: every snapshot's hash and observation time, in order
-    stamp = str(
-        store.scalar(
-            "SELECT md5(coalesce(string_agg(sha256 || '@' || observed_at::VARCHAR, ',' "
-            "ORDER BY snapshot_id), '')) FROM snapshots"
-        )
+    core = view.core
+    cat = core.catalog
+    raw = pd.DataFrame(
+        [
+            (ident, film, w.show, w.week, w.category, w.rank, w.hours, w.views, w.runtime)
+            for (ident, film), weeks in core.weeks.items()
+            for w in weeks
+        ],
+        columns=[
+            "title",
+            "film",
+            "show_title",
+            "week",
+            "category",
+            "rank",
+            "hours",
+            "views",
+            "runtime",
+        ],
     )
-    key = (stamp, as_of)
-    if key in _CACHE:
-        return _CACHE[key]
-    cat = catalog(store, as_of)
-    gsql, gparams = titled_rows(cat, as_of, "global")
-    weeks = store.con.execute(
-        f"""
-        WITH g AS (
-            SELECT title, film, any_value(show_title) AS show, week,
-                   min(category) AS category, min(rank) AS rank,
-                   any_value(weekly_hours_viewed) AS hours, any_value(weekly_views) AS views,
-                   any_value(runtime) AS runtime
-            FROM {gsql} g GROUP BY title, film, week),
-        m AS (
-            SELECT *, CASE WHEN week >= ? AND views IS NOT NULL THEN 'views' ELSE 'hours' END
-                          AS measure,
-                      CASE WHEN week >= ? AND views IS NOT NULL THEN views ELSE hours END
-                          AS figure
-            FROM g),
-        cw AS (SELECT DISTINCT category, week, measure FROM m),
-        typ AS (
-            SELECT cw.category, cw.week, cw.measure, median(m.figure) AS typical
-            FROM cw JOIN m ON m.category = cw.category AND m.measure = cw.measure
-             AND m.week > cw.week - INTERVAL '{TYPICAL_WEEKS * 7} days' AND m.week <= cw.week
-            GROUP BY ALL)
-        SELECT m.*, typ.typical, m.figure / typ.typical AS level,
-               min(m.figure) OVER (PARTITION BY m.category, m.week) / typ.typical
-                   AS floor_level
-        FROM m JOIN typ USING (category, week, measure)
-        ORDER BY title, film, week
-        """,
-        [*gparams, VIEWS_FROM, VIEWS_FROM],
-    ).df()
-    if weeks.empty:
+    if raw.empty:
         raise_empty()
+    con = view.store.con.cursor()  # a connection of its own: registering is per connection
+    try:
+        con.register("cw_history_weeks", raw)
+        weeks = con.execute(_WEEKS_SQL, [VIEWS_FROM, VIEWS_FROM]).df()
+    finally:
+        con.close()
     weeks["week"] = pd.to_datetime(weeks["week"]).dt.date
     floors = weeks.groupby(["category", "week"], as_index=False).agg(
         floor_level=("floor_level", "min")
@@ -169,30 +188,25 @@ def load_history(store: Store, as_of: dt.date | None = None) -> History:
     weeks = weeks.drop(columns=["show"]).merge(
         titles[["title", "film", "show"]], on=["title", "film"]
     )
-    csql, cparams = titled_rows(cat, as_of, "countries")
-    countries = store.con.execute(
-        f"""
-        SELECT title, film, week, count(DISTINCT country_iso2) AS countries
-        FROM {csql} c GROUP BY title, film, week
-        """,
-        cparams,
-    ).df()
-    countries["week"] = pd.to_datetime(countries["week"]).dt.date
-    history = History(
+    counts: dict[tuple[str, bool, dt.date], set[str]] = {}
+    for (ident, film), crows in core.country_rows.items():
+        for c in crows:
+            counts.setdefault((ident, film, c.week), set()).add(c.iso2)
+    countries = pd.DataFrame(
+        [(t, f, w, len(isos)) for (t, f, w), isos in counts.items()],
+        columns=["title", "film", "week", "countries"],
+    )
+    return History(
         weeks=weeks,
         titles=titles,
         first_week=min(weeks["week"]),
         last_week=max(weeks["week"]),
-        as_of=as_of,
-        key=key,
+        as_of=view.as_of,
+        key=view.key,
         floors=floors,
         countries=countries,
         country_weeks=frozenset(countries["week"]),
     )
-    if len(_CACHE) > 8:
-        _CACHE.clear()
-    _CACHE[key] = history
-    return history
 
 
 def raise_empty() -> None:

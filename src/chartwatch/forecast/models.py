@@ -34,7 +34,6 @@ from chartwatch.forecast.history import pandas
 PENALIZER = 0.1  # when the training set is too small to choose
 PENALTIES = (0.1, 0.3, 1.0, 3.0)
 SPLITS = (0.5, 0.6, 0.7, 0.8)  # time splits of a training set that choose the penalty
-HORIZONS = (12, 24, 36)
 
 
 def lifelines() -> Any:

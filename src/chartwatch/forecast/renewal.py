@@ -8,22 +8,32 @@ trained on as many weeks).
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from chartwatch.errors import NotFoundError
+from chartwatch.forecast.documents import (
+    HORIZONS,
+    Comparable,
+    Factor,
+    Greenlight,
+    Status,
+    Watchlist,
+    not_numbered,
+)
 from chartwatch.forecast.features import DEFAULT_WEEKS, MODEL_FEATURES, features, forecast_week
 from chartwatch.forecast.history import History, load_history
-from chartwatch.forecast.models import HORIZONS, RenewalModel, fit
+from chartwatch.forecast.models import RenewalModel, fit
 from chartwatch.forecast.outcomes import DAYS_PER_MONTH, outcomes
-from chartwatch.results import Tabular, jsonable
-from chartwatch.store.store import Store
-from chartwatch.titles import Show, resolve
+from chartwatch.titles import Show, Title
+
+if TYPE_CHECKING:
+    from chartwatch.view import View
+
+__all__ = ["Comparable", "Factor", "Greenlight", "Status", "Watchlist", "model_for"]
 
 COMPARABLES = 5
 MIN_RENEWALS = 5
@@ -37,112 +47,14 @@ def training_set(history: History, n: int = DEFAULT_WEEKS) -> Any:
     return features(history, o[o.eligible], n)
 
 
-@dataclass
-class Status:
-    """What has happened so far. ``state``: ``charted`` (the next installment charted),
-    ``waiting``, ``no_known_debut`` or ``reentry`` (no forecast for these two)."""
-
-    state: str
-    text: str
-    next_season: str | None = None
-    next_week: dt.date | None = None
-    months: float | None = None  # debut → next installment, or debut → the view's last week
-
-
-@dataclass
-class Factor:
-    feature: str
-    value: float
-    effect: str  # "raises" or "lowers"
-    hazard_ratio: float  # this feature's multiplier on the renewal rate vs an average one
-    text: str
-
-
-@dataclass
-class Comparable:
-    """A past installment with similar early weeks, and what happened to it."""
-
-    season: str
-    show: str
-    debut: dt.date
-    distance: float
-    renewed: bool
-    months: float
-    next_season: str | None
-    outcome: str
-
-
-@dataclass
-class Greenlight(Tabular):
-    """One installment's renewal forecast. ``comparables`` is the table."""
-
-    season: str
-    show: str
-    category: str
-    installment: dict[str, Any]
-    as_of: dt.date | None
-    data_through: dt.date  # the last week of the lists in this view
-    debut: dt.date | None
-    weeks_used: int | None  # the first N weeks the forecast reads
-    p_next_within: dict[int, float] | None  # months after the debut -> probability
-    p_next_within_given_not_yet: dict[int, float | None] | None  # same, given none so far
-    status: Status
-    factors: list[Factor] = field(default_factory=list)
-    comparables: list[Comparable] = field(default_factory=list)
-    caveats: list[str] = field(default_factory=list)
-    model: dict[str, Any] = field(default_factory=dict)
-    run_forecast: dict[str, Any] | None = None
-
-    def table_rows(self) -> list[dict[str, Any]]:
-        return [jsonable(c) for c in self.comparables]
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = jsonable(self)
-        for key in ("p_next_within", "p_next_within_given_not_yet"):
-            if out[key] is not None:
-                out[key] = {str(k): v for k, v in out[key].items()}
-        return out
-
-
-@dataclass
-class Watchlist(Tabular):
-    """``chartwatch greenlight --all``: every installment the store can forecast."""
-
-    as_of: dt.date | None
-    data_through: dt.date
-    forecasts: list[Greenlight]
-
-    def table_rows(self) -> list[dict[str, Any]]:
-        rows = []
-        for g in self.forecasts:
-            p = g.p_next_within or {}
-            rows.append(
-                {
-                    "season": g.season,
-                    "category": g.category,
-                    "debut": g.debut,
-                    "weeks_used": g.weeks_used,
-                    **{f"p_{h}": p.get(h) for h in HORIZONS},
-                    "status": g.status.state,
-                    "months": g.status.months,
-                }
-            )
-        return rows
-
-    def to_list(self) -> list[dict[str, Any]]:
-        return [g.to_dict() for g in self.forecasts]
-
-
 # -- the model per view ------------------------------------------------------------------
-_MODELS: dict[tuple[Any, ...], tuple[RenewalModel, Any]] = {}
-_INSTALLMENTS: dict[tuple[Any, ...], Greenlight | None] = {}
 
 
 def model_for(history: History, n: int) -> tuple[RenewalModel, Any]:
     """The model of the first ``n`` weeks trained on ``history``, and its training set
-    (cached while ``history`` is)."""
-    key = (*history.key, history.cutoff, n)
-    if key not in _MODELS:
+    (kept with ``history``, so with its view)."""
+    key = ("renewal", n)
+    if key not in history.memo:
         train = training_set(history, n)
         renewals = int(train["event"].sum())
         if renewals < MIN_RENEWALS:
@@ -151,10 +63,9 @@ def model_for(history: History, n: int) -> tuple[RenewalModel, Any]:
                 f"{'s' if renewals != 1 else ''} among {len(train)} installments: too few to "
                 f"learn from (at least {MIN_RENEWALS})"
             )
-        if len(_MODELS) > 16:
-            _MODELS.clear()
-        _MODELS[key] = (fit(train), train)
-    return _MODELS[key]
+        history.memo[key] = (fit(train), train)
+    result: tuple[RenewalModel, Any] = history.memo[key]
+    return result
 
 
 def _months(a: dt.date, b: dt.date) -> float:
@@ -371,60 +282,6 @@ def _shell(history: History, row: Any, table: Any) -> Greenlight:
     )
 
 
-def greenlight(
-    store: Store, query: str, *, as_of: dt.date | None = None, weeks: int = DEFAULT_WEEKS
-) -> Greenlight:
-    """The renewal forecast for the installment ``query`` names (a show: its latest
-    installment with a debut), from what had been published by ``as_of``."""
-    history = load_history(store, as_of)
-    table = outcomes(history)
-    target = resolve(store, query, as_of=as_of)
-    if isinstance(target, Show):
-        mine = table[table["show"] == target.name]
-        if mine.empty:
-            raise NotFoundError(f"{target.name!r} has no numbered TV installment in the Top 10")
-        pick = mine[mine["eligible"]] if mine["eligible"].any() else mine
-        row = pick.sort_values(["debut", "number"]).iloc[[-1]]
-    else:
-        row = table[table["title"] == target.ident]
-        if row.empty:
-            kind = "a film" if target.film else f"a {target.installment.kind}"
-            if not target.film and target.installment.kind == "limited":
-                kind = "a limited series"
-            raise NotFoundError(
-                f"{target.label!r} is {kind}, or not in the global Top 10: greenlight forecasts "
-                "numbered TV installments (seasons, parts, volumes)"
-            )
-    return _with_run(history, _forecasts(history, row, weeks, table)[0][1])
-
-
-def forecast_installment(
-    store: Store,
-    ident: str,
-    *,
-    as_of: dt.date | None = None,
-    through: dt.date | None = None,
-    weeks: int = DEFAULT_WEEKS,
-) -> Greenlight | None:
-    """The renewal forecast of the TV installment ``ident`` (a resolved title's ``ident``),
-    from what had been published by ``as_of`` for weeks to ``through``; None when it is not a
-    numbered TV installment of the global lists. ``brief`` uses it."""
-    history = load_history(store, as_of)
-    if through is not None and through < history.last_week:
-        history = history.until(through)
-    key = (*history.key, history.cutoff, ident, weeks)
-    if key not in _INSTALLMENTS:  # a brief asked again answers from memory
-        table = outcomes(history)
-        row = table[table["title"] == ident]
-        result = None
-        if not row.empty:
-            result = _with_run(history, _forecasts(history, row, weeks, table)[0][1])
-        if len(_INSTALLMENTS) > 64:
-            _INSTALLMENTS.clear()
-        _INSTALLMENTS[key] = result
-    return copy.deepcopy(_INSTALLMENTS[key])
-
-
 def _with_run(history: History, result: Greenlight) -> Greenlight:
     """Add the run forecast of an installment still in the Top 10."""
     last = history.titles.loc[history.titles["title"] == result.season, "last_week"]
@@ -436,12 +293,50 @@ def _with_run(history: History, result: Greenlight) -> Greenlight:
     return result
 
 
-def watchlist(
-    store: Store, *, as_of: dt.date | None = None, weeks: int = DEFAULT_WEEKS
-) -> Watchlist:
-    """The forecast for every installment with a debut in the view, newest debut first."""
-    history = load_history(store, as_of)
+def all_forecasts(view: View) -> dict[str, Any]:
+    """Every numbered TV installment's renewal forecast in ``view`` (default weeks), as
+    JSON: ``titles`` (ident -> the greenlight document), ``shows`` (show -> the ident
+    ``greenlight SHOW`` answers for), ``watch`` (the watch list's idents, in order). Computed
+    once per view and kept beside the store (the fitting takes seconds)."""
+    from chartwatch.view import disk
+
+    kept = disk.read_json(view, "renewal")
+    if kept is not None:
+        return dict(kept)
+    history = load_history(view)
+    table = outcomes(history)
+    shows: dict[str, str] = {}
+    for show, mine in table.groupby("show"):
+        pick = mine[mine["eligible"]] if mine["eligible"].any() else mine
+        shows[str(show)] = str(pick.sort_values(["debut", "number"]).iloc[-1]["title"])
+    watch = table[table["eligible"]].sort_values(["debut", "title"], ascending=[False, True])
+    results = _forecasts(history, table, DEFAULT_WEEKS, table)
+    titles = {g.season: _with_run(history, g).to_dict() for _, g in results}
+    out = {"titles": titles, "shows": shows, "watch": [str(t) for t in watch["title"]]}
+    disk.write_json(view, "renewal", out)
+    return out
+
+
+def greenlight_now(view: View, target: Title | Show, weeks: int) -> Greenlight:
+    history = load_history(view)
+    table = outcomes(history)
+    if isinstance(target, Show):
+        mine = table[table["show"] == target.name]
+        if mine.empty:
+            raise NotFoundError(f"{target.name!r} has no numbered TV installment in the Top 10")
+        pick = mine[mine["eligible"]] if mine["eligible"].any() else mine
+        row = pick.sort_values(["debut", "number"]).iloc[[-1]]
+    else:
+        row = table[table["title"] == target.ident]
+        if row.empty or target.film:
+            raise NotFoundError(not_numbered(target))
+    return _with_run(history, _forecasts(history, row, weeks, table)[0][1])
+
+
+def watchlist_now(view: View, weeks: int) -> Watchlist:
+    """The watch list from the first ``weeks`` weeks (not the default: computed now)."""
+    history = load_history(view)
     table = outcomes(history)
     rows = table[table["eligible"]].sort_values(["debut", "title"], ascending=[False, True])
-    forecasts = [g for _, g in _forecasts(history, rows, weeks, table)]
-    return Watchlist(as_of=as_of, data_through=history.last_week, forecasts=forecasts)
+    found = [g for _, g in _forecasts(history, rows, weeks, table)]
+    return Watchlist(view.as_of, history.last_week, found, view.describe())

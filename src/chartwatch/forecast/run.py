@@ -25,16 +25,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from chartwatch.errors import NotFoundError
 from chartwatch.forecast import metrics
+from chartwatch.forecast.documents import Range, RunForecast
 from chartwatch.forecast.history import History, load_history, pandas
-from chartwatch.results import Tabular, jsonable
-from chartwatch.store.store import Store
-from chartwatch.titles import Show, resolve
+from chartwatch.results import Tabular
+
+if TYPE_CHECKING:
+    from chartwatch.view import View
+
+__all__ = ["Range", "RunForecast", "forecast_title", "run_backtest", "run_forecast"]
 
 RUN_WEEKS = 26
 LEVEL = 0.8  # the interval's coverage
@@ -216,63 +220,16 @@ def whole_weeks(estimate: float, low: float, high: float, known: int) -> tuple[i
     return min(hi, max(lo, round(float(estimate)))), lo, hi
 
 
-@dataclass
-class Range:
-    estimate: float
-    low: float
-    high: float
-
-
-@dataclass
-class RunForecast:
-    """A title's run forecast (``hours``/``views``/``weeks``: estimate and 80 % interval)."""
-
-    title: str
-    film: bool
-    debut: dt.date
-    as_of: dt.date | None
-    weeks_used: int  # 1 or 2: the weeks the forecast reads
-    running: bool  # still in the Top 10 in the view's last week
-    hours_so_far: int
-    weeks_so_far: int
-    hours: Range
-    views: Range | None
-    weeks: Range
-    text: str
-    caveat: str
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = jsonable(self)
-        return out
-
-
 def _fmt(x: float) -> str:
     return f"{x / 1e6:,.0f}" if x >= 1e7 else f"{x / 1e6:,.1f}"
 
 
-def run_forecast(store: Store, query: str, *, as_of: dt.date | None = None) -> RunForecast:
-    """The run forecast for the title ``query`` names, from what was published by ``as_of``."""
-    history = load_history(store, as_of)
-    target = resolve(store, query, as_of=as_of)
-    if isinstance(target, Show):
-        target = max(target.titles, key=lambda t: (t.first_week or dt.date.min, t.label))
-    # the history names a title by its ident: its label, or its key when a namesake shares it
-    result = forecast_title(history, target.ident, target.film)
-    if result is None:
-        raise NotFoundError(f"{target.label!r} has no known debut in the global Top 10")
-    return result
-
-
-_RUN_MODELS: dict[tuple[Any, ...], RunModel] = {}
-
-
 def _model(history: History, k: int) -> RunModel:
-    key = (*history.key, history.cutoff, k)
-    if key not in _RUN_MODELS:
-        if len(_RUN_MODELS) > 16:
-            _RUN_MODELS.clear()
-        _RUN_MODELS[key] = fit_run(history, k)
-    return _RUN_MODELS[key]
+    key = ("run", k)
+    if key not in history.memo:
+        history.memo[key] = fit_run(history, k)
+    model: RunModel = history.memo[key]
+    return model
 
 
 def forecast_title(history: History, title: str, film: bool) -> RunForecast | None:
@@ -358,9 +315,8 @@ class RunBacktest(Tabular):
 
 
 def run_backtest(
-    store: Store,
+    view: View,
     *,
-    as_of: dt.date | None = None,
     step_weeks: int = 13,
     window_weeks: int = 26,
     max_origins: int | None = None,
@@ -369,7 +325,7 @@ def run_backtest(
     the next ``window_weeks`` whose run is complete by the store's last week. Each title is
     scored once, by the latest origin before its debut."""
     pd = pandas()
-    history = load_history(store, as_of)
+    history = load_history(view)
     last_debut = history.last_week - dt.timedelta(weeks=RUN_WEEKS - 1)
     points = []
     t = history.first_week + dt.timedelta(weeks=RUN_WEEKS + 13)
@@ -434,41 +390,17 @@ def run_backtest(
     )
 
 
-def running_forecast(
-    store: Store,
-    title: str,
-    film: bool,
-    *,
-    last_week: dt.date | None,
-    as_of: dt.date | None = None,
-    through: dt.date | None = None,
-) -> RunForecast | None:
-    """The run forecast of a title still in the Top 10 in the view's last week (weeks to
-    ``through`` when given), else None. ``last_week`` is the title's last week in the Top 10:
-    a title that has left is answered at once, without loading the forecast libraries. None
-    too when the forecast extra is not installed, so ``title`` and ``brief`` work without it.
-    """
-    import importlib.util
+def run_forecast(view: View, query: str) -> RunForecast:
+    """The run forecast of the title ``query`` names (a show: its latest installment), from
+    its first weeks in ``view`` — for any title with a known debut, running or not
+    (:func:`chartwatch.forecast.documents.running_forecast` answers only for running titles,
+    from the forecasts made once per view)."""
+    from chartwatch.titles import Show
 
-    from chartwatch.store.views import visible_rows
-
-    if last_week is None:
-        return None
-    rows_sql, params = visible_rows(as_of)
-    end = store.scalar(f"SELECT max(week) FROM {rows_sql} r WHERE list = 'global'", params)
-    if through is not None and end is not None:
-        end = min(end, through)
-    if end is None or last_week != end:
-        return None
-    if any(importlib.util.find_spec(m) is None for m in ("pandas", "lifelines")):
-        return None  # pragma: no cover - depends on the environment
-    try:
-        history = load_history(store, as_of)
-        if through is not None and through < history.last_week:
-            history = history.until(through)
-        result = forecast_title(history, title, film)
-    except NotFoundError:
-        return None
-    if result is None or not result.running:
-        return None
+    target = view.resolve(query)
+    if isinstance(target, Show):
+        target = max(target.titles, key=lambda t: (t.first_week or dt.date.min, t.label))
+    result = forecast_title(load_history(view), target.ident, target.film)
+    if result is None:
+        raise NotFoundError(f"{target.label!r} has no known debut in the global Top 10")
     return result

@@ -14,30 +14,30 @@
 from __future__ import annotations
 
 import copy
-import datetime as dt
-import importlib.util
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chartwatch.forecast.documents import EXTRA_MODULES
 from chartwatch.forecast.features import DEFAULT_WEEKS
 
 if TYPE_CHECKING:
     from chartwatch.forecast.backtest import Backtest
     from chartwatch.forecast.run import RunBacktest
-    from chartwatch.store.store import Store
+    from chartwatch.view import View
 
-EXTRA_MODULES = ("pandas", "lifelines")
 INSTALL = "pip install 'chartwatch[forecast]'"
-_DOCUMENTS: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
 def missing_extra() -> str | None:
     """A one-line reason when the ``forecast`` extra (pandas, lifelines) is not installed,
-    else None."""
-    missing = [m for m in EXTRA_MODULES if importlib.util.find_spec(m) is None]
-    if not missing:
-        return None
-    return f"forecasts need {' and '.join(missing)}: {INSTALL}"
+    else None (the message of :class:`~chartwatch.errors.MissingExtraError`)."""
+    from chartwatch.errors import MissingExtraError, require_extra
+
+    try:
+        require_extra("forecast", EXTRA_MODULES, "forecasts")
+    except MissingExtraError as exc:
+        return exc.message
+    return None
 
 
 def backtest_document(renewal: Backtest, runs: RunBacktest) -> dict[str, Any]:
@@ -52,40 +52,41 @@ def backtest_document(renewal: Backtest, runs: RunBacktest) -> dict[str, Any]:
 
 
 def backtests(
-    store: Store,
+    view: View,
     *,
-    as_of: dt.date | None = None,
     weeks: int = DEFAULT_WEEKS,
     horizon: int = 24,
     strict: bool = False,
     seed: int = 0,
     plot: Path | None = None,
 ) -> dict[str, Any]:
-    """Both backtests on the view ``as_of``, as :func:`backtest_document` (a few seconds:
-    the run forecast's backtest fits a model per origin). Without ``plot`` the document is
-    kept for the store's content (the backtests are deterministic: the bootstrap is seeded),
-    so asking again, or from another copy of the same store, costs nothing."""
-    from chartwatch.forecast.backtest import backtest
-    from chartwatch.forecast.history import load_history
-    from chartwatch.forecast.run import run_backtest
+    """Both backtests on ``view``, as :func:`backtest_document`: the document of
+    ``chartwatch greenlight --backtest``. They take seconds (the run forecast's backtest fits
+    a model per origin) and are deterministic (the bootstrap is seeded), so without ``plot``
+    the document is kept with the view and beside the store: asking again, from this process
+    or another, costs nothing until the next snapshot."""
+    from chartwatch.errors import require_extra
+    from chartwatch.view import disk
 
-    key = (load_history(store, as_of).key, weeks, horizon, strict, seed)
-    if plot is None and key in _DOCUMENTS:
-        return copy.deepcopy(_DOCUMENTS[key])
-    renewal = backtest(
-        store,
-        as_of=as_of,
-        weeks=weeks,
-        horizon=horizon,
-        strict=strict,
-        seed=seed,
-        plot=plot,
-    )
-    document = backtest_document(renewal, run_backtest(store, as_of=as_of))
-    if len(_DOCUMENTS) > 8:
-        _DOCUMENTS.clear()
-    _DOCUMENTS[key] = copy.deepcopy(document)
-    return document
+    require_extra("forecast", EXTRA_MODULES, "forecasts")
+    name = f"backtest-w{weeks}-h{horizon}-s{int(strict)}-r{seed}"
+
+    def compute() -> dict[str, Any]:
+        from chartwatch.forecast.backtest import backtest
+        from chartwatch.forecast.run import run_backtest
+
+        if plot is None:
+            kept = disk.read_json(view, name)
+            if kept is not None:
+                return dict(kept)
+        renewal = backtest(view, weeks=weeks, horizon=horizon, strict=strict, seed=seed, plot=plot)
+        document = backtest_document(renewal, run_backtest(view))
+        disk.write_json(view, name, document)
+        return document
+
+    if plot is not None:
+        return compute()
+    return copy.deepcopy(view.derived(name, compute))
 
 
 def headline(document: dict[str, Any]) -> dict[str, Any]:

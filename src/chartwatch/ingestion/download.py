@@ -83,17 +83,18 @@ def update(
     base: str | None = None,
     timeout: float = 30.0,
     files: tuple[str, ...] = FILES,
+    urls: tuple[str, ...] = (),
     on_result: Callable[[IngestResult], None] | None = None,
 ) -> list[IngestResult]:
     """Download Netflix's current files and ingest each one on its own.
 
-    A file that cannot be downloaded is reported as rejected with the reason; the others
-    still load.
+    ``urls`` (e.g. an engagement report's address) are fetched instead of the Top 10 files
+    when given. A file that cannot be downloaded is reported as rejected with the reason;
+    the others still load.
     """
     root = (base or base_url()).rstrip("/") + "/"
     results = []
-    for name in files:
-        url = root + name
+    for url in urls or tuple(root + name for name in files):
         try:
             payload = fetch(url, timeout=timeout)
         except DownloadError as exc:

@@ -11,27 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chartwatch.errors import BadInputError
+from chartwatch.vocabulary import (
+    COUNTRY_CATEGORIES,
+    GLOBAL_CATEGORIES,
+    KEY_COLUMNS,
+    VALUE_COLUMNS,
+)
 
-GLOBAL_CATEGORIES = ("Films (English)", "Films (Non-English)", "TV (English)", "TV (Non-English)")
-COUNTRY_CATEGORIES = ("Films", "TV")
-
-# Stored column -> SQL type, for every value column chartwatch knows. The store's
-# row_versions table has exactly these columns after its key columns.
-VALUE_COLUMNS: dict[str, str] = {
-    "country_name": "VARCHAR",
-    "show_title": "VARCHAR",
-    "season_title": "VARCHAR",
-    "weekly_hours_viewed": "BIGINT",
-    "runtime": "DOUBLE",
-    "weekly_views": "BIGINT",
-    "cumulative_weeks_in_top_10": "INTEGER",
-    "is_staggered_launch": "BOOLEAN",
-    "episode_launch_details": "VARCHAR",
-    "hours_viewed_first_28_days": "BIGINT",
-    "hours_viewed_first_91_days": "BIGINT",
-    "views_first_91_days": "BIGINT",
-}
-KEY_COLUMNS = ("list", "country_iso2", "week", "category", "rank")
+__all__ = ["COUNTRY_CATEGORIES", "GLOBAL_CATEGORIES", "KEY_COLUMNS", "VALUE_COLUMNS"]
 
 
 @dataclass(frozen=True)

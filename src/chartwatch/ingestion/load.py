@@ -23,7 +23,8 @@ import duckdb
 
 from chartwatch import __version__
 from chartwatch.errors import BadInputError, ChartwatchError
-from chartwatch.ingestion import validate
+from chartwatch.ingestion import engagement, validate
+from chartwatch.ingestion.engagement import PreparedReport
 from chartwatch.ingestion.kinds import VALUE_COLUMNS
 from chartwatch.ingestion.reader import (
     Content,
@@ -292,6 +293,36 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
 def _drop_temp(store: Store) -> None:
     for name in ("_raw", "_extra", "_obs"):
         store.con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+    engagement.drop_temp(store)
+
+
+def _load_report(store: Store, prepared: PreparedReport) -> IngestResult:
+    """An engagement report as one snapshot (see :mod:`chartwatch.ingestion.engagement`)."""
+    done = engagement.load_report(store, prepared)
+    _pause_for_tests()
+    payload = prepared.payload
+    return IngestResult(
+        source=payload.source,
+        status="accepted",
+        kind=engagement.KIND,
+        sha256=prepared.sha256,
+        snapshot_id=done["snapshot_id"],
+        observed_at=payload.observed_at.isoformat(),
+        rows=done["rows"],
+        new_versions=done["new_versions"],
+        revised=done["revised"],
+        warnings=[
+            f"unknown column {c!r} kept as text in each row's extra map"
+            for c in prepared.unknown_columns
+        ],
+    )
+
+
+def _stage_any(store: Store, prepared: Prepared | PreparedReport) -> None:
+    if isinstance(prepared, PreparedReport):
+        engagement.stage(store, prepared)
+    else:
+        _stage(store, prepared)
 
 
 def _observed_earlier(store: Store, snapshot_id: int, payload: Payload) -> None:
@@ -338,7 +369,7 @@ class _Staged:
     store: Store  # the connection whose temporary ``_raw`` holds the staged file
     payload: Payload
     item: Content | None = None
-    prepared: Prepared | None = None
+    prepared: Prepared | PreparedReport | None = None
     staged: bool = False
     error: BadInputError | None = None
 
@@ -356,7 +387,7 @@ def _stage_ahead(store: Store, payload: Payload) -> _Staged:
         if store.one("SELECT 1 FROM snapshots WHERE sha256 = ?", [staged.item.sha256]):
             return staged
         staged.prepared = prepare(staged.item)
-        _stage(store, staged.prepared)
+        _stage_any(store, staged.prepared)
         staged.staged = True
     except BadInputError as exc:
         staged.error = exc
@@ -393,9 +424,12 @@ def _finish(staged: _Staged) -> IngestResult:
             raise staged.error
         prepared = staged.prepared or prepare(item)
         if not staged.staged:
-            _stage(store, prepared)
+            _stage_any(store, prepared)
         with store.transaction():
-            result = _load(store, prepared)
+            if isinstance(prepared, PreparedReport):
+                result = _load_report(store, prepared)
+            else:
+                result = _load(store, prepared)
         return result
     except BadInputError as exc:
         return IngestResult(

@@ -14,13 +14,16 @@ import gzip
 import hashlib
 import io
 import re
-import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from chartwatch.errors import BadInputError
 from chartwatch.ingestion.kinds import Kind, detect_kind
+
+if TYPE_CHECKING:
+    from chartwatch.ingestion.engagement import PreparedReport
 
 _DELIMS = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}
 
@@ -68,33 +71,78 @@ def _decompress(payload: Payload) -> tuple[bytes, bool]:
     return data, False
 
 
-def _xlsx_to_tsv(data: bytes, source: str) -> bytes:
-    """Read the first sheet of an .xlsx workbook and write it as TSV text."""
+def _open_xlsx(data: bytes, source: str) -> Any:
     import openpyxl  # lazy: only spreadsheets need it
 
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise BadInputError(source, f"not a readable .xlsx workbook ({exc})") from None
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds (zip, XML, key, value errors)
+        raise BadInputError(source, f"not a readable .xlsx workbook ({_why(exc)})") from None
+
+
+def _why(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}"[:120] if text else type(exc).__name__
+
+
+def _sheet_to_tsv(book: Any) -> bytes:
+    """Write the first sheet of an open .xlsx workbook as TSV text."""
+    sheet = book.worksheets[0]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    width = 0
+    for row in sheet.iter_rows(values_only=True):
+        if row is None or all(v is None for v in row):
+            continue
+        cells = [_cell_text(v) for v in row]
+        # A sheet leaves out a row's empty cells at its end: pad each row to the header.
+        width = width or len(cells)
+        if len(cells) < width:
+            cells += [""] * (width - len(cells))
+        elif not any(cells[width:]):
+            cells = cells[:width]
+        writer.writerow(cells)
+    return out.getvalue().encode("utf-8")
+
+
+def _read_xlsx(item: Content, fmt: str) -> bytes | PreparedReport:
+    """An .xlsx workbook: an engagement report (recognised by its header and title rows),
+    else its first sheet as TSV text. A workbook that cannot be read (truncated, corrupt)
+    is rejected with one line.
+
+    Reports are read with chartwatch's lean streaming reader
+    (:mod:`chartwatch.ingestion.xlsx`, about twice as fast as openpyxl); a workbook that
+    reader cannot open is left to openpyxl.
+    """
+    from chartwatch.ingestion import engagement
+    from chartwatch.ingestion.xlsx import Book
+
+    source = item.payload.source
     try:
-        sheet = book.worksheets[0]
-        out = io.StringIO()
-        writer = csv.writer(out, delimiter="\t", lineterminator="\n")
-        width = 0
-        for row in sheet.iter_rows(values_only=True):
-            if row is None or all(v is None for v in row):
-                continue
-            cells = [_cell_text(v) for v in row]
-            # A sheet leaves out a row's empty cells at its end: pad each row to the header.
-            width = width or len(cells)
-            if len(cells) < width:
-                cells += [""] * (width - len(cells))
-            elif not any(cells[width:]):
-                cells = cells[:width]
-            writer.writerow(cells)
+        lean: Book | None = Book(item.raw)
+    except Exception:  # not a workbook this reader knows: openpyxl decides
+        lean = None
+    if lean is not None:
+        try:
+            if engagement.is_report(lean):
+                return engagement.prepare_report(lean, item.payload, item.sha256, fmt)
+        except BadInputError:
+            raise
+        except Exception as exc:  # a sheet whose XML or zip member is cut off or corrupt
+            raise BadInputError(source, f"not a readable .xlsx workbook ({_why(exc)})") from None
+        finally:
+            lean.close()
+    book = _open_xlsx(item.raw, source)
+    try:
+        if lean is None and engagement.is_report(book):
+            return engagement.prepare_report(book, item.payload, item.sha256, fmt)
+        return _sheet_to_tsv(book)
+    except BadInputError:
+        raise
+    except Exception as exc:
+        raise BadInputError(source, f"not a readable .xlsx workbook ({_why(exc)})") from None
     finally:
         book.close()
-    return out.getvalue().encode("utf-8")
 
 
 def _cell_text(value: object) -> str:
@@ -133,9 +181,11 @@ def content(payload: Payload) -> Content:
     return Content(payload, raw, was_gzip, hashlib.sha256(raw).hexdigest())
 
 
-def prepare(item: Content) -> Prepared:
+def prepare(item: Content) -> Prepared | PreparedReport:
     """Run the file-level checks on a file's content and return it ready for DuckDB.
 
+    An .xlsx engagement report comes back as a
+    :class:`~chartwatch.ingestion.engagement.PreparedReport`, read but not yet checked.
     Raises :class:`BadInputError` with a one-line reason naming the file (and line).
     """
     payload, raw, was_gzip, sha256 = item.payload, item.raw, item.was_gzip, item.sha256
@@ -146,8 +196,11 @@ def prepare(item: Content) -> Prepared:
     if is_xlsx:
         if raw[:4] != b"PK\x03\x04":
             raise BadInputError(source, "not a readable .xlsx workbook (no zip signature)")
-        text = _xlsx_to_tsv(raw, source)
         fmt = "xlsx"
+        read = _read_xlsx(item, fmt + ("+gzip" if was_gzip else ""))
+        if not isinstance(read, bytes):
+            return read
+        text = read
     else:
         text = raw
         fmt = "csv" if name.endswith(".csv") else "tsv"

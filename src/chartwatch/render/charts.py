@@ -72,6 +72,7 @@ def atlas_ids() -> frozenset[str]:
     return frozenset(str(g["id"]) for g in geometries if g.get("id"))
 
 
+@cache
 def numeric_code(iso2: str) -> str | None:
     """ISO 3166-1 numeric code (as the atlas writes it, ``"410"``) of an alpha-2 code."""
     import pycountry
@@ -107,7 +108,6 @@ def _rank_y(alt: Any) -> Any:
 def run_chart(report: TitleReport, *, width: int | str = 640) -> dict[str, Any]:
     """A title's weeks in the global Top 10: hours viewed (or views, when every week has
     them) as bars spanning each Monday-to-Sunday week, and its rank below."""
-    alt = _alt()
     if not report.weeks:
         raise UsageError(f"{report.label!r} has no weeks in the global Top 10 to plot")
     measure = report.best_week.measure if report.best_week else "hours_viewed"
@@ -124,7 +124,21 @@ def run_chart(report: TitleReport, *, width: int | str = 640) -> dict[str, Any]:
         }
         for w in report.weeks
     ]
-    data = alt.Data(values=rows)
+    first, last = report.weeks[0], report.weeks[-1]
+    description = (
+        f"{report.label}: {len(report.weeks)} weeks in the global Top 10, weeks ending "
+        f"{first.week_end} to {last.week_end}; peak rank {report.peak_rank}; "
+        f"{unit.lower()} per week from {_fmt(min(_vals(rows)))} to {_fmt(max(_vals(rows)))}."
+    )
+    return _fill(_run_shell(unit, width), rows=rows, label=report.label, description=description)
+
+
+@cache
+def _run_shell(unit: str, width: int | str) -> str:
+    """The run chart for ``unit`` and ``width`` with slots for its rows, title and
+    description (:func:`_fill`): Altair builds it once, not for every title."""
+    alt = _alt()
+    data = alt.Data(values=_slot("rows"))
     tooltip = [
         alt.Tooltip("week_end:N", title="Week ending"),
         alt.Tooltip("rank:Q", title="Rank"),
@@ -150,21 +164,48 @@ def run_chart(report: TitleReport, *, width: int | str = 640) -> dict[str, Any]:
         .encode(x=_week_x(alt, "mid"), y=_rank_y(alt), tooltip=tooltip)
         .properties(width=width, height=130)
     )
-    first, last = report.weeks[0], report.weeks[-1]
-    description = (
-        f"{report.label}: {len(report.weeks)} weeks in the global Top 10, weeks ending "
-        f"{first.week_end} to {last.week_end}; peak rank {report.peak_rank}; "
-        f"{unit.lower()} per week from {_fmt(min(_vals(rows)))} to {_fmt(max(_vals(rows)))}."
-    )
     chart = (
         alt.vconcat(bars, ranks, spacing=12)
         .resolve_scale(x="shared")
         .properties(
-            title=alt.TitleParams(report.label, subtitle=f"{unit} and rank, week by week"),
-            description=description,
+            title=alt.TitleParams(_SLOT.format("label"), subtitle=f"{unit} and rank, week by week"),
+            description=_SLOT.format("description"),
         )
     )
-    return _finish(chart)
+    return json.dumps(_finish(chart))
+
+
+# A chart's shape is built once per kind and options (Altair takes tens of milliseconds per
+# chart, a map hundreds); its data, title and description fill slots in a copy.
+_SLOT = "\x00slot:{}\x00"
+
+
+def _slot(name: str) -> list[dict[str, str]]:
+    return [{"\x00slot": name}]
+
+
+def _fill(shell: str, **values: Any) -> dict[str, Any]:
+    """A copy of the chart ``shell`` (JSON) with each slot replaced by its value: a list
+    ``[{"\x00slot": name}]``, a string that is a slot, or slots inside a string."""
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            if len(node) == 1 and isinstance(node[0], dict) and "\x00slot" in node[0]:
+                return values[node[0]["\x00slot"]]
+            return [walk(v) for v in node]
+        if isinstance(node, str) and "\x00slot:" in node:
+            for name, value in values.items():
+                slot = _SLOT.format(name)
+                if node == slot:
+                    return value
+                if slot in node:
+                    node = node.replace(slot, str(value))
+        return node
+
+    out: dict[str, Any] = walk(json.loads(shell))
+    return out
 
 
 def _vals(rows: list[dict[str, Any]]) -> list[int]:
@@ -321,7 +362,6 @@ def map_chart(
     ``inline_atlas`` puts the map's shapes in the spec (for files); otherwise the spec
     points at the vendored file the web app serves.
     """
-    alt = _alt()
     start = 0
     if week is not None:
         if week not in footprint.weeks:
@@ -329,6 +369,40 @@ def map_chart(
             raise UsageError(f"--week: {footprint.label!r} has no country lists for {week}: {have}")
         start = footprint.weeks.index(week) + 1
     rows = map_rows(footprint)
+    views = ["the whole run", *(f"the week ending {w}" for w in footprint.weeks)]
+    n1 = footprint.countries_no1
+    description = (
+        f"World map of {footprint.label}: No. 1 in {n1} countries and in the Top 10 in "
+        f"{footprint.countries_top10} over its weeks with country lists; showing "
+        f"{views[start]}."
+    )
+    spec = _fill(
+        _map_shell(start, width),
+        listed=[r for r in rows if "lon" not in r],
+        dots=[r for r in rows if "lon" in r] or [{"w": -1}],
+        description=description,
+    )
+    # the title follows the week shown (the page's slider moves ``week``)
+    weeks = json.dumps([str(w) for w in footprint.weeks])
+    spec["title"] = {
+        "text": footprint.label,
+        "subtitle": "Position in each country's Top 10",
+    }
+    spec["title"]["text"] = {
+        "expr": f"{json.dumps(footprint.label)} + (week == 0 ? ': best position over the "
+        f"whole run' : ': the week ending ' + {weeks}[week - 1])"
+    }
+    spec["usermeta"] = {"chartwatch": {"views": views}}
+    if inline_atlas:  # swapped in after Altair: validating 100 kB of shapes takes seconds
+        _inline_atlas(spec)
+    return spec
+
+
+@cache
+def _map_shell(start: int, width: int | str) -> str:
+    """The world map showing view ``start``, with slots for its countries, dots and
+    description (:func:`_fill`)."""
+    alt = _alt()
     shapes = alt.topo_feature(ATLAS_URL, "countries")
     labels = [label for label, _ in MAP_STATUSES.values()]
     colors = [color for _, color in MAP_STATUSES.values()]
@@ -350,46 +424,25 @@ def map_chart(
     )
     this_view = "datum.w == week"
     listed = (
-        alt.Chart(alt.Data(values=[r for r in rows if "lon" not in r]))
+        alt.Chart(alt.Data(values=_slot("listed")))
         .transform_filter(this_view)
         .transform_lookup(lookup="id", from_=alt.LookupData(data=shapes, key="id"), as_="geo")
         .mark_geoshape(stroke="#FFFFFF", strokeWidth=0.4)
         .encode(shape="geo:G", color=color, tooltip=tooltip)
     )
     dots = (
-        alt.Chart(alt.Data(values=[r for r in rows if "lon" in r] or [{"w": -1}]))
+        alt.Chart(alt.Data(values=_slot("dots")))
         .transform_filter(this_view)
         .mark_circle(size=45, stroke="#333333", strokeWidth=0.6, opacity=1)
         .encode(longitude="lon:Q", latitude="lat:Q", color=color, tooltip=tooltip)
-    )
-    views = ["the whole run", *(f"the week ending {w}" for w in footprint.weeks)]
-    n1 = footprint.countries_no1
-    description = (
-        f"World map of {footprint.label}: No. 1 in {n1} countries and in the Top 10 in "
-        f"{footprint.countries_top10} over its weeks with country lists; showing "
-        f"{views[start]}."
     )
     chart = (
         alt.layer(world, listed, dots)
         .add_params(alt.param(name="week", value=start))
         .project(type="equalEarth")
-        .properties(width=width, height=340, description=description)
+        .properties(width=width, height=340, description=_SLOT.format("description"))
     )
-    spec = _finish(chart)
-    # the title follows the week shown (the page's slider moves ``week``)
-    weeks = json.dumps([str(w) for w in footprint.weeks])
-    spec["title"] = {
-        "text": footprint.label,
-        "subtitle": "Position in each country's Top 10",
-    }
-    spec["title"]["text"] = {
-        "expr": f"{json.dumps(footprint.label)} + (week == 0 ? ': best position over the "
-        f"whole run' : ': the week ending ' + {weeks}[week - 1])"
-    }
-    spec["usermeta"] = {"chartwatch": {"views": views}}
-    if inline_atlas:  # swapped in after Altair: validating 100 kB of shapes takes seconds
-        _inline_atlas(spec)
-    return spec
+    return json.dumps(_finish(chart))
 
 
 def _inline_atlas(node: Any) -> None:

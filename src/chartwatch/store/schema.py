@@ -20,6 +20,11 @@ Tables (version 2):
 ``current_rows``
     For each key, the version seen in the latest-observed snapshot holding that key
     (added in version 2; version 1 derived it from observations on every query).
+``engagement_reports``, ``engagement_versions``, ``engagement_observations``
+    The semiannual engagement reports (added in version 3). One row per report snapshot
+    (its report id ``2023H1``, period and sheets); one row per distinct value a report row
+    has had, keyed by (report, kind, title, occurrence among equal titles); and which
+    versions each snapshot published, with the sheet and row they were in.
 """
 
 from __future__ import annotations
@@ -28,9 +33,9 @@ from collections.abc import Callable
 
 import duckdb
 
-from chartwatch.ingestion.kinds import VALUE_COLUMNS
+from chartwatch.vocabulary import VALUE_COLUMNS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _VALUE_DDL = ",\n    ".join(f"{name} {sqltype}" for name, sqltype in VALUE_COLUMNS.items())
 
@@ -100,5 +105,43 @@ def _v1_to_v2(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _v2_to_v3(con: duckdb.DuckDBPyConnection) -> None:
+    """Tables for the engagement reports (their snapshots are rows of ``snapshots``)."""
+    con.execute(
+        """
+        CREATE TABLE engagement_reports (
+            snapshot_id INTEGER PRIMARY KEY,
+            report VARCHAR NOT NULL,
+            period_start DATE NOT NULL,
+            period_end DATE NOT NULL,
+            sheets VARCHAR[] NOT NULL
+        );
+        CREATE TABLE engagement_versions (
+            version_id BIGINT NOT NULL,
+            report VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            title VARCHAR NOT NULL,
+            occurrence INTEGER NOT NULL,
+            original_title VARCHAR,
+            available_globally BOOLEAN,
+            release_date DATE,
+            hours_viewed BIGINT NOT NULL,
+            runtime_hours DOUBLE,
+            views BIGINT,
+            extra MAP(VARCHAR, VARCHAR),
+            key_hash UBIGINT NOT NULL,
+            value_hash UBIGINT NOT NULL,
+            first_snapshot_id INTEGER NOT NULL
+        );
+        CREATE TABLE engagement_observations (
+            snapshot_id INTEGER NOT NULL,
+            version_id BIGINT NOT NULL,
+            sheet VARCHAR NOT NULL,
+            "row" INTEGER NOT NULL
+        );
+        """
+    )
+
+
 # MIGRATIONS[n] takes a store from version n to n + 1.
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}

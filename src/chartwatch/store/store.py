@@ -34,10 +34,19 @@ class Store:
     Use :func:`open_store` to get one; it is a context manager that closes the connection.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None, read_only: bool) -> None:
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path | None,
+        read_only: bool,
+        shared: dict[str, Any] | None = None,
+    ) -> None:
         self.con = con
         self.path = path
         self.read_only = read_only
+        # what this store object and its cursors share: the derived data of its views
+        # (chartwatch.view), so two store objects never share any
+        self.shared: dict[str, Any] = {} if shared is None else shared
 
     # -- plumbing -----------------------------------------------------------------
     def __enter__(self) -> Store:
@@ -54,7 +63,7 @@ class Store:
         connection is not used by two threads at once). Closing this store closes it too."""
         con = self.con.cursor()
         con.execute("SET TimeZone = 'UTC'")  # a setting of each connection
-        return Store(con, self.path, self.read_only)
+        return Store(con, self.path, self.read_only, self.shared)
 
     @property
     def label(self) -> str:

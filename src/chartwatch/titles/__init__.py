@@ -1,6 +1,6 @@
 """Titles: label parsing (show + installment), identity across Netflix's renames, search."""
 
-from chartwatch.titles.catalog import Catalog, Show, Title, catalog
+from chartwatch.titles.catalog import Catalog, Show, Title
 from chartwatch.titles.labels import Installment, parse_label
 from chartwatch.titles.search import Candidate, resolve, search
 
@@ -10,7 +10,6 @@ __all__ = [
     "Installment",
     "Show",
     "Title",
-    "catalog",
     "parse_label",
     "resolve",
     "search",

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chartwatch.store.store import Store
-from chartwatch.store.views import visible_rows
 from chartwatch.titles.labels import Installment, parse_label
 
 NO_GLOBAL_LIST = "no global list"
@@ -49,7 +48,7 @@ class Title:
     list.
 
     ``ident`` names it among the titles of its view (the ``title`` column of
-    :func:`chartwatch.analytics.frame.titled_rows`): its label, or its :attr:`key` when
+    the derived weeks of :class:`chartwatch.view.View`): its label, or its :attr:`key` when
     another title has the same label (``namesakes``: their keys). ``qualify`` is set when
     the label alone does not tell it apart (a namesake, or a show of several installments
     with the same name, as *Stranger Things*): :func:`chartwatch.titles.search.describe`
@@ -126,6 +125,13 @@ class Catalog:
     def canonical(self, label: str) -> str:
         return self.alias_of.get(label, label)
 
+    def add(self, title: Title) -> None:
+        """Add a title under its ident, its key and (for a shared label) its ident."""
+        self.titles[(title.ident, title.film)] = title
+        self.by_key[title.key] = title
+        if title.ident != title.label:
+            self.by_key[title.ident] = title
+
     def find(self, name: str, film: bool | None = None) -> Title | None:
         """The title whose key is ``name``, or whose label (current or old) is, when no
         other title of its kind (``film``, when given) has that label."""
@@ -183,30 +189,29 @@ def _same_installment(a: Installment, b: Installment) -> bool:
 
 
 def country_links(
-    store: Store, as_of: dt.date | None = None, *, skip: frozenset[str] = frozenset()
+    store: Store, rows: str, *, skip: frozenset[str] = frozenset()
 ) -> list[tuple[str, str]]:
     """Pairs (country label, global label) that are one title although no global row was
     ever published under the country label: the country lists kept an old label (a store
     holding only the current global file has no revision to show the rename). The labels
     must be of the same show, name the same installment, and chart in the same weeks, and
-    only one global label may qualify. Labels in ``skip`` (already linked) are left out."""
-    rows_sql, params = visible_rows(as_of)
-    rows = store.all(
+    only one global label may qualify. Labels in ``skip`` (already linked) are left out.
+    ``rows``: the table (or subquery) of the view's visible rows."""
+    found_rows = store.all(
         f"""
         WITH r AS (
             SELECT list, week, show_title, coalesce(season_title, show_title) AS label
-            FROM {rows_sql} r
+            FROM {rows} r
             WHERE list IN ('global', 'countries') AND category NOT LIKE 'Films%'),
         g AS (SELECT DISTINCT week, show_title, label FROM r WHERE list = 'global'),
         c AS (SELECT DISTINCT week, show_title, label FROM r
               WHERE list = 'countries' AND label NOT IN (SELECT label FROM g))
         SELECT DISTINCT c.label, g.label, c.show_title
         FROM c JOIN g USING (week, show_title)
-        """,
-        params,
+        """
     )
     found: dict[str, set[str]] = {}
-    for local, glabel, show in rows:
+    for local, glabel, show in found_rows:
         if local in skip or glabel in skip:
             continue
         a = parse_label(show, None if local == show else local)
@@ -283,17 +288,10 @@ def _link_stretches(
     return out
 
 
-_CACHE: dict[tuple[int, str, dt.date | None], Catalog] = {}
-
-
-def catalog(store: Store, as_of: dt.date | None = None) -> Catalog:
-    """The titles visible in the store (now, or as of ``as_of``). Cached until the store
-    gains a snapshot."""
-    stamp = int(store.scalar("SELECT count(*) FROM snapshots"))
-    key = (stamp, store.label, as_of)
-    if key in _CACHE:
-        return _CACHE[key]
-    rows_sql, params = visible_rows(as_of)
+def build_catalog(store: Store, rows_table: str) -> Catalog:
+    """The titles of a view of the store, from ``rows_table`` (a table or subquery of its
+    visible rows, :func:`chartwatch.store.rows.visible_rows`). :class:`chartwatch.view.View`
+    builds it once per view and keeps it."""
     # every label with its kind, global list (NULL: the country or most-popular lists), span
     rows = store.all(
         f"""
@@ -301,10 +299,9 @@ def catalog(store: Store, as_of: dt.date | None = None) -> Catalog:
                category LIKE 'Films%' AS film,
                CASE WHEN list = 'global' THEN category END AS list_category,
                min(week), max(week), max(observed_at)
-        FROM {rows_sql} r
+        FROM {rows_table} r
         GROUP BY label, film, list_category
-        """,
-        params,
+        """
     )
     # label -> (in a global list, last observed): the current name of a renamed title is
     # a label of the global list, most recently published
@@ -319,7 +316,7 @@ def catalog(store: Store, as_of: dt.date | None = None) -> Catalog:
     alias_of: dict[str, str] = {}
     pairs = rename_pairs(store)
     linked = frozenset(label for pair in pairs for label in pair)
-    pairs += country_links(store, as_of, skip=linked)
+    pairs += country_links(store, rows_table, skip=linked)
     for group in _components(pairs):
         present = [g for g in group if g in seen]
         if not present:
@@ -345,7 +342,7 @@ def catalog(store: Store, as_of: dt.date | None = None) -> Catalog:
     cat = Catalog(alias_of=alias_of)
     shared = {k: v for k, v in merged.items() if len([c for c in v if c is not None]) > 1}
     if shared:
-        _split(store, as_of, cat, shared)
+        _split(store, rows_table, cat, shared)
 
     # one title per (label, film), or per global list when the label is shared
     pending: list[tuple[str, bool, str | None, str, Any, Any, tuple[str, ...], bool]] = []
@@ -394,10 +391,14 @@ def catalog(store: Store, as_of: dt.date | None = None) -> Catalog:
             qualify=bool(namesakes) or (not film and label == show and show_size[show] > 1),
             key=key_,
         )
-        cat.titles[(title.ident, film)] = title
-        cat.by_key[key_] = title
-        if split:
-            cat.by_key[title.ident] = title
+        cat.add(title)
+    _add_shows(cat)
+    return cat
+
+
+def _add_shows(cat: Catalog) -> None:
+    """Group the catalog's titles into shows (a film is its own show), installments in
+    order."""
     by_show: dict[tuple[str, bool], list[Title]] = {}
     for title in cat.titles.values():
         by_show.setdefault((title.ident if title.film else title.show, title.film), []).append(
@@ -414,14 +415,70 @@ def catalog(store: Store, as_of: dt.date | None = None) -> Catalog:
             ),
         )
         cat.shows[(name, film)] = Show(name=titles[0].show, titles=tuple(ordered), film=film)
-    _CACHE.clear()
-    _CACHE[key] = cat
+
+
+def _day(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def catalog_to_json(cat: Catalog) -> dict[str, Any]:
+    """The catalog as plain JSON (its titles and the old labels' current names), to keep
+    it beside the store (:mod:`chartwatch.view.disk`); :func:`catalog_from_json` reads it."""
+    return {
+        "alias_of": cat.alias_of,
+        "titles": [
+            {
+                "label": t.label,
+                "show": t.show,
+                "film": t.film,
+                "installment": [
+                    t.installment.show,
+                    t.installment.label,
+                    t.installment.kind,
+                    t.installment.number,
+                    t.installment.subtitle,
+                ],
+                "aliases": list(t.aliases),
+                "category": t.category,
+                "first_week": t.first_week.isoformat() if t.first_week else None,
+                "last_week": t.last_week.isoformat() if t.last_week else None,
+                "ident": t.ident,
+                "namesakes": list(t.namesakes),
+                "qualify": t.qualify,
+                "key": t.key,
+            }
+            for t in cat.titles.values()
+        ],
+    }
+
+
+def catalog_from_json(data: dict[str, Any]) -> Catalog:
+    cat = Catalog(alias_of=dict(data["alias_of"]))
+    for t in data["titles"]:
+        show, label, kind, number, subtitle = t["installment"]
+        cat.add(
+            Title(
+                label=t["label"],
+                show=t["show"],
+                film=t["film"],
+                installment=Installment(show, label, kind, number, subtitle),
+                aliases=tuple(t["aliases"]),
+                category=t["category"],
+                first_week=_day(t["first_week"]),
+                last_week=_day(t["last_week"]),
+                ident=t["ident"],
+                namesakes=tuple(t["namesakes"]),
+                qualify=t["qualify"],
+                key=t["key"],
+            )
+        )
+    _add_shows(cat)
     return cat
 
 
 def _split(
     store: Store,
-    as_of: dt.date | None,
+    rows_table: str,
     cat: Catalog,
     shared: dict[tuple[str, bool], dict[str | None, dict[str, Any]]],
 ) -> None:
@@ -431,16 +488,15 @@ def _split(
     the country lists alone (category ``None``)."""
     names = {label for label, _film in shared}
     labels = [*names, *(a for a, canon in cat.alias_of.items() if canon in names)]
-    rows_sql, params = visible_rows(as_of)
     rows = store.all(
         f"""
         SELECT DISTINCT coalesce(season_title, show_title) AS label,
                category LIKE 'Films%' AS film,
                CASE WHEN list = 'global' THEN category END, week
-        FROM {rows_sql} r
+        FROM {rows_table} r
         WHERE list IN ('global', 'countries') AND label IN (SELECT unnest(?::VARCHAR[]))
         """,
-        [*params, labels],
+        [labels],
     )
     global_weeks: dict[tuple[str, bool], dict[str, set[dt.date]]] = {}
     country_weeks: dict[tuple[str, bool], set[dt.date]] = {}

@@ -10,8 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from chartwatch.errors import AmbiguousTitleError, NotFoundError
-from chartwatch.store.store import Store
-from chartwatch.titles.catalog import NO_GLOBAL_LIST, Catalog, Show, Title, catalog, list_word
+from chartwatch.titles.catalog import NO_GLOBAL_LIST, Catalog, Show, Title, list_word
 
 _ARTICLES = re.compile(r"^(the|a|an)\s+")
 MIN_SCORE = 72.0
@@ -185,14 +184,13 @@ def _exact(cat: Catalog, query: str, limit: int) -> list[tuple[Title | Show, flo
     return sorted(best.values(), key=lambda x: -x[1])[:limit]
 
 
-def search(
-    store: Store, query: str, *, limit: int = 10, as_of: dt.date | None = None
-) -> list[Candidate]:
-    """Titles and shows matching ``query``, best first.
+def search(cat: Catalog, query: str, *, limit: int = 10) -> list[Candidate]:
+    """Titles and shows of the catalogue ``cat`` (``view.catalog``) matching ``query``,
+    best first: the document of ``chartwatch search``.
 
     Only what :func:`resolve` would accept as a match is listed (score ``MIN_SCORE`` or
     more), so a query ``search`` finds nothing for is one ``title`` finds nothing for."""
-    ranked = ranked_matches(catalog(store, as_of), query, limit)
+    ranked = ranked_matches(cat, query, limit)
     return [_candidate(t, s) for t, s in ranked if s >= MIN_SCORE]
 
 
@@ -242,8 +240,8 @@ def _qualified(
     return out
 
 
-def resolve(store: Store, query: str, *, as_of: dt.date | None = None) -> Title | Show:
-    """The one title (or show) ``query`` names.
+def resolve(cat: Catalog, query: str) -> Title | Show:
+    """The one title (or show) ``query`` names in the catalogue ``cat`` (``view.resolve``).
 
     A show with one charted installment resolves to that installment. A trailing
     ``(film)``, ``(tv)``, ``(show)``, ``(2022)``, ``(English)``, ``(Non-English)`` or
@@ -252,7 +250,6 @@ def resolve(store: Store, query: str, *, as_of: dt.date | None = None) -> Title 
     English)``) names it exactly. Raises :class:`AmbiguousTitleError` when several match
     about equally well and :class:`NotFoundError` when nothing matches.
     """
-    cat = catalog(store, as_of)
     keyed = cat.by_key.get(query.strip())
     if keyed is not None and keyed.key == query.strip():
         return keyed

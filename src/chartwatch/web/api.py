@@ -1,7 +1,8 @@
 """``/api/v1/…``: one endpoint per command, answering exactly what ``--json`` prints.
 
-Each function takes the open store and checked parameters and returns the JSON document the
-CLI prints for the same command and options (tests compare the two key by key). A command
+Each function takes the open store and checked parameters, makes the view (the store as of
+``as_of``), calls the command's one core function and returns its document: exactly what
+the CLI prints for the same command and options (tests compare the two). A command
 that prints ``[]`` and exits 1 when nothing matched (``search``, ``history``) answers ``[]``
 with status 200 here.
 """
@@ -12,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from chartwatch.store.store import Store
+from chartwatch.view import View
 
 
 def week(
@@ -24,13 +26,14 @@ def week(
 ) -> Any:
     from chartwatch.charts import week as get_week
 
-    return get_week(store, week=week, category=category, country=country, as_of=as_of).to_dict()
+    view = View.of(store, as_of)
+    return get_week(view, week=week, category=category, country=country).to_dict()
 
 
 def title(store: Store, *, q: str, as_of: dt.date | None) -> Any:
     from chartwatch.analytics.runs import title as run_title
 
-    return run_title(store, q, as_of=as_of).to_dict()
+    return run_title(View.of(store, as_of), q).to_dict()
 
 
 def records(
@@ -38,8 +41,7 @@ def records(
 ) -> Any:
     from chartwatch.analytics.records import records as board
 
-    result = board(store, metric, category=category, as_of=as_of, top=top)
-    return [{k: v for k, v in e.items() if k != "label"} for e in result.to_dict()["entries"]]
+    return board(View.of(store, as_of), metric, category=category, top=top).to_dict()
 
 
 def compare(
@@ -47,25 +49,26 @@ def compare(
 ) -> Any:
     from chartwatch.analytics.compare import compare as run_compare
 
-    return run_compare(store, titles, metric=metric, align=align, as_of=as_of).to_dict()
+    view = View.of(store, as_of)
+    return run_compare(view, list(titles), metric=metric, align=align).to_dict()
 
 
 def countries(store: Store, *, q: str, week: dt.date | None, as_of: dt.date | None) -> Any:
     from chartwatch.analytics.countries import countries as footprint
 
-    return footprint(store, q, week=week, as_of=as_of).to_dict()
+    return footprint(View.of(store, as_of), q, week=week).to_dict()
 
 
 def brief(store: Store, *, q: str, vs: str | None, as_of: dt.date | None) -> Any:
     from chartwatch.analytics.brief import brief as make_brief
 
-    return make_brief(store, q, vs=vs, as_of=as_of).to_dict()
+    return make_brief(View.of(store, as_of), q, vs=vs).to_dict()
 
 
 def search(store: Store, *, q: str, limit: int) -> Any:
     from chartwatch.titles.search import search as find
 
-    return [h.to_dict() for h in find(store, q, limit=limit)]
+    return [h.to_dict() for h in find(View.of(store).catalog, q, limit=limit)]
 
 
 def history(
@@ -97,15 +100,15 @@ def status(store: Store) -> Any:
 
 
 def greenlight(store: Store, *, q: str, as_of: dt.date | None, weeks: int) -> Any:
-    from chartwatch.forecast.renewal import greenlight as forecast
+    from chartwatch.forecast.documents import greenlight as forecast
 
-    return forecast(store, q, as_of=as_of, weeks=weeks).to_dict()
+    return forecast(View.of(store, as_of), q, weeks=weeks).to_dict()
 
 
 def greenlight_all(store: Store, *, as_of: dt.date | None, weeks: int) -> Any:
-    from chartwatch.forecast.renewal import watchlist
+    from chartwatch.forecast.documents import watchlist
 
-    return watchlist(store, as_of=as_of, weeks=weeks).to_list()
+    return watchlist(View.of(store, as_of), weeks=weeks).to_dict()
 
 
 def greenlight_backtest(
@@ -113,4 +116,4 @@ def greenlight_backtest(
 ) -> Any:
     from chartwatch.forecast.summary import backtests
 
-    return backtests(store, as_of=as_of, weeks=weeks, horizon=horizon, strict=strict, seed=seed)
+    return backtests(View.of(store, as_of), weeks=weeks, horizon=horizon, strict=strict, seed=seed)

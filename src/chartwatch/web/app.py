@@ -31,7 +31,7 @@ from chartwatch.errors import ChartwatchError, NotFoundError, StoreBusyError
 from chartwatch.forecast.features import DEFAULT_WEEKS
 from chartwatch.forecast.summary import missing_extra
 from chartwatch.results import jsonable
-from chartwatch.titles import catalog
+from chartwatch.view import View
 from chartwatch.web import api, pages, params
 from chartwatch.web.errors import WebError, bad_parameter, from_core, page_title
 from chartwatch.web.jobs import Jobs
@@ -152,10 +152,13 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
     inflight: dict[tuple[Any, ...], asyncio.Future[tuple[str, bytes]]] = {}
 
     async def generation() -> int:
-        """The generation of the copy in use, after taking a new one if the file changed."""
+        """The generation of the copy in use, after taking a new one if the file changed.
+        A new copy's view is prepared in the background (catalogue, boards, forecasts,
+        backtests: :mod:`chartwatch.prepare`), so the pages that follow find it ready."""
         current = src.current()
         if current is None:  # the file changed (or no copy yet): copy it off the loop
             current = await run_in_threadpool(src.refresh)
+            jobs.submit(current, ("prepare",), _prepare)
         return current
 
     async def cached(key: tuple[Any, ...], build: Callable[[], tuple[str, bytes]]) -> Response:
@@ -208,17 +211,16 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
                 except NotFoundError as exc:
                     if name == "week":
                         raise pages.week_not_found(
-                            store,
+                            View.of(store, kwargs["as_of"]),
                             exc,
                             week=kwargs["week"],
                             country=kwargs["country"],
-                            as_of=kwargs["as_of"],
                         ) from None
                     query = kwargs.get("q")
                     error = from_core(exc, parameter="q" if query else None)
                     if query:
-                        links = links_for(catalog(store))
-                        error.suggestions = pages.search_suggestions(store, links, query, None)
+                        links = links_for(View.of(store))
+                        error.suggestions = pages.search_suggestions(links, query)
                     raise error from None
 
         return await cached(("api", name, *key_of(kwargs)), build)
@@ -601,6 +603,12 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
         )
 
     return app
+
+
+def _prepare(store: Any) -> Any:
+    from chartwatch.prepare import prepare
+
+    return prepare(View.of(store)).to_dict()
 
 
 def _route_suggestions() -> list[Any]:

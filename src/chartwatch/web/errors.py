@@ -8,7 +8,6 @@ page elsewhere, from the same dict.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +19,6 @@ from chartwatch.errors import (
     StoreVersionError,
     UsageError,
 )
-
-_OPTION = re.compile(r"^--([a-z][a-z0-9-]*):\s*")
-# the CLI's option names where the web's parameter is called differently
-_PARAMETERS = {"as-of": "as_of", "list": "list", "vs": "vs"}
 
 
 @dataclass
@@ -73,15 +68,14 @@ def bad_parameter(parameter: str, message: str) -> WebError:
 
 
 def from_core(exc: ChartwatchError, *, parameter: str | None = None) -> WebError:
-    """The web form of a core error. A usage error names the CLI option it is about
-    (``--as-of: …``); the web names the parameter instead (``as_of: …``)."""
+    """The web form of a core error. A usage error knows the keyword it is about
+    (:attr:`~chartwatch.errors.UsageError.parameter`); the web names it as its query
+    parameter (``as_of: …``), the way the CLI names its flag (``--as-of: …``)."""
     message = exc.message
     if isinstance(exc, UsageError):
-        match = _OPTION.match(message)
-        if match:
-            option = match.group(1)
-            parameter = _PARAMETERS.get(option, option.replace("-", "_"))
-            message = f"{parameter}: {message[match.end() :]}"
+        parameter = exc.parameter or parameter
+        if parameter:
+            message = f"{parameter}: {message}"
         return WebError(400, "bad_parameter", message, parameter=parameter)
     if isinstance(exc, AmbiguousTitleError):
         from chartwatch.web.links import query_url

@@ -11,12 +11,15 @@ that every title's and show's slug resolves back to it.
 from __future__ import annotations
 
 import re
-import threading
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from chartwatch.titles import Catalog, Show, Title
 from chartwatch.titles.catalog import list_word
 from chartwatch.titles.search import plain
+
+if TYPE_CHECKING:
+    from chartwatch.view import View
 
 _QUALIFIERS = re.compile(
     r"^(.*?)((?:~(?:film|tv|show|english|non-english|no-global-list|\d{4}))+)$"
@@ -121,18 +124,6 @@ class Links:
         return self.title(title)
 
 
-_LOCK = threading.Lock()
-_LINKS: dict[int, tuple[Catalog, Links]] = {}
-
-
-def links_for(cat: Catalog) -> Links:
-    """The (cached) links of a catalog."""
-    with _LOCK:
-        hit = _LINKS.get(id(cat))
-        if hit is not None and hit[0] is cat:
-            return hit[1]
-        links = Links(cat)
-        if len(_LINKS) > 8:
-            _LINKS.clear()
-        _LINKS[id(cat)] = (cat, links)
-        return links
+def links_for(view: View) -> Links:
+    """The links of the view's catalogue, made once per view and kept with it."""
+    return view.derived("web_links", lambda: Links(view.catalog))

@@ -16,9 +16,9 @@ from urllib.parse import urlencode
 from chartwatch.errors import ChartwatchError, NotFoundError
 from chartwatch.results import jsonable
 from chartwatch.store.store import Store
-from chartwatch.store.views import visible_rows
-from chartwatch.titles import Show, Title, catalog, resolve
+from chartwatch.titles import Show, Title
 from chartwatch.titles.search import describe, ranked_matches
+from chartwatch.view import View
 from chartwatch.web.errors import Suggestion, WebError, from_core
 from chartwatch.web.links import Links, links_for, query_url, title_query
 
@@ -59,30 +59,22 @@ def url(path: str, **params: Any) -> str:
 # -- choices of the pickers ----------------------------------------------------------------
 
 
-def weeks_available(
-    store: Store, *, country: str | None = None, as_of: dt.date | None = None
-) -> list[dt.date]:
+def weeks_available(view: View, *, country: str | None = None) -> list[dt.date]:
     """The weeks with a global chart (or ``country``'s chart), newest first."""
-    rows_sql, params = visible_rows(as_of)
-    where = "list = 'countries' AND country_iso2 = ?" if country else "list = 'global'"
-    rows = store.all(
-        f"SELECT DISTINCT week FROM {rows_sql} r WHERE {where} ORDER BY week DESC",
-        [*params, *([country] if country else [])],
-    )
-    return [r[0] for r in rows]
+    core = view.core
+    if country:
+        found = core.country_lists.get(country.strip().upper())
+        return sorted(found[1] if found else (), reverse=True)
+    return sorted(core.global_weeks, reverse=True)
 
 
-def countries_available(store: Store, as_of: dt.date | None = None) -> list[dict[str, str]]:
+def countries_available(view: View) -> list[dict[str, str]]:
     """The countries with lists, by name: ``[{iso2, name}]``."""
-    rows_sql, params = visible_rows(as_of)
-    rows = store.all(
-        f"""
-        SELECT country_iso2, arg_max(country_name, week) AS name FROM {rows_sql} r
-        WHERE list = 'countries' GROUP BY country_iso2 ORDER BY name
-        """,
-        params,
-    )
-    return [{"iso2": iso, "name": name} for iso, name in rows]
+    lists = view.core.country_lists
+    return [
+        {"iso2": iso, "name": name}
+        for iso, (name, _) in sorted(lists.items(), key=lambda kv: (kv[1][0], kv[0]))
+    ]
 
 
 def _nearest(weeks: list[dt.date], day: dt.date, n: int = 3) -> list[dt.date]:
@@ -90,16 +82,16 @@ def _nearest(weeks: list[dt.date], day: dt.date, n: int = 3) -> list[dt.date]:
 
 
 def week_not_found(
-    store: Store,
+    view: View,
     exc: NotFoundError,
     *,
     week: dt.date | None,
     country: str | None,
-    as_of: dt.date | None,
 ) -> WebError:
     """The 404 of a week (or country) without a chart, suggesting the nearest weeks that
     have one, or the countries that have lists."""
-    weeks = weeks_available(store, country=country, as_of=as_of)
+    as_of = view.as_of
+    weeks = weeks_available(view, country=country)
     error = from_core(exc, parameter="week" if weeks else ("country" if country else None))
     if weeks:
         near = _nearest(weeks, week or weeks[0])
@@ -114,7 +106,7 @@ def week_not_found(
     elif country:
         error.suggestions = [
             Suggestion(f"{c['name']} ({c['iso2']})", url("/", country=c["iso2"]))
-            for c in countries_available(store, as_of)
+            for c in countries_available(view)
         ] + [Suggestion("the global lists", "/")]
     return error
 
@@ -133,13 +125,13 @@ def home(
     """The week's lists (the latest by default) with the week and country pickers."""
     from chartwatch.charts import week as get_week
 
-    weeks = weeks_available(store, country=country, as_of=as_of)
+    view = View.of(store, as_of)
+    weeks = weeks_available(view, country=country)
     try:
-        chart = get_week(store, week=week, category=category, country=country, as_of=as_of)
+        chart = get_week(view, week=week, category=category, country=country)
     except NotFoundError as exc:
-        raise week_not_found(store, exc, week=week, country=country, as_of=as_of) from None
-    cat = catalog(store, as_of)
-    links = links_for(cat)
+        raise week_not_found(view, exc, week=week, country=country) from None
+    links = links_for(view)
     data = chart.to_dict()
     for lst in data["lists"]:
         film = lst["category"].startswith("Films")
@@ -156,7 +148,7 @@ def home(
         {
             "week": data,
             "weeks": [w.isoformat() for w in weeks],
-            "countries": countries_available(store, as_of),
+            "countries": countries_available(view),
             "newer": url("/", week=newer, country=country, as_of=as_of) if newer else None,
             "older": url("/", week=older, country=country, as_of=as_of) if older else None,
             "json": url("/api/v1/week", week=chart.week_end, country=country, as_of=as_of),
@@ -167,22 +159,20 @@ def home(
 # -- /title/… ------------------------------------------------------------------------------
 
 
-def _find(store: Store, links: Links, path: str, as_of: dt.date | None) -> Title | Show:
+def _find(view: View, links: Links, path: str) -> Title | Show:
     target = links.target(path)
     if target is not None:
         return target
     query = title_query(path)
     try:
-        return resolve(store, query, as_of=as_of)
+        return view.resolve(query)
     except NotFoundError as exc:
         error = from_core(exc, parameter="title")
-        error.suggestions = search_suggestions(store, links, query, as_of)
+        error.suggestions = search_suggestions(links, query)
         raise error from None
 
 
-def search_suggestions(
-    store: Store, links: Links, query: str, as_of: dt.date | None, limit: int = 5
-) -> list[Suggestion]:
+def search_suggestions(links: Links, query: str, limit: int = 5) -> list[Suggestion]:
     """The closest titles to ``query``, as suggestions of a 404."""
     return [
         Suggestion(describe(t), links.title(t))
@@ -204,15 +194,15 @@ def title_page(
     forecasts and ``backtest``, their figures (see :func:`backtest_view`)."""
     from chartwatch.analytics.runs import show_report, title_report
 
-    cat = catalog(store, as_of)
-    links = links_for(cat)
-    target = _find(store, links, path, as_of)
+    view = View.of(store, as_of)
+    links = links_for(view)
+    target = _find(view, links, path)
     canonical = links.title(target)
     if links.target(path) is None:  # found by a query: send it to the title's own address
         suffix = ".json" if fmt == "json" else ""
         raise Redirect(url(canonical + suffix, as_of=as_of, compare=compare_with))
     if isinstance(target, Show):
-        show = show_report(store, target, as_of).to_dict()
+        show = show_report(view, target).to_dict()
         for line, title in zip(show["installments"], target.titles, strict=True):
             line["url"] = links.title(title)
         return Page(
@@ -223,10 +213,10 @@ def title_page(
                 "show": show,
                 "api": url("/api/v1/title", q=describe(target), as_of=as_of),
                 "history": url("/history", title=target.name),
-                "forecast": forecasts(store, target, links, as_of=as_of, backtest=backtest),
+                "forecast": forecasts(view, target, links, backtest=backtest),
             },
         )
-    report = title_report(store, target, as_of)
+    report = title_report(view, target)
     if not report.weeks and not report.countries.top10:
         raise WebError(404, "not_found", f"{target.label!r} has no chart weeks in this view")
     query = describe(target)
@@ -240,7 +230,7 @@ def title_page(
     from chartwatch.analytics.brief import brief
 
     try:
-        data["brief"] = brief(store, query, as_of=as_of).to_dict()
+        data["brief"] = brief(view, target).to_dict()
     except ChartwatchError as exc:
         data["brief"] = None
         notes.append(f"No brief: {exc.message}")
@@ -253,7 +243,7 @@ def title_page(
         from chartwatch.analytics.compare import compare
 
         try:
-            comparison = compare(store, [query, *compare_with], as_of=as_of)
+            comparison = compare(view, [target, *compare_with])
         except ChartwatchError as exc:
             raise from_core(exc, parameter="compare") from None
         charts_data["run"] = charts.compare_chart(comparison, width=CHART_WIDTH)
@@ -269,7 +259,7 @@ def title_page(
     data["footprint"] = None
     data["map_views"] = []
     try:
-        footprint = countries(store, query, as_of=as_of)
+        footprint = countries(view, target)
     except ChartwatchError as exc:
         notes.append(f"No world map: {exc.message}")
     else:
@@ -279,9 +269,8 @@ def title_page(
             c["whole_run"] = _whole_run(c)
         data["footprint"] = fp
         data["map_views"] = charts_data["map"]["usermeta"]["chartwatch"]["views"]
-    last = report.weeks[-1].week_end if report.weeks else None
     data["forecast"] = forecasts(
-        store, target, links, as_of=as_of, last_week=last, backtest=backtest
+        view, target, links, run=data["title"]["forecast"], backtest=backtest
     )
     data["charts"] = charts_data
     data["compared"] = compared
@@ -317,12 +306,11 @@ def backtest_view(
 
 
 def forecasts(
-    store: Store,
+    view: View,
     target: Title | Show,
     links: Links,
     *,
-    as_of: dt.date | None,
-    last_week: dt.date | None = None,
+    run: dict[str, Any] | None = None,
     backtest: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The forecasts of a title's or show's page.
@@ -350,20 +338,17 @@ def forecasts(
         return out
     film = isinstance(target, Title) and target.film
     if not film:
-        from chartwatch.forecast.renewal import greenlight
+        from chartwatch.forecast.documents import greenlight
 
         try:
-            out["renewal"] = greenlight(store, describe(target), as_of=as_of).to_dict()
+            out["renewal"] = greenlight(view, target).to_dict()
         except ChartwatchError as exc:
             out["renewal_note"] = exc.message
         else:
             for c in out["renewal"]["comparables"]:
                 c["url"] = links.label(c["season"], False)
     if isinstance(target, Title):
-        from chartwatch.forecast.run import running_forecast
-
-        run = running_forecast(store, target.label, film, last_week=last_week, as_of=as_of)
-        out["run"] = run.to_dict() if run is not None else None
+        out["run"] = run  # the title document's forecast
     elif out["renewal"] is not None:
         out["run"] = out["renewal"]["run_forecast"]
     return out
@@ -390,11 +375,12 @@ def records_page(
 ) -> Page:
     """A leaderboard with its pickers."""
     from chartwatch.analytics.records import METRICS, records
-    from chartwatch.ingestion.kinds import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
+    from chartwatch.vocabulary import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
 
     metric = metric or "debut_hours"
+    view = View.of(store, as_of)
     try:
-        board = records(store, metric, category=category, as_of=as_of, top=top)
+        board = records(view, metric, category=category, top=top)
     except NotFoundError as exc:  # nothing qualifies: offer the other leaderboards
         error = from_core(exc, parameter="metric")
         error.suggestions = [
@@ -403,7 +389,7 @@ def records_page(
             if key != metric
         ]
         raise error from None
-    links = links_for(catalog(store, as_of))
+    links = links_for(view)
     entries = []
     for e in board.entries:
         film = e.category.startswith("Films")
@@ -447,15 +433,16 @@ def compare_page(
         "chart": None,
     }
     if len(titles) >= 2:
+        view = View.of(store, as_of)
         try:
             comparison = compare(
-                store, titles, metric=metric or "hours", align=align or "debut", as_of=as_of
+                view, list(titles), metric=metric or "hours", align=align or "debut"
             )
         except ChartwatchError as exc:
             raise from_core(exc, parameter="titles") from None
         from chartwatch.render import charts
 
-        links = links_for(catalog(store, as_of))
+        links = links_for(view)
         data["comparison"] = comparison.to_dict()
         data["chart"] = charts.compare_chart(comparison, width=CHART_WIDTH)
         data["columns"] = [
@@ -474,9 +461,10 @@ def search_page(store: Store, *, q: str | None, limit: int = 10) -> Page:
 
     results: list[dict[str, Any]] = []
     if q:
-        cat = catalog(store)
-        links = links_for(cat)
-        for hit in search(store, q, limit=limit):
+        view = View.of(store)
+        cat = view.catalog
+        links = links_for(view)
+        for hit in search(cat, q, limit=limit):
             target: Title | Show | None
             if hit.kind == "show":
                 target = cat.shows.get((hit.name, hit.film))

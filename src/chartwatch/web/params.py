@@ -198,7 +198,7 @@ def history_args(
     list: ListName = None,
     country: Country = None,
 ) -> HistoryArgs:
-    from chartwatch.ingestion.kinds import LISTS
+    from chartwatch.vocabulary import LISTS
 
     return HistoryArgs(
         text(title, "title"), date(week, "week"), choice(list, "list", LISTS), country_(country)

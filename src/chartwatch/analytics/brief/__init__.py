@@ -13,8 +13,9 @@ The traps it respects:
   ending 2023-06-18. Every sentence names its measure and compares like with like: views
   with views (views era only), hours with hours;
 * the country lists carry ranks only (no hours): country facts are counts of countries;
-* ``as_of`` keeps only weeks ending on or before the date, as published by then when the
-  store observed anything by then (else as published now, and the brief says so).
+* a view as of a date keeps only the weeks published by then, each row as the store knew
+  it then (reconstructed from its first observation when the store saw it later, and the
+  brief says so).
 
 
 Standings "at the time" use the leaderboards of :mod:`chartwatch.analytics.records` cut at
@@ -32,38 +33,36 @@ together.
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import TYPE_CHECKING
 
 from chartwatch.analytics.brief import facts, forecasts, versus
-from chartwatch.analytics.brief.context import Context, publication_view, subject
+from chartwatch.analytics.brief.context import Context, notes, subject
 from chartwatch.analytics.brief.types import Brief, Evidence, Fact
-from chartwatch.analytics.frame import list_start
 from chartwatch.errors import UsageError
-from chartwatch.store.store import Store
-from chartwatch.titles import catalog
+from chartwatch.titles import Title
+
+if TYPE_CHECKING:
+    from chartwatch.view import View
 
 __all__ = ["Brief", "Evidence", "Fact", "brief"]
 
 
-def brief(
-    store: Store, query: str, *, vs: str | None = None, as_of: dt.date | None = None
-) -> Brief:
-    """The facts about one title, each with its evidence; compared with ``vs`` when given.
+def brief(view: View, query: str | Title, *, vs: str | Title | None = None) -> Brief:
+    """The facts about one title in ``view``, each with its evidence; compared with ``vs``
+    when given: the document of ``chartwatch brief``.
 
-    ``as_of`` keeps only weeks ending on or before that date, as published by then (when
-    the store observed nothing by then, as published now; the brief's ``notes`` say so).
-    A query naming a show with several charted installments raises
-    :class:`AmbiguousTitleError` listing them; a brief is about one installment.
+    A view as of a date holds the weeks published by then (:mod:`chartwatch.store.rows`);
+    when it is reconstructed, the brief's ``notes`` say so. A query naming a show with
+    several charted installments raises :class:`AmbiguousTitleError` listing them; a brief
+    is about one installment.
     """
-    view, notes = publication_view(store, as_of)
-    cat = catalog(store, view)
-    ctx = Context(store, cat, view, as_of, list_start(store, view, cat))
+    ctx = Context(view, view.catalog, view.core.list_start)
     s = subject(ctx, query)
     other = None
     if vs is not None:
         other = subject(ctx, vs, full=False)
         if other.title.ident == s.title.ident and other.title.film == s.title.film:
-            raise UsageError(f"--vs: {vs!r} is the title being briefed")
+            raise UsageError(f"{vs!r} is the title being briefed", parameter="vs")
     found: list[Fact | None] = [
         facts.debut(ctx, s),
         facts.debut_record(ctx, s),
@@ -79,10 +78,10 @@ def brief(
         label=s.label,
         show=s.title.show,
         category=s.report.category,
-        as_of=as_of,
-        published_as_of=view,
+        as_of=view.as_of,
         vs=other.label if other else None,
-        notes=notes,
+        notes=notes(view),
         facts=[f for f in found if f is not None],
         key=s.title.key,
+        view=view.describe(),
     )

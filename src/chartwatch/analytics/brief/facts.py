@@ -15,9 +15,9 @@ from typing import Any
 from chartwatch.analytics.brief.context import Context, Subject
 from chartwatch.analytics.brief.standings import holder_row, record, single_weeks
 from chartwatch.analytics.brief.types import Evidence, Fact
-from chartwatch.analytics.frame import VIEWS_FROM, country_weeks, titled_rows
 from chartwatch.analytics.runs import RecordHeld
 from chartwatch.render.prose import count, figure, join, possessive, week_range
+from chartwatch.vocabulary import VIEWS_FROM
 
 UNITS = {"hours_viewed": "hours viewed", "views": "views"}
 SHORT_UNITS = {"hours_viewed": "hours", "views": "views"}
@@ -185,25 +185,15 @@ def weeks_at_no1(ctx: Context, s: Subject) -> Fact:
 
 
 def countries(ctx: Context, s: Subject) -> list[Fact]:
-    covered = sorted(
-        w
-        for w in country_weeks(ctx.store, ctx.view, ctx.cat)
-        if not ctx.through or w <= ctx.through
-    )
+    covered = sorted(ctx.view.core.country_weeks)
     r = s.report
     last = r.weeks[-1].week_end
     if not covered:
         return [Fact("countries", "The store has no country lists for its weeks.")]
-    csql, params = titled_rows(ctx.cat, ctx.view, "countries", only=s.title)
-    rows = ctx.store.all(
-        f"""
-        SELECT week, country_iso2, any_value(category), min(rank), max(snapshot_id),
-               max(observed_at)
-        FROM {csql} c WHERE title = ? AND film = ? AND week <= ?
-        GROUP BY week, country_iso2 ORDER BY week, country_iso2
-        """,
-        [*params, s.title.ident, s.title.film, ctx.through or dt.date.max],
-    )
+    rows = [
+        (c.week, c.iso2, c.category, c.rank, c.snapshot_id, c.observed_at)
+        for c in ctx.view.core.title_countries(s.title.ident, s.title.film)
+    ]
     end = covered[-1]
     if r.weeks[0].week_end > end:
         return [

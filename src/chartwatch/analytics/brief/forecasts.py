@@ -15,18 +15,10 @@ from chartwatch.render.prose import count, figure, possessive
 
 def forecast(ctx: Context, s: Subject) -> Fact | None:
     """For a title still in the Top 10: where its first weeks say the run is heading."""
-    from chartwatch.forecast.run import running_forecast
+    from chartwatch.forecast.documents import running_forecast
 
     r = s.report
-    last = r.weeks[-1].week_end if r.weeks else None
-    fc = running_forecast(
-        ctx.store,
-        s.title.ident,
-        s.title.film,
-        last_week=last,
-        as_of=ctx.view,
-        through=ctx.through,
-    )
+    fc = r.forecast if r.forecast is not None else running_forecast(ctx.view, s.title)
     if fc is None:
         return None
     m = fc.hours
@@ -63,14 +55,13 @@ def renewal(ctx: Context, s: Subject) -> Fact | None:
         number, first = other.installment.number, other.first_week
         if number is None or number <= inst.number or first is None or first <= debut:
             continue
-        if ctx.through is None or first <= ctx.through:
-            return None  # a later installment has charted: the question is answered
+        return None  # a later installment has charted: the question is answered
     if any(importlib.util.find_spec(m) is None for m in ("pandas", "lifelines")):
         return None  # pragma: no cover - depends on the environment
-    from chartwatch.forecast.renewal import forecast_installment
+    from chartwatch.forecast.documents import forecast_installment
 
     try:
-        g = forecast_installment(ctx.store, t.ident, as_of=ctx.view, through=ctx.through)
+        g = forecast_installment(ctx.view, t)
     except NotFoundError:  # too few renewals in this view to learn from
         return None
     if g is None or g.status.state != "waiting" or not g.p_next_within:

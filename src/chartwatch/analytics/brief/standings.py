@@ -9,23 +9,16 @@ from __future__ import annotations
 import datetime as dt
 
 from chartwatch.analytics.brief.context import Context, Row
-from chartwatch.analytics.frame import titled_rows
 from chartwatch.analytics.runs import RecordHeld, TitleReport
 
 
-def _title_rows(ctx: Context, label: str, category: str, cutoff: dt.date) -> list[Row]:
-    only = ctx.cat.find(label, category.startswith("Films"))
-    gsql, params = titled_rows(ctx.cat, ctx.view, "global", only=only)
-    rows = ctx.store.all(
-        f"""
-        SELECT title, week, category, min(rank), any_value(weekly_hours_viewed),
-               any_value(weekly_views), max(snapshot_id), max(observed_at)
-        FROM {gsql} g WHERE title = ? AND category = ? AND week <= ?
-        GROUP BY title, week, category ORDER BY week
-        """,
-        [*params, label, category, cutoff],
-    )
-    return [Row(*row) for row in rows]
+def _title_rows(ctx: Context, ident: str, category: str, cutoff: dt.date) -> list[Row]:
+    film = category.startswith("Films")
+    return [
+        Row(ident, w.week, w.category, w.rank, w.hours, w.views, w.snapshot_id, w.observed_at)
+        for w in ctx.view.core.title_weeks(ident, film)
+        if w.category == category and w.week <= cutoff
+    ]
 
 
 def holder_row(ctx: Context, rec: RecordHeld) -> Row | None:
@@ -46,20 +39,32 @@ def single_weeks(
 ) -> tuple[int, int, Row | None]:
     """Where ``value`` stands among every title-week of ``category`` up to ``cutoff``: the
     number of weeks, the rank (1 + weeks with more), and the biggest week."""
-    column = "weekly_views" if measure == "views" else "weekly_hours_viewed"
-    gsql, params = titled_rows(ctx.cat, ctx.view, "global", category=category)
-    where = f"FROM {gsql} g WHERE category = ? AND week <= ? AND {column} IS NOT NULL"
-    total, above = ctx.store.all(
-        f"SELECT count(*), count(*) FILTER (WHERE {column} > ?) {where}",
-        [value, *params, category, cutoff],
-    )[0]
-    top = ctx.store.all(
-        f"""SELECT title, week, category, rank, weekly_hours_viewed, weekly_views,
-                   snapshot_id, observed_at {where}
-            ORDER BY {column} DESC, week, rank LIMIT 1""",
-        [*params, category, cutoff],
-    )
-    return int(total), int(above) + 1, Row(*top[0]) if top else None
+    total = above = 0
+    top: tuple[tuple[int, dt.date, int], Row] | None = None
+    film = category.startswith("Films")
+    for (ident, is_film), weeks in ctx.view.core.weeks.items():
+        if is_film != film:
+            continue
+        for w in weeks:
+            figure = w.views if measure == "views" else w.hours
+            if w.category != category or w.week > cutoff or figure is None:
+                continue
+            total += 1
+            above += figure > value
+            order = (-figure, w.week, w.rank)
+            if top is None or order < top[0]:
+                row = Row(
+                    ident,
+                    w.week,
+                    w.category,
+                    w.rank,
+                    w.hours,
+                    w.views,
+                    w.snapshot_id,
+                    w.observed_at,
+                )
+                top = (order, row)
+    return total, above + 1, top[1] if top else None
 
 
 def record(r: TitleReport, metric: str) -> RecordHeld | None:

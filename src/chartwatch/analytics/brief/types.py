@@ -58,11 +58,11 @@ class Brief(Tabular):
     show: str
     category: str | None
     as_of: dt.date | None
-    published_as_of: dt.date | None  # the view: as published by this date; None = now
     vs: str | None
     notes: list[str]
     facts: list[Fact]
     key: str = ""  # the stable key: ``Ballerina (film, English)``
+    view: dict[str, Any] = field(default_factory=dict)  # View.describe(): as_of, reconstructed…
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,8 +70,7 @@ class Brief(Tabular):
             "key": self.key,
             "show": self.show,
             "category": self.category,
-            "as_of": jsonable(self.as_of),
-            "published_as_of": jsonable(self.published_as_of),
+            **(self.view or {"as_of": jsonable(self.as_of)}),
             "vs": self.vs,
             "notes": list(self.notes),
             "facts": [f.to_dict() for f in self.facts],
