@@ -74,8 +74,9 @@ def check(store: Store, text: str, as_of: dt.date | None = None) -> Report:
     from chartwatch.check.extract import extract
     from chartwatch.check.facts import Facts
     from chartwatch.check.judge import judge, stated_json
+    from chartwatch.view import View
 
-    facts = Facts(store, as_of)
+    facts = Facts(View.of(store, as_of))
     out = []
     judged: dict[tuple[Any, ...], Any] = {}
     for claim in extract(facts, text):

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chartwatch.analytics.brief.types import Evidence
-from chartwatch.analytics.frame import VIEWS_FROM
 from chartwatch.analytics.runs import TitleReport, Week
 from chartwatch.check.extract import Claim, stated_number
-from chartwatch.check.facts import CountryRow, Facts, most_popular, week_of
+from chartwatch.check.facts import Board, CountryRow, Facts, most_popular, week_of
 from chartwatch.check.values import Number, Period, period
 from chartwatch.dates import week_ending
 from chartwatch.render.prose import figure, week_range
 from chartwatch.titles import Show, Title
+from chartwatch.vocabulary import VIEWS_FROM
 
 TRUE, FALSE, MISLEADING, UNVERIFIABLE = "true", "false", "misleading", "unverifiable"
 VERDICTS = (TRUE, FALSE, MISLEADING, UNVERIFIABLE)
@@ -728,8 +728,9 @@ def _release(facts: Facts, c: Claim, t: Title) -> Judgement:
 # -- records ----------------------------------------------------------------------------
 
 
-def _holder_evidence(facts: Facts, name: str, week: dt.date | None, measure: str) -> list[Evidence]:
-    target = facts.resolve(name)
+def _holder_evidence(facts: Facts, top: Board, measure: str) -> list[Evidence]:
+    target = facts.resolve(top.key or top.label)
+    week = top.week_end
     if not isinstance(target, Title):
         return []
     report = facts.run(target)
@@ -771,12 +772,11 @@ def _record(facts: Facts, c: Claim, t: Title) -> Judgement:
         metric = "week_views" if with_views else "week_hours"
         w = max(weeks, key=lambda x: _value(x, measure) or 0)
         what = "single-week"
-    board = facts.board(metric, category, w.week_end)
+    top = facts.leader(t, metric)
     mine = _value(w, measure) or 0
     evidence = [_ev(label, w, measure)]
-    if not board:
+    if top is None:
         return Judgement(UNVERIFIABLE, f"No {what} {_UNIT[measure]} leaderboard in this view.")
-    top = board[0]
     if top.value <= mine:
         return Judgement(
             TRUE,
@@ -785,7 +785,7 @@ def _record(facts: Facts, c: Claim, t: Title) -> Judgement:
             mine,
             evidence,
         )
-    evidence += _holder_evidence(facts, top.label, top.week_end, measure)
+    evidence += _holder_evidence(facts, top, measure)
     record = f"the {category} {what} record then was {top.label}'s {_fig(top.value, measure)}" + (
         f" (week of {week_range(top.week_end)})" if top.week_end else ""
     )
