@@ -33,6 +33,7 @@ from chartwatch.forecast.summary import missing_extra
 from chartwatch.results import jsonable
 from chartwatch.view import View
 from chartwatch.web import api, pages, params
+from chartwatch.web import check as check_web
 from chartwatch.web.errors import WebError, bad_parameter, from_core, page_title
 from chartwatch.web.jobs import Jobs
 from chartwatch.web.links import links_for
@@ -58,6 +59,7 @@ STATUS_CODES = {
     400: "bad_parameter",
     404: "not_found",
     405: "method_not_allowed",
+    413: "payload_too_large",
     414: "uri_too_long",
     501: "forecast_unavailable",
     503: "store_busy",
@@ -142,6 +144,8 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
     def html(page: Page, request: Request) -> bytes:
         template = env.get_template(page.template)
         return template.render(page=page, data=page.data, path=request.url.path).encode()
+
+    check_web.register(app, src, env, html)  # POST /api/v1/check, /check
 
     def finish(
         status: int, media: str, body: bytes, headers: dict[str, str] | None = None
@@ -292,7 +296,9 @@ def create_app(db: str | Path, *, source: StoreSource | None = None) -> FastAPI:
             error = None
             if len(path) > MAX_PATH or len(scope.get("query_string", b"")) > MAX_QUERY:
                 error = WebError(414, "uri_too_long", "the address is too long")
-            elif scope["method"] not in ("GET", "HEAD"):
+            elif scope["method"] not in ("GET", "HEAD") and not (
+                scope["method"] == "POST" and scope["path"] in check_web.POST_PATHS
+            ):
                 error = WebError(
                     405, "method_not_allowed", f"{scope['method']} is not allowed; use GET"
                 )
