@@ -70,7 +70,7 @@ class Report:
 
 def check(store: Store, text: str, as_of: dt.date | None = None) -> Report:
     """Every chart claim in ``text``, judged against the store as published by ``as_of``
-    (default: now), with only the weeks ending by then."""
+    (default: now): one :class:`~chartwatch.view.View`, made once, judges them all."""
     from chartwatch.check.extract import extract
     from chartwatch.check.facts import Facts
     from chartwatch.check.judge import judge, stated_json
