@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DEMO_DB ?= $(CURDIR)/demo.duckdb
 
-.PHONY: demo test lint types pytest bench bench-engine docs clean
+.PHONY: demo test lint types pytest bench bench-engine docs screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ test: lint types pytest
 
 docs: $(VENV)/.dev-installed
 	$(BIN)/python docs/gen_cli_reference.py > docs/cli.md
+
+# every page kind at 390, 768 and 1440 px in Chromium, as PNGs in test-artifacts/screens/
+# (not committed; /usr/bin/chromium, as the browser tests)
+screenshots: $(VENV)/.dev-installed
+	CHARTWATCH_SCREENSHOTS=$(CURDIR)/test-artifacts/screens $(BIN)/pytest tests/test_browser.py \
+		-k sideways -q -p no:cacheprovider
+	@echo "screenshots in test-artifacts/screens/"
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/run_all.py

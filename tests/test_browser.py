@@ -61,7 +61,14 @@ def server(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
     while not srv.started:
         assert time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    base = f"http://127.0.0.1:{port}"
+    # the first title page builds the view's derived data (seconds on a busy machine): build
+    # it here, so the browser's 30-second page loads measure pages, not the warm-up
+    import urllib.request
+
+    with urllib.request.urlopen(base + AOUAD_PAGE, timeout=300) as response:
+        assert response.status == 200
+    yield base
     srv.should_exit = True
     thread.join(timeout=10)
 
@@ -81,7 +88,8 @@ class Visit:
 
     def __init__(self, browser: Any, base: str, **context: Any) -> None:
         self.base = base
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, **context)
+        context.setdefault("viewport", {"width": 1280, "height": 900})
+        self.context = browser.new_context(**context)
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.requests: list[str] = []
@@ -170,6 +178,16 @@ def test_the_map_week_slider_changes_the_colouring(visit) -> None:
     last = map_fills(page)
     assert page.locator("#map-week-label").inner_text() == "the week ending 2022-02-27"
     assert slider.get_attribute("aria-valuetext") == "the week ending 2022-02-27"
+    # the caption and the map's accessible name follow the slider
+    caption = page.locator("#map-description").inner_text()
+    label = page.locator("#map-chart svg").get_attribute("aria-label") or ""
+    for text in (caption, label):
+        assert text.endswith("showing the week ending 2022-02-27.") and "whole run" not in text
+    sizes = page.eval_on_selector_all(
+        "#map-chart svg .role-legend text",
+        "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))",
+    )
+    assert sizes and min(sizes) >= 12
     assert last != whole
     dark = "#08519C".lower()
     assert sum(f.lower() == dark for f in whole) > sum(f.lower() == dark for f in last) >= 1
@@ -179,6 +197,7 @@ def test_the_map_week_slider_changes_the_colouring(visit) -> None:
     page.wait_for_function("document.querySelector('#map-chart').dataset.week === '0'")
     page.wait_for_timeout(200)
     assert map_fills(page) == whole
+    assert page.locator("#map-description").inner_text().endswith("showing the whole run.")
 
 
 def test_search_type_ahead_finds_a_title_and_goes_there(visit) -> None:
@@ -254,3 +273,117 @@ def test_the_title_page_shows_the_renewal_forecast_and_its_backtest(visit, serve
     section.scroll_into_view_if_needed()
     ARTIFACTS.mkdir(exist_ok=True)
     section.screenshot(path=str(ARTIFACTS / "browser-title-forecast.png"))
+
+
+# -- every page kind at three widths, and what a page weighs -----------------------------------
+
+PAGE_KINDS = {
+    "home": "/",
+    "home-country": "/?week=2022-01-30&country=KR",
+    "title": AOUAD_PAGE,
+    "title-compare": AOUAD_PAGE + "?compare=squid+game+season+1",
+    "show": "/title/ozark",
+    "records": "/records",
+    "compare": "/compare?titles=all+of+us+are+dead&titles=squid+game+season+1",
+    "search": "/search?q=all+of+us",
+    "history": "/history",
+    "status": "/status",
+    "error": "/title/qwertyuiop",
+}
+WIDTHS = (390, 768, 1440)
+SHOTS = os.environ.get("CHARTWATCH_SCREENSHOTS")  # make screenshots: a folder to write to
+
+
+def wait_for_charts(page: Any) -> None:
+    page.wait_for_function(
+        "[...document.querySelectorAll('.vega[data-spec]')].every(e => e.dataset.rendered)"
+    )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_page_scrolls_sideways_and_charts_fit(visit, width: int) -> None:
+    v = visit(viewport={"width": width, "height": 900})
+    page = v.page
+    for kind, address in PAGE_KINDS.items():
+        v.go(address)
+        wait_for_charts(page)
+        if kind == "error":  # the browser logs the page's own 404
+            v.errors[:] = [e for e in v.errors if "404" not in e]
+        page.wait_for_timeout(100)  # the charts' resize to their box
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, f"{kind} at {width} px is {wide} px wide"
+        right = page.eval_on_selector_all(
+            ".vega svg", "els => els.map(e => e.getBoundingClientRect().right)"
+        )
+        assert all(r <= width + 0.5 for r in right), (kind, width, right)
+        if SHOTS:
+            folder = Path(SHOTS)
+            folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(folder / f"{kind}-{width}.png"), full_page=True)
+    if width == 1440:  # desktop charts use the width of the page, not half of it
+        v.go(AOUAD_PAGE)
+        wait_for_charts(page)
+        chart = page.eval_on_selector("#run-chart svg", "e => e.getBoundingClientRect().width")
+        main = page.eval_on_selector("main", "e => e.clientWidth")
+        assert chart > 0.8 * main
+    # the type-ahead's list stays on the screen
+    v.go("/")
+    box = page.locator("#site-search")
+    box.click()
+    box.type("all of us", delay=30)
+    page.locator("#site-search-list li").first.wait_for()
+    left, right = page.eval_on_selector(
+        "#site-search-list",
+        "e => [e.getBoundingClientRect().left, e.getBoundingClientRect().right]",
+    )
+    assert left >= 0 and right <= width, (left, right)
+    v.go(AOUAD_PAGE)
+    wait_for_charts(page)
+    map_box = page.eval_on_selector("#map-chart svg", "e => e.getBoundingClientRect().toJSON()")
+    assert map_box["left"] >= 0 and map_box["right"] <= width
+
+
+TRANSFERRED = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const res = performance.getEntriesByType("resource");
+  return {
+    total: nav.transferSize + res.reduce((n, r) => n + r.transferSize, 0),
+    html: nav.transferSize,
+    scripts: res.filter(r => r.initiatorType === "script").map(r => r.name),
+  };
+}"""
+
+
+def test_page_weight_first_visit_and_revisit(visit) -> None:
+    """The home page under 100 KB compressed and without a chart script; a title page under
+    250 KB on a first visit and 5 KB on a revisit before the next snapshot (304s and the
+    browser's cache). The figures are in BENCHMARKS.md (web pages)."""
+    import json
+
+    v = visit()
+    page = v.page
+    v.go("/")
+    home = page.evaluate(TRANSFERRED)
+    assert not any("vega" in s for s in home["scripts"])
+    first = page.evaluate("() => performance.getEntriesByType('resource').map(r => r.name)")
+    assert not any("vega" in name for name in first)
+    v.go(AOUAD_PAGE)
+    wait_for_charts(page)
+    title = page.evaluate(TRANSFERRED)
+    v.go(AOUAD_PAGE)
+    wait_for_charts(page)
+    again = page.evaluate(TRANSFERRED)
+    v.go("/")
+    home_again = page.evaluate(TRANSFERRED)
+    figures = {
+        "home_first_bytes": home["total"],
+        "title_first_bytes": title["total"],
+        "title_html_bytes": title["html"],
+        "title_revisit_bytes": again["total"],
+        "home_revisit_bytes": home_again["total"],
+    }
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "page-weight.json").write_text(json.dumps(figures, indent=1))
+    assert home["total"] <= 100_000, figures
+    assert title["total"] <= 250_000, figures
+    assert again["total"] <= 5_000, figures

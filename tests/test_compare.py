@@ -207,7 +207,10 @@ def test_cli_json(cli):
         "debut_known",
         "weeks_in_top10",
         "key",
+        "stretches",
     ]
+    # unbroken stretches as week numbers: the first is the run, the others re-entries
+    assert data["titles"][1]["stretches"][0][0] == 1 and len(data["titles"][1]["stretches"]) > 1
     assert data["rows"][0] == {"week": 1, AOUAD: 124790000, SQUID: 63190000}
     assert data["rows"][1] == {
         "week": 2,

@@ -23,6 +23,9 @@ import pytest
 
 from conftest import BUNDLE
 from rawdata import FILES, raw_bytes
+from rawengagement import FILES as ENGAGEMENT
+
+BUNDLED = len(FILES) + len(ENGAGEMENT)  # the bundled data: three Top 10 files, three reports
 
 pytestmark = pytest.mark.slow
 
@@ -68,7 +71,7 @@ def test_twenty_status_at_once_all_succeed(bundled_db: Path) -> None:
     assert all(err == "" for _, _, err in results)
     answers = [json.loads(out) for _, out, _ in results]
     assert all(a == answers[0] for a in answers)
-    assert answers[0]["snapshots"] == len(FILES)
+    assert answers[0]["snapshots"] == BUNDLED
 
 
 def test_first_use_by_five_at_once_loads_the_bundled_data_once(tmp_path: Path) -> None:
@@ -77,7 +80,7 @@ def test_first_use_by_five_at_once_loads_the_bundled_data_once(tmp_path: Path) -
     assert [code for code, _, _ in results] == [0] * 5, [err for _, _, err in results]
     notices = [err for _, _, err in results if err]
     assert len(notices) == 1 and "loaded the bundled Netflix data" in notices[0]
-    assert {json.loads(out)["snapshots"] for _, out, _ in results} == {len(FILES)}
+    assert {json.loads(out)["snapshots"] for _, out, _ in results} == {BUNDLED}
 
 
 def test_ten_readers_while_an_ingest_runs_all_succeed(tmp_path: Path) -> None:
@@ -127,7 +130,7 @@ def test_a_reader_that_meets_a_writer_waits_then_says_so(bundled_db: Path) -> No
     assert f"{bundled_db} is being written by another chartwatch process (PID {holder.pid}" in err
     assert "gave up after waiting 1 s ($CHARTWATCH_WAIT sets how long)" in err
     code, out, err = finish(later)
-    assert code == 0 and err == "" and json.loads(out)["snapshots"] == len(FILES)
+    assert code == 0 and err == "" and json.loads(out)["snapshots"] == BUNDLED
 
 
 def test_a_bad_wait_bound_is_a_usage_error(bundled_db: Path) -> None:

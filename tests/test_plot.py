@@ -94,7 +94,12 @@ def test_plot_json_is_the_spec_the_title_page_draws(cli, plot_db: Path, tmp_path
     spec = json.loads(out.read_text(encoding="utf-8"))
     with TestClient(create_app(plot_db)) as client:
         page = client.get("/title/all-of-us-are-dead-season-1.json").json()
-    assert page["charts"]["run"] == spec
+    # the same chart, but a page's charts take the width of their box
+    run = page["charts"]["run"]
+    assert {panel["width"] for panel in run["vconcat"]} == {"container"}
+    for panel in run["vconcat"]:
+        panel["width"] = 640
+    assert run == spec
     assert_valid(spec)
     assert_valid(page["charts"]["map"])  # the page's map points at the vendored atlas
 

@@ -593,6 +593,47 @@ def test_moving_a_snapshot_earlier_keeps_the_current_view_consistent(
             )
 
 
+def test_history_grouped_by_title_and_kind_renames_first(
+    replayed_store: Store, global_seqs
+) -> None:
+    """The revisions page's document: real renames and value changes by title (renames
+    first), the columns later files dropped or added summarised; nothing lost."""
+    from chartwatch.revisions import grouped_history
+
+    expected = Counter(t for k, s in global_seqs.items() for t in expected_changes(s, k))
+
+    def kind(t: tuple[Any, ...]) -> str:
+        field, old, new = t[5], t[6], t[7]
+        if old is not None and new is None:
+            return "dropped"
+        if old is None and new is not None:
+            return "added"
+        return "rename" if field in ("show_title", "season_title") else "value"
+
+    kinds = Counter()
+    for t, n in expected.items():
+        kinds[kind(t)] += n
+    doc = grouped_history(replayed_store, list_name="global")
+    assert doc["count"] == sum(expected.values())
+    got_renames = sum(len(g["renames"]) for g in doc["titles"])
+    got_values = sum(len(g["values"]) for g in doc["titles"])
+    assert (got_renames, got_values) == (kinds["rename"], kinds["value"])
+    for k in ("dropped", "added"):
+        assert sum(c["count"] for c in doc["columns"] if c["kind"] == k) == kinds[k]
+    assert kinds["rename"] > 0
+    renamed = [bool(g["renames"]) for g in doc["titles"]]
+    assert renamed == sorted(renamed, reverse=True)  # every renamed title comes first
+    renames = {(c["old"], c["new"]) for g in doc["titles"] for c in g["renames"]}
+    assert renames == {(t[6], t[7]) for t in expected if kind(t) == "rename"}
+    (ozark,) = [g for g in doc["titles"] if g["title"] == "Ozark: Season 4"]
+    assert ("Ozark: Season 4 Part 1", "Ozark: Season 4") in {
+        (c["old"], c["new"]) for c in ozark["renames"]
+    }
+    # one summary line per list and column, each column once
+    lines = [(c["kind"], c["list"], c["field"]) for c in doc["columns"]]
+    assert len(lines) == len(set(lines))
+
+
 ENGAGEMENT_TABLES = ("engagement_reports", "engagement_versions", "engagement_observations")
 
 

@@ -209,3 +209,38 @@ def test_brief_mentions_the_forecast_with_its_caveat(cli, bundled_db: Path) -> N
     assert [e["week_end"] for e in fact["evidence"]] == ["2024-05-19", "2024-05-26"]
     old = json.loads(cli("brief", "All of Us Are Dead", "--db", bundled_db, "--json").stdout)
     assert all(f["id"] != "forecast" for f in old["facts"])
+
+
+def test_a_forecast_is_never_below_what_has_already_happened(store: Store) -> None:
+    """A run that outlasts the 26 weeks the model covers, or comes back after them, is
+    forecast at no less than the hours and weeks it already has (all its weeks, from the
+    raw file)."""
+    rows = raw_rows("all-weeks-global.tsv")
+
+    def published(title: str, through: str) -> tuple[int, int]:
+        mine = [r for r in rows if r["season_title"] == title and r["week"] <= through]
+        return sum(int(r["weekly_hours_viewed"]) for r in mine), len(mine)
+
+    view = View.of(store)
+    history = load_history(view)
+    # Squid Game: Season 1 came back in its 40th week (2022-06-19): 20 weeks by then
+    hours, weeks = published("Squid Game: Season 1", "2022-06-19")
+    squid = forecast_title(history.until(dt.date(2022, 6, 19)), "Squid Game: Season 1", False)
+    assert squid is not None and squid.running and weeks == 20
+    assert squid.hours_so_far == hours and squid.weeks_so_far == weeks
+    assert squid.hours.low >= hours and squid.hours.estimate >= hours
+    assert (squid.weeks.low, squid.weeks.high) == (weeks, weeks)
+    assert f"over {weeks} weeks in the Top 10" in squid.text
+    # Bridgerton: Season 2 is back in the lists' last week, long after its first run
+    last = max(r["week"] for r in rows)
+    hours, weeks = published("Bridgerton: Season 2", last)
+    fc = running_forecast(view, view.catalog.titles[("Bridgerton: Season 2", False)])
+    assert fc is not None and weeks > RUN_WEEKS // 2
+    assert min(fc.hours.low, fc.hours.estimate, fc.hours.high) >= hours
+    for title in {r["season_title"] for r in rows if r["week"] == last} - {"N/A", ""}:
+        try:
+            other = run_forecast(view, title)
+        except chartwatch.errors.ChartwatchError:
+            continue
+        done, _ = published(title, last)
+        assert other.hours.low >= min(done, other.hours_so_far), title

@@ -138,3 +138,107 @@ def history(
         named,
     )
     return [Change(*row) for row in rows]
+
+
+TITLE_FIELDS = ("show_title", "season_title")
+
+
+def change_kind(change: Change) -> str:
+    """What kind of change it is, as people read the revisions: ``rename`` (a title's name
+    changed), ``value`` (a figure or another field changed), ``dropped`` (a later file no
+    longer has the column: the value became empty) or ``added`` (a value appeared where the
+    older file had none)."""
+    if change.old is not None and change.new is None:
+        return "dropped"
+    if change.old is None and change.new is not None:
+        return "added"
+    return "rename" if change.field in TITLE_FIELDS else "value"
+
+
+def grouped_history(
+    store: Store,
+    *,
+    title: str | None = None,
+    week: dt.date | None = None,
+    list_name: str | None = None,
+    country: str | None = None,
+    include_new_columns: bool = False,
+) -> dict[str, Any]:
+    """The revisions of :func:`history` grouped for reading: the real renames and value
+    changes by title (renames first), and the columns that later files dropped or added
+    summarised, one line per list and column.
+
+    Returns ``{"count", "titles": [{"title", "list", "renames", "values"}], "columns":
+    [{"kind", "list", "field", "count", "first_week", "last_week", "first_published",
+    "examples"}]}``: ``renames`` and ``values`` are changes as :meth:`Change.to_dict` gives
+    them; ``examples`` are a few of the old values.
+    """
+    changes = history(
+        store,
+        title=title,
+        week=week,
+        list_name=list_name,
+        country=country,
+        include_new_columns=include_new_columns,
+    )
+    names = _row_titles(store, changes)
+    titles: dict[tuple[str, str], dict[str, Any]] = {}
+    columns: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for change in changes:
+        kind = change_kind(change)
+        key = (change.list, change.country_iso2, change.week, change.category, change.rank)
+        if kind in ("rename", "value"):
+            name = names.get(key) or change.new or "–"
+            group = titles.setdefault(
+                (name, change.list),
+                {"title": name, "list": change.list, "renames": [], "values": []},
+            )
+            group["renames" if kind == "rename" else "values"].append(change.to_dict())
+            continue
+        col = columns.setdefault(
+            (kind, change.list, change.field),
+            {
+                "kind": kind,
+                "list": change.list,
+                "field": change.field,
+                "count": 0,
+                "first_week": None,
+                "last_week": None,
+                "first_published": change.new_first_published.isoformat(),
+                "examples": [],
+            },
+        )
+        col["count"] += 1
+        if change.week is not None:
+            wk = change.week.isoformat()
+            col["first_week"] = min(filter(None, [col["first_week"], wk]))
+            col["last_week"] = max(filter(None, [col["last_week"], wk]))
+        sample = change.old if kind == "dropped" else change.new
+        if sample is not None and len(col["examples"]) < 3 and sample not in col["examples"]:
+            col["examples"].append(sample)
+    ordered = sorted(
+        titles.values(),
+        key=lambda g: (not g["renames"], -len(g["renames"]) - len(g["values"]), g["title"]),
+    )
+    return {
+        "count": len(changes),
+        "titles": ordered,
+        "columns": sorted(columns.values(), key=lambda c: (-c["count"], c["list"], c["field"])),
+    }
+
+
+def _row_titles(store: Store, changes: list[Change]) -> dict[tuple[Any, ...], str]:
+    """The title each changed row names in the current view (its season, else its show)."""
+    if not changes:
+        return {}
+    rows = store.all(
+        "SELECT c.list, c.country_iso2, c.week, c.category, c.rank, "
+        "coalesce(v.season_title, v.show_title) "
+        "FROM current_rows c JOIN row_versions v USING (version_id) "
+        "WHERE c.week BETWEEN ? AND ?",
+        [
+            min((c.week for c in changes if c.week), default=dt.date.min),
+            max((c.week for c in changes if c.week), default=dt.date.max),
+        ],
+    )
+    return {tuple(r[:5]): r[5] for r in rows}

@@ -56,6 +56,9 @@ class ComparedTitle:
     debut_known: bool
     weeks_in_top10: int
     key: str = ""  # the stable key: ``Ballerina (film, English)``
+    # its unbroken stretches in the Top 10, as [first, last] week numbers (week 1 = its
+    # first week): the first is the run people mean, the others re-entries
+    stretches: list[list[int]] = field(default_factory=list)
 
 
 @dataclass
@@ -126,6 +129,21 @@ def _views_problem(title: ComparedTitle, weeks: list[ComparedWeek]) -> str | Non
     if with_views == 0:
         return f"{title.label!r} has no views (its weeks end {span})"
     return f"{title.label!r} has views for only {with_views} of its {len(weeks)} weeks ({span})"
+
+
+def stretches(numbers: list[int]) -> list[list[int]]:
+    """Unbroken runs of consecutive week numbers, as [first, last].
+
+    >>> stretches([1, 2, 3, 40, 115, 116])
+    [[1, 3], [40, 40], [115, 116]]
+    """
+    out: list[list[int]] = []
+    for n in sorted(numbers):
+        if out and n == out[-1][1] + 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return out
 
 
 def compare(
@@ -204,6 +222,7 @@ def compare(
                 debut_known=known,
                 weeks_in_top10=len(weeks),
                 key=pick.key,
+                stretches=stretches([w.week_number for w in weeks]),
             )
         )
 

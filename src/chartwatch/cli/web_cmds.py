@@ -44,6 +44,29 @@ def _ready(db: str | Path | None) -> Path:
     return path
 
 
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or a name) is this machine only."""
+    import ipaddress
+
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def allowed_hosts(host: str, extra: list[str]) -> list[str]:
+    """The names the Host header may give: the loopback names, the address listened on
+    (unless it is every address), and ``extra``."""
+    from chartwatch.web.http import LOOPBACK
+
+    names = [*LOOPBACK]
+    if host not in ("0.0.0.0", "::", ""):
+        names.append(host.strip("[]"))
+    return list(dict.fromkeys([*names, *extra]))
+
+
 @app.command(rich_help_panel="Web and plots")
 def serve(
     host: Annotated[
@@ -52,13 +75,24 @@ def serve(
     port: Annotated[
         int, typer.Option("--port", help="The port to listen on.", min=1, max=65535)
     ] = 8000,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Another name the server answers to in the Host header (repeat it), "
+            "e.g. the machine's name behind a proxy. Default: the loopback names and --host.",
+            metavar="NAME",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Serve the web pages and the JSON API (/api/v1/…, reference at /docs), read-only.
 
     The server reads an in-memory copy of the store and takes a new copy when the file
     changes, so `chartwatch ingest` and `update` can run while it serves: their data shows
-    on the next request after they finish (docs/web.md).
+    on the next request after they finish (docs/web.md). It answers only requests whose
+    Host header names it (against DNS rebinding) and has no authentication: on an address
+    other than loopback, anyone who can reach it can read the store.
     """
     with errors():
         path = _ready(db)
@@ -66,7 +100,14 @@ def serve(
 
         from chartwatch.web.app import create_app
 
-        web = create_app(path)
+        hosts = allowed_hosts(host, allow_host or [])
+        web = create_app(path, allowed_hosts=hosts)
+        if not is_loopback(host):
+            err(
+                f"Warning: listening on {host}, not only this machine: the server has no "
+                "authentication, so anyone who can reach it can read the store. It answers "
+                f"to {', '.join(hosts)}; add --allow-host for other names clients use."
+            )
         err(f"chartwatch: serving {path} at http://{host}:{port}/ (Ctrl-C to stop)")
         uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False)
 

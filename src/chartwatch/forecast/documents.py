@@ -242,10 +242,8 @@ def greenlight(view: View, query: str | Title | Show, *, weeks: int = DEFAULT_WE
     target = view.resolve(query) if isinstance(query, str) else query
     ready = _ready(view) if weeks == DEFAULT_WEEKS else None
     if ready is None:
-        from chartwatch.forecast.renewal import greenlight_now
-
-        key = f"greenlight:{weeks}:{target.name if isinstance(target, Show) else target.key}"
-        return view.derived(key, lambda: greenlight_now(view, target, weeks))
+        name = target.name if isinstance(target, Show) else target.key
+        return view.derived(f"greenlight:{weeks}:{name}", lambda: _one(view, target, weeks))
     if isinstance(target, Show):
         ident = ready["shows"].get(target.name)
         if ident is None:
@@ -255,6 +253,25 @@ def greenlight(view: View, query: str | Title | Show, *, weeks: int = DEFAULT_WE
         if ident not in ready["titles"] or target.film:
             raise NotFoundError(not_numbered(target))
     return greenlight_from_dict(ready["titles"][ident])
+
+
+def _one(view: View, target: Title | Show, weeks: int) -> Greenlight:
+    """One installment's forecast, made (one model fit) and kept beside the store, so the
+    next process reads it; a title the forecast does not cover is told each time."""
+    import hashlib
+
+    from chartwatch.forecast.renewal import greenlight_now
+    from chartwatch.titles import Show
+    from chartwatch.view import disk
+
+    name = target.name if isinstance(target, Show) else target.key
+    file = "greenlight-" + hashlib.sha1(f"{weeks}:{name}".encode()).hexdigest()[:16]
+    kept = disk.read_json(view, file)
+    if kept is not None:
+        return greenlight_from_dict(kept)
+    found = greenlight_now(view, target, weeks)
+    disk.write_json(view, file, found.to_dict())
+    return found
 
 
 def forecast_installment(view: View, title: Title) -> Greenlight | None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -249,9 +249,17 @@ def forecast_title(history: History, title: str, film: bool) -> RunForecast | No
     in_run = mine[[w < debut + dt.timedelta(weeks=RUN_WEEKS) for w in mine["week"]]]
     so_far = int(in_run["hours"].sum())
     weeks_so_far = len(in_run)
-    hours = Range(*(float(p[c][0]) for c in ("hours", "hours_low", "hours_high")))
+    predicted = Range(*(float(p[c][0]) for c in ("hours", "hours_low", "hours_high")))
     whole = whole_weeks(p["weeks"][0], p["weeks_low"][0], p["weeks_high"][0], weeks_so_far)
     weeks = Range(*(float(w) for w in whole))
+    # never below what has happened: a run longer than the RUN_WEEKS the model covers (or
+    # one with re-entries after them) counts every week it has had in the Top 10, and the
+    # forecast is floored at the hours and weeks already published
+    long_run = len(mine) > weeks_so_far
+    if long_run:
+        so_far, weeks_so_far = int(mine["hours"].sum()), len(mine)
+        weeks = Range(*([float(weeks_so_far)] * 3))
+    hours = Range(*(max(x, float(so_far)) for x in astuple(predicted)))
     runtime = unit.iloc[0]["runtime"]
     views = None
     if runtime is not None and not np.isnan(runtime) and runtime > 0:
@@ -262,11 +270,16 @@ def forecast_title(history: History, title: str, film: bool) -> RunForecast | No
         f"between {_fmt(hours.low)} and {_fmt(hours.high)}, over about {weeks.estimate:.0f} "
         f"weeks ({weeks.low:.0f}–{weeks.high:.0f})"
     )
-    if so_far > hours.high:
+    if so_far > predicted.high:
         text = (
             f"already {_fmt(so_far)} million hours in the Top 10, above what its first "
-            f"{k} week{'s' if k > 1 else ''} suggested ({_fmt(hours.estimate)} million, "
-            f"between {_fmt(hours.low)} and {_fmt(hours.high)})"
+            f"{k} week{'s' if k > 1 else ''} suggested ({_fmt(predicted.estimate)} million, "
+            f"between {_fmt(predicted.low)} and {_fmt(predicted.high)})"
+        )
+    if long_run:
+        text = (
+            f"already {_fmt(so_far)} million hours over {weeks_so_far} weeks in the Top 10, "
+            f"longer than the {RUN_WEEKS} weeks a run forecast covers"
         )
     return RunForecast(
         title=title,

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from chartwatch.analytics.countries import Footprint
     from chartwatch.analytics.runs import TitleReport
 
-VEGA_LITE_VERSION = "6.4"  # the vendored vega-lite.min.js and vl-convert's engine agree
+VEGA_LITE_VERSION = "6.4"  # the Vega-Lite vl-convert compiles with (for files and pages)
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000"]
 MEASURE_BLUE = "#0072B2"
@@ -216,16 +216,26 @@ def _fmt(value: int) -> str:
     return f"{value:,}"
 
 
-def compare_chart(comparison: Comparison, *, width: int | str = 640) -> dict[str, Any]:
+def compare_chart(
+    comparison: Comparison, *, width: int | str = 640, first_runs: bool = False
+) -> dict[str, Any]:
     """Titles' runs overlaid: the compared measure (hours or views) per week and each
-    title's rank, aligned on debut (week 1, 2, …) or on the calendar."""
+    title's rank, aligned on debut (week 1, 2, …) or on the calendar.
+
+    ``first_runs`` draws only each title's first unbroken stretch in the Top 10 (the run
+    people mean): a re-entry years later would otherwise stretch the axis and squeeze the
+    runs into its left edge."""
     alt = _alt()
     by_debut = comparison.align == "debut"
     measure = {"hours": "hours_viewed", "views": "views"}.get(comparison.metric)
     columns = {t.label: t.column for t in comparison.titles}
+    first_stretch = {t.label: t.stretches[0] for t in comparison.titles if t.stretches}
     rows = []
     stretch, previous = 0, None  # a line breaks where a title left the Top 10
     for w in comparison.weeks:
+        run = first_stretch.get(w.label)
+        if first_runs and run is not None and not run[0] <= w.week_number <= run[1]:
+            continue
         if previous is None or previous.label != w.label:
             stretch = 0
         elif w.week_number - previous.week_number > 1:
@@ -301,6 +311,7 @@ def compare_chart(comparison: Comparison, *, width: int | str = 640) -> dict[str
             f"{t.column}, {t.weeks_in_top10} weeks in the Top 10" for t in comparison.titles
         )
         + ("; aligned on each title's first week" if by_debut else "; by calendar week")
+        + ("; each title's first run in the Top 10, without re-entries" if first_runs else "")
         + "."
     )
     what = {"hours": "Hours viewed", "views": "Views", "rank": "Rank"}[comparison.metric]
@@ -465,6 +476,9 @@ def _finish(chart: Any) -> dict[str, Any]:
         font="system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif",
         background="#FFFFFF",
     )
+    # readable text: Vega's 10 px default is too small for legends and axes
+    spec["config"].setdefault("legend", {}).update(labelFontSize=12, titleFontSize=12)
+    spec["config"].setdefault("axis", {}).update(labelFontSize=12, titleFontSize=12)
     return spec
 
 

@@ -22,8 +22,9 @@ from chartwatch.view import View
 from chartwatch.web.errors import Suggestion, WebError, from_core
 from chartwatch.web.links import Links, links_for, query_url, title_query
 
-MAP_WIDTH = 700
-CHART_WIDTH = 640
+# the pages' charts take the width of their box (Vega-Lite's "container"): phones too
+MAP_WIDTH = "container"
+CHART_WIDTH = "container"
 
 
 @dataclass
@@ -127,10 +128,19 @@ def home(
 
     view = View.of(store, as_of)
     weeks = weeks_available(view, country=country)
+    note = None
     try:
         chart = get_week(view, week=week, category=category, country=country)
     except NotFoundError as exc:
-        raise week_not_found(view, exc, week=week, country=country) from None
+        if not (country and week and weeks):
+            raise week_not_found(view, exc, week=week, country=country) from None
+        # the pickers send the week shown with the country picked: that country's lists may
+        # not reach it, so show its last list, and say so
+        chart = get_week(view, week=weeks[0], category=category, country=country)
+        note = (
+            f"{chart.country_name} has no Top 10 list for the week of {week}; "
+            f"this is its last list, the week ending {weeks[0]}."
+        )
     links = links_for(view)
     data = chart.to_dict()
     for lst in data["lists"]:
@@ -152,6 +162,7 @@ def home(
             "newer": url("/", week=newer, country=country, as_of=as_of) if newer else None,
             "older": url("/", week=older, country=country, as_of=as_of) if older else None,
             "json": url("/api/v1/week", week=chart.week_end, country=country, as_of=as_of),
+            "note": note,
         },
     )
 
@@ -203,8 +214,12 @@ def title_page(
         raise Redirect(url(canonical + suffix, as_of=as_of, compare=compare_with))
     if isinstance(target, Show):
         show = show_report(view, target).to_dict()
-        for line, title in zip(show["installments"], target.titles, strict=True):
+        lines = list(zip(show["installments"], target.titles, strict=True))
+        for line, title in lines:
             line["url"] = links.title(title)
+        # in the show's order: Season 1, 2, 3…, then the installments without a number
+        lines.sort(key=lambda lt: _installment_order(lt[1]))
+        show["installments"] = [line for line, _ in lines]
         return Page(
             "show.html",
             target.name,
@@ -221,7 +236,12 @@ def title_page(
         raise WebError(404, "not_found", f"{target.label!r} has no chart weeks in this view")
     query = describe(target)
     notes: list[str] = []
-    data: dict[str, Any] = {"kind": "title", "title": report.to_dict(), "comparison": None}
+    data: dict[str, Any] = {
+        "kind": "title",
+        "title": report.to_dict(),
+        "comparison": None,
+        "reentries": [],
+    }
     for rec in data["title"]["records"]:
         rec["holder_url"] = links.label(rec["holder"], target.film) if rec["holder"] else None
     for wk in data["title"]["weeks"]:
@@ -246,7 +266,8 @@ def title_page(
             comparison = compare(view, [target, *compare_with])
         except ChartwatchError as exc:
             raise from_core(exc, parameter="compare") from None
-        charts_data["run"] = charts.compare_chart(comparison, width=CHART_WIDTH)
+        charts_data["run"] = charts.compare_chart(comparison, width=CHART_WIDTH, first_runs=True)
+        data["reentries"] = reentries(comparison)
         compared = [
             {"label": t.column, "url": links.label(t.label, t.film)} for t in comparison.titles
         ]
@@ -285,6 +306,11 @@ def title_page(
         "history_api": url("/api/v1/history", title=target.show),
     }
     return Page("title.html", target.label, data)
+
+
+def _installment_order(title: Title) -> tuple[bool, int, dt.date]:
+    number = title.installment.number
+    return (number is None, number or 0, title.first_week or dt.date.min)
 
 
 def backtest_view(
@@ -365,6 +391,61 @@ def _whole_run(country: dict[str, Any]) -> str:
 # -- /records, /compare, /search, /history, /status ------------------------------------------
 
 
+RECORD_UNITS = {
+    "debut_hours": "Hours viewed",
+    "debut_views": "Views",
+    "week_hours": "Hours viewed",
+    "week_views": "Views",
+    "weeks_in_top10": "Weeks",
+    "weeks_at_no1": "Weeks",
+    "countries_no1": "Countries",
+    "first_28_days_hours": "Hours viewed",
+    "first_91_days_views": "Views",
+}
+# the last day each leaderboard of the most-popular lists had figures, where Netflix stopped
+LAST_PUBLISHED = {"first_28_days_hours": "2023-06-01"}
+
+
+def records_available(view: View) -> list[str]:
+    """The leaderboards with at least one entry in this view, in the order of
+    :data:`~chartwatch.analytics.records.METRICS`."""
+    from chartwatch.analytics.records import METRICS, records
+
+    out = []
+    for key in METRICS:
+        try:
+            records(view, key, top=1)
+        except NotFoundError:
+            continue
+        out.append(key)
+    return out
+
+
+def _missing_board(metric: str, as_of: dt.date | None, available: list[str]) -> dict[str, Any]:
+    """Why a leaderboard is empty in this view, in the page's words, with where to look."""
+    from chartwatch.analytics.records import METRICS
+
+    then = LAST_PUBLISHED.get(metric)
+    links = []
+    if then and (as_of is None or as_of.isoformat() > then):
+        links.append(
+            Suggestion(
+                f"the board as it stood on {then}", url("/records", metric=metric, as_of=then)
+            )
+        )
+    links += [Suggestion(METRICS[k], url("/records", metric=k, as_of=as_of)) for k in available]
+    reason = {
+        "first_28_days_hours": "Netflix published 28-day figures until June 2023; the lists "
+        "in this view have 91-day figures instead",
+        "debut_views": "views are published from the week ending 2023-06-18",
+        "week_views": "views are published from the week ending 2023-06-18",
+    }.get(metric, "none of the lists in this view has it")
+    return {
+        "message": f"No {METRICS[metric]} in this view: {reason}.",
+        "suggestions": [asdict(s) for s in links],
+    }
+
+
 def records_page(
     store: Store,
     *,
@@ -379,16 +460,31 @@ def records_page(
 
     metric = metric or "debut_hours"
     view = View.of(store, as_of)
+    available = records_available(view)
     try:
         board = records(view, metric, category=category, top=top)
-    except NotFoundError as exc:  # nothing qualifies: offer the other leaderboards
-        error = from_core(exc, parameter="metric")
-        error.suggestions = [
-            Suggestion(text, url("/records", metric=key, as_of=as_of))
-            for key, text in METRICS.items()
-            if key != metric
-        ]
-        raise error from None
+    except NotFoundError as exc:  # nothing qualifies: say so, and offer what there is
+        if category and metric in available:  # the measure exists, not in this list
+            error = from_core(exc, parameter="category")
+            error.suggestions = [Suggestion("all lists", url("/records", metric=metric))]
+            raise error from None
+        return Page(
+            "records.html",
+            f"Records · {METRICS[metric]}",
+            {
+                "metric": metric,
+                "measure": METRICS[metric],
+                "unit": RECORD_UNITS[metric],
+                "category": category,
+                "as_of": jsonable(as_of),
+                "top": top,
+                "entries": [],
+                "metrics": {k: v for k, v in METRICS.items() if k in available or k == metric},
+                "missing": _missing_board(metric, as_of, available),
+                "categories": [],
+                "json": url("/api/v1/records", metric=metric, as_of=as_of, top=top),
+            },
+        )
     links = links_for(view)
     entries = []
     for e in board.entries:
@@ -405,7 +501,9 @@ def records_page(
             "as_of": jsonable(as_of),
             "top": top,
             "entries": entries,
-            "metrics": METRICS,
+            "unit": RECORD_UNITS[metric],
+            "metrics": {k: v for k, v in METRICS.items() if k in available or k == metric},
+            "missing": None,
             "categories": list(categories),
             "json": url("/api/v1/records", metric=metric, category=category, as_of=as_of, top=top),
         },
@@ -419,8 +517,10 @@ def compare_page(
     metric: str | None = None,
     align: str | None = None,
     as_of: dt.date | None = None,
+    runs: str | None = None,
 ) -> Page:
-    """Titles overlaid; with fewer than two titles, just the form."""
+    """Titles overlaid; with fewer than two titles, just the form. ``runs``: ``first``
+    (the default) draws each title's first run in the Top 10, ``all`` its re-entries too."""
     from chartwatch.analytics.compare import ALIGNS, METRICS, compare
 
     data: dict[str, Any] = {
@@ -431,6 +531,8 @@ def compare_page(
         "aligns": ALIGNS,
         "comparison": None,
         "chart": None,
+        "runs": runs or "first",
+        "reentries": [],
     }
     if len(titles) >= 2:
         view = View.of(store, as_of)
@@ -444,15 +546,45 @@ def compare_page(
 
         links = links_for(view)
         data["comparison"] = comparison.to_dict()
-        data["chart"] = charts.compare_chart(comparison, width=CHART_WIDTH)
+        data["chart"] = charts.compare_chart(
+            comparison, width=CHART_WIDTH, first_runs=(runs or "first") == "first"
+        )
+        data["reentries"] = reentries(comparison)
+        data["toggle"] = url(
+            "/compare",
+            titles=titles,
+            metric=metric,
+            align=align,
+            as_of=as_of,
+            runs="all" if (runs or "first") == "first" else None,
+        )
         data["columns"] = [
             {"column": t.column, "url": links.label(t.label, t.film)} for t in comparison.titles
         ]
         data["json"] = url(
             "/api/v1/compare", titles=titles, metric=metric, align=align, as_of=as_of
         )
-    name = " vs ".join(titles) if titles else "Compare titles"
+    name = "Compare titles"
+    if data["comparison"] is not None:  # the titles' own names, not the queries typed
+        name = " vs ".join(c["column"] for c in data["columns"])
     return Page("compare.html", name, data)
+
+
+def reentries(comparison: Any) -> list[str]:
+    """For each compared title that left the Top 10 and came back: when, in words
+    ("Squid Game: Season 1 came back in weeks 40, 115, 171–177")."""
+    out = []
+    for t in comparison.titles:
+        if len(t.stretches) < 2:
+            continue
+        first = t.stretches[0]
+        spans = ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in t.stretches[1:])
+        out.append(
+            f"{t.column}: weeks {first[0]}–{first[1]} in a row, then back in the Top 10 in "
+            f"week{'s' if len(t.stretches) > 2 or t.stretches[1][0] != t.stretches[1][1] else ''} "
+            f"{spans}"
+        )
+    return out
 
 
 def search_page(store: Store, *, q: str | None, limit: int = 10) -> Page:
@@ -477,10 +609,27 @@ def search_page(store: Store, *, q: str | None, limit: int = 10) -> Page:
                     "describe": describe(target) if target is not None else hit.name,
                 }
             )
+        results = words_first(q, results)
     return Page("search.html", f"Search: {q}" if q else "Search", {"q": q, "results": results})
 
 
-HISTORY_ROWS = 500
+def words_first(q: str, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The results that have every word typed (each the start of a word of the name), when
+    there are any: a fuzzy match on "of" alone ("The Legend of the Blue Sea" for "all of us
+    are dead") is noise beside them. Otherwise the fuzzy results, as they are."""
+    from chartwatch.titles.search import plain
+
+    typed = plain(q).split()
+
+    def has_words(name: str) -> bool:
+        words = plain(name).split()
+        return all(any(w.startswith(t) for w in words) for t in typed)
+
+    matching = [r for r in results if has_words(r["name"])]
+    return matching or results
+
+
+HISTORY_TITLES = 200
 
 
 def history_page(
@@ -491,10 +640,16 @@ def history_page(
     list_name: str | None = None,
     country: str | None = None,
 ) -> Page:
-    """Revisions Netflix made, newest last; the page shows the first 500."""
-    from chartwatch.revisions import history
+    """Revisions Netflix made, grouped by title and kind of change (renames first), the
+    columns later files dropped summarised; the first 200 titles on the page."""
+    from chartwatch.revisions import grouped_history
 
-    changes = history(store, title=title, week=week, list_name=list_name, country=country)
+    doc = grouped_history(store, title=title, week=week, list_name=list_name, country=country)
+    links = links_for(View.of(store))
+    for group in doc["titles"][:HISTORY_TITLES]:
+        group["url"] = (
+            links.label(group["title"], False) if group["list"] != "most-popular" else None
+        )
     return Page(
         "history.html",
         f"Revisions{f' · {title}' if title else ''}",
@@ -503,9 +658,11 @@ def history_page(
             "week": jsonable(week),
             "list": list_name,
             "country": country,
-            "count": len(changes),
-            "shown": HISTORY_ROWS,
-            "changes": [c.to_dict() for c in changes[:HISTORY_ROWS]],
+            "count": doc["count"],
+            "shown": HISTORY_TITLES,
+            "title_count": len(doc["titles"]),
+            "titles": doc["titles"][:HISTORY_TITLES],
+            "columns": doc["columns"],
             "json": url("/api/v1/history", title=title, week=week, list=list_name, country=country),
         },
     )

@@ -203,6 +203,7 @@ class StoreSource:
             fresh = open_snapshot(self.path, wait=wait)
         except ChartwatchError:
             return False
+        _warm(fresh)
         self._install(fresh, stamp)
         return True
 
@@ -271,3 +272,14 @@ class StoreSource:
             if self._turnstile is not None:
                 self._turnstile.close()
                 self._turnstile = None
+
+
+def _warm(store: Store) -> None:
+    """Derive the new copy's view (catalogue, weeks, boards; read from beside the store when
+    another process made it) before it is put in use, so no request waits for it."""
+    import contextlib
+
+    from chartwatch.view import View
+
+    with contextlib.suppress(ChartwatchError):  # the requests will say what is wrong with it
+        View.of(store).core  # noqa: B018 - derived and kept with the store object

@@ -28,8 +28,11 @@ def forecast(ctx: Context, s: Subject) -> Fact | None:
         f"{figure(int(m.estimate))} hours viewed in the Top 10, between "
         f"{figure(int(m.low))} and {figure(int(m.high))} (80 % interval)"
     )
-    if fc.hours_so_far > m.high:
-        text += f"; it already has {figure(fc.hours_so_far)}, more than that"
+    if m.low == m.high == fc.hours_so_far:  # it outran the forecast, which is floored there
+        text = (
+            f"{s.name} is still in the Top 10 and has outrun a statistical forecast from its "
+            f"first {count(fc.weeks_used, 'week')}, not a published figure: {fc.text}"
+        )
     text += " (method and backtest: docs/forecast.md)."
     evidence = [s.row(w).evidence("hours_viewed") for w in r.weeks[: fc.weeks_used]]
     return Fact("forecast", text, evidence)

@@ -10,14 +10,25 @@
   }
 
   function embedCharts() {
-    if (typeof window.vegaEmbed !== "function") return Promise.resolve();
+    // the pages send their charts compiled to Vega (chartwatch.web.vega): only vega.min.js
+    // is loaded, and only on pages with a chart
+    if (!window.vega) return Promise.resolve();
     var jobs = [];
     document.querySelectorAll(".vega[data-spec]").forEach(function (el) {
       var spec = readJSON(el.getAttribute("data-spec"));
       if (!spec) return;
+      var view;
+      try {
+        view = new window.vega.View(window.vega.parse(spec), {
+          renderer: "svg", container: el, hover: true
+        });
+      } catch (err) {
+        el.textContent = "The chart could not be drawn (" + err.message + "); the table below has every figure.";
+        return;
+      }
       jobs.push(
-        window.vegaEmbed(el, spec, { actions: false, renderer: "svg" }).then(function (result) {
-          views[el.id] = result.view;
+        view.runAsync().then(function () {
+          views[el.id] = view;
           var svg = el.querySelector("svg");
           if (svg && spec.description) {  // the chart's text alternative
             svg.setAttribute("role", "img");
@@ -38,15 +49,24 @@
     var label = document.getElementById("map-week-label");
     var whole = document.getElementById("map-whole");
     var chart = document.getElementById("map-chart");
+    var caption = document.getElementById("map-description");
     var names = readJSON(chart && chart.getAttribute("data-views")) || [];
     var view = views["map-chart"];
     if (!controls || !slider || !view) return;
     controls.hidden = false;
+    function describe(text, i) {  // "…; showing the whole run." -> the view shown now
+      return text.replace(/showing [^;]*\.$/, "showing " + (names[i] || "") + ".");
+    }
     function show(i) {
       slider.value = String(i);
       label.textContent = names[i] || "";
       slider.setAttribute("aria-valuetext", names[i] || "");
       chart.setAttribute("data-week", String(i));
+      if (caption) caption.textContent = describe(caption.textContent, i);
+      var svg = chart.querySelector("svg");
+      if (svg && svg.getAttribute("aria-label")) {
+        svg.setAttribute("aria-label", describe(svg.getAttribute("aria-label"), i));
+      }
       view.signal("week", i).runAsync();
     }
     slider.addEventListener("input", function () { show(Number(slider.value)); });
