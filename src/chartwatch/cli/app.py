@@ -245,6 +245,7 @@ _COMMAND_MODULES = (
     "ingest_cmds",  # Get the data: ingest, replay, update
     "title_cmds",  # Titles and records: search, title, records
     "brief_cmds",  # … brief
+    "check_cmds",  # … check: the claims in a text
     "compare_cmds",  # … compare, countries
     "forecast_cmds",  # Forecasts: greenlight
     "engagement_cmds",  # Engagement reports: engagement

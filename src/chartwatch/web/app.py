@@ -56,6 +56,7 @@ STATUS_CODES = {
     400: "bad_parameter",
     404: "not_found",
     405: "method_not_allowed",
+    413: "payload_too_large",
     414: "uri_too_long",
     501: "forecast_unavailable",
     503: "store_busy",
@@ -307,6 +308,7 @@ def create_app(
 
     ``allowed_hosts``: the names the ``Host`` header may give (``chartwatch serve`` passes
     the loopback names and the address it listens on); None checks nothing."""
+    from chartwatch.web import check as check_web
     from chartwatch.web import routes_api, routes_pages
 
     site = Site(source or StoreSource(Path(db)))
@@ -341,6 +343,7 @@ def create_app(
     app.add_middleware(Guard, error_response=site.error_response, allowed_hosts=allowed_hosts)
     routes_pages.register(app, site)
     routes_api.register(app, site)
+    check_web.register(app, site.source, site.env, site.html)  # POST /api/v1/check, /check
     return app
 
 

@@ -100,6 +100,7 @@ TITLES = {
     400: "Bad request",
     404: "Not found",
     405: "Method not allowed",
+    413: "Text too long",
     414: "Address too long",
     503: "Try again shortly",
 }

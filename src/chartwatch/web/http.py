@@ -240,7 +240,10 @@ class Guard:
         path = scope.get("raw_path") or scope["path"].encode()
         if len(path) > MAX_PATH or len(scope.get("query_string", b"")) > MAX_QUERY:
             return WebError(414, "uri_too_long", "the address is too long")
-        if scope["method"] not in ("GET", "HEAD"):
+        from chartwatch.web.check import POST_PATHS  # the only routes that take POST
+
+        post_ok = scope["method"] == "POST" and scope["path"] in POST_PATHS
+        if scope["method"] not in ("GET", "HEAD") and not post_ok:
             return WebError(405, "method_not_allowed", f"{scope['method']} is not allowed; use GET")
         return None
 

@@ -1,0 +1,234 @@
+"""Numbers and dates as news copy writes them: ``124.79 million``, ``1.65 billion``,
+``nearly 125 million``, ``six``; ``Jan. 24 to 30``, ``Sept. 13-19, 2021``, ``last week``.
+
+Number words are read with text2num (``thirty-two``, ``one hundred and five``), dates with
+dateparser (month names and abbreviations in every spelling, relative dates against the
+``as_of`` day); finding the spans and their ranges is the claim grammar's own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from chartwatch.dates import week_ending
+
+_SMALL = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+]
+NUMBER_WORDS = rf"(?:{'|'.join(_SMALL)})(?:[- ](?:and[- ])?(?:{'|'.join(_SMALL)}))*"
+_DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+QUALIFIERS = {
+    "nearly": "below",
+    "almost": "below",
+    "just under": "below",
+    "close to": "about",
+    "about": "about",
+    "around": "about",
+    "roughly": "about",
+    "approximately": "about",
+    "some": "about",
+    "an estimated": "about",
+    "more than": "above",
+    "over": "above",
+    "above": "above",
+    "upwards of": "above",
+    "at least": "above",
+    "just over": "above",
+    "less than": "under",
+    "under": "under",
+    "fewer than": "under",
+}
+_QUAL = "|".join(sorted((re.escape(q) for q in QUALIFIERS), key=len, reverse=True))
+_SCALE = r"million|billion|thousand|mln|bn|[mMbB](?![a-z])"
+NUMBER = (
+    rf"(?:(?P<qual>{_QUAL})\s+)?(?P<num>{_DIGITS}|{NUMBER_WORDS}(?!\w))"
+    rf"(?:\s*(?P<scale>{_SCALE}))?"
+)
+NUMBER_RE = re.compile(rf"\b{NUMBER}", re.IGNORECASE)
+
+_SCALES = {"million": 6, "mln": 6, "m": 6, "billion": 9, "bn": 9, "b": 9, "thousand": 3}
+
+
+@dataclass(frozen=True)
+class Number:
+    """A stated number: its value, the unit of its last written digit (``124.79 million``
+    → 10,000: the published rounding it claims) and its qualifier (``below`` for
+    "nearly", ``above`` for "more than", ``about``, ``under`` or ``exact``)."""
+
+    value: float
+    step: float
+    qualifier: str = "exact"
+
+    def holds(self, actual: float) -> bool:
+        """Whether ``actual`` bears the number out, as its qualifier reads."""
+        if self.qualifier == "below":
+            return self.value * 0.9 <= actual <= self.value + self.step / 2
+        if self.qualifier == "above":
+            return actual > self.value - self.step / 2
+        if self.qualifier == "under":
+            return actual < self.value + self.step / 2
+        if self.qualifier == "about":
+            return abs(actual - self.value) <= max(self.value * 0.05, self.step / 2)
+        return abs(actual - self.value) <= self.step / 2 + 1e-9
+
+
+@cache
+def word_number(text: str) -> int | None:
+    """``six`` → 6, ``thirty-two`` → 32 (text2num); None if it is not a number."""
+    from text_to_num import text2num
+
+    try:
+        return int(text2num(text.lower().replace(" and ", " "), "en"))
+    except ValueError:
+        return None
+
+
+def number(num: str, scale: str | None = None, qual: str | None = None) -> Number | None:
+    """A number from the parts of :data:`NUMBER_RE`."""
+    text = num.replace(",", "")
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        value = float(text)
+        decimals = len(text.split(".")[1]) if "." in text else 0
+        step = 10.0**-decimals
+        if not decimals and scale is None and len(text) >= 7:
+            # "120,000,000": a figure written in full is as precise as its trailing zeros say
+            bare = text.rstrip("0")
+            step = 10.0 ** (len(text) - len(bare)) if bare else 1.0
+    else:
+        found = word_number(num)
+        if found is None:
+            return None
+        value, step = float(found), 1.0
+    exp = _SCALES.get((scale or "").lower(), 0)
+    factor = 10**exp
+    qualifier = QUALIFIERS.get(" ".join((qual or "").lower().split()), "exact")
+    return Number(value * factor, step * factor, qualifier)
+
+
+# -- dates -------------------------------------------------------------------------------
+
+_MONTH = (
+    r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|"
+    r"Aug(?:ust|\.)?|Sept(?:ember|\.)?|Sep\.?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
+)
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d\d"
+_TO = r"\s*(?:-|–|—|to|through|thru|until)\s*"
+DATE_RANGE_RE = re.compile(
+    rf"\b(?P<m1>{_MONTH})\s+(?P<d1>{_DAY})(?:,?\s+(?P<y1>{_YEAR}))?"
+    rf"(?:{_TO}(?:(?P<m2>{_MONTH})\s+)?(?P<d2>{_DAY})\b(?:,?\s+(?P<y2>{_YEAR}))?)?"
+    rf"|\b(?P<iso>{_YEAR}-\d\d-\d\d)\b"
+    r"|\b(?P<rel>last week|this week|past week|previous week)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stated span of days (``Jan. 24 to 30`` → 2022-01-24 to 2022-01-30); ``year_known``
+    is False when the text gave no year and it was inferred."""
+
+    first: dt.date
+    last: dt.date
+    year_known: bool = True
+
+    @property
+    def weeks(self) -> list[dt.date]:
+        """The Netflix weeks (by their Sunday) that the span touches."""
+        out = []
+        week = week_ending(self.first)
+        while week - dt.timedelta(days=6) <= self.last:
+            out.append(week)
+            week += dt.timedelta(days=7)
+        return out
+
+    @property
+    def is_week(self) -> bool:
+        """Whether the span is one Netflix week, or a day or a few days inside one."""
+        return len(self.weeks) == 1
+
+
+@cache
+def _parse_day(text: str, base: dt.date) -> dt.date | None:
+    import dateparser
+
+    found = dateparser.parse(
+        text,
+        languages=["en"],
+        settings={
+            "RELATIVE_BASE": dt.datetime.combine(base, dt.time()),
+            "PREFER_DATES_FROM": "past",
+            "PREFER_DAY_OF_MONTH": "first",
+        },
+    )
+    return found.date() if found else None
+
+
+def period(m: re.Match[str], base: dt.date, year: int | None) -> Period | None:
+    """The span a :data:`DATE_RANGE_RE` match names. A date without a year takes ``year``
+    (another date of the sentence, or the year of the title's run), else the latest such
+    date on or before ``base``."""
+    if m.group("rel"):
+        last_week = week_ending(base) - dt.timedelta(days=7)
+        if m.group("rel").lower() == "this week":
+            last_week = week_ending(base)
+        return Period(last_week - dt.timedelta(days=6), last_week)
+    if m.group("iso"):
+        try:
+            day = dt.date.fromisoformat(m.group("iso"))
+        except ValueError:
+            return None
+        return Period(day, day)
+    y = m.group("y1") or m.group("y2")
+    known = y is not None
+    use_year = int(y) if y else year
+    d1 = re.sub(r"(st|nd|rd|th)$", "", m.group("d1"))
+    first = _day(m.group("m1"), d1, use_year, base)
+    if first is None:
+        return None
+    if m.group("d2") is None:
+        return Period(first, first, known)
+    d2 = re.sub(r"(st|nd|rd|th)$", "", m.group("d2"))
+    y2 = int(m.group("y2")) if m.group("y2") else first.year
+    last = _day(m.group("m2") or m.group("m1"), d2, y2, base)
+    if last is None:
+        return None
+    if last < first:  # "Dec. 27 to Jan. 2": the range crosses a year
+        last = last.replace(year=last.year + 1)
+    return Period(first, last, known)
+
+
+def _day(month: str, day: str, year: int | None, base: dt.date) -> dt.date | None:
+    text = f"{month.rstrip('.')} {day}" + (f" {year}" if year else "")
+    return _parse_day(text, base)
