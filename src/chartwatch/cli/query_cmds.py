@@ -215,9 +215,19 @@ def prepare(
     command that needs it after a new snapshot; `serve` prepares in the background.
     """
     from chartwatch.prepare import prepare as run_prepare
+    from chartwatch.store.store import open_snapshot
+    from chartwatch.view import View
 
-    with errors(), view_for(db, as_of) as view:
-        done = run_prepare(view, backtests=not no_backtests, forecasts=not core_only)
+    with errors():
+        day = parse_date(as_of, "--as-of")
+        with store_for(db) as store:  # created and loaded on first use, as by every reader
+            path = store.path
+        # the work reads an in-memory copy: the file is not held while it runs (tens of
+        # seconds for the backtests), so writers are not kept waiting
+        with open_snapshot(path, wait=30.0) if path is not None else store_for(db) as source:
+            done = run_prepare(
+                View.of(source, day), backtests=not no_backtests, forecasts=not core_only
+            )
     if as_json:
         out_json(done.to_dict())
         return
