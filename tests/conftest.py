@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 import chartwatch
+from chartwatch.ingestion.replay import ReplaySummary
 from chartwatch.store import Store
 
 # The raw files' readers live in rawdata; the names stay importable from here too.
@@ -87,13 +88,22 @@ def bundled_store(bundled_db: Path) -> Iterator[Store]:
     st.close()
 
 
+_REPLAY_SUMMARY: list[ReplaySummary] = []
+
+
 @pytest.fixture(scope="session")
 def _replayed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("replayed") / "replayed.duckdb"
     with chartwatch.open_store(path) as st:
-        chartwatch.replay(st, BUNDLE)
+        _REPLAY_SUMMARY.append(chartwatch.replay(st, BUNDLE))
         st.con.execute("CHECKPOINT")
     return path
+
+
+@pytest.fixture(scope="session")
+def replayed_summary(_replayed_template: Path) -> ReplaySummary:
+    """What the replay of the whole archive into an empty store reported (read it only)."""
+    return _REPLAY_SUMMARY[0]
 
 
 @pytest.fixture

@@ -166,7 +166,7 @@ def test_observed_at_option(cli, tmp_path):
     assert snapshots(db)[1][2] == PUBLISHED
 
     # without it: the file's modification time
-    path3 = write(tmp_path / "older.tsv", raw_bytes(POPULAR)[:-1] + b"1", PUBLISHED)
+    path3 = write(tmp_path / "older.tsv", raw_bytes(POPULAR)[:-5] + b"10000", PUBLISHED)
     [item] = json.loads(cli("ingest", "--json", path3).stdout)["results"]
     assert item["observed_at"] == PUBLISHED.isoformat()
     assert snapshots(db)[2][3] == "file-time"

@@ -284,7 +284,7 @@ def test_cli_greenlight_table_and_watchlist(cli, bundled_db: Path) -> None:
     r = cli("greenlight", "--all", "--top", "5", "--sort", "debut", "--db", bundled_db)
     assert r.exit_code == 0 and "watch list" in r.stdout
     r = cli("greenlight", "--all", "--json", "--db", bundled_db)
-    rows = json.loads(r.stdout)
+    rows = json.loads(r.stdout)["forecasts"]
     assert len(rows) > 500 and {"season", "p_next_within", "status"} <= set(rows[0])
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -14,6 +15,7 @@ import pytest
 import chartwatch
 from chartwatch.errors import ChartwatchError
 from chartwatch.store import default_db_path
+from rawdata import raw_bytes
 
 
 def test_db_option_wins_over_environment(cli, tmp_path: Path):
@@ -38,19 +40,26 @@ def test_default_is_the_user_data_folder(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert default_db_path().exists()
 
 
-def test_a_second_writer_gets_a_clear_error(bundled_db: Path):
+def test_a_second_writer_waits_then_gets_a_clear_error(bundled_db: Path, tmp_path: Path):
+    source = tmp_path / "all-weeks-global.tsv"
+    source.write_bytes(raw_bytes("all-weeks-global.tsv"))
     with chartwatch.open_store(bundled_db):
+        started = time.monotonic()
         proc = subprocess.run(
-            [sys.executable, "-m", "chartwatch", "status", "--db", str(bundled_db)],
+            [sys.executable, "-m", "chartwatch", "ingest", str(source), "--db", str(bundled_db)],
             capture_output=True,
             text=True,
-            env={**os.environ},
+            env={**os.environ, "CHARTWATCH_WAIT": "1.5"},
             timeout=60,
         )
+        waited = time.monotonic() - started
     assert proc.returncode == 2
-    assert "in use by another chartwatch process" in proc.stderr
+    assert "in use by another chartwatch process (PID" in proc.stderr
+    assert "writing it" in proc.stderr and "gave up after waiting 1.5 s" in proc.stderr
+    assert "$CHARTWATCH_WAIT" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+    assert waited >= 1.5
 
 
 def test_a_duckdb_file_that_is_not_a_store_is_refused(tmp_path: Path, cli):

@@ -90,6 +90,8 @@ def test_round_trip_with_country_lists_and_noise(tmp_path):
     assert sum(made.noise.values()) > 1000
     assert report.problems == {
         "duplicates": made.noise["duplicates"],
+        "bad_seconds": 0,
+        "nan_seconds": 0,
         "negative_seconds": made.noise["negative_seconds"],
         "over_max_seconds": made.noise["over_max_seconds"],
         "incomplete": made.noise["incomplete"],

@@ -7,10 +7,12 @@ The public Python API: the functions behind the store's commands and the chart e
     import chartwatch
     with chartwatch.open_store("charts.duckdb") as store:
         chartwatch.ingest(store, ["all-weeks-global.tsv"])
-        chart = chartwatch.week(store)
+        chart = chartwatch.week(chartwatch.View.of(store))  # the store as of now
 
 The store: ``open_store``, ``ingest``, ``ingest_payload``, ``replay``, ``update``,
-``load_bundled``, ``ensure_data``, ``week``, ``status``, ``history``, ``export``.
+``load_bundled``, ``ensure_data``, ``status``, ``history``, ``export``. Every answer is read
+through a ``View`` of the store (``View.of(store, as_of)``): ``week(view)``, and the
+analytics of :mod:`chartwatch.analytics`.
 Charts from viewing events: ``build`` and ``synth`` (from :mod:`chartwatch.engine`, which
 also holds ``Method``; see docs/engine.md)::
 

@@ -107,8 +107,15 @@ class StoreVersionError(ChartwatchError):
     exit_code = 2
 
 
+class StoreMigrationError(StoreVersionError):
+    """The store needs migrating to this chartwatch's schema, and was opened read-only."""
+
+    exit_code = 2
+
+
 class StoreBusyError(ChartwatchError):
-    """The store is locked by a writer (DuckDB allows one writer at a time); try again."""
+    """The store stayed locked by another process for longer than chartwatch waits
+    (``$CHARTWATCH_WAIT``): a writer, or readers when this one wants to write."""
 
     exit_code = 2
 

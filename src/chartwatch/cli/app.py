@@ -3,6 +3,7 @@ into messages and exit codes."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import json
@@ -80,8 +81,10 @@ def _root(
 
 
 def err(message: str) -> None:
-    """One line on stderr."""
-    sys.stderr.write(message.rstrip("\n") + "\n")
+    """One line on stderr (control characters from data shown escaped)."""
+    from chartwatch.render.terminal import escape_controls
+
+    sys.stderr.write(escape_controls(message.rstrip("\n")) + "\n")
 
 
 def out_json(data: Any) -> None:
@@ -89,10 +92,12 @@ def out_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
-def console() -> Any:
-    from rich.console import Console
+def console(**kwargs: Any) -> Any:
+    """The console every command prints through: no markup, control characters escaped
+    (:mod:`chartwatch.render.terminal`)."""
+    from chartwatch.render.terminal import SafeConsole
 
-    return Console(highlight=False)
+    return SafeConsole(**kwargs)
 
 
 def parse_date(text: str | None, option: str) -> dt.date | None:
@@ -123,18 +128,93 @@ def errors() -> Iterator[None]:
 
 
 @contextmanager
-def store_for(db: str | Path | None, *, autoload: bool = True) -> Iterator[Store]:
-    """Open the store; on first use of an empty store load the bundled data (one notice)."""
-    from chartwatch.bundled import ensure_data
+def store_for(
+    db: str | Path | None, *, write: bool = False, autoload: bool = True
+) -> Iterator[Store]:
+    """The store, for reading unless ``write``; closed at the end.
+
+    A reader opens it read-only, so any number run at once (docs/store.md). It opens it for
+    writing only when it must, and then reopens it read-only: to create it and load the
+    bundled data on first use (one notice; with ``autoload``), or to migrate its schema. A
+    writer (``ingest``, ``replay``, ``update``) marks the store as holding its own files, so
+    the bundled data never goes into it.
+    """
+    from chartwatch.store.store import default_db_path, store_failure
+
+    path = Path(db) if db is not None and str(db) != ":memory:" else None
+    label = str(db) if db is not None else str(default_db_path())
+    try:
+        with _opened(path if path is not None else db, write=write, autoload=autoload) as store:
+            yield store
+    except Exception as exc:
+        # a full disk or a damaged file met while reading or writing: one line, exit 2
+        failure = store_failure(label, exc)
+        if failure is None:
+            raise
+        raise failure from None
+
+
+@contextmanager
+def _opened(db: str | Path | None, *, write: bool, autoload: bool) -> Iterator[Store]:
+    from chartwatch.bundled import empty_notice, own_files_only
     from chartwatch.store import open_store
 
-    store = open_store(db)
+    if write:
+        store = open_store(db)
+        try:
+            own_files_only(store)
+        except BaseException:
+            store.close()
+            raise
+    else:
+        store = _reader(db, autoload)
+        try:
+            notice = empty_notice(store)
+        except BaseException:
+            store.close()
+            raise
+        if notice:
+            err(notice)
     try:
+        yield store
+    except BaseException:
+        # closing after a failed write fails again: the first failure is the one to tell
+        with contextlib.suppress(Exception):
+            store.close()
+        raise
+    store.close()
+
+
+def _reader(db: str | Path | None, autoload: bool) -> Store:
+    """The store opened read-only, after creating, loading or migrating it if it must."""
+    from chartwatch.bundled import ensure_data, wants_bundled
+    from chartwatch.errors import StoreMigrationError
+    from chartwatch.store import open_store
+    from chartwatch.store.store import default_db_path
+
+    if db is not None and str(db) == ":memory:":
+        store = open_store(":memory:")
         if autoload:
             ensure_data(store, notice=err)
-        yield store
-    finally:
-        store.close()
+        return store
+    path = (Path(db) if db else default_db_path()).expanduser()
+    if path.exists():
+        try:
+            store = open_store(path, read_only=True)
+        except StoreMigrationError:
+            pass
+        else:
+            try:
+                if not (autoload and wants_bundled(store)):
+                    return store
+            except BaseException:
+                store.close()
+                raise
+            store.close()
+    with open_store(path) as writer:  # creates or migrates it
+        if autoload:
+            ensure_data(writer, notice=err)
+    return open_store(path, read_only=True)
 
 
 @contextmanager
@@ -152,7 +232,7 @@ def print_view(view: View, renderable: Any) -> None:
     out = console()
     notice = view.notice()
     if notice:
-        out.print(f"[dim]{notice}[/dim]")
+        out.print(notice, style="dim")
     out.print(renderable)
 
 

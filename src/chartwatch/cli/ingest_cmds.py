@@ -92,7 +92,7 @@ def ingest(
                 ) from None
             if when.tzinfo is None:
                 when = when.replace(tzinfo=dt.UTC)
-        with store_for(db, autoload=False) as store:
+        with store_for(db, write=True) as store:
             results = ingest_files(store, sources, observed_at=when)
         raise typer.Exit(_report(results, as_json, "Ingest"))
 
@@ -124,7 +124,7 @@ def replay(
 
     from chartwatch.ingestion.replay import replay as run_replay
 
-    with errors(), store_for(db, autoload=False) as store:
+    with errors(), store_for(db, write=True) as store:
         progress = Progress(
             TextColumn("replay"),
             BarColumn(),
@@ -148,24 +148,29 @@ def replay(
         if as_json:
             out_json(summary.to_dict())
         else:
+            from rich.text import Text
+
             c = console()
             c.print(
-                f"Replayed {summary.archive}: {summary.commits} commits, {summary.files} file "
-                f"versions: [green]{summary.accepted} accepted[/], {summary.unchanged} unchanged, "
-                f"[red]{len(summary.rejected)} rejected[/]."
+                Text.assemble(
+                    f"Replayed {summary.archive}: {summary.commits} commits, {summary.files} "
+                    "file versions: ",
+                    (f"{summary.accepted} accepted", "green"),
+                    f", {summary.unchanged} unchanged, ",
+                    (f"{len(summary.rejected)} rejected", "red"),
+                    ".",
+                )
             )
             for r in summary.rejected:
                 where = f"line {r.line}: " if r.line is not None else ""
-                c.print(f"  rejected {r.source}: {where}{r.reason}", markup=False)
+                c.print(f"  rejected {r.source}: {where}{r.reason}")
             for w in summary.warnings[:20]:
                 err(f"Warning: {w}")
         raise typer.Exit(2 if strict and summary.rejected else 0)
 
 
 def console_err() -> Console:
-    from rich.console import Console
-
-    return Console(stderr=True)
+    return console(stderr=True)  # type: ignore[no-any-return]
 
 
 @app.command(rich_help_panel="Get the data")
@@ -204,7 +209,7 @@ def update(
     from chartwatch.errors import UsageError
     from chartwatch.ingestion.download import update as run_update
 
-    with errors(), store_for(db, autoload=False) as store:
+    with errors(), store_for(db, write=True) as store:
         bad = [u for u in urls or [] if not u.startswith(("http://", "https://"))]
         if bad:
             raise UsageError(f"{bad[0]!r} is not an http(s) URL; use `chartwatch ingest` for files")

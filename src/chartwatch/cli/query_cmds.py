@@ -80,7 +80,7 @@ def week(
 
             c = console()
             if notice := chart.notice:
-                c.print(f"[dim]{notice}[/dim]")
+                c.print(notice, style="dim")
             for table in week_tables(chart):
                 c.print(table)
 

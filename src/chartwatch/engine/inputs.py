@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,27 +111,71 @@ def read_events_sql(files: list[EventFile]) -> str:
     paths = "[" + ", ".join(quote_path(f.path) for f in files) + "]"
     if files[0].format == "parquet":
         return f"read_parquet({paths}, union_by_name = true)"
+    # DuckDB pushes a TRY_CAST of a column into the CSV reader, which then fails on the
+    # first value that does not convert (seconds "abc", a start time "yesterday") instead
+    # of giving NULL: `|| ''` keeps the columns text until the method casts them.
+    return (
+        "(SELECT * REPLACE (seconds || '' AS seconds, started_at || '' AS started_at) "
+        f"FROM {_raw_csv(files)})"
+    )
+
+
+def _raw_csv(files: list[EventFile]) -> str:
+    paths = "[" + ", ".join(quote_path(f.path) for f in files) + "]"
     return f"read_csv({paths}, header = true, all_varchar = true, union_by_name = true)"
 
 
 def check_event_columns(con: duckdb.DuckDBPyConnection, file: EventFile) -> None:
     """Reject a file that lacks one of the event columns, naming the column."""
     try:
-        cols = [
-            r[0]
-            for r in con.execute(f"DESCRIBE SELECT * FROM {read_events_sql([file])}").fetchall()
-        ]
+        relation = _raw_csv([file]) if file.format == "csv" else read_events_sql([file])
+        cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
     except duckdb.Error as exc:
         raise BadInputError(
             file.path, f"not a readable {file.format} file ({_first(exc)})"
         ) from None
     missing = [c for c in EVENT_COLUMNS if c not in cols]
+    if missing and file.format == "csv":
+        _check_csv_shape(con, file)
     if missing:
         raise BadInputError(
             file.path,
             f"missing event column {missing[0]!r} (events need {', '.join(EVENT_COLUMNS)})",
             line=1 if file.format == "csv" else None,
         )
+
+
+def _check_csv_shape(con: duckdb.DuckDBPyConnection, file: EventFile) -> None:
+    """A CSV file whose header names the event columns but that DuckDB's sniffer read
+    otherwise is ragged (a line with more or fewer fields): say so, with the line."""
+    import gzip
+
+    opener = gzip.open if file.path.lower().endswith(".gz") else open
+    try:
+        with opener(file.path, "rt", encoding="utf-8", errors="replace", newline="") as f:
+            header = f.readline()
+    except OSError as exc:
+        raise BadInputError(file.path, f"not a readable csv file ({exc})") from None
+    names = [c.strip().strip('"') for c in header.rstrip("\r\n").split(",")]
+    if not all(c in names for c in EVENT_COLUMNS):
+        return
+    try:
+        run(
+            con,
+            f"SELECT count(*) FROM read_csv({quote_path(file.path)}, header = true, "
+            "all_varchar = true, delim = ',', quote = '\"', escape = '\"', "
+            "auto_detect = false, "
+            "columns = {" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "})",
+        )
+    except duckdb.Error as exc:
+        line = re.search(r"[Ll]ine:? (\d+)", str(exc))
+        where = "a line" if line is None else "the line"
+        raise BadInputError(
+            file.path,
+            f"ragged: {where} has another number of fields than the header's {len(names)} "
+            f"({', '.join(names)})",
+            line=int(line.group(1)) if line else None,
+        ) from None
 
 
 def event_span(
@@ -142,6 +187,10 @@ def event_span(
     group, so its span costs no scan; a CSV file (or Parquet without statistics) is read.
     """
     check_event_columns(con, file)
+
+    from chartwatch.engine.method import EARLIEST_DAY, latest_day
+
+    earliest, latest = EARLIEST_DAY, latest_day()
 
     def local(expr: str) -> str:
         at = "" if timezone.upper() == "UTC" else f" AT TIME ZONE '{timezone}'"
@@ -156,12 +205,21 @@ def event_span(
                 f"FROM parquet_metadata({quote_path(file.path)}) "
                 "WHERE path_in_schema = 'started_at'",
             )
-            if row is not None and row[0] and row[0] == row[1] == row[2]:
+            # statistics do: unless an event lies outside the plausible days (then read)
+            if (
+                row is not None
+                and row[0]
+                and row[0] == row[1] == row[2]
+                and earliest <= row[3]
+                and row[4] <= latest
+            ):
                 return row[3], row[4]
+        # events dated outside the plausible days are bad events: they extend no span
+        day = local("started_at")
         row = one(
             con,
-            f"SELECT min({local('started_at')}), max({local('started_at')}) "
-            f"FROM {read_events_sql([file])}",
+            f"SELECT min({day}), max({day}) FROM {read_events_sql([file])} "
+            f"WHERE {day} BETWEEN DATE '{earliest}' AND DATE '{latest}'",
         )
     except duckdb.Error as exc:
         raise BadInputError(file.path, f"cannot read the events ({_first(exc)})") from None
@@ -338,7 +396,10 @@ def load_catalog(con: duckdb.DuckDBPyConnection, path: str | Path) -> int:
     )
     run(con, "DROP TABLE norm_catalog")
     count = one(con, "SELECT count(*) FROM catalog")
-    return int(count[0]) if count else 0
+    titles = int(count[0]) if count else 0
+    if not titles:
+        raise BadInputError(source, "the catalogue holds no titles (a header and no rows)")
+    return titles
 
 
 def _ident(name: str) -> str:

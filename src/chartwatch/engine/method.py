@@ -40,11 +40,26 @@ NETFLIX_SWITCH_WEEK = dt.date(2023, 6, 18)
 TOP_N = 10
 MONDAY = dt.date(1970, 1, 5)  # weeks are counted from a Monday
 
+EARLIEST_DAY = dt.date(2007, 1, 15)
+"""Netflix began streaming on 15 January 2007: an event dated earlier (1970, 1900: a clock
+reset or a zero timestamp) is a bad event, ``implausible_time``."""
+
+
+def latest_day() -> dt.date:
+    """The last plausible day of an event: tomorrow (UTC). Nobody watches in the future; an
+    event dated later (2099, 9999-12-31) is a clock error, a bad event (``implausible_time``).
+    One day of slack covers every time zone."""
+    return dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+
+
 # What stage 1 says of each event: why it was set aside, in the order checked, or "ok".
 STATUSES = (
     "incomplete",
+    "implausible_time",
     "outside_range",
     "duplicate",
+    "bad_seconds",
+    "nan_seconds",
     "negative",
     "over_cap",
     "bad_country",
@@ -136,33 +151,45 @@ def lit(value: object) -> str:
 
 _DAILY = Template(
     """
-WITH src AS (
+WITH raw AS (
     SELECT
         event_id,
         CAST(title_id AS VARCHAR) AS title_id,
         CAST(country_iso2 AS VARCHAR) AS country_iso2,
         TRY_CAST(started_at AS TIMESTAMPTZ) AS started_at,
-        CAST(FLOOR(LEAST(GREATEST(TRY_CAST(seconds AS DOUBLE), CAST(-1e15 AS DOUBLE)),
-                         CAST(1e15 AS DOUBLE)) + CAST(0.5 AS DOUBLE)) AS BIGINT) AS seconds
+        TRY_CAST(seconds AS DOUBLE) AS raw_seconds
     FROM events
 ),
+src AS (
+    -- seconds: 1 = missing or not a number, 2 = NaN (each its own bad event); the others
+    -- rounded, and held within +-1e15 so that the cast cannot overflow
+    SELECT event_id, title_id, country_iso2, started_at,
+           CASE WHEN raw_seconds IS NULL THEN 1 WHEN ISNAN(raw_seconds) THEN 2 ELSE 0 END
+               AS seconds_state,
+           CASE WHEN raw_seconds IS NULL OR ISNAN(raw_seconds) THEN NULL
+                ELSE CAST(FLOOR(LEAST(GREATEST(raw_seconds, CAST(-1e15 AS DOUBLE)),
+                                      CAST(1e15 AS DOUBLE)) + CAST(0.5 AS DOUBLE)) AS BIGINT)
+           END AS seconds
+    FROM raw
+),
 dated AS (
-    SELECT event_id, title_id, country_iso2, started_at, seconds, $day AS day
+    SELECT event_id, title_id, country_iso2, started_at, seconds_state, seconds, $day AS day
     FROM src
 ),
 weeks AS (
-    SELECT event_id, title_id, country_iso2, started_at, seconds, day,
-           $week_of_day AS week,
+    SELECT event_id, title_id, country_iso2, started_at, seconds_state, seconds, day,
+           CASE WHEN day >= $earliest AND day <= $latest THEN $week_of_day END AS week,
            CASE
                WHEN event_id IS NULL OR title_id IS NULL OR country_iso2 IS NULL
-                    OR started_at IS NULL OR seconds IS NULL THEN $incomplete
+                    OR started_at IS NULL THEN $incomplete
+               WHEN day < $earliest OR day > $latest THEN $implausible_time
                WHEN day < $first_day OR day > $last_day THEN $outside_range
            END AS pre
     FROM dated
 ),
 ranked AS (
     -- the copies of an event id in a week, earliest first: the first is the event
-    SELECT pre, week, day, title_id, country_iso2, seconds,
+    SELECT pre, week, day, title_id, country_iso2, seconds_state, seconds,
            ROW_NUMBER() OVER (
                PARTITION BY pre, week, event_id
                ORDER BY started_at ASC NULLS LAST, seconds ASC NULLS LAST,
@@ -178,6 +205,8 @@ classified AS (
            CASE WHEN pre IS NULL THEN country_iso2 END AS country_iso2,
            CASE WHEN pre IS NULL THEN seconds END AS seconds,
            COALESCE(pre, CASE WHEN nth > 1 THEN $duplicate
+                              WHEN seconds_state = 1 THEN $bad_seconds
+                              WHEN seconds_state = 2 THEN $nan_seconds
                               WHEN seconds < 0 THEN $negative
                               WHEN seconds > $max_seconds THEN $over_cap
                               -- two capital letters A-Z: cheaper than a regular
@@ -228,6 +257,8 @@ def daily_sql(
         week_of_day=week_of("day"),
         first_day=lit(first_day),
         last_day=lit(last_day),
+        earliest=lit(EARLIEST_DAY),
+        latest=lit(latest_day()),
         weeks_filter=weeks_filter,
         max_seconds=lit(method.max_seconds),
         # statuses are small integers while the events are classified and summed (cheaper
@@ -406,6 +437,8 @@ def lists_sql(method: Method, first_day: dt.date, last_day: dt.date) -> dict[str
         step_before=lit(before),
         first_day=lit(first_day),
         last_day=lit(last_day),
+        earliest=lit(EARLIEST_DAY),
+        latest=lit(latest_day()),
         days=method.most_popular_days,
         window_end_week=week_of(
             f"(c.release_date + CAST({method.most_popular_days - 1} AS INTEGER))"

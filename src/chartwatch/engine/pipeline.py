@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 
 from chartwatch.engine import inputs, output
-from chartwatch.engine.method import Method, daily_sql, lists_sql, lit
+from chartwatch.engine.method import EARLIEST_DAY, Method, daily_sql, latest_day, lists_sql, lit
 from chartwatch.engine.runners import (
     DuckDBRunner,
     Progress,
@@ -184,7 +184,11 @@ def build(
         covered = [s for s in spans.values() if s is not None]
         want_first, want_last = weeks
         if not covered and not state.weeks:
-            raise BadInputError(str(events), "no events with a start time")
+            raise BadInputError(
+                str(events),
+                f"no events with a start time from {EARLIEST_DAY} to {latest_day()} "
+                "(the plausible days; see docs/engine.md)",
+            )
         first = want_first or (min(s[0] for s in covered) if covered else None)
         last = want_last or (max(s[1] for s in covered) if covered else None)
         if first is None or last is None:
@@ -213,7 +217,7 @@ def build(
                 if dt.date.fromisoformat(key) not in in_range:
                     del state.weeks[key]
 
-        this_run = {"outside_range": 0, "incomplete_without_time": 0}
+        this_run = {"outside_range": 0, "incomplete_without_time": 0, "implausible_time": 0}
         events_read = 0
         if todo:
             readers = sorted({f.path for w in todo for f in holding(w)})
@@ -237,12 +241,16 @@ def build(
             counts = inputs.one(
                 con,
                 "SELECT sum(events), sum(events) FILTER (WHERE status = 'outside_range'), "
-                "sum(events) FILTER (WHERE status = 'incomplete' AND week IS NULL) "
+                "sum(events) FILTER (WHERE status = 'incomplete' AND week IS NULL), "
+                "sum(events) FILTER (WHERE status = 'implausible_time') "
                 "FROM s1 WHERE grain = 'country'",
             )
-            events_read, this_run["outside_range"], this_run["incomplete_without_time"] = (
-                int(c or 0) for c in (counts or (0, 0, 0))
-            )
+            (
+                events_read,
+                this_run["outside_range"],
+                this_run["incomplete_without_time"],
+                this_run["implausible_time"],
+            ) = (int(c or 0) for c in (counts or (0, 0, 0, 0)))
             written = _write_daily(con, state, todo)
             for w in todo:
                 state.weeks[w.isoformat()] = WeekState(
@@ -282,10 +290,10 @@ def build(
                 f"no runtime for {len(names)} title(s) ranked by views: {shown}. "
                 "Give their runtime in hours, or rank by hours (--rank-by hours)",
             )
-        notes: list[str] = []
-        files_written = _write(out, results, con, method, notes)
         problems = {
             "duplicates": 0,
+            "bad_seconds": 0,
+            "nan_seconds": 0,
             "negative_seconds": 0,
             "over_max_seconds": 0,
             "incomplete": 0,
@@ -303,10 +311,24 @@ def build(
                 problems["negative_seconds"] += count
             elif problem == "over_cap":
                 problems["over_max_seconds"] += count
-            elif problem in ("incomplete", "bad_country", "unknown_title"):
+            elif problem in (
+                "incomplete",
+                "bad_country",
+                "unknown_title",
+                "bad_seconds",
+                "nan_seconds",
+            ):
                 problems[problem] += count
         unlisted = next((int(c or 0) for p, c in results["problems"] if p == "unlisted_country"), 0)
         charted -= problems["unknown_title"]
+        if charted <= 0:
+            bad = {**problems, **this_run}
+            counted = ", ".join(f"{k} {v:,}" for k, v in bad.items() if v) or "none read"
+            raise BadInputError(
+                str(events), f"no valid events to chart in the weeks built ({counted})"
+            )
+        notes: list[str] = []
+        files_written = _write(out, results, con, method, notes)
         unknown = sorted(results["unknown_titles"], key=lambda r: (-int(r[1]), str(r[0])))
         if unlisted:
             notes.append(

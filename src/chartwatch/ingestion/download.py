@@ -12,14 +12,14 @@ import httpx
 
 from chartwatch import __version__
 from chartwatch.errors import DownloadError
+from chartwatch.ingestion import leftovers
 from chartwatch.ingestion.load import IngestResult, ingest_payload
-from chartwatch.ingestion.reader import Payload
+from chartwatch.ingestion.reader import Payload, max_bytes
 from chartwatch.store.store import Store
 
 DEFAULT_BASE_URL = "https://www.netflix.com/tudum/top10/data/"
 ENV_BASE_URL = "CHARTWATCH_BASE_URL"
 FILES = ("all-weeks-global.tsv", "all-weeks-countries.tsv", "most-popular.tsv")
-MAX_BYTES = 512 * 1024 * 1024
 
 
 def base_url() -> str:
@@ -48,11 +48,12 @@ def fetch(url: str, *, timeout: float = 30.0) -> Payload:
                 )
             chunks: list[bytes] = []
             size = 0
+            limit = max_bytes()  # the gzip content is capped again as it is expanded
             for chunk in response.iter_bytes():
                 chunks.append(chunk)
                 size += len(chunk)
-                if size > MAX_BYTES:
-                    raise DownloadError(f"larger than {MAX_BYTES // 2**20} MiB; not a Top 10 file")
+                if size > limit:
+                    raise DownloadError(f"larger than {limit / 2**20:g} MiB; not a Top 10 file")
                 if time.monotonic() > deadline:
                     raise DownloadError(f"download took longer than {10 * timeout:g} s")
             observed = dt.datetime.now(dt.UTC)
@@ -93,6 +94,7 @@ def update(
     the others still load.
     """
     root = (base or base_url()).rstrip("/") + "/"
+    leftovers.sweep()
     results = []
     for url in urls or tuple(root + name for name in files):
         try:

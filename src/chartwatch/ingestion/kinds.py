@@ -34,6 +34,19 @@ class Kind:
     has_country: bool
     # Labels an older generation used for a category, mapped to today's label.
     category_aliases: tuple[tuple[str, str], ...] = ()
+    # Optional columns that belong to one generation of the file and never appear with
+    # another's (empty: every optional column may appear with any other).
+    generations: tuple[tuple[str, ...], ...] = ()
+
+    def carried(self, columns: list[str]) -> list[str]:
+        """The optional columns a file with ``columns`` does not publish but whose values
+        its rows keep from their previous versions: all absent ones, or for a kind with
+        generations the absent ones of the file's own generation."""
+        absent = [c for c in self.optional if c not in columns]
+        if not self.generations:
+            return absent
+        mine = {c for g in self.generations if set(g) & set(columns) for c in g}
+        return [c for c in absent if c in mine]
 
     @property
     def known(self) -> tuple[str, ...]:
@@ -91,6 +104,10 @@ MOST_POPULAR = Kind(
     categories=GLOBAL_CATEGORIES,
     has_week=False,
     has_country=False,
+    generations=(
+        ("hours_viewed_first_28_days",),
+        ("hours_viewed_first_91_days", "views_first_91_days", "runtime"),
+    ),
 )
 KINDS = {k.name: k for k in (GLOBAL, COUNTRIES, MOST_POPULAR)}
 LISTS = tuple(KINDS)
@@ -137,4 +154,14 @@ def detect_kind(columns: list[str], source: str) -> Kind:
             "hours_viewed_first_91_days or views_first_91_days",
             line=1,
         )
+    for i, older in enumerate(kind.generations):
+        for newer in kind.generations[i + 1 :]:
+            if cols & set(older) and cols & set(newer):
+                mixed = sorted(cols & set(older)) + sorted(cols & set(newer))
+                raise BadInputError(
+                    source,
+                    f"columns of two generations of the {kind.name} file together "
+                    f"({', '.join(mixed)}): a file relabelled as the other kind?",
+                    line=1,
+                )
     return kind

@@ -23,7 +23,7 @@ import duckdb
 
 from chartwatch import __version__
 from chartwatch.errors import BadInputError, ChartwatchError
-from chartwatch.ingestion import engagement, validate
+from chartwatch.ingestion import engagement, leftovers, validate
 from chartwatch.ingestion.engagement import PreparedReport
 from chartwatch.ingestion.kinds import VALUE_COLUMNS
 from chartwatch.ingestion.reader import (
@@ -44,6 +44,8 @@ _KEY_EQ = (
     "AND {a}.country_iso2 IS NOT DISTINCT FROM {b}.country_iso2"
 )
 _VALUES = (*VALUE_COLUMNS, "extra")
+# DuckDB errors that come from a file's content, not from the store: a rejection of that file.
+_DATA_ERRORS = (duckdb.DataError, duckdb.InvalidInputException, duckdb.OutOfMemoryException)
 
 
 @dataclass
@@ -99,7 +101,7 @@ def _stage(store: Store, prepared: Prepared) -> None:
     text = prepared.text
     if b"\r" in text:  # a search is cheap; replace() costs a copy even with nothing to replace
         text = text.replace(b"\r\n", b"\n")
-    fd, name = tempfile.mkstemp(prefix="chartwatch-", suffix=".txt")
+    fd, name = tempfile.mkstemp(prefix=leftovers.prefix("stage"), suffix=".txt")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(text)
@@ -141,8 +143,10 @@ def _stage(store: Store, prepared: Prepared) -> None:
             )
             sets = ", ".join(f"{c} = e.{c}" for c in unknown)
             store.con.execute(f"UPDATE _raw SET {sets} FROM _extra e WHERE _raw.__line = e.__line")
-    except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+    except (duckdb.InvalidInputException, duckdb.DataError) as exc:
         raise _csv_error(exc, prepared.source) from None
+    except duckdb.OutOfMemoryException:
+        raise BadInputError(prepared.source, "too large to read in the memory available") from None
     finally:
         Path(name).unlink(missing_ok=True)
 
@@ -159,9 +163,16 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
     con = store.con
     kind = prepared.kind
     payload = prepared.payload
-    bad = validate.first_bad_row(store, kind, prepared.columns)
+    bad = validate.first_bad_row(store, kind, prepared.columns, b'"' in prepared.text)
     if bad is not None:
         raise BadInputError(prepared.source, bad[1], line=bad[0])
+    warnings = [
+        f"unknown column {c!r} kept as text in each row's extra map"
+        for c in prepared.unknown_columns
+    ]
+    columns, kept = _carry_forward(store, prepared)
+    if kept:
+        warnings.append(kept)
 
     ids = store.one(
         "SELECT (SELECT coalesce(max(snapshot_id), 0) + 1 FROM snapshots), "
@@ -178,7 +189,7 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
     # Rows that are new versions are numbered after the highest version id, in line order.
     # Lines are numbered 2, 3, … without gaps, so when no row repeats a version the new ids
     # are simply base + line - 1; only a file that mixes new and known rows needs a window.
-    typed = validate.typed_select(kind, prepared.columns, prepared.unknown_columns)
+    typed = validate.typed_select(kind, columns, prepared.unknown_columns)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _obs AS
@@ -203,6 +214,15 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
     )
     if dup is not None:
         raise BadInputError(prepared.source, dup[1], line=dup[0])
+    if kind.has_country:
+        bad, country_warnings = validate.country_problem(store)
+        if bad is not None:
+            raise BadInputError(prepared.source, bad[1], line=bad[0])
+        warnings += country_warnings
+    bad, list_warnings = validate.list_problem(store, kind, columns)
+    if bad is not None:
+        raise BadInputError(prepared.source, bad[1], line=bad[0])
+    warnings += list_warnings
     rows, new_versions, revised, known = store.one(
         "SELECT count(*), count(*) FILTER (old_id IS NULL), "
         "count(*) FILTER (old_id IS NULL AND key_known), count(*) FILTER (key_known) FROM _obs"
@@ -272,10 +292,6 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
         [snapshot_id, observed_at],
     )
     _pause_for_tests()
-    warnings = [
-        f"unknown column {c!r} kept as text in each row's extra map"
-        for c in prepared.unknown_columns
-    ]
     return IngestResult(
         source=payload.source,
         status="accepted",
@@ -287,6 +303,75 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
         new_versions=int(new_versions),
         revised=int(revised),
         warnings=warnings,
+    )
+
+
+def _carry_forward(store: Store, prepared: Prepared) -> tuple[list[str], str | None]:
+    """Give the file's rows the values of the columns it does not publish from their previous
+    versions; return the columns ``_raw`` now has and a warning if any value was kept.
+
+    A column missing from a file is not a value set to empty: a cut-down file must neither
+    blank what earlier files published nor create revisions. The previous version of a key
+    is the one current as of this file's observation time (so ingest order does not matter),
+    and its values are kept only where the row names the same title; a row whose title
+    changed is another title and starts without them.
+    """
+    kind = prepared.kind
+    carried = kind.carried(prepared.columns)
+    if not carried:
+        return prepared.columns, None
+    observed_at = prepared.payload.observed_at
+    latest = store.scalar("SELECT max(observed_at) FROM current_rows WHERE list = ?", [kind.name])
+    if latest is None:
+        return prepared.columns, None
+    values = ", ".join(f"v.{c}" for c in carried)
+    if latest <= observed_at:
+        previous = (
+            f"SELECT v.country_iso2, v.week, v.category, v.rank, v.show_title, v.season_title, "
+            f"{values} FROM current_rows c JOIN row_versions v USING (version_id) "
+            "WHERE c.list = $list"
+        )
+    else:
+        previous = f"""
+            SELECT v.country_iso2, v.week, v.category, v.rank, v.show_title, v.season_title,
+                   {values}
+            FROM (
+                SELECT arg_max(o.version_id, struct_pack(t := s.observed_at, i := s.snapshot_id))
+                       AS version_id
+                FROM observations o JOIN snapshots s USING (snapshot_id)
+                JOIN row_versions r USING (version_id)
+                WHERE s.kind = $list AND s.observed_at <= $observed_at
+                GROUP BY r.country_iso2, r.week, r.category, r.rank
+            ) a JOIN row_versions v USING (version_id)
+        """
+    con = store.con
+    for col in carried:
+        con.execute(f"ALTER TABLE _raw ADD COLUMN {col} {VALUE_COLUMNS[col]}")
+    params: dict[str, Any] = {"list": kind.name}
+    if latest > observed_at:
+        params["observed_at"] = observed_at
+    country = "_raw.country_iso2" if kind.has_country else "NULL::VARCHAR"
+    week = "_raw.week" if kind.has_week else "NULL::DATE"
+    sets = ", ".join(f"{c} = p.{c}" for c in carried)
+    con.execute(
+        f"""
+        UPDATE _raw SET {sets} FROM ({previous}) p
+        WHERE p.country_iso2 IS NOT DISTINCT FROM {country} AND p.week IS NOT DISTINCT FROM {week}
+          AND p.category = _raw.category AND p.rank = _raw.{validate.ident(kind.rank_column)}
+          AND p.show_title = _raw.show_title
+          AND p.season_title IS NOT DISTINCT FROM _raw.season_title
+        """,
+        params,
+    )
+    kept = store.scalar(
+        "SELECT count(*) FROM _raw WHERE " + " OR ".join(f"{c} IS NOT NULL" for c in carried)
+    )
+    columns = [*prepared.columns, *carried]
+    if not kept:
+        return columns, None
+    return columns, (
+        f"no column {', '.join(carried)}: {kept} rows keep the values their previous versions "
+        "had (a column a file does not publish is not a value set to empty)"
     )
 
 
@@ -391,6 +476,8 @@ def _stage_ahead(store: Store, payload: Payload) -> _Staged:
         staged.staged = True
     except BadInputError as exc:
         staged.error = exc
+    except MemoryError:
+        staged.error = BadInputError(payload.source, "not enough memory to read this file")
     return staged
 
 
@@ -431,6 +518,20 @@ def _finish(staged: _Staged) -> IngestResult:
             else:
                 result = _load(store, prepared)
         return result
+    except MemoryError:
+        # Inputs are capped (reader.max_bytes), but a process under a tight memory limit can
+        # still run short: the file is rejected, the transaction rolled back, the rest go on.
+        return IngestResult(
+            source=payload.source,
+            status="rejected",
+            reason="not enough memory to read this file; free memory or lower its size",
+        )
+    except _DATA_ERRORS as exc:
+        # A check chartwatch does not have yet: still one line, and the other files go on.
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return IngestResult(
+            source=payload.source, status="rejected", reason=f"unreadable data ({first[:200]})"
+        )
     except BadInputError as exc:
         return IngestResult(
             source=payload.source, status="rejected", reason=exc.reason, line=exc.line
@@ -479,6 +580,7 @@ def ingest(
     each file is still loaded in its own transaction, one after the other.
     """
     texts = [str(src) for src in sources]
+    leftovers.sweep()
     results: list[IngestResult] = []
     pool = ThreadPoolExecutor(max_workers=1) if len(texts) > 1 else None
     stores = [store]  # and, once needed, a second connection for the worker
@@ -498,6 +600,8 @@ def ingest(
             payload = read_path(Path(text), observed_at=observed_at)
         except BadInputError as exc:
             return IngestResult(source=text, status="rejected", reason=exc.reason)
+        except MemoryError:
+            return IngestResult(source=text, status="rejected", reason="not enough memory to read")
         return _stage_ahead(on, payload) if early else _Staged(on, payload)
 
     try:

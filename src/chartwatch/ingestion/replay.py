@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from chartwatch.errors import BadInputError
+from chartwatch.ingestion import leftovers
 from chartwatch.ingestion.load import IngestResult, ingest_payload
 from chartwatch.ingestion.reader import Payload
 from chartwatch.store.store import Store
@@ -169,7 +170,8 @@ def replay(
     """
     archive = Path(archive)
     summary = ReplaySummary(archive=str(archive))
-    with tempfile.TemporaryDirectory(prefix="chartwatch-replay-") as tmp:
+    leftovers.sweep()
+    with tempfile.TemporaryDirectory(prefix=leftovers.prefix("replay")) as tmp:
         repo = _open_archive(archive, Path(tmp))
         versions = file_versions(repo)
         summary.commits = int(_git(repo, "rev-list", "--count", "HEAD").strip() or 0)
@@ -184,6 +186,7 @@ def replay(
                 observed_how="commit-time",
             )
             result = ingest_payload(store, payload)
+            store.let_readers_in()  # a reader waiting for the store goes before the next file
             summary.add(result)
             if on_result is not None:
                 on_result(result)

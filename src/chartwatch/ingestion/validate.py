@@ -10,10 +10,35 @@ columns once the rules have passed.
 
 from __future__ import annotations
 
-from chartwatch.ingestion.kinds import VALUE_COLUMNS, Kind
+import datetime as dt
+from functools import cache
+
+from chartwatch.ingestion.kinds import MOST_POPULAR, VALUE_COLUMNS, Kind
 from chartwatch.store.store import Store
 
 INT_COLUMNS = tuple(c for c, t in VALUE_COLUMNS.items() if t in ("BIGINT", "INTEGER"))
+TEXT_COLUMNS = ("show_title", "season_title", "country_name", "episode_launch_details")
+
+# Netflix's first weekly lists (global and per country) are for the week ending 2021-07-04;
+# cumulative_weeks_in_top_10 counts from there (in every file of the archive it is at most
+# the number of weeks since then).
+FIRST_WEEK = dt.date(2021, 7, 4)
+# From the week ending 2023-06-18 the global lists are ranked by views, before by hours.
+VIEWS_RANKED_FROM = dt.date(2023, 6, 18)
+# More than anything could reach: all of Netflix's viewing in a week is about 4 billion
+# hours; the most viewed title of a week had 0.6 billion, the most popular list 2.2 billion.
+CEILINGS = {
+    "weekly_hours_viewed": 10**10,
+    "weekly_views": 10**10,
+    "hours_viewed_first_28_days": 10**11,
+    "hours_viewed_first_91_days": 10**11,
+    "views_first_91_days": 10**11,
+    "runtime": 1000,  # hours in one season or film; the longest listed is 23
+}
+# Netflix rounds every published count to 10,000 (to 100,000 in later files).
+ROUNDED_TO = 10_000
+# Country names Netflix uses that pycountry knows under another name.
+NETFLIX_COUNTRY_NAMES = {"RU": ("Russia",), "TR": ("Turkey",)}
 
 
 def ident(name: str) -> str:
@@ -55,7 +80,16 @@ def _num(col: str, value: str) -> str:
     return f"'{col} ' || CAST({value} AS VARCHAR)"
 
 
-def _row_rules(kind: Kind, columns: list[str]) -> list[tuple[str, str]]:
+def _whole(col: str, value: str) -> str:
+    """``col value`` for a whole number read as DOUBLE, printed without a cast to BIGINT
+    when it is too big for one (a cast would fail the query instead of reporting it)."""
+    return (
+        f"'{col} ' || CASE WHEN abs({value}) < 1e15 THEN CAST(CAST({value} AS BIGINT) AS VARCHAR) "
+        f"ELSE CAST({value} AS VARCHAR) END"
+    )
+
+
+def _row_rules(kind: Kind, columns: list[str], quoted: bool = True) -> list[tuple[str, str]]:
     """(condition that marks a bad row, message) pairs, in the order they are reported."""
     rules: list[tuple[str, str]] = []
     rank = kind.rank_column
@@ -68,7 +102,7 @@ def _row_rules(kind: Kind, columns: list[str]) -> list[tuple[str, str]]:
         ),
         (
             f"{r} NOT BETWEEN 1 AND 10",
-            _num(rank, f"CAST({r} AS BIGINT)") + " || ' is outside 1–10'",
+            _whole(rank, r) + " || ' is outside 1–10'",
         ),
     ]
     if kind.has_week:
@@ -78,6 +112,16 @@ def _row_rules(kind: Kind, columns: list[str]) -> list[tuple[str, str]]:
                 "dayofweek(week) <> 0",
                 "'week ' || CAST(week AS VARCHAR) || ' is a ' || dayname(week) "
                 "|| ', not a Sunday (Netflix weeks end on Sunday)'",
+            ),
+            (
+                f"week < DATE '{FIRST_WEEK}'",
+                "'week ' || CAST(week AS VARCHAR) || ' is before Netflix''s first weekly list "
+                f"(the week ending {FIRST_WEEK})'",
+            ),
+            (
+                # the latest complete week ends on the last Sunday; a day of slack for clocks
+                "week > current_date + 1",
+                "'week ' || CAST(week AS VARCHAR) || ' is in the future'",
             ),
         ]
     cats = ", ".join(literal(c) for c in kind.categories)
@@ -101,21 +145,68 @@ def _row_rules(kind: Kind, columns: list[str]) -> list[tuple[str, str]]:
             ),
             (_blank("country_name"), "'country_name is empty'"),
         ]
+    # Only a quoted field can hold a tab or a line break: a file without quotes is spared it.
+    for col in (c for c in TEXT_COLUMNS if c in columns and quoted):
+        v = ident(col)
+        rules.append(
+            (
+                f"contains({v}, chr(9)) OR contains({v}, chr(10)) OR contains({v}, chr(13))",
+                f"'{col} holds a tab or a line break (a stray quote joining lines?)'",
+            )
+        )
+    if "episode_launch_details" in columns:
+        # JSON in every file that has it: a value that starts as JSON but does not parse was
+        # cut (a quoted field cut between the two quotes of a doubled quote looks closed)
+        v = ident("episode_launch_details")
+        rules.append(
+            (
+                f"left({v}, 1) IN ('[', '{{') AND NOT json_valid({v})",
+                "'episode_launch_details is JSON cut short or damaged'",
+            )
+        )
     for col in (c for c in (*INT_COLUMNS, "runtime") if c in columns):
         v = ident(col)
         rules.append((f"NOT isfinite({v})", _num(col, v) + " || ' is not a number'"))
         rules.append((f"{v} < 0", "'negative ' || " + _num(col, v)))
         if col != "runtime":
             rules.append((f"{v} <> floor({v})", _num(col, v) + " || ' is not a whole number'"))
+        if col in CEILINGS:
+            rules.append(
+                (
+                    f"{v} > {CEILINGS[col]}",
+                    _whole(col, v) + f" || ' is implausible (more than {CEILINGS[col]:,})'",
+                )
+            )
+    if "cumulative_weeks_in_top_10" in columns:
+        v = ident("cumulative_weeks_in_top_10")
+        rules.append(
+            (
+                f"{v} < 1",
+                _whole("cumulative_weeks_in_top_10", v)
+                + " || ' for a title listed that week (it counts that week: at least 1)'",
+            )
+        )
+        if kind.has_week:
+            weeks = f"(datediff('day', DATE '{FIRST_WEEK}', week) // 7 + 1)"
+            rules.append(
+                (
+                    f"{v} > {weeks}",
+                    _whole("cumulative_weeks_in_top_10", v)
+                    + f" || ' is more than the ' || CAST({weeks} AS VARCHAR) "
+                    "|| ' weekly lists Netflix had published by ' || CAST(week AS VARCHAR)",
+                )
+            )
     return rules
 
 
-def first_bad_row(store: Store, kind: Kind, columns: list[str]) -> tuple[int, str] | None:
+def first_bad_row(
+    store: Store, kind: Kind, columns: list[str], quoted: bool = True
+) -> tuple[int, str] | None:
     """The first (line, reason) in ``_raw`` that breaks a row rule, or None.
 
     A key that appears twice is found by :func:`duplicate_key`, once the rows are hashed.
     """
-    rules = _row_rules(kind, columns)
+    rules = _row_rules(kind, columns, quoted)
     cases = " ".join(f"WHEN {cond} THEN {msg}" for cond, msg in rules)
     # WHERE and CASE WHEN both take NULL for false: a rule that is NULL is not broken.
     where = " OR ".join(f"({cond})" for cond, _ in rules)
@@ -182,3 +273,234 @@ def typed_select(kind: Kind, columns: list[str], unknown: list[str]) -> str:
     else:
         out.append("NULL::MAP(VARCHAR, VARCHAR) AS extra")
     return "SELECT __line, " + ",\n       ".join(out) + " FROM _raw"
+
+
+def _list_key(kind: Kind) -> list[str]:
+    """The columns that tell one list of a file from another (the rank aside)."""
+    return (
+        (["country_iso2"] if kind.has_country else [])
+        + (["week"] if kind.has_week else [])
+        + ["category"]
+    )
+
+
+def _list_name(kind: Kind) -> str:
+    """SQL text naming a list of ``_raw`` (columns as in :func:`_list_key`)."""
+    parts = ["category"]
+    if kind.has_week:
+        parts.append("', week ' || CAST(week AS VARCHAR)")
+    if kind.has_country:
+        parts.append("', ' || country_iso2")
+    return " || ".join(parts)
+
+
+def _measure(kind: Kind, columns: list[str]) -> tuple[str, str] | None:
+    """(SQL value, SQL name) of what a list is ranked by, or None if the file lacks it."""
+    if kind.has_country:
+        return None
+    if kind is MOST_POPULAR:
+        for col in (
+            "views_first_91_days",
+            "hours_viewed_first_91_days",
+            "hours_viewed_first_28_days",
+        ):
+            if col in columns:
+                return ident(col), literal(col)
+        return None
+    if "weekly_views" in columns:
+        return (
+            f"CASE WHEN week < DATE '{VIEWS_RANKED_FROM}' THEN weekly_hours_viewed "
+            "ELSE weekly_views END",
+            f"CASE WHEN week < DATE '{VIEWS_RANKED_FROM}' THEN 'weekly_hours_viewed' "
+            "ELSE 'weekly_views' END",
+        )
+    return (
+        f"CASE WHEN week < DATE '{VIEWS_RANKED_FROM}' THEN weekly_hours_viewed END",
+        "'weekly_hours_viewed'",
+    )
+
+
+def list_problem(
+    store: Store, kind: Kind, columns: list[str]
+) -> tuple[tuple[int, str] | None, list[str]]:
+    """The first (line, reason) where a list of ``_raw`` as a whole makes no sense, or None;
+    and the warnings.
+
+    Run once each row has passed :func:`first_bad_row` and no key appears twice. A list
+    must hold ranks 1 to n without a gap, and ten of them (each Netflix list has ten titles:
+    one missing means a rank was lost or the file is cut short) unless most lists of the
+    file are short, as in a file ``chartwatch build`` made from a small catalogue (then a
+    warning); no title twice; and be in order of what it is
+    ranked by: hours until the week ending 2023-06-18, views from then (the most-popular
+    lists: 28-day hours, later 91-day views). A cut inside the last number of a file is
+    caught as a count that is not rounded as every other count of the file is, or as a last
+    line with a tenth or less of the rank above it (in Netflix's files the last line never
+    has less than 0.8 of it; within a list the smallest step seen is 0.05, so this is
+    checked on the last line only, where a file can be cut).
+    """
+    rank = ident(kind.rank_column)
+    key = ", ".join(_list_key(kind))
+    found: list[tuple[int, str]] = []
+    warnings: list[str] = []
+    # Cheap passes say whether any list is short or names a title twice (a hash of the
+    # title may collide: the exact queries below only run when these say so, and decide).
+    # Ranks are unique and in 1-10 by now, so a list of n rows whose highest rank is not n
+    # has a gap.
+    short, full, gaps = store.one(
+        f"""
+        SELECT count(*) FILTER (n < 10), count(*) FILTER (n >= 10), count(*) FILTER (top <> n)
+        FROM (SELECT count(*) AS n, max({rank}) AS top FROM _raw GROUP BY {key})
+        """
+    ) or (0, 0, 0)
+    twice = store.one(
+        f"SELECT 1 FROM _raw GROUP BY hash({key}, show_title, season_title) "
+        "HAVING count(*) > 1 LIMIT 1"
+    )
+    row = None
+    if gaps or (short and full > short):
+        row = store.one(
+            f"""
+            SELECT max(__line), {_list_name(kind)} AS name, count(*),
+                   list(CAST({rank} AS INTEGER) ORDER BY {rank})
+            FROM _raw GROUP BY {key}
+            HAVING {"max(" + rank + ") <> count(*)" if gaps else "count(*) < 10"}
+            ORDER BY 1 LIMIT 1
+            """
+        )
+    elif short:
+        first = store.one(
+            f"""
+            SELECT max(__line), {_list_name(kind)}, count(*) FROM _raw GROUP BY {key}
+            HAVING count(*) < 10 ORDER BY 1 LIMIT 1
+            """
+        )
+        assert first is not None
+        warnings.append(
+            f"{short} of {short + full} lists have fewer than 10 titles (first: {first[1]}, "
+            f"{first[2]} titles, line {first[0]}): Netflix's lists have 10; a file built "
+            "from few titles?"
+        )
+    if row is not None:
+        line, name, n, ranks = row
+        missing = sorted(set(range(1, 11)) - set(ranks))
+        found.append(
+            (
+                int(line),
+                f"the list {name} has {n} of 10 ranks (missing {', '.join(map(str, missing))}): "
+                "a rank was lost or the file is cut short",
+            )
+        )
+    row = None
+    if twice:
+        row = store.one(
+            f"""
+            SELECT max(__line), {_list_name(kind)}, any_value(show_title),
+                   any_value(season_title), list(CAST({rank} AS INTEGER) ORDER BY {rank})
+            FROM _raw GROUP BY {key}, show_title, season_title HAVING count(*) > 1
+            ORDER BY 1 LIMIT 1
+            """
+        )
+    if row is not None:
+        line, name, show, season, ranks = row
+        label = show if season is None else season
+        found.append(
+            (
+                int(line),
+                f"the list {name} holds {label!r} twice (ranks {', '.join(map(str, ranks))})",
+            )
+        )
+    measure = _measure(kind, columns)
+    if measure is not None:
+        value, what = measure
+        row = store.one(
+            f"""
+            WITH m AS (
+                SELECT __line, {_list_name(kind)} AS name, CAST({rank} AS INTEGER) AS rank,
+                       {value} AS v, {what} AS what,
+                       lag({value}) OVER (PARTITION BY {key} ORDER BY {rank}) AS above
+                FROM _raw
+            )
+            SELECT __line, name, rank, what, CAST(v AS BIGINT), CAST(above AS BIGINT),
+                   v > above
+            FROM m
+            WHERE v > above OR (__line = (SELECT max(__line) FROM _raw) AND v * 10 <= above)
+            ORDER BY __line LIMIT 1
+            """
+        )
+        if row is not None:
+            line, name, r, what, v, above, disorder = row
+            found.append(
+                (
+                    int(line),
+                    f"the list {name} is out of order: rank {r} has {what} {v:,}, more than "
+                    f"rank {r - 1} ({above:,})"
+                    if disorder
+                    else f"the last line has {what} {v:,}, a tenth or less of rank {r - 1}'s "
+                    f"({above:,}): the file is cut inside its last number",
+                )
+            )
+    counts = [c for c in CEILINGS if c in columns and c in INT_COLUMNS]
+    if counts:
+        unrounded = " OR ".join(f"{ident(c)} % {ROUNDED_TO} <> 0" for c in counts)
+        row = store.one(
+            f"""
+            SELECT max(__line) FILTER ({unrounded}), count(*) FILTER ({unrounded}),
+                   max(__line) FROM _raw
+            """
+        )
+        if row is not None and row[1] == 1 and row[0] == row[2]:
+            found.append(
+                (
+                    int(row[0]),
+                    f"the last line holds a count not rounded to {ROUNDED_TO:,} as every other "
+                    "count of the file is: the file is cut inside its last number",
+                )
+            )
+    return (min(found) if found else None), warnings
+
+
+@cache
+def _country_names() -> dict[str, frozenset[str]]:
+    """Every ISO 3166-1 code with its names in lower case: pycountry's names and the names
+    Netflix uses."""
+    import pycountry  # lazy: only country files need it
+
+    names: dict[str, set[str]] = {}
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            name = getattr(country, attr, None)
+            if name:
+                names.setdefault(country.alpha_2, set()).add(name.lower())
+    for code, extra in NETFLIX_COUNTRY_NAMES.items():
+        names[code].update(n.lower() for n in extra)
+    return {code: frozenset(n) for code, n in names.items()}
+
+
+def country_problem(store: Store) -> tuple[tuple[int, str] | None, list[str]]:
+    """Check the countries of ``_raw``: (first (line, reason) to reject, warnings).
+
+    An unknown code (``XX``) is rejected, and so is a name that is another country's name
+    (``France`` for ``DE``); a name chartwatch does not know for a known code is a warning
+    naming the rows, as Netflix may spell a country its own way. The file is reduced to its
+    distinct (code, name) pairs in SQL (about a hundred); only those are looked up.
+    """
+    names = _country_names()
+    owner = {name: code for code, known in sorted(names.items(), reverse=True) for name in known}
+    pairs = store.all(
+        "SELECT min(__line), country_iso2, country_name, count(*) FROM _raw "
+        "GROUP BY country_iso2, country_name ORDER BY 1"
+    )
+    warnings: list[str] = []
+    for line, code, name, n in pairs:
+        if code not in names:
+            return (int(line), f"country_iso2 {code!r} is not a country code (ISO 3166-1)"), []
+        if name.lower() in names[code]:
+            continue
+        other = owner.get(name.lower())
+        if other is not None:
+            return (int(line), f"country_name {name!r} is the name of {other}, not of {code}"), []
+        warnings.append(
+            f"country_name {name!r} is not a name chartwatch knows for {code} "
+            f"({n} rows from line {line}); kept as published"
+        )
+    return None, warnings

@@ -479,11 +479,55 @@ def save(spec: dict[str, Any], path: str | Path, *, format: str | None = None) -
         raise UsageError(f"-o: write a .png, .svg or .html file (not {target.name!r})")
     if not target.parent.exists():
         raise UsageError(f"-o: the folder {target.parent} does not exist")
+    # vl-convert's SVG reader aborts the whole process on a control character (XML has
+    # none): show them escaped, as the terminal does
+    spec = _without_controls(spec)
     if fmt == "png":
         target.write_bytes(vlc.vegalite_to_png(spec, vl_version=VEGA_LITE_VERSION, scale=2))
     elif fmt == "svg":
         target.write_text(vlc.vegalite_to_svg(spec, vl_version=VEGA_LITE_VERSION), "utf-8")
     else:
-        html = vlc.vegalite_to_html(spec, vl_version=VEGA_LITE_VERSION, bundle=True)
-        target.write_text(html, encoding="utf-8")
+        target.write_text(html_page(spec), encoding="utf-8")
     return target
+
+
+def _without_controls(value: Any) -> Any:
+    """``value`` with the control characters of every string shown as escapes."""
+    from chartwatch.render.terminal import escape_controls
+
+    if isinstance(value, str):
+        return escape_controls(value)
+    if isinstance(value, dict):
+        return {k: _without_controls(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_controls(v) for v in value]
+    return value
+
+
+def script_json(value: Any) -> str:
+    """``value`` as JSON that is safe inside an HTML ``<script>`` block: ``<``, ``>`` and
+    ``&`` (so no ``</script>`` or ``<!--`` from data ends or bends the block) and the line
+    separators U+2028/U+2029 are written as ``\\u`` escapes; it parses to the same value."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for char in ("<", ">", "&", "\u2028", "\u2029"):
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
+
+
+_SENTINEL = "chartwatch-spec-goes-here"
+
+
+def html_page(spec: dict[str, Any]) -> str:
+    """A self-contained HTML page showing ``spec`` (vl-convert's page, with the scripts
+    bundled). The page is made for a placeholder chart and the real one is put in with
+    :func:`script_json`: vl-convert pastes a spec into its ``<script>`` raw, so a title
+    holding ``</script><script>…`` would run."""
+    import vl_convert as vlc
+
+    placeholder = {"mark": "point", "description": _SENTINEL}
+    page = vlc.vegalite_to_html(placeholder, vl_version=VEGA_LITE_VERSION, bundle=True)
+    marker = "const spec = "
+    start = page.index(marker) + len(marker)
+    end = page.index(_SENTINEL, start)
+    end = page.index("}", end) + 1  # the placeholder holds no nested object
+    return page[:start] + script_json(spec) + page[end:]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,10 +12,17 @@ from typing import Any
 import duckdb
 
 from chartwatch import __version__
-from chartwatch.errors import ChartwatchError, StoreBusyError, StoreVersionError
+from chartwatch.errors import (
+    ChartwatchError,
+    StoreMigrationError,
+    StoreVersionError,
+)
+from chartwatch.store import locking
+from chartwatch.store.locking import Turnstile
 from chartwatch.store.schema import MIGRATIONS, SCHEMA_VERSION, V1_DDL
 
 ENV_DB = "CHARTWATCH_DB"
+READERS_DONE = 600.0  # seconds a writer waits for the readers it let in (see let_readers_in)
 Params = list[Any] | dict[str, Any] | None
 
 
@@ -40,6 +48,9 @@ class Store:
         path: Path | None,
         read_only: bool,
         shared: dict[str, Any] | None = None,
+        *,
+        wait: float = 0.0,
+        turnstile: Turnstile | None = None,
     ) -> None:
         self.con = con
         self.path = path
@@ -47,6 +58,10 @@ class Store:
         # what this store object and its cursors share: the derived data of its views
         # (chartwatch.view), so two store objects never share any
         self.shared: dict[str, Any] = {} if shared is None else shared
+        self.wait = wait
+        self._turnstile = turnstile
+        if turnstile is not None:
+            turnstile.hold_session()
 
     # -- plumbing -----------------------------------------------------------------
     def __enter__(self) -> Store:
@@ -57,6 +72,24 @@ class Store:
 
     def close(self) -> None:
         self.con.close()
+        if self._turnstile is not None:
+            self._turnstile.close()
+            self._turnstile = None
+
+    def let_readers_in(self) -> bool:
+        """Between two pieces of a long write: if another process waits for the store, close
+        it and connect again behind that process (see :mod:`chartwatch.store.locking`).
+        True if it did. Cheap when nobody waits (one system call)."""
+        if self.read_only or self.path is None or self._turnstile is None:
+            return False
+        if not self._turnstile.waiting():
+            return False
+        self.con.close()
+        # it holds the queue now, so no new reader gets in: it waits only for the readers
+        # it let in to finish, however long their commands take on a busy machine
+        self.con = _connect(self.path, False, max(self.wait, READERS_DONE), self._turnstile)
+        self.con.execute("SET TimeZone = 'UTC'")
+        return True
 
     def cursor(self) -> Store:
         """Another connection to the same database, for another thread (one DuckDB
@@ -99,31 +132,57 @@ class Store:
     def is_empty(self) -> bool:
         return not self.scalar("SELECT count(*) FROM snapshots")
 
+    def meta(self, key: str) -> str | None:
+        """A value of the ``meta`` table, or None."""
+        value = self.scalar("SELECT value FROM meta WHERE key = ?", [key])
+        return None if value is None else str(value)
 
-def _connect(path: Path | None, read_only: bool) -> duckdb.DuckDBPyConnection:
-    target = str(path) if path else ":memory:"
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a value of the ``meta`` table (its own transaction)."""
+        with self.transaction():
+            self.con.execute("DELETE FROM meta WHERE key = ?", [key])
+            self.con.execute("INSERT INTO meta VALUES (?, ?)", [key, value])
+
+
+def _connect(
+    path: Path | None, read_only: bool, wait: float, turnstile: Turnstile | None = None
+) -> duckdb.DuckDBPyConnection:
+    if path is None:
+        return duckdb.connect(":memory:")
     try:
-        return duckdb.connect(target, read_only=read_only)
+        return locking.connect(path, read_only, wait, turnstile)
+    except duckdb.ConnectionException as exc:
+        # This process has the file open for writing already (a test, a notebook): DuckDB
+        # shares one instance per file and process, so read through that one.
+        if read_only and "different configuration" in str(exc):
+            return _connect(path, False, wait, turnstile)
+        raise _not_a_store(path, exc) from None
     except duckdb.IOException as exc:
-        text = str(exc)
-        if "lock" in text.lower():
-            raise StoreBusyError(
-                f"the store {target} is in use by another chartwatch process; "
-                "wait for it to finish (DuckDB allows one writer at a time)"
-            ) from None
-        raise ChartwatchError(f"cannot open the store {target}: {text.splitlines()[0]}") from None
+        failure = store_failure(str(path), exc)
+        raise failure or ChartwatchError(f"cannot open the store {path}: {_first(exc)}") from None
     except duckdb.Error as exc:
-        first = str(exc).splitlines()[0]
-        raise ChartwatchError(
-            f"{target} is not a chartwatch store ({first}); pass another --db"
-        ) from None
+        raise store_failure(str(path), exc) or _not_a_store(path, exc) from None
 
 
-def open_store(db: str | Path | None = None, *, read_only: bool = False) -> Store:
+def _first(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _not_a_store(path: Path, exc: BaseException) -> ChartwatchError:
+    return ChartwatchError(f"{path} is not a chartwatch store ({_first(exc)}); pass another --db")
+
+
+def open_store(
+    db: str | Path | None = None, *, read_only: bool = False, wait: float | None = None
+) -> Store:
     """Open (creating or migrating as needed) the store at ``db``.
 
-    ``db`` is a path, ``":memory:"``, or None for :func:`default_db_path`. A store written by
-    a newer chartwatch raises :class:`~chartwatch.errors.StoreVersionError`.
+    ``db`` is a path, ``":memory:"``, or None for :func:`default_db_path`. Any number of
+    processes may open a store ``read_only`` at once; one may write it, and not while others
+    read. A lock held by another process is waited for, up to ``wait`` seconds (default
+    ``$CHARTWATCH_WAIT``, else 30), then :class:`~chartwatch.errors.StoreBusyError`. A store
+    written by a newer chartwatch raises :class:`~chartwatch.errors.StoreVersionError`, and
+    so does, read-only, one that needs migrating.
     """
     path: Path | None
     if db == ":memory:":
@@ -132,25 +191,94 @@ def open_store(db: str | Path | None = None, *, read_only: bool = False) -> Stor
         path = Path(db).expanduser() if db is not None else default_db_path()
         if read_only and not path.exists():
             raise ChartwatchError(f"no store at {path}; run `chartwatch ingest` or `update` first")
-        path.parent.mkdir(parents=True, exist_ok=True)
-    con = _connect(path, read_only)
-    con.execute("SET TimeZone = 'UTC'")  # timestamps come back as UTC, whatever the machine
-    store = Store(con, path, read_only)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ChartwatchError(f"cannot make the folder for the store {path}: {exc}") from None
+    bound = locking.wait_bound() if wait is None else wait
+    turnstile = None if read_only or path is None else locking.Turnstile(path)
     try:
-        _prepare_schema(store)
+        con = _connect(path, read_only, bound, turnstile)
     except BaseException:
-        con.close()
+        if turnstile is not None:
+            turnstile.close()
+        raise
+    store = Store(con, path, read_only, wait=bound, turnstile=turnstile)
+    try:
+        con.execute("SET TimeZone = 'UTC'")  # timestamps come back as UTC, whatever the machine
+        _prepare_schema(store)
+    except duckdb.Error as exc:
+        store.close()
+        raise _store_error(store.label, exc) from None
+    except BaseException:
+        store.close()
         raise
     return store
 
 
-def open_snapshot(db: str | Path) -> Store:
+def _store_error(label: str, exc: duckdb.Error) -> ChartwatchError:
+    """A DuckDB failure while reading or writing the store, as one line."""
+    return store_failure(label, exc) or ChartwatchError(
+        f"the store {label} cannot be read: it is damaged ({_first(exc)})"
+    )
+
+
+_FULL = ("no space left", "file too large", "disk quota", "disk is full")
+_DAMAGED = ("corrupt", "checksum", "could not read enough bytes", "not a valid duckdb")
+
+
+def store_failure(label: str, exc: BaseException) -> ChartwatchError | None:
+    """The one line for a failure of the store's file, or None if ``exc`` is another error.
+
+    A full disk (``ENOSPC``, ``EFBIG`` past a file-size limit, a quota), a damaged file
+    (a checksum that does not match, a file cut short) and any other input/output error
+    of DuckDB. DuckDB refuses every statement after a failed write ("the database has been
+    invalidated"): the first failure, which caused it, is the one named.
+    """
+    if isinstance(exc, ChartwatchError):
+        return None  # already one line (a store busy past the wait bound, bad input…)
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(chain) < 10:
+        chain.append(seen)
+        if seen.__cause__ is not None:
+            seen = seen.__cause__
+        else:
+            seen = None if seen.__suppress_context__ else seen.__context__
+    for cause in reversed(chain):  # the first failure first
+        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            return ChartwatchError(
+                f"the disk is full writing the store {label} ({cause.strerror}); "
+                "free some space and run the command again"
+            )
+        text = _first(cause).lower() if isinstance(cause, duckdb.Error) else ""
+        if any(word in text for word in _FULL):
+            return ChartwatchError(
+                f"the disk is full writing the store {label} ({_first(cause)}); "
+                "free some space and run the command again"
+            )
+    for cause in reversed(chain):
+        if not isinstance(cause, duckdb.Error):
+            continue
+        text = _first(cause)
+        if any(word in text.lower() for word in _DAMAGED):
+            return ChartwatchError(
+                f"the store {label} is damaged and cannot be read ({text}); "
+                "restore it from a copy, or pass another --db"
+            )
+        if isinstance(cause, duckdb.IOException | duckdb.FatalException):
+            return ChartwatchError(f"the store {label} could not be read or written ({text})")
+    return None
+
+
+def open_snapshot(db: str | Path, *, wait: float = 0.0) -> Store:
     """A read-only copy in memory of the store at ``db``, taken in one read.
 
     The file is opened read-only just long enough to copy it (a few hundred milliseconds for
     the bundled data), so a long-running reader such as ``chartwatch serve`` does not hold
     DuckDB's file lock and writers (``ingest``, ``replay``, ``update``) are not locked out.
-    Raises :class:`~chartwatch.errors.StoreBusyError` while a writer holds the file.
+    A writer holding the file is waited for up to ``wait`` seconds (a waiting reader makes a
+    ``replay`` let go between two files), then :class:`~chartwatch.errors.StoreBusyError`.
     """
     path = Path(db).expanduser()
     if not path.exists():
@@ -160,20 +288,21 @@ def open_snapshot(db: str | Path) -> Store:
         con.execute("SET TimeZone = 'UTC'")
         source = str(path).replace("'", "''")
         try:
-            con.execute(f"ATTACH '{source}' AS source (READ_ONLY)")
+            locking.attempt(
+                lambda: con.execute(f"ATTACH '{source}' AS source (READ_ONLY)"),
+                path,
+                True,
+                wait,
+            )
         except duckdb.IOException as exc:
-            text = str(exc)
-            if "lock" in text.lower():
-                raise StoreBusyError(
-                    f"the store {path} is being written by another chartwatch process; "
-                    "try again when it has finished"
-                ) from None
-            raise ChartwatchError(f"cannot open the store {path}: {text.splitlines()[0]}") from None
+            raise ChartwatchError(f"cannot open the store {path}: {_first(exc)}") from None
         except duckdb.Error as exc:
-            first = str(exc).splitlines()[0]
-            raise ChartwatchError(f"{path} is not a chartwatch store ({first})") from None
-        con.execute("COPY FROM DATABASE source TO memory")
-        con.execute("DETACH source")
+            raise ChartwatchError(f"{path} is not a chartwatch store ({_first(exc)})") from None
+        try:
+            con.execute("COPY FROM DATABASE source TO memory")
+            con.execute("DETACH source")
+        except duckdb.Error as exc:
+            raise _store_error(str(path), exc) from None
         store = Store(con, path, read_only=True)
         _prepare_schema(store)
     except BaseException:
@@ -213,7 +342,7 @@ def _prepare_schema(store: Store) -> None:
         )
     if version < SCHEMA_VERSION:
         if store.read_only:
-            raise StoreVersionError(
+            raise StoreMigrationError(
                 f"the store {store.label} has schema version {version} and needs migrating to "
                 f"{SCHEMA_VERSION}; open it once for writing (e.g. `chartwatch status`)"
             )

@@ -1,16 +1,26 @@
 """How a running server reads the store, given DuckDB's one-writer rule.
 
 DuckDB lets one process write a file, and a process that holds it open even read-only locks
-writers out. A server that kept the file open would make every ``chartwatch ingest`` fail.
-So the server never keeps it open: it reads an in-memory copy
+writers out. A server that kept the file open would keep every ``chartwatch ingest``
+waiting. So the server never keeps it open: it reads an in-memory copy
 (:func:`chartwatch.store.store.open_snapshot`, about 0.1 s for the bundled data) and, on
 each request, compares the file's fingerprint (size, modification time and inode of the
-store and its write-ahead log) with the copy's. When they differ it takes a new copy, so a
-request made after an ingest has finished sees the new data.
+store and its write-ahead log) with the copy's, a ``stat`` of two files.
 
-While a writer holds the file, a copy cannot be taken: the server keeps answering from the
-copy it has and tries again at most once a second. Only when it has no copy at all (the
-first request while a writer runs) does it answer 503 with ``Retry-After``.
+New copies are taken by one background thread, never while the request lock is held, so
+requests keep being answered from the copy in use meanwhile. A new copy empties the
+response cache and the first answers on it are computed afresh, so the thread does not copy
+a store that a writer is still at work on (``ingest``, ``replay`` and ``update`` mark their
+session, :meth:`chartwatch.store.locking.Turnstile.session`, also while they let readers
+in between two files): the server answers from the copy it has, as the store was before
+the writer began, and copies the store once the writer has finished. The request that
+finds a finished write waits for that copy up to ``fresh_wait`` seconds (0.5), so the
+first request after an ingest normally sees the new data. ``every`` (seconds, default off)
+makes the thread take a copy during a long write session anyway, queueing for the store so
+that the writer lets it in between two files.
+
+Only when there is no copy at all (the first request while a writer runs) does a request
+fail, with :class:`~chartwatch.errors.StoreBusyError` (the app answers 503, Retry-After).
 
 Responses are cached per copy (``generation``): the copy never changes, so an answer stays
 right until the next copy, and the cache is emptied then.
@@ -26,7 +36,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from chartwatch.errors import StoreBusyError
+from chartwatch.errors import ChartwatchError, StoreBusyError
+from chartwatch.store.locking import Turnstile
 from chartwatch.store.store import Store, open_snapshot
 
 Stamp = tuple[tuple[int, int, int] | None, ...]
@@ -76,9 +87,9 @@ class ResponseCache:
 
 
 class StoreSource:
-    """The server's view of the store at ``path``: an in-memory copy, renewed when the file
-    changes. ``store()`` gives it to one request at a time (a DuckDB connection is not
-    shared between threads)."""
+    """The server's view of the store at ``path``: an in-memory copy, renewed in the
+    background when the file changes. ``store()`` gives it to one request at a time (a
+    DuckDB connection is not shared between threads)."""
 
     def __init__(
         self,
@@ -87,17 +98,36 @@ class StoreSource:
         retry_after: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         cache_entries: int = 512,
+        fresh_wait: float = 0.5,
+        every: float | None = None,
+        copy_wait: float = 2.0,
     ) -> None:
         self.path = Path(path)
         self.retry_after = retry_after
+        self.fresh_wait = fresh_wait
+        self.every = every
+        self.copy_wait = copy_wait
         self._clock = clock
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the copy in use: one request at a time
+        self._first = threading.Lock()  # the first copy, taken by a request
+        self._wake = threading.Condition()  # requests ask the copier; it answers
+        self._asked = 0  # requests that found the file changed
+        self._answered = 0  # of them, those the copier has dealt with
+        self._turnstile: Turnstile | None = None
         self._store: Store | None = None
         self._stamp: Stamp | None = None
         self._next_try = 0.0
+        self._copied_at = 0.0  # when the copy in use was taken (clock)
+        self._copier: threading.Thread | None = None
+        self._closed = False
         self.generation = 0
-        self.stale = False  # True while a writer keeps the server on an older copy
         self.cache = ResponseCache(cache_entries)
+
+    @property
+    def stale(self) -> bool:
+        """True while the copy in use is older than the file (a writer is at work, or a new
+        copy is being taken)."""
+        return self._store is not None and fingerprint(self.path) != self._stamp
 
     def current(self) -> int | None:
         """The generation of the copy in use if the file has not changed since it was
@@ -106,37 +136,97 @@ class StoreSource:
             return self.generation
         return None
 
+    def writing(self) -> bool:
+        """Whether a writer is at work on the store (its session, not just its lock)."""
+        if self._turnstile is None:
+            self._turnstile = Turnstile(self.path)
+        return self._turnstile.session()
+
     def refresh(self) -> int:
-        """Take a new copy if the file changed; the generation of the copy in use."""
+        """The generation of the copy to answer from. With no copy yet, one is taken now.
+        If the file changed, the copier is asked for a new copy and, unless a writer is at
+        work, waited for up to ``fresh_wait`` seconds."""
         stamp = fingerprint(self.path)
         if stamp == self._stamp and self._store is not None:
             return self.generation
-        with self._lock:
-            if stamp == self._stamp and self._store is not None:
-                return self.generation
+        if self._store is None:
+            self._take_first()
+            return self.generation
+        with self._wake:
+            if self._copier is None and not self._closed:
+                self._copier = threading.Thread(
+                    target=self._copy_loop, name="chartwatch-store-copier", daemon=True
+                )
+                self._copier.start()
+            self._asked += 1
+            mine, generation = self._asked, self.generation
+            self._wake.notify_all()
+            self._wake.wait_for(
+                lambda: self._answered >= mine or self.generation != generation or self._closed,
+                timeout=self.fresh_wait,
+            )
+        return self.generation
+
+    def _take_first(self) -> None:
+        with self._first:
+            if self._store is not None:
+                return
             now = self._clock()
             if now < self._next_try:
-                if self._store is None:
-                    raise self._busy()
-                return self.generation
+                raise self._busy()
+            stamp = fingerprint(self.path)
             try:
                 fresh = open_snapshot(self.path)
             except StoreBusyError:
                 self._next_try = now + self.retry_after
-                if self._store is None:
-                    raise self._busy() from None
-                self.stale = True
-                return self.generation
+                raise self._busy() from None
+            self._install(fresh, stamp)
+
+    def _install(self, fresh: Store, stamp: Stamp) -> None:
+        """Put a new copy in use (the stamp taken before the copy: a write during the copy
+        shows as a change)."""
+        with self._lock:  # waits for the request using the old copy, if any
             old, self._store = self._store, fresh
-            # the stamp taken before the copy: a write during the copy shows as a change
             self._stamp = stamp
             self._next_try = 0.0
-            self.stale = False
+            self._copied_at = self._clock()
             self.generation += 1
             self.cache.clear()
             if old is not None:
                 old.close()
-            return self.generation
+
+    def _copy(self, wait: float) -> bool:
+        """Take a copy and put it in use; False if a writer held the file (or it could not
+        be read: the copy in use stays)."""
+        stamp = fingerprint(self.path)
+        try:
+            fresh = open_snapshot(self.path, wait=wait)
+        except ChartwatchError:
+            return False
+        self._install(fresh, stamp)
+        return True
+
+    def _copy_loop(self) -> None:
+        """While the file differs from the copy: copy it as soon as no writer is at work
+        (looking again every ``retry_after`` seconds, at most 0.25)."""
+        pending = False
+        while True:
+            with self._wake:
+                if self._asked == self._answered:
+                    self._wake.wait(timeout=min(self.retry_after, 0.25) if pending else None)
+                if self._closed:
+                    return
+                asked = self._asked
+            pending = fingerprint(self.path) != self._stamp
+            if pending:
+                if not self.writing():
+                    pending = not self._copy(wait=0.0)
+                elif self.every is not None and self._clock() - self._copied_at >= self.every:
+                    self._copied_at = self._clock()
+                    self._copy(wait=self.copy_wait)
+            with self._wake:
+                self._answered = asked
+                self._wake.notify_all()
 
     def _busy(self) -> StoreBusyError:
         return StoreBusyError(
@@ -168,8 +258,16 @@ class StoreSource:
             store.close()
 
     def close(self) -> None:
+        with self._wake:
+            self._closed = True
+            self._wake.notify_all()
+        if self._copier is not None:
+            self._copier.join(timeout=self.copy_wait + 5)
         with self._lock:
             if self._store is not None:
                 self._store.close()
                 self._store = None
                 self._stamp = None
+            if self._turnstile is not None:
+                self._turnstile.close()
+                self._turnstile = None
