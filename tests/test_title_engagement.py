@@ -157,3 +157,17 @@ def test_a_warm_title_with_its_engagement_takes_milliseconds(bundled: Store) -> 
         took.append(time.perf_counter() - start)
     assert doc.engagement_total.reports == 3
     assert min(took) < 0.05, took
+
+
+def test_a_brief_dates_the_release_only_from_reports_published_by_its_date(
+    bundled: Store,
+) -> None:
+    from chartwatch.analytics.brief import brief
+
+    dated = [r for rep in PERIODS for r in rows(rep) if r.title == AOUAD and r.release_date]
+    assert dated[0].release_date == dt.date(2022, 1, 28)
+    now = brief(chartwatch.View.of(bundled), AOUAD).facts[0]
+    assert now.id == "debut" and ", released on Jan. 28, 2022, debuted" in now.text
+    then = brief(chartwatch.View.of(bundled, dt.date(2022, 3, 1)), AOUAD).facts[0]
+    assert "released" not in then.text
+    assert all(e.list != "engagement" for e in then.evidence)
