@@ -84,6 +84,16 @@ def fact(b: Brief | dict, fid: str) -> dict:
     return found[0]
 
 
+def check_engagement_evidence(e: dict) -> None:
+    """A release date's evidence is the report's row (read with openpyxl) that gives it."""
+    from rawengagement import PERIODS, rows
+
+    assert e["measure"] == "release_date" and e["rank"] is None
+    assert e["week_end"] == PERIODS[e["report"]][1].isoformat()
+    (row,) = [r for r in rows(e["report"]) if r.title == e["title"]]
+    assert row.release_date is not None and row.hours_viewed == e["figure"]
+
+
 def check_evidence(data: dict) -> None:
     """Every evidence row points at a real published row with the same figure."""
     for f in data["facts"]:
@@ -99,6 +109,8 @@ def check_evidence(data: dict) -> None:
                 if e["measure"] == "views":
                     assert e["week_end"] >= VIEWS_FROM
                 assert "country_iso2" not in e
+            elif e["list"] == "engagement":
+                check_engagement_evidence(e)
             else:
                 assert e["list"] == "countries"
                 rows = [
@@ -148,6 +160,14 @@ def test_all_of_us_are_dead_vs_squid_game(store):
     assert millions(hours(first)) == "124.79 million"
     assert "debuted at No. 1" in debut
     assert "124.79 million hours viewed for Jan. 24–30, 2022" in debut
+    # the release date from the earliest engagement report that gives one (read with openpyxl)
+    from rawengagement import PERIODS, rows
+
+    dated = [r for rep in PERIODS for r in rows(rep) if r.title == AOUAD and r.release_date]
+    assert dated[0].release_date == dt.date(2022, 1, 28)
+    assert debut.startswith(f"{AOUAD}, released on Jan. 28, 2022, debuted at No. 1")
+    (ev,) = [e for e in fact(b, "debut")["evidence"] if e["list"] == "engagement"]
+    assert (ev["report"], ev["figure"]) == ("2023H1", dated[0].hours_viewed)
 
     board = debuts(category, first["week"])
     place = [name for _, name in board].index(AOUAD) + 1
@@ -384,9 +404,10 @@ def test_cli_json_shape(cli):
         assert set(f) == {"id", "text", "evidence"}
         assert isinstance(f["text"], str) and f["text"].endswith(".")
         for e in f["evidence"]:
-            keys = set(e) - {"country_iso2"}
+            keys = set(e) - {"country_iso2", "report"}
             assert keys == EVIDENCE_KEYS
             assert ("country_iso2" in e) == (e["measure"] == "rank")
+            assert ("report" in e) == (e["list"] == "engagement")
     check_evidence(data)
 
 

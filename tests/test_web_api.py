@@ -176,6 +176,22 @@ def test_a_title_page_renders_the_title_document(client: TestClient) -> None:
         assert without_links(page["title"]) == document
 
 
+def test_a_title_page_shows_its_engagement_reports(client: TestClient) -> None:
+    """A small table of the reports the title is in, figures from the raw workbooks."""
+    from rawengagement import PERIODS, rows
+
+    page = client.get(f"/title/{q(AOUAD)}", follow_redirects=True)
+    assert page.status_code == 200
+    assert 'id="engagement-h">In Netflix' in page.text
+    for report in PERIODS:
+        (row,) = [r for r in rows(report) if r.title == "All of Us Are Dead: Season 1"]
+        assert f'<td class="num">{row.hours_viewed:,}</td>' in page.text
+    show = client.get(f"/title/{q('bridgerton')}", follow_redirects=True).text
+    assert "In Netflix&#39;s engagement reports: its installments summed" in show or (
+        "In Netflix's engagement reports: its installments summed" in show
+    )
+
+
 def test_history_and_status_of_a_replayed_store_match_the_cli(replayed_client, cli) -> None:
     client, path = replayed_client
     for args, address in [

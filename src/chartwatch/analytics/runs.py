@@ -98,6 +98,133 @@ class RecordHeld:
 
 
 @dataclass
+class Engagement:
+    """A title's row in one of Netflix's semiannual engagement reports (linked by
+    :mod:`chartwatch.engagement.link`): the whole half-year, licensed weeks and weeks outside
+    the Top 10 included. ``views`` and ``runtime_hours`` are None in the first report
+    (January–June 2023), which has neither; ``title`` is the report's name for it."""
+
+    report: str
+    period_start: dt.date
+    period_end: dt.date
+    hours_viewed: int
+    views: int | None
+    runtime_hours: float | None
+    release_date: dt.date | None
+    available_globally: bool
+    title: str
+    snapshot_id: int
+    observed_at: dt.datetime
+
+
+@dataclass
+class ShowEngagement:
+    """A show's installments summed per report: ``installments`` are the keys of those in
+    it; ``release_date`` is the earliest of theirs, ``available_globally`` true if any is."""
+
+    report: str
+    period_start: dt.date
+    period_end: dt.date
+    hours_viewed: int
+    views: int | None
+    runtime_hours: None
+    release_date: dt.date | None
+    available_globally: bool
+    installments: list[str]
+
+
+@dataclass
+class EngagementTotal:
+    """The sum over the reports a title (or a show's installments) is in; ``views`` over
+    the reports that have views (from July 2023) only; None where there is nothing to sum."""
+
+    hours_viewed: int | None
+    views: int | None
+    reports: int
+
+
+def engagement_total(entries: list[Engagement] | list[ShowEngagement]) -> EngagementTotal:
+    return EngagementTotal(
+        hours_viewed=_sum([e.hours_viewed for e in entries]),
+        views=_sum([e.views for e in entries]),
+        reports=len(entries),
+    )
+
+
+def engagement_by_title(view: View) -> dict[str, list[Engagement]]:
+    """Every linked report row visible in ``view`` (the reports published by its date),
+    by title key, oldest report first: derived once per view from the store's links
+    (:func:`chartwatch.engagement.link.store_links`, themselves made once per store
+    content), so a title's engagement is a dictionary look-up."""
+
+    def compute() -> dict[str, list[Engagement]]:
+        from chartwatch.engagement.link import store_links
+        from chartwatch.engagement.reports import report_rows
+
+        links = store_links(view.store)
+        if not links.by_row:
+            return {}
+        sql, params = report_rows(view.as_of)
+        got = view.store.all(
+            "SELECT r.report, r.kind, r.title, r.occurrence, r.period_start, r.period_end, "
+            "r.hours_viewed, r.views, r.runtime_hours, r.release_date, r.available_globally, "
+            f"r.snapshot_id, s.observed_at FROM {sql} r JOIN snapshots s USING (snapshot_id) "
+            "ORDER BY r.period_start",
+            params,
+        )
+        out: dict[str, list[Engagement]] = {}
+        for rep, kind, name, occ, start, end, hours, views, runtime, release, glob, sid, at in got:
+            found = links.by_row.get((rep, kind, name, occ))
+            if found is None:
+                continue
+            out.setdefault(found.title, []).append(
+                Engagement(
+                    report=rep,
+                    period_start=start,
+                    period_end=end,
+                    hours_viewed=int(hours),
+                    views=None if views is None else int(views),
+                    runtime_hours=None if runtime is None else round(float(runtime), 4),
+                    release_date=release,
+                    available_globally=bool(glob),
+                    title=name,
+                    snapshot_id=int(sid),
+                    observed_at=at,
+                )
+            )
+        return out
+
+    return view.derived("engagement_by_title", compute)
+
+
+def title_engagement(view: View, title: Title) -> list[Engagement]:
+    """``title``'s rows in the engagement reports of ``view``, oldest report first."""
+    return list(engagement_by_title(view).get(title.key, ()))
+
+
+def show_engagement(entries: list[tuple[str, list[Engagement]]]) -> list[ShowEngagement]:
+    """Installments' rows (key, rows) summed per report, oldest report first."""
+    by_report: dict[str, ShowEngagement] = {}
+    for key, rows in entries:
+        for e in rows:
+            s = by_report.get(e.report)
+            if s is None:
+                s = by_report[e.report] = ShowEngagement(
+                    e.report, e.period_start, e.period_end, 0, None, None, None, False, []
+                )
+            s.hours_viewed += e.hours_viewed
+            if e.views is not None:
+                s.views = (s.views or 0) + e.views
+            if e.release_date is not None and (
+                s.release_date is None or e.release_date < s.release_date
+            ):
+                s.release_date = e.release_date
+            s.available_globally = s.available_globally or e.available_globally
+            s.installments.append(key)
+    return sorted(by_report.values(), key=lambda s: s.period_start)
+
+
+@dataclass
 class TitleReport(Tabular):
     """``chartwatch title`` for one title; ``weeks`` is its run (``to_pandas()`` etc.)."""
 
@@ -120,6 +247,11 @@ class TitleReport(Tabular):
     best_week: BestWeek | None
     countries: Countries
     records: list[RecordHeld] = field(default_factory=list)
+    # its rows in the engagement reports published by the view's date (empty unless full)
+    engagement: list[Engagement] = field(default_factory=list)
+    engagement_total: EngagementTotal = field(
+        default_factory=lambda: EngagementTotal(None, None, 0)
+    )
     weeks: list[Week] = field(default_factory=list)
     key: str = ""  # the stable key: ``Ballerina (film, English)``
     namesakes: list[str] = field(default_factory=list)  # keys of titles with its label
@@ -171,6 +303,11 @@ class ShowReport(Tabular):
     weeks_at_no1: int
     total_hours_viewed: int | None
     total_views: int | None
+    # its installments' rows in the engagement reports, summed per report
+    engagement: list[ShowEngagement] = field(default_factory=list)
+    engagement_total: EngagementTotal = field(
+        default_factory=lambda: EngagementTotal(None, None, 0)
+    )
     view: dict[str, Any] = field(default_factory=dict)  # View.describe(): as_of, reconstructed…
 
     def table_rows(self) -> list[dict[str, Any]]:
@@ -329,6 +466,9 @@ def title_report(view: View, title: Title, *, full: bool = True) -> TitleReport:
         from chartwatch.forecast.documents import running_forecast
 
         report.forecast = running_forecast(view, title)
+    if full:
+        report.engagement = title_engagement(view, title)
+        report.engagement_total = engagement_total(report.engagement)
     return report
 
 
@@ -355,6 +495,7 @@ def show_report(view: View, show: Show) -> ShowReport:
                 total_views=r.total_views,
             )
         )
+    engagement = show_engagement([(t.key, title_engagement(view, t)) for t in show.titles])
     return ShowReport(
         show=show.name,
         film=show.film,
@@ -365,6 +506,8 @@ def show_report(view: View, show: Show) -> ShowReport:
         weeks_at_no1=sum(line.weeks_at_no1 for line in lines),
         total_hours_viewed=_sum([line.total_hours_viewed for line in lines]),
         total_views=_sum([line.total_views for line in lines]),
+        engagement=engagement,
+        engagement_total=engagement_total(engagement),
     )
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 EXTRA_MODULES = ("pandas", "lifelines")
 HORIZONS = (12, 24, 36)  # months after the debut: the renewal forecast's horizons
+NEXT = (12, 24)  # months after the view's last week: ``p_within_next``
 
 
 @dataclass
@@ -76,6 +77,9 @@ class Greenlight(Tabular):
     p_next_within: dict[int, float] | None  # months after the debut -> probability
     p_next_within_given_not_yet: dict[int, float | None] | None  # same, given none so far
     status: Status
+    # the chance the next installment charts within 12 / 24 months of the view's last week
+    # (given none so far); None once it has charted or without a forecast
+    p_within_next: dict[int, float] | None = None
     factors: list[Factor] = field(default_factory=list)
     comparables: list[Comparable] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)
@@ -87,7 +91,7 @@ class Greenlight(Tabular):
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = jsonable(self)
-        for key in ("p_next_within", "p_next_within_given_not_yet"):
+        for key in ("p_next_within", "p_next_within_given_not_yet", "p_within_next"):
             if out[key] is not None:
                 out[key] = {str(k): v for k, v in out[key].items()}
         return out
@@ -180,6 +184,7 @@ def greenlight_from_dict(d: dict[str, Any]) -> Greenlight:
     status = Status(**{**d["status"], "next_week": _day(d["status"]["next_week"])})
     p = d["p_next_within"]
     given = d["p_next_within_given_not_yet"]
+    nxt = d["p_within_next"]
     return Greenlight(
         season=d["season"],
         show=d["show"],
@@ -194,6 +199,7 @@ def greenlight_from_dict(d: dict[str, Any]) -> Greenlight:
         if given is None
         else {int(k): v for k, v in given.items()},
         status=status,
+        p_within_next=None if nxt is None else {int(k): v for k, v in nxt.items()},
         factors=[Factor(**f) for f in d["factors"]],
         comparables=[
             Comparable(**{**c, "debut": dt.date.fromisoformat(c["debut"])})

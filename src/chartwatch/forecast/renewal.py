@@ -17,6 +17,7 @@ import numpy as np
 from chartwatch.errors import NotFoundError
 from chartwatch.forecast.documents import (
     HORIZONS,
+    NEXT,
     Comparable,
     Factor,
     Greenlight,
@@ -236,6 +237,15 @@ def _forecasts(history: History, rows: Any, weeks: int, table: Any) -> list[tupl
         ]
         probs = {h: model.p_within(feats, h) for h in HORIZONS}
         given = {h: model.p_within_given(feats, h, elapsed) for h in HORIZONS}
+        # from the view's last week: P(charts by elapsed + h | not by elapsed), the same
+        # conditional as p_next_within_given_not_yet with a horizon that moves with the date
+        el = np.asarray(elapsed, dtype=float)
+        risk = np.exp(model.risk(feats))
+        ahead = {
+            h: 1.0
+            - np.exp(-np.clip(model.cum_hazard(el + h) - model.cum_hazard(el), 0, None) * risk)
+            for h in NEXT
+        }
         factors = _factors(model, feats, n)
         comps = _comparables(model, feats, train)
         by_title = {g.season: g for _, g in results}
@@ -250,6 +260,9 @@ def _forecasts(history: History, rows: Any, weeks: int, table: Any) -> list[tupl
                     h: None if np.isnan(given[h][i]) else round(float(given[h][i]), 3)
                     for h in HORIZONS
                 }
+            )
+            g.p_within_next = (
+                None if frow["event"] else {h: round(float(ahead[h][i]), 3) for h in NEXT}
             )
             g.factors = factors[i]
             g.comparables = comps[i]

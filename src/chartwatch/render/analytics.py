@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.console import Group
@@ -15,7 +16,13 @@ if TYPE_CHECKING:
     from chartwatch.analytics.compare import Comparison
     from chartwatch.analytics.countries import Footprint
     from chartwatch.analytics.records import Leaderboard
-    from chartwatch.analytics.runs import ShowReport, TitleReport
+    from chartwatch.analytics.runs import (
+        Engagement,
+        EngagementTotal,
+        ShowEngagement,
+        ShowReport,
+        TitleReport,
+    )
     from chartwatch.titles.search import Candidate
 
 _METRIC_LABEL = {
@@ -68,6 +75,9 @@ def title_view(r: TitleReport) -> Group:
             else millions(b.hours_viewed) + " hours"
         )
         facts.add_row("best week", f"{week_label(b.week_end)}: {fig} (No. {b.rank})")
+    engagement = engagement_line(r.engagement, r.engagement_total)
+    if engagement:
+        facts.add_row("engagement reports", engagement)
     c = r.countries
     if c.top10:
         facts.add_row(
@@ -110,6 +120,26 @@ def title_view(r: TitleReport) -> Group:
     return Group(head, facts, run)
 
 
+def engagement_line(entries: Sequence[Engagement | ShowEngagement], total: EngagementTotal) -> str:
+    """``2023H1 94.60M hours; 2023H2 69.70M hours, 5.70M views; total 164.30M hours`` (and
+    the release date where a report gives one); empty when the title is in no report."""
+    if not entries:
+        return ""
+    parts = []
+    for e in entries:
+        text = f"{e.report} {millions(e.hours_viewed)} hours"
+        if e.views is not None:
+            text += f", {millions(e.views)} views"
+        parts.append(text)
+    line = "; ".join(parts)
+    if len(entries) > 1:
+        line += f"; total {millions(total.hours_viewed)} hours"
+    released = min((e.release_date for e in entries if e.release_date), default=None)
+    if released is not None:
+        line += f" (released {released})"
+    return line
+
+
 def show_view(r: ShowReport) -> Table:
     table = Table(
         title=f"{r.show}: {len(r.installments)} charted installments", title_justify="left"
@@ -150,9 +180,14 @@ def show_view(r: ShowReport) -> Table:
         millions(r.total_hours_viewed),
         millions(r.total_views),
     )
+    engagement = engagement_line(r.engagement, r.engagement_total)
+    if engagement:
+        table.caption = f"engagement reports, all installments: {engagement}"
+        table.caption_justify = "left"
     for line in r.installments:
         if line.label == r.show:  # Netflix labels it with the show's name alone
-            table.caption = f"the installment labelled {line.label!r} alone: {line.key!r}"
+            alone = f"the installment labelled {line.label!r} alone: {line.key!r}"
+            table.caption = f"{table.caption}\n{alone}" if table.caption else alone
             table.caption_justify = "left"
     return table
 

@@ -16,7 +16,7 @@ from chartwatch.analytics.brief.context import Context, Subject
 from chartwatch.analytics.brief.standings import holder_row, record, single_weeks
 from chartwatch.analytics.brief.types import Evidence, Fact
 from chartwatch.analytics.runs import RecordHeld
-from chartwatch.render.prose import count, figure, join, possessive, week_range
+from chartwatch.render.prose import count, day_text, figure, join, possessive, week_range
 from chartwatch.vocabulary import VIEWS_FROM
 
 UNITS = {"hours_viewed": "hours viewed", "views": "views"}
@@ -29,35 +29,58 @@ def _lists_began(ctx: Context) -> str:
     return f"the lists began (week of {week_range(ctx.start)})" if ctx.start else "the lists began"
 
 
+def released(s: Subject) -> tuple[str, list[Evidence]]:
+    """``, released on Jan. 28, 2022,`` and the report row that dates it (the earliest
+    report of the view that gives the title a release date), or nothing."""
+    r = s.report
+    row = next((e for e in r.engagement if e.release_date is not None), None)
+    if row is None or row.release_date is None:
+        return "", []
+    evidence = Evidence(
+        "engagement",
+        row.period_end,
+        r.category or "",
+        None,
+        row.hours_viewed,
+        "release_date",
+        row.snapshot_id,
+        row.observed_at,
+        row.title,
+        report=row.report,
+    )
+    return f", released on {day_text(row.release_date)},", [evidence]
+
+
 def debut(ctx: Context, s: Subject) -> Fact:
     r = s.report
     d = r.debut
     assert d is not None
     first = r.weeks[0]
+    when, dated = released(s)
     if not d.known:
         hours = f" with {figure(d.hours_viewed)} hours viewed" if d.hours_viewed else ""
         return Fact(
             "first_listed",
-            f"{s.label} was already in the global {r.category} Top 10 in the lists' first "
+            f"{s.label}{when} was already in the global {r.category} Top 10 in the lists' first "
             f"week, {week_range(d.week_end)}, at No. {d.rank}{hours}. Its run began before "
             "Netflix's lists did, so its first week on the chart is not known, and it is "
             "left out of first-week records.",
-            [s.row(first).evidence("hours_viewed")],
+            [s.row(first).evidence("hours_viewed"), *dated],
         )
     if d.views is not None and d.week_end >= VIEWS_FROM:
         hours = f" and {figure(d.hours_viewed)} hours viewed" if d.hours_viewed else ""
         return Fact(
             "debut",
-            f"{s.label} debuted at No. {d.rank} in the global {r.category} Top 10 with "
-            f"{figure(d.views)} views{hours} for {week_range(d.week_end)} (Netflix ranks "
+            f"{s.label}{when} debuted at No. {d.rank} in the global {r.category} Top 10 "
+            f"with {figure(d.views)} views{hours} for {week_range(d.week_end)} (Netflix ranks "
             "its lists by views from June 2023).",
-            [s.row(first).evidence("views"), s.row(first).evidence("hours_viewed")],
+            [s.row(first).evidence("views"), s.row(first).evidence("hours_viewed"), *dated],
         )
     return Fact(
         "debut",
-        f"{s.label} debuted at No. {d.rank} in the global {r.category} Top 10 with "
+        f"{s.label}{when} debuted at No. {d.rank} in the global {r.category} Top 10 with "
         f"{figure(d.hours_viewed or 0)} hours viewed for {week_range(d.week_end)}.",
-        [s.row(first).evidence("hours_viewed")],
+        [s.row(first).evidence("hours_viewed"), *dated],
     )
 
 

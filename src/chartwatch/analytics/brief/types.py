@@ -18,6 +18,10 @@ class Evidence:
     ``figure`` is the value in ``measure``: ``hours_viewed`` or ``views`` for a global row,
     ``countries_no1`` / ``countries_top10`` for a week's count of countries, ``rank`` for a
     country row (the country lists publish ranks only; ``figure`` is then null).
+
+    A row of an engagement report (``list`` ``engagement``, ``report`` its id, ``week_end``
+    the end of its half-year, ``title`` the report's name for it) backs a release date:
+    ``measure`` ``release_date``, ``figure`` its hours viewed in that half-year.
     """
 
     list: str
@@ -30,11 +34,14 @@ class Evidence:
     observed_at: dt.datetime
     title: str
     country_iso2: str | None = None
+    report: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = jsonable(self)
         if self.country_iso2 is None:
             del out["country_iso2"]
+        if self.report is None:
+            del out["report"]
         return out
 
 
