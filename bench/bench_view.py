@@ -86,11 +86,15 @@ def warm(db: Path, folder: Path, n_titles: int, seed: int) -> dict[str, Any]:
         titles = [t for t in view.catalog.titles.values() if t.category and t.first_week]
         rng.shuffle(titles)
         titles = titles[:n_titles]
-        pairs = [
-            (a, b)
-            for a, b in zip(titles, reversed(titles), strict=True)
-            if a is not b and not a.film and not b.film
-        ][: max(20, n_titles // 3)]
+        core = view.core
+
+        def debuted(t: Any) -> bool:  # a known debut: the pandas notebook needs one
+            weeks = core.title_weeks(t.ident, t.film)
+            return bool(weeks) and weeks[0].week != core.list_start and t.ident == t.label
+
+        tv = [t for t in titles if not t.film and debuted(t)]
+        pairs = list(zip(tv, reversed(tv), strict=True))
+        pairs = [(a, b) for a, b in pairs if a is not b][: max(20, n_titles // 3)]
         # chartwatch: title reports, then briefs with --vs
         ours_title = []
         for t in titles:

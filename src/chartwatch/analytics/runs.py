@@ -158,11 +158,10 @@ def engagement_by_title(view: View) -> dict[str, list[Engagement]]:
     content), so a title's engagement is a dictionary look-up."""
 
     def compute() -> dict[str, list[Engagement]]:
-        from chartwatch.engagement.link import store_links
         from chartwatch.engagement.reports import report_rows
 
-        links = store_links(view.store)
-        if not links.by_row:
+        linked = _row_links(view)
+        if not linked:
             return {}
         sql, params = report_rows(view.as_of)
         got = view.store.all(
@@ -174,10 +173,10 @@ def engagement_by_title(view: View) -> dict[str, list[Engagement]]:
         )
         out: dict[str, list[Engagement]] = {}
         for rep, kind, name, occ, start, end, hours, views, runtime, release, glob, sid, at in got:
-            found = links.by_row.get((rep, kind, name, occ))
-            if found is None:
+            key = linked.get((rep, kind, name, occ))
+            if key is None:
                 continue
-            out.setdefault(found.title, []).append(
+            out.setdefault(key, []).append(
                 Engagement(
                     report=rep,
                     period_start=start,
@@ -195,6 +194,23 @@ def engagement_by_title(view: View) -> dict[str, list[Engagement]]:
         return out
 
     return view.derived("engagement_by_title", compute)
+
+
+def _row_links(view: View) -> dict[tuple[str, str, str, int], str]:
+    """Each linked report row's title key (report, kind, title, occurrence -> key): the
+    links of the store's current view, kept beside the store (linking takes seconds), so a
+    new process reads them."""
+    from chartwatch.view import View, disk
+
+    now = View.of(view.store)
+    kept = disk.read_json(now, "engagement_links")
+    if kept is None:
+        from chartwatch.engagement.link import store_links
+
+        links = store_links(view.store)
+        kept = [[*k, found.title] for k, found in links.by_row.items()]
+        disk.write_json(now, "engagement_links", kept)
+    return {(r, k, t, int(o)): key for r, k, t, o, key in kept}
 
 
 def title_engagement(view: View, title: Title) -> list[Engagement]:
