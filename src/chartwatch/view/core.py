@@ -230,13 +230,15 @@ def load_core(view: View) -> Core:
         paths = {name: disk.table_path(view, name) for name in _TABLES}
         if cat_json is not None and all(paths.values()):
             try:
-                tables = {
+                tables: dict[str, Any] = {
                     name: view.store.all("SELECT * FROM read_parquet(?)", [str(path)])
                     for name, path in paths.items()
+                    if name != "countries"  # 66,000 rows: read when a title asks
                 }
             except Exception:
                 pass
             else:
+                tables["countries"] = paths["countries"]
                 return Core(facts, catalog_from_json(cat_json), tables)
     return derive_core(view)
 
