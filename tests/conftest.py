@@ -54,13 +54,28 @@ def store(db_path: Path) -> Iterator[Store]:
     st.close()
 
 
+def copy_store(source: Path, target: Path) -> Path:
+    """Copy a store file with the derived data kept beside it (``STORE.derived``: the view's
+    catalogue, boards, forecasts, backtests). The data is the store's content's, so a copy
+    may read it, as a new process reads it beside the original: the tests prepare each
+    template once instead of each copy again."""
+    shutil.copy(source, target)
+    derived = source.with_name(source.name + ".derived")
+    if derived.exists():
+        shutil.copytree(derived, target.with_name(target.name + ".derived"))
+    return target
+
+
 @pytest.fixture(scope="session")
 def _bundled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from chartwatch.prepare import prepare
+
     path = tmp_path_factory.mktemp("bundled") / "bundled.duckdb"
     with chartwatch.open_store(path) as st:
         results = chartwatch.load_bundled(st)
         assert [r.status for r in results] == ["accepted"] * 6
         st.con.execute("CHECKPOINT")
+        prepare(chartwatch.View.of(st))  # catalogue, boards, forecasts, backtests: once
     return path
 
 
@@ -68,7 +83,7 @@ def _bundled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def bundled_db(_bundled_template: Path, tmp_path: Path) -> Path:
     """A store file holding the bundled real data (a fresh copy per test)."""
     path = tmp_path / "bundled.duckdb"
-    shutil.copy(_bundled_template, path)
+    copy_store(_bundled_template, path)
     return path
 
 
@@ -76,7 +91,7 @@ def bundled_db(_bundled_template: Path, tmp_path: Path) -> Path:
 def bundled(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """A store of the bundled real data shared by a module's tests: read it, never change it."""
     path = tmp_path_factory.mktemp("bundled-module") / "store.duckdb"
-    shutil.copy(_bundled_template, path)
+    copy_store(_bundled_template, path)
     with chartwatch.open_store(path) as st:
         yield st
 
@@ -93,10 +108,13 @@ _REPLAY_SUMMARY: list[ReplaySummary] = []
 
 @pytest.fixture(scope="session")
 def _replayed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from chartwatch.prepare import prepare
+
     path = tmp_path_factory.mktemp("replayed") / "replayed.duckdb"
     with chartwatch.open_store(path) as st:
         _REPLAY_SUMMARY.append(chartwatch.replay(st, BUNDLE))
         st.con.execute("CHECKPOINT")
+        prepare(chartwatch.View.of(st), backtests=False)
     return path
 
 
@@ -110,7 +128,7 @@ def replayed_summary(_replayed_template: Path) -> ReplaySummary:
 def replayed_db(_replayed_template: Path, tmp_path: Path) -> Path:
     """A store file holding a replay of the whole 140-commit archive (fresh copy per test)."""
     path = tmp_path / "replayed.duckdb"
-    shutil.copy(_replayed_template, path)
+    copy_store(_replayed_template, path)
     return path
 
 

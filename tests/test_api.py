@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import json
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import chartwatch
-from conftest import BUNDLE, ROOT
+from conftest import BUNDLE, ROOT, copy_store
 from rawdata import GLOBAL, global_run, label_of, parse_tsv, shared_rows
 
 HEAVY = ("duckdb", "pandas", "pyarrow", "numpy", "fastapi", "uvicorn", "sqlglot", "lifelines")
@@ -114,7 +113,7 @@ def test_readme_python_examples_run(tmp_path, monkeypatch, _replayed_template):
     # The example replays tests/data/archive.bundle into charts.duckdb. Replay is idempotent,
     # so starting from the session's replayed store gives the same store as a fresh replay,
     # 20 seconds sooner.
-    shutil.copy(_replayed_template, tmp_path / "charts.duckdb")
+    copy_store(_replayed_template, tmp_path / "charts.duckdb")
     (tmp_path / "tests" / "data").mkdir(parents=True)
     (tmp_path / "tests" / "data" / "archive.bundle").symlink_to(BUNDLE)
     monkeypatch.chdir(tmp_path)

@@ -7,7 +7,6 @@ Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 import time
@@ -17,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, copy_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -47,7 +46,7 @@ def server(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
     from chartwatch.web.app import create_app
 
     path = tmp_path_factory.mktemp("browser") / "bundled.duckdb"
-    shutil.copy(_bundled_template, path)
+    copy_store(_bundled_template, path)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from conftest import copy_store
 from rawengagement import PERIODS, rows
 
 
@@ -22,7 +22,7 @@ def run(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory):
 
     runner = CliRunner()
     path = str(tmp_path_factory.mktemp("engagement-cli") / "store.duckdb")
-    shutil.copy(_bundled_template, path)
+    copy_store(_bundled_template, path)
 
     def call(*args: str):
         return runner.invoke(app, [*args, "--db", path], catch_exceptions=False)

@@ -37,6 +37,7 @@ from chartwatch.errors import BadInputError
 from chartwatch.ingestion.reader import Payload, content, prepare
 from chartwatch.revisions import history
 from chartwatch.store import Store
+from conftest import copy_store
 from damage import Variant, bases, by_outcome, variants
 from rawdata import COUNTRIES, GLOBAL, POPULAR, raw_bytes, shared_rows
 
@@ -603,10 +604,9 @@ IMPLAUSIBLE = {
 @pytest.fixture(scope="module")
 def full(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """A copy of the bundled store for this module's rejections (they must not change it)."""
-    import shutil
 
     path = tmp_path_factory.mktemp("implausible") / "store.duckdb"
-    shutil.copy(_bundled_template, path)
+    copy_store(_bundled_template, path)
     with chartwatch.open_store(path) as store:
         yield store
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import pytest
 
 from chartwatch.render import charts
 from chartwatch.view import View
-from conftest import ROOT, raw_rows
+from conftest import ROOT, copy_store, raw_rows
 
 ARTIFACTS = ROOT / "test-artifacts"
 AOUAD = "all of us are dead"
@@ -25,7 +24,7 @@ AOUAD = "all of us are dead"
 @pytest.fixture(scope="module")
 def plot_db(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("plot") / "bundled.duckdb"
-    shutil.copy(_bundled_template, path)
+    copy_store(_bundled_template, path)
     return path
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import subprocess
 from collections import defaultdict
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from chartwatch.analytics.records import METRICS, Leaderboard, records
 from chartwatch.errors import NotFoundError, UsageError
 from chartwatch.store import Store
 from chartwatch.view import View
-from conftest import BUNDLE
+from conftest import BUNDLE, copy_store
 from rawdata import COUNTRIES, GLOBAL, POPULAR, label_of, num, parse_tsv, shared_rows
 
 VIEWS_FROM = "2023-06-18"
@@ -36,7 +35,7 @@ OLD_LABELS = {
 @pytest.fixture(scope="module")
 def replayed(_replayed_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     path = tmp_path_factory.mktemp("records-replayed") / "store.duckdb"
-    shutil.copy(_replayed_template, path)
+    copy_store(_replayed_template, path)
     with chartwatch.open_store(path) as st:
         yield st
 

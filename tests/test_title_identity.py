@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from collections import defaultdict
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from chartwatch.analytics.runs import ShowReport, TitleReport, title
 from chartwatch.errors import AmbiguousTitleError
 from chartwatch.titles import Show, Title, search
 from chartwatch.view import View
+from conftest import copy_store
 from rawdata import label_of, shared_rows
 
 WEEK = dt.timedelta(days=7)
@@ -339,7 +339,7 @@ def test_api_title_by_key(tmp_path: Path, _bundled_template: Path):
     from chartwatch.web.app import create_app
 
     path = tmp_path / "store.duckdb"
-    shutil.copy(_bundled_template, path)
+    copy_store(_bundled_template, path)
     with TestClient(create_app(path)) as client:
         amb = client.get("/api/v1/title", params={"q": "Security"})
         assert amb.status_code == 404 and amb.json()["code"] == "ambiguous"

@@ -8,7 +8,6 @@ with ``git show`` (the renames), never from chartwatch's own output.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from collections import defaultdict
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from chartwatch.errors import AmbiguousTitleError, NotFoundError
 from chartwatch.store import Store
 from chartwatch.titles import Show, Title, parse_label, search
 from chartwatch.view import View
-from conftest import BUNDLE
+from conftest import BUNDLE, copy_store
 from rawdata import COUNTRIES, GLOBAL, label_of, parse_tsv, shared_rows
 
 
@@ -30,7 +29,7 @@ from rawdata import COUNTRIES, GLOBAL, label_of, parse_tsv, shared_rows
 @pytest.fixture(scope="module")
 def replayed(_replayed_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     path = tmp_path_factory.mktemp("titles-replayed") / "store.duckdb"
-    shutil.copy(_replayed_template, path)
+    copy_store(_replayed_template, path)
     with chartwatch.open_store(path) as st:
         yield st
 

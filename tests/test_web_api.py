@@ -4,7 +4,6 @@ and one error shape for everything that goes wrong."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -13,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from chartwatch.web.app import create_app
+from conftest import copy_store
 
 ERROR_KEYS = {"status", "code", "message", "parameter", "suggestions"}
 AOUAD = "all of us are dead"
@@ -22,7 +22,7 @@ SQUID = "squid game season 1"
 @pytest.fixture(scope="module")
 def web_db(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("web-api") / "bundled.duckdb"
-    shutil.copy(_bundled_template, path)
+    copy_store(_bundled_template, path)
     return path
 
 
@@ -37,7 +37,7 @@ def replayed_client(
     _replayed_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[TestClient, Path]]:
     path = tmp_path_factory.mktemp("web-replayed") / "replayed.duckdb"
-    shutil.copy(_replayed_template, path)
+    copy_store(_replayed_template, path)
     with TestClient(create_app(path)) as c:
         yield c, path
 

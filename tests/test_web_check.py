@@ -5,7 +5,6 @@ are read from the raw files (``rawdata``), never from chartwatch's output."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
@@ -17,6 +16,7 @@ import chartwatch
 from chartwatch.check import check
 from chartwatch.web.app import create_app
 from chartwatch.web.check import MAX_BYTES
+from conftest import copy_store
 from rawdata import GLOBAL, label_of, shared_rows
 
 ERROR_KEYS = {"status", "code", "message", "parameter", "suggestions"}
@@ -34,7 +34,7 @@ def first_week_hours(label: str) -> int:
 @pytest.fixture(scope="module")
 def web_db(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("web-check") / "bundled.duckdb"
-    shutil.copy(_bundled_template, path)
+    copy_store(_bundled_template, path)
     return path
 
 

@@ -4,7 +4,6 @@ here include SQL), and every one is checked and bounded first."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -15,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chartwatch.web.app import create_app
+from conftest import copy_store
 
 WEEK = ["week", "country", "category", "as_of"]
 ROUTES: dict[str, list[str]] = {
@@ -88,7 +88,7 @@ def client(
     _bundled_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[TestClient]:
     path = tmp_path_factory.mktemp("web-fuzz") / "bundled.duckdb"
-    shutil.copy(_bundled_template, path)
+    copy_store(_bundled_template, path)
     # raise_server_exceptions: a crash fails the test with its traceback
     with TestClient(create_app(path), raise_server_exceptions=True) as c:
         yield c

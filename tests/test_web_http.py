@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 import chartwatch
 from chartwatch.web.app import create_app
+from conftest import copy_store
 
 AOUAD_PAGE = "/title/all-of-us-are-dead-season-1"
 PAGES = [
@@ -57,7 +58,7 @@ GZIP = {"accept-encoding": "gzip"}
 @pytest.fixture(scope="module")
 def web_db(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("web-http") / "bundled.duckdb"
-    shutil.copy(_bundled_template, path)
+    copy_store(_bundled_template, path)
     return path
 
 

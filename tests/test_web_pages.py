@@ -9,7 +9,6 @@ import html
 import json
 import random
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -23,7 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from chartwatch.web.app import create_app
-from conftest import raw_rows
+from conftest import copy_store, raw_rows
 
 AOUAD_PAGE = "/title/all-of-us-are-dead-season-1"
 
@@ -31,7 +30,7 @@ AOUAD_PAGE = "/title/all-of-us-are-dead-season-1"
 @pytest.fixture(scope="module")
 def web_db(_bundled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("web-pages") / "bundled.duckdb"
-    shutil.copy(_bundled_template, path)
+    copy_store(_bundled_template, path)
     return path
 
 

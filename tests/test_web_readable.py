@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from chartwatch.web.app import create_app
-from conftest import raw_rows
+from conftest import copy_store, raw_rows
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +22,7 @@ def client(
     _bundled_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[TestClient]:
     path = tmp_path_factory.mktemp("web-readable") / "bundled.duckdb"
-    shutil.copy(_bundled_template, path)
+    copy_store(_bundled_template, path)
     with TestClient(create_app(path)) as c:
         yield c
 
@@ -167,7 +166,7 @@ def test_the_revisions_page_groups_by_title_and_summarises_dropped_columns(
     _replayed_template: Path, tmp_path: Path
 ) -> None:
     path = tmp_path / "replayed.duckdb"
-    shutil.copy(_replayed_template, path)
+    copy_store(_replayed_template, path)
     with TestClient(create_app(path)) as c:
         page = c.get("/history?list=global").text
         doc = c.get("/history.json?list=global").json()

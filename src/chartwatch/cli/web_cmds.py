@@ -101,7 +101,9 @@ def serve(
         from chartwatch.web.app import create_app
 
         hosts = allowed_hosts(host, allow_host or [])
-        web = create_app(path, allowed_hosts=hosts)
+        from chartwatch.web.source import StoreSource
+
+        web = create_app(path, allowed_hosts=hosts, source=StoreSource(path, prepare=True))
         if not is_loopback(host):
             err(
                 f"Warning: listening on {host}, not only this machine: the server has no "

@@ -153,7 +153,8 @@ class Site:
         current = self.source.current()
         if current is None:  # the file changed (or no copy yet): copy it off the loop
             current = await run_in_threadpool(self.source.refresh)
-            self.jobs.submit(current, ("prepare",), _prepare)
+            if self.source.prepare:
+                self.jobs.submit(current, ("prepare",), _prepare)
         return current
 
     async def stamp(self) -> tuple[int, str]:

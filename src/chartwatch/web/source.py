@@ -101,7 +101,11 @@ class StoreSource:
         fresh_wait: float = 0.5,
         every: float | None = None,
         copy_wait: float = 2.0,
+        prepare: bool = False,
     ) -> None:
+        # ``prepare``: each new copy's view is prepared in another process (chartwatch
+        # serve); off by default, so an app made in a test or a script starts none
+        self.prepare = prepare
         self.path = Path(path)
         self.retry_after = retry_after
         self.fresh_wait = fresh_wait
@@ -203,7 +207,8 @@ class StoreSource:
             fresh = open_snapshot(self.path, wait=wait)
         except ChartwatchError:
             return False
-        _warm(fresh)
+        if self.prepare:
+            _warm(fresh)
         self._install(fresh, stamp)
         return True
 
