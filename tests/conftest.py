@@ -54,11 +54,12 @@ def store(db_path: Path) -> Iterator[Store]:
     st.close()
 
 
-def copy_store(source: Path, target: Path) -> Path:
+def copy_store(source: Path, target: Path | str) -> Path:
     """Copy a store file with the derived data kept beside it (``STORE.derived``: the view's
     catalogue, boards, forecasts, backtests). The data is the store's content's, so a copy
     may read it, as a new process reads it beside the original: the tests prepare each
     template once instead of each copy again."""
+    target = Path(target)
     shutil.copy(source, target)
     derived = source.with_name(source.name + ".derived")
     if derived.exists():
