@@ -144,7 +144,8 @@ def test_the_title_page_draws_its_chart_and_map(visit) -> None:
     page = v.go(AOUAD_PAGE)
     debut = page.locator('[data-fact="debut"]')
     assert debut.inner_text().startswith(
-        "All of Us Are Dead: Season 1 debuted at No. 1 in the global TV (Non-English) Top 10"
+        "All of Us Are Dead: Season 1, released on Jan. 28, 2022, debuted at No. 1 in the "
+        "global TV (Non-English) Top 10"
     )
     page.wait_for_selector("#run-chart[data-rendered] svg")
     page.wait_for_selector("#map-chart[data-rendered] svg")
