@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from rawdata import COUNTRIES, FILES, GLOBAL, raw_bytes
+from rawengagement import FILES as ENGAGEMENT
 
 CHARTWATCH = str(Path(sys.executable).parent / "chartwatch")
 
@@ -182,5 +183,5 @@ def test_a_full_disk_on_first_use_is_one_line_and_the_next_run_loads(tmp_path: P
     assert full.returncode == 2, full.stderr
     assert full.stderr.startswith(f"Error: the disk is full writing the store {db}")
     code, data, notice = status(db)  # it never held anything: the load is done now
-    assert code == 0 and data["snapshots"] == len(FILES)
+    assert code == 0 and data["snapshots"] == len(FILES) + len(ENGAGEMENT)
     assert "loaded the bundled Netflix data" in notice
