@@ -178,8 +178,8 @@ def test_the_title_page_tells_the_run_in_words_and_tables(client: TestClient, gl
     millions = f"{int(debut['weekly_hours_viewed']) / 1e6:.2f} million"
     text, _ = get(client, AOUAD_PAGE)
     sentence = (
-        "All of Us Are Dead: Season 1 debuted at No. 1 in the global TV (Non-English) Top 10 "
-        f"with {millions} hours viewed for Jan. 24–30, 2022."
+        "All of Us Are Dead: Season 1, released on Jan. 28, 2022, debuted at No. 1 in the "
+        f"global TV (Non-English) Top 10 with {millions} hours viewed for Jan. 24–30, 2022."
     )
     assert sentence in text
     for r in rows:  # every published week is a row of the table, figures as published
