@@ -40,6 +40,9 @@ from chartwatch.vocabulary import VIEWS_FROM
 
 TitleKey = tuple[str, bool]  # (ident, film)
 SWEPT = ("debut_hours", "debut_views", "week_hours", "week_views")  # set week by week
+# A core read from disk reads the country rows of the first few titles asked one title at a
+# time (a command asks for one or two), then all of them at once (a server, a benchmark).
+PER_TITLE_READS = 8
 
 
 class TitleWeek(NamedTuple):
@@ -312,7 +315,11 @@ class Core:
     def title_countries(self, ident: str, film: bool) -> list[CountryRow]:
         """A title's rows in the country lists, by week and country (read for this title
         alone when the core came from disk and no board needed them all)."""
-        if "country_rows" in self.__dict__ or isinstance(self._countries, list):
+        if (
+            "country_rows" in self.__dict__
+            or isinstance(self._countries, list)
+            or len(self._by_title) >= PER_TITLE_READS  # many titles asked: read them all
+        ):
             return self.country_rows.get((ident, film), [])
         key = (ident, film)
         with self._lock:
