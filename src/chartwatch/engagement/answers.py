@@ -14,7 +14,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from chartwatch.engagement.link import Links, fold, store_links
-from chartwatch.engagement.reports import latest_reports, report_rows
+from chartwatch.engagement.reports import ROW_COLUMNS, latest_reports, report_rows
 from chartwatch.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
@@ -52,17 +52,7 @@ def _pick(store: Store, report: str | None) -> tuple[str, dt.date, dt.date]:
 
 def _rows(store: Store, report: str) -> list[dict[str, Any]]:
     sql, params = report_rows()
-    cols = (
-        "kind",
-        "title",
-        "occurrence",
-        "original_title",
-        "available_globally",
-        "release_date",
-        "hours_viewed",
-        "runtime_hours",
-        "views",
-    )
+    cols = tuple(c for c in ROW_COLUMNS if c not in ("report", "extra"))
     got = store.all(f"SELECT {', '.join(cols)} FROM {sql} WHERE report = ?", [*params, report])
     return [dict(zip(cols, r, strict=True)) for r in got]
 
