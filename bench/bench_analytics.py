@@ -5,7 +5,7 @@ Aims: ``title``, ``brief`` and ``records`` each under 50 ms warm in-process; the
 line under 1 s cold; 10x or better against pandas over the same files.
 
 * chartwatch, in-process, on a store loaded with the bundled data: warm (median and p95 of
-  ``--repeat`` calls after a warm-up), with the catalog rebuilt before each call (its cache
+  ``--repeat`` calls after a warm-up), with the title_index rebuilt before each call (its cache
   and the forecast history's cleared), and the first call in a new process.
 * chartwatch, cold command line: ``chartwatch title|brief|records ... --db STORE`` as new
   processes on a store prepared beforehand; median of 5 after one warm-up.
@@ -80,7 +80,8 @@ CLI_ARGS: dict[str, list[str] | None] = {
 
 
 def chartwatch_calls(store: Any) -> dict[str, Callable[[], Any]]:
-    from chartwatch.analytics import brief, records, runs
+    from chartwatch import brief
+    from chartwatch.analytics import records, runs
 
     return {
         "title": lambda: runs.title(View.of(store), QUERY),
@@ -91,7 +92,7 @@ def chartwatch_calls(store: Any) -> dict[str, Callable[[], Any]]:
 
 
 def _catalog(store: Any) -> Any:
-    return View.of(store).catalog
+    return View.of(store).titles
 
 
 def clear_caches(store: Any = None) -> None:
@@ -107,7 +108,8 @@ def clear_caches(store: Any = None) -> None:
 def check_answers(store: Any, g: Any, c: Any) -> dict[str, Any]:
     """Assert that pandas and chartwatch give the same key numbers; return what was checked."""
     import _pandas_analytics as pda
-    from chartwatch.analytics import brief, records, runs
+    from chartwatch import brief
+    from chartwatch.analytics import records, runs
     from chartwatch.render.prose import count, figure
 
     def same(what: str, ours: Any, theirs: Any) -> None:
@@ -245,7 +247,7 @@ def in_process(store: Any, folder: Path, repeat: int) -> dict[str, Any]:
         for task in TASKS:
             for name in order:
                 runs[name][task].append(_time(contenders[name][task]))
-    # the catalog (and search index) rebuilt before each call: what a new view costs
+    # the title_index (and search index) rebuilt before each call: what a new view costs
     cold: dict[str, list[float]] = defaultdict(list)
     for _ in range(max(3, repeat // 3)):
         for task in TASKS:
@@ -288,7 +290,7 @@ def processes(db: Path, folder: Path, tmp: Path, repeat: int) -> dict[str, Any]:
 
 
 def first_call(task: str, db: Path) -> float:
-    """In a new process: open the store and time the first call (the catalog is built, lazy
+    """In a new process: open the store and time the first call (the title_index is built, lazy
     imports such as rapidfuzz happen)."""
     store = chartwatch.open_store(db)
     try:
@@ -457,7 +459,7 @@ def summary(result: dict[str, Any]) -> str:
         f"pandas {result['pandas_version']} over the same raw files; the answers agree "
         f"({result['answers']['values_checked']} values checked)",
         "",
-        f"  {'':<{width}}{'warm':>8}{'p95':>8}{'catalog':>9}{'first':>8}  aim < {ms(AIM_WARM_S)}",
+        f"  {'':<{width}}{'warm':>8}{'p95':>8}{'titles':>9}{'first':>8}  aim < {ms(AIM_WARM_S)}",
         f"  {'':<{width}}{'':>8}{'':>8}{'rebuilt':>9}{'call':>8}",
     ]
     for task in TASKS:
@@ -469,8 +471,8 @@ def summary(result: dict[str, Any]) -> str:
             f"  {verdict}"
         )
     lines += [
-        f"  (catalog rebuilt: caches cleared before each call; first call: in a new process; "
-        f"building the catalog alone: {ms(ip['catalog_build']['median_s'])})",
+        f"  (title_index rebuilt: caches cleared before each call; first call: in a new process; "
+        f"building the title index alone: {ms(ip['catalog_build']['median_s'])})",
         "",
         f"  against pandas: time and pandas / chartwatch warm (aim >= {AIM_RATIO:g}x)",
         f"  {'':<{width}}{'compute only':>22}{'load + compute':>22}",

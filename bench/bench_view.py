@@ -29,8 +29,8 @@ from typing import Any
 
 import chartwatch
 from _common import arguments, child_env, decompress_to, parse, publish, stats
-from chartwatch.analytics.brief import brief
 from chartwatch.analytics.runs import title_report
+from chartwatch.brief import brief
 from chartwatch.view import View
 
 HERE = Path(__file__).resolve().parent
@@ -83,7 +83,7 @@ def warm(db: Path, folder: Path, n_titles: int, seed: int) -> dict[str, Any]:
     g, c = pda.load(folder)
     with chartwatch.open_store(db) as store:
         view = View.of(store)
-        titles = [t for t in view.catalog.titles.values() if t.category and t.first_week]
+        titles = [t for t in view.titles.titles.values() if t.category and t.first_week]
         rng.shuffle(titles)
         titles = titles[:n_titles]
         core = view.core
@@ -181,7 +181,7 @@ def measure(repeat: int, n_titles: int) -> dict[str, Any]:
 def summary(r: dict[str, Any]) -> str:
     w, c = r["warm"], r["cold"]
     lines = [
-        f"derive the core (catalogue, weeks, boards) once: {r['derive_core_s']:.2f} s",
+        f"derive the core (title index, weeks, boards) once: {r['derive_core_s']:.2f} s",
         "cold processes (median; first after a new snapshot in brackets):",
     ]
     lines.append(f"  prepare (everything, once): {c['prepare_s']:.2f} s")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import chartwatch
-from chartwatch.analytics.brief import Brief, brief
+from chartwatch.brief import Brief, brief
 from chartwatch.errors import AmbiguousTitleError, NotFoundError
 from chartwatch.view import View
 from rawdata import COUNTRIES, GLOBAL, global_run, label_of, raw_bytes, shared_rows

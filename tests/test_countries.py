@@ -14,7 +14,7 @@ import pytest
 import chartwatch
 from chartwatch.analytics.countries import countries
 from chartwatch.errors import AmbiguousTitleError, NotFoundError
-from chartwatch.titles.catalog import rename_pairs
+from chartwatch.titles.index import rename_pairs
 from chartwatch.view import View
 from conftest import BUNDLE
 from rawdata import COUNTRIES, GLOBAL, label_of, shared_rows

@@ -44,7 +44,7 @@ def global_board(category: str, column: str) -> Board:
 def maybe_renamed() -> set[str]:
     """Labels whose country rows may be under another label: a TV label of the global file
     whose show has, in one of its weeks, a country label the global file never uses. The
-    catalog links some of those (docs/analytics.md, Renames); the tie test leaves them out
+    title_index links some of those (docs/analytics.md, Renames); the tie test leaves them out
     rather than redo that rule here."""
     in_global = {label_of(r) for r in GLOBAL}
     loose = {(r["show_title"], r["week"]) for r in COUNTRY if label_of(r) not in in_global}

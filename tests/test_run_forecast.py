@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import chartwatch
-from chartwatch.forecast.documents import running_forecast
+from chartwatch.forecast.documents import run_forecast, running_forecast
 from chartwatch.forecast.history import load_history
 from chartwatch.forecast.run import (
     MIN_FORWARD,
@@ -21,9 +21,8 @@ from chartwatch.forecast.run import (
     _design,
     _units,
     fit_run,
-    forecast_title,
+    predict_run,
     run_backtest,
-    run_forecast,
     whole_weeks,
 )
 from chartwatch.store import Store
@@ -133,7 +132,7 @@ def test_run_forecast_inputs_read_only_the_first_two_weeks(store: Store) -> None
     cut = cut.sort_values(["title", "film"])
     assert len(cut) > 1000
     np.testing.assert_allclose(_design(cut, 2), _design(full, 2))
-    wed = forecast_title(history.until(cut_week), "Wednesday: Season 1", False)
+    wed = predict_run(history.until(cut_week), "Wednesday: Season 1", False)
     assert wed is not None and wed.weeks_used == 2 and wed.weeks_so_far == 2
 
 
@@ -177,8 +176,8 @@ def test_run_model_and_interval_use_only_what_was_published(
         compared = 0
         past = View.of(store, week + dt.timedelta(days=2))  # the week's lists were published
         for title, film in running.itertuples(index=False):
-            fa = running_forecast(View.of(then), View.of(then).catalog.titles[(title, film)])
-            fb = running_forecast(past, past.catalog.titles[(title, film)])
+            fa = running_forecast(View.of(then), View.of(then).titles.titles[(title, film)])
+            fb = running_forecast(past, past.titles.titles[(title, film)])
             assert (fa is None) == (fb is None), title
             if fa is not None and fb is not None:
                 # the same forecast; only the view's date differs (now vs as of the week)
@@ -225,7 +224,7 @@ def test_a_forecast_is_never_below_what_has_already_happened(store: Store) -> No
     history = load_history(view)
     # Squid Game: Season 1 came back in its 40th week (2022-06-19): 20 weeks by then
     hours, weeks = published("Squid Game: Season 1", "2022-06-19")
-    squid = forecast_title(history.until(dt.date(2022, 6, 19)), "Squid Game: Season 1", False)
+    squid = predict_run(history.until(dt.date(2022, 6, 19)), "Squid Game: Season 1", False)
     assert squid is not None and squid.running and weeks == 20
     assert squid.hours_so_far == hours and squid.weeks_so_far == weeks
     assert squid.hours.low >= hours and squid.hours.estimate >= hours
@@ -234,7 +233,7 @@ def test_a_forecast_is_never_below_what_has_already_happened(store: Store) -> No
     # Bridgerton: Season 2 is back in the lists' last week, long after its first run
     last = max(r["week"] for r in rows)
     hours, weeks = published("Bridgerton: Season 2", last)
-    fc = running_forecast(view, view.catalog.titles[("Bridgerton: Season 2", False)])
+    fc = running_forecast(view, view.titles.titles[("Bridgerton: Season 2", False)])
     assert fc is not None and weeks > RUN_WEEKS // 2
     assert min(fc.hours.low, fc.hours.estimate, fc.hours.high) >= hours
     for title in {r["season_title"] for r in rows if r["week"] == last} - {"N/A", ""}:

@@ -529,7 +529,7 @@ def test_two_films_with_one_name_are_two_titles(bundled):
     assert cats == {"Films (English)", "Films (Non-English)"}
     english = [r for r in rows if r["category"] == "Films (English)"]
     assert [r["cumulative_weeks_in_top_10"] for r in english] == ["1"]
-    films = [t for t in View.of(bundled).catalog.titles.values() if t.label == "Ballerina"]
+    films = [t for t in View.of(bundled).titles.titles.values() if t.label == "Ballerina"]
     # one per global list, and the country-list rows of 2021 that neither film's weeks
     # explain (test_namesakes checks those)
     assert sorted(str(t.category) for t in films) == [

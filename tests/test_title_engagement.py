@@ -162,7 +162,7 @@ def test_a_warm_title_with_its_engagement_takes_milliseconds(bundled: Store) -> 
 def test_a_brief_dates_the_release_only_from_reports_published_by_its_date(
     bundled: Store,
 ) -> None:
-    from chartwatch.analytics.brief import brief
+    from chartwatch.brief import brief
 
     dated = [r for rep in PERIODS for r in rows(rep) if r.title == AOUAD and r.release_date]
     assert dated[0].release_date == dt.date(2022, 1, 28)

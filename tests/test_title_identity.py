@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 import rawdata
-from chartwatch.analytics.brief import brief
 from chartwatch.analytics.compare import compare
 from chartwatch.analytics.countries import countries
 from chartwatch.analytics.records import records
 from chartwatch.analytics.runs import ShowReport, TitleReport, title
+from chartwatch.brief import brief
 from chartwatch.errors import AmbiguousTitleError
 from chartwatch.titles import Show, Title, search
 from chartwatch.view import View
@@ -121,9 +121,9 @@ def test_the_raw_file_lists_four_film_names_in_both_film_lists():
     assert english[-1]["week"] == "2024-06-23"  # both listed in the same week
 
 
-# -- the catalog and title ---------------------------------------------------------------------
+# -- the title_index and title ---------------------------------------------------------------------
 def test_one_title_per_label_and_list(bundled):
-    cat = View.of(bundled).catalog
+    cat = View.of(bundled).titles
     for label, category in PAIRS:
         t = cat.by_key[key(label, True, category)]
         assert (t.label, t.category, t.film, t.key) == (
@@ -217,7 +217,7 @@ def test_qualifiers_pick_one(bundled):
     assert View.of(bundled).resolve("security (non-english)").category == "Films (Non-English)"
     assert View.of(bundled).resolve("Security (English)").category == "Films (English)"
     assert View.of(bundled).resolve("mothers day (film, english)").category == "Films (English)"
-    hits = [h for h in search(View.of(bundled).catalog, "ballerina") if h.name == "Ballerina"]
+    hits = [h for h in search(View.of(bundled).titles, "ballerina") if h.name == "Ballerina"]
     assert sorted(h.key or "" for h in hits) == sorted(
         [key("Ballerina", True, c) for c in SHARED[("Ballerina", True)]]
         + [key("Ballerina", True, None)]
@@ -247,7 +247,7 @@ def test_the_key_is_stable_before_the_namesake_arrives(replayed_store):
     """Before March 2024 Netflix had listed one Ballerina: its label alone named it, and its
     key was already the one it keeps."""
     day = dt.date(2024, 1, 1)
-    cat = View.of(replayed_store, day).catalog
+    cat = View.of(replayed_store, day).titles
     (only,) = [t for t in cat.titles.values() if t.label == "Ballerina"]
     assert only.ident == "Ballerina" and only.key == key("Ballerina", True, "Films (Non-English)")
     assert View.of(replayed_store, day).resolve("Ballerina") is only
@@ -395,7 +395,7 @@ def test_cli_show_view_names_the_installment(cli, monkeypatch):
 def test_run_forecast_of_each_film(bundled):
     """Both Inheritance films were in the Top 10 in the last week of the lists: each has its
     own run forecast, from its own weeks."""
-    from chartwatch.forecast.run import run_forecast
+    from chartwatch.forecast.documents import run_forecast
 
     for category in sorted(SHARED[("Inheritance", True)]):
         rows = global_run("Inheritance", category)

@@ -239,7 +239,7 @@ def test_bundled_country_label_resolves_to_the_global_title(bundled, history, ol
     assert isinstance(target, Title)
     assert target.label == current
     assert old in target.aliases
-    assert View.of(bundled).catalog.canonical(old) == current
+    assert View.of(bundled).titles.canonical(old) == current
     # the current label finds the same title
     assert View.of(bundled).resolve(current) is target
 
@@ -247,7 +247,7 @@ def test_bundled_country_label_resolves_to_the_global_title(bundled, history, ol
 def test_bundled_links_are_renames_in_the_archive(bundled, history):
     """Every label the bundled store ties to a title is one Netflix renamed: the archive
     holds the global row under both labels."""
-    cat = View.of(bundled).catalog
+    cat = View.of(bundled).titles
     renamed = _groups(history.renames)
     assert cat.alias_of, "the bundled store links the country lists' old labels"
     for alias, canon in cat.alias_of.items():
@@ -265,7 +265,7 @@ def test_ozark_show_has_one_season_4(bundled):
 def test_replayed_renames_are_the_archive_renames(replayed, history):
     """The titles chartwatch links in the replay are exactly the label groups the archive
     shows as renames, each named by the label of the newest global file."""
-    cat = View.of(replayed).catalog
+    cat = View.of(replayed).titles
     expected = _groups(history.renames)
     got = _catalog_groups(cat)
     assert sorted(map(sorted, got)) == sorted(map(sorted, expected))
@@ -320,7 +320,7 @@ def test_a_revision_swapping_ranks_does_not_merge_two_films(replayed, history):
     labels_at_key = {rows[key] for _, _, rows in history.versions if key in rows}
     assert {lab for lab, _ in labels_at_key} == {"Fear Street Part 2: 1978", "Twilight"}
     assert len({hours for _, hours in labels_at_key}) == 1
-    cat = View.of(replayed).catalog
+    cat = View.of(replayed).titles
     assert "Fear Street Part 2: 1978" not in cat.alias_of
     assert "Twilight" not in cat.alias_of
     fear = View.of(replayed).resolve("Fear Street Part 2: 1978")
@@ -387,7 +387,7 @@ def test_resolve_show(bundled, query, show, installments):
 def test_accents_are_ignored(bundled, query):
     rows = shared_rows(COUNTRIES)
     assert any(r["show_title"] == "Señora Acero" for r in rows)
-    hits = search(View.of(bundled).catalog, query)
+    hits = search(View.of(bundled).titles, query)
     assert hits and hits[0].show == "Señora Acero"
     target = View.of(bundled).resolve(query)
     name = target.name if isinstance(target, Show) else target.show
@@ -421,7 +421,7 @@ def test_unknown_text_is_not_found(bundled, query):
         View.of(bundled).resolve(query)
     assert info.value.exit_code == 1
     assert (
-        search(View.of(bundled).catalog, query) == []
+        search(View.of(bundled).titles, query) == []
     )  # search lists only what resolve would accept
 
 
@@ -432,13 +432,13 @@ def test_a_name_inside_the_query_does_not_match_it(bundled):
 
 
 def test_search_ranks_best_first(bundled):
-    hits = search(View.of(bundled).catalog, "stranger things")
+    hits = search(View.of(bundled).titles, "stranger things")
     # the show, and its first season (which Netflix labels with the show's name alone)
     top = {(h.kind, h.name, h.installments) for h in hits[:2]}
     assert top == {("show", "Stranger Things", 4), ("title", "Stranger Things", 1)}
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     assert {"kind", "name", "show", "film", "category", "installments"} <= set(hits[0].to_dict())
-    squid = search(View.of(bundled).catalog, "squid game", limit=3)
+    squid = search(View.of(bundled).titles, "squid game", limit=3)
     assert len(squid) <= 3
     assert squid[0].name == "Squid Game: Season 1"
     assert squid[0].first_week.isoformat() == "2021-09-19"

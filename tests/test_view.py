@@ -52,11 +52,11 @@ def test_two_in_memory_stores_never_share_derived_data(tmp_path: Path) -> None:
         chartwatch.ingest(b, [b_file])
         assert a.label == b.label == ":memory:"
         va, vb = View.of(a), View.of(b)
-        assert va.catalog is not vb.catalog
-        assert {t.label for t in va.catalog.titles.values()} == a_titles
-        assert {t.label for t in vb.catalog.titles.values()} == b_titles
-        assert not [h for h in search(va.catalog, only_b) if h.name == only_b]
-        assert [h for h in search(vb.catalog, only_b) if h.name == only_b]
+        assert va.titles is not vb.titles
+        assert {t.label for t in va.titles.titles.values()} == a_titles
+        assert {t.label for t in vb.titles.titles.values()} == b_titles
+        assert not [h for h in search(va.titles, only_b) if h.name == only_b]
+        assert [h for h in search(vb.titles, only_b) if h.name == only_b]
 
 
 def test_two_file_stores_in_one_process_never_share(tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ def test_a_new_process_finds_the_derived_data_ready(bundled_db: Path) -> None:
     first = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     derived = Path(str(bundled_db) + ".derived")
     files = {p: p.stat().st_mtime_ns for p in derived.rglob("*") if p.is_file()}
-    assert any(p.name == "catalog.json" for p in files)
+    assert any(p.name == "titles.json" for p in files)
     second = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     assert json.loads(second.stdout) == json.loads(first.stdout)
     assert {p: p.stat().st_mtime_ns for p in derived.rglob("*") if p.is_file()} == files

@@ -251,7 +251,7 @@ def test_every_title_address_leads_back_to_its_title(web_db: Path) -> None:
     from chartwatch.web.links import Links, title_query
 
     with chartwatch.open_store(web_db) as store:
-        cat = View.of(store).catalog
+        cat = View.of(store).titles
         links = Links(cat)
         targets: list[Any] = [*cat.titles.values()]
         targets += [s for s in cat.shows.values() if len(s.titles) > 1]

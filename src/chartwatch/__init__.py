@@ -43,8 +43,8 @@ _API = {
     "update": "chartwatch.ingestion.download",
     "load_bundled": "chartwatch.bundled",
     "ensure_data": "chartwatch.bundled",
-    "week": "chartwatch.charts",
-    "status": "chartwatch.summary",
+    "week": "chartwatch.lists",
+    "status": "chartwatch.inventory",
     "history": "chartwatch.revisions",
     "export": "chartwatch.exports",
     "build": "chartwatch.engine",
@@ -72,15 +72,15 @@ __all__ = [
 
 if TYPE_CHECKING:
     from chartwatch.bundled import ensure_data, load_bundled
-    from chartwatch.charts import week
     from chartwatch.engine import build, synth
     from chartwatch.exports import export
     from chartwatch.ingestion.download import update
     from chartwatch.ingestion.load import ingest, ingest_payload
     from chartwatch.ingestion.replay import replay
+    from chartwatch.inventory import status
+    from chartwatch.lists import week
     from chartwatch.revisions import history
     from chartwatch.store import Store, open_store
-    from chartwatch.summary import status
     from chartwatch.view import View
 
 

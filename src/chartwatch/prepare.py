@@ -40,7 +40,7 @@ def prepare(view: View, *, backtests: bool = True, forecasts: bool = True) -> Pr
     """Derive the core of ``view`` (catalogue, weeks, boards), its forecasts (unless not
     ``forecasts``) and the default backtests (unless not ``backtests``); without the forecast
     extra only the core."""
-    from chartwatch.forecast.summary import missing_extra
+    from chartwatch.forecast.scorecard import missing_extra
 
     done = Prepared(view.as_of.isoformat() if view.as_of else None, view.stamp)
 
@@ -58,7 +58,7 @@ def prepare(view: View, *, backtests: bool = True, forecasts: bool = True) -> Pr
         return done
     from chartwatch.errors import NotFoundError
     from chartwatch.forecast.documents import renewal_forecasts, run_forecasts
-    from chartwatch.forecast.summary import backtests as run_backtests
+    from chartwatch.forecast.scorecard import backtests as run_backtests
 
     for name, work in (
         ("renewal_forecasts", lambda: renewal_forecasts(view)),

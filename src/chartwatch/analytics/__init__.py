@@ -16,17 +16,17 @@ _API = {
     "records": "chartwatch.analytics.records",
     "compare": "chartwatch.analytics.compare",
     "countries": "chartwatch.analytics.countries",
-    "brief": "chartwatch.analytics.brief",
+    "brief": "chartwatch.brief",
     "search": "chartwatch.titles.search",
 }
 __all__ = ["brief", "compare", "countries", "records", "search", "title", "title_report"]
 
 if TYPE_CHECKING:
-    from chartwatch.analytics.brief import brief
     from chartwatch.analytics.compare import compare
     from chartwatch.analytics.countries import countries
     from chartwatch.analytics.records import records
     from chartwatch.analytics.runs import title, title_report
+    from chartwatch.brief import brief
     from chartwatch.titles.search import search
 
 

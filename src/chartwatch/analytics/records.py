@@ -17,10 +17,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from chartwatch.charts import resolve_category
 from chartwatch.errors import NotFoundError, UsageError
+from chartwatch.lists import resolve_category
 from chartwatch.results import Tabular
-from chartwatch.titles.catalog import title_key
+from chartwatch.titles.index import title_key
 
 if TYPE_CHECKING:
     from chartwatch.view import View
@@ -78,7 +78,7 @@ class Leaderboard(Tabular):
 
 
 def _entries(view: View, metric: str, category: str | None, top: int | None) -> list[Entry]:
-    cat = view.catalog
+    cat = view.titles
     rows = view.core.board(metric)
     if category:
         rows = [r for r in rows if r.category == category]

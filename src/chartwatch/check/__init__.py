@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from chartwatch.analytics.brief.types import Evidence
+from chartwatch.brief.types import Evidence
 from chartwatch.results import jsonable
 from chartwatch.store.store import Store
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from chartwatch.analytics.runs import TitleReport, Week, title_report
 from chartwatch.errors import AmbiguousTitleError, NotFoundError
-from chartwatch.titles import Catalog, Show, Title
+from chartwatch.titles import Show, Title, TitleIndex
 from chartwatch.titles.search import normalize, plain, resolve
 from chartwatch.view import View
 
@@ -69,15 +69,15 @@ class Facts:
         self._seen = view.derived("check.lookups", _Lookups)
 
     # -- titles ---------------------------------------------------------------------------
-    def catalog(self) -> Catalog:
+    def titles(self) -> TitleIndex:
         """The titles of this view."""
-        return self.view.catalog
+        return self.view.titles
 
     def names(self) -> dict[str, str]:
         """Every name a title or show goes by (normalised as search does) → that name."""
 
         def compute() -> dict[str, str]:
-            cat = self.catalog()
+            cat = self.titles()
             out: dict[str, str] = {}
             for title in cat.titles.values():
                 for label in title.labels:
@@ -108,7 +108,7 @@ class Facts:
         seen = self._seen.resolved
         if query not in seen:
             try:
-                found: Title | Show | None = resolve(self.catalog(), query)
+                found: Title | Show | None = resolve(self.titles(), query)
             except (NotFoundError, AmbiguousTitleError):
                 found = None
             seen[query] = found
@@ -184,7 +184,7 @@ class Facts:
             return Board(1, title.label, standing.category, standing.week, standing.value,
                          title.key)  # fmt: skip
         film = bool(standing.holder_film)
-        holder = self.catalog().titles.get((standing.holder, film))
+        holder = self.titles().titles.get((standing.holder, film))
         weeks = core.title_weeks(standing.holder, film)
         views = metric.endswith("_views")
         if metric.startswith("debut_"):

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chartwatch.analytics.brief.types import Evidence
 from chartwatch.analytics.runs import TitleReport, Week
+from chartwatch.brief.types import Evidence
 from chartwatch.check.extract import Claim, stated_number
 from chartwatch.check.facts import Board, CountryRow, Facts, most_popular, week_of
 from chartwatch.check.values import Number, Period, period

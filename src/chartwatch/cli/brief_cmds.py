@@ -48,7 +48,7 @@ def brief(
     fixed templates over computed values; every figure names its measure and the published
     row (list, week, rank, snapshot) it comes from.
     """
-    from chartwatch.analytics.brief import brief as make_brief
+    from chartwatch.brief import brief as make_brief
 
     with errors(), view_for(db, as_of) as view:
         result = make_brief(view, query, vs=vs)

@@ -269,7 +269,7 @@ def greenlight(
         require_extra("forecast", EXTRA_MODULES, "forecasts")
         with view_for(db, as_of) as view:
             if backtest:
-                from chartwatch.forecast.summary import backtests
+                from chartwatch.forecast.scorecard import backtests
 
                 document = backtests(
                     view, weeks=weeks, horizon=horizon, strict=strict, seed=seed, plot=plot

@@ -24,7 +24,7 @@ from chartwatch.cli.app import (
 @app.command(rich_help_panel="Charts and the store")
 def status(db: DbOption = None, as_json: JsonOption = False) -> None:
     """What the store holds: snapshots, weeks covered per list, rows, revisions, last update."""
-    from chartwatch.summary import status as get_status
+    from chartwatch.inventory import status as get_status
 
     with errors(), store_for(db) as store:
         result = get_status(store)
@@ -67,7 +67,7 @@ def week(
     as_json: JsonOption = False,
 ) -> None:
     """One week's Top 10: the four global lists by default, or a country's Films and TV."""
-    from chartwatch.charts import week as get_week
+    from chartwatch.lists import week as get_week
 
     with errors():
         day = parse_date(week, "--week")

@@ -41,7 +41,7 @@ def search(
 
     with errors():
         with view_for(db) as view:
-            hits = find(view.catalog, query, limit=limit)
+            hits = find(view.titles, query, limit=limit)
         if as_json:
             out_json([h.to_dict() for h in hits])
         elif hits:

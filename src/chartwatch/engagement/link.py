@@ -30,7 +30,7 @@ row out); then the most hours. The pairs are taken in that order, greedily, so a
 that fits two titles goes to the better-fitting one.
 
 The function is pure: it takes the report rows and any iterable of
-:class:`~chartwatch.titles.catalog.Title` and touches no store. :func:`store_links` is the
+:class:`~chartwatch.titles.index.Title` and touches no store. :func:`store_links` is the
 one place that reads both from a store.
 """
 
@@ -48,7 +48,7 @@ from chartwatch.titles.labels import parse_label
 
 if TYPE_CHECKING:
     from chartwatch.store.store import Store
-    from chartwatch.titles.catalog import Title
+    from chartwatch.titles.index import Title
 
 TIERS = (
     "exact",
@@ -390,11 +390,11 @@ def report_rows(store: Store) -> list[ReportRow]:
 
 
 def store_titles(store: Store) -> list[Title]:
-    """The store's Top 10 titles (its current view's catalogue): the one place this module
+    """The store's Top 10 titles (its current view's title index): the one place this module
     asks for them."""
     from chartwatch.view import View
 
-    return list(View.of(store).catalog.titles.values())
+    return list(View.of(store).titles.titles.values())
 
 
 def store_links(store: Store) -> Links:
@@ -405,7 +405,7 @@ def store_links(store: Store) -> Links:
 
     view = View.of(store)
     return view.derived(
-        "engagement_links", lambda: link(report_rows(store), list(view.catalog.titles.values()))
+        "engagement_links", lambda: link(report_rows(store), list(view.titles.titles.values()))
     )
 
 
@@ -415,7 +415,7 @@ def charted_titles(store: Store, start: dt.date, end: dt.date) -> set[str]:
     from chartwatch.view import View
 
     view = View.of(store)
-    titles = view.catalog.titles
+    titles = view.titles.titles
     keys: set[str] = set()
     for key, weeks in view.core.weeks.items():
         if any(start <= w.week <= end for w in weeks) and key in titles:

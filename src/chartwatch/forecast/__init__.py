@@ -3,8 +3,10 @@
 - :func:`greenlight` / :func:`watchlist`: will the show's next installment chart, and when
   (a Cox model over the first N weeks); :func:`backtests` scores it and the run forecast on
   rolling origins.
-- :func:`running_forecast`: a running title's total hours and weeks in the Top 10 from its
-  first one or two weeks (:func:`run_forecast`: the same for any title with a known debut).
+- :func:`run_forecast`: a title's total hours and weeks in the Top 10 from its first one or
+  two weeks, for any title with a known debut; :func:`running_forecast`: the same made once
+  per view for the titles still in the Top 10, None for the others (what ``title`` shows).
+  Below them, :func:`chartwatch.forecast.run.predict_run` is the fitted model's prediction.
 
 Each takes a :class:`chartwatch.View`. The forecasts of a view are made once
 (``documents``: the documents and the lookups, which import nothing heavy) and kept with
@@ -22,15 +24,14 @@ _API = {
     "greenlight": "chartwatch.forecast.documents",
     "watchlist": "chartwatch.forecast.documents",
     "running_forecast": "chartwatch.forecast.documents",
-    "backtests": "chartwatch.forecast.summary",
-    "run_forecast": "chartwatch.forecast.run",
+    "backtests": "chartwatch.forecast.scorecard",
+    "run_forecast": "chartwatch.forecast.documents",
 }
 __all__ = ["backtests", "greenlight", "run_forecast", "running_forecast", "watchlist"]
 
 if TYPE_CHECKING:
-    from chartwatch.forecast.documents import greenlight, running_forecast, watchlist
-    from chartwatch.forecast.run import run_forecast
-    from chartwatch.forecast.summary import backtests
+    from chartwatch.forecast.documents import greenlight, run_forecast, running_forecast, watchlist
+    from chartwatch.forecast.scorecard import backtests
 
 
 def __getattr__(name: str) -> Any:

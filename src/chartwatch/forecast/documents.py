@@ -321,7 +321,7 @@ def not_numbered(target: Title) -> str:
 
 def _run_forecasts(view: View) -> dict[str, Any]:
     from chartwatch.forecast.history import load_history
-    from chartwatch.forecast.run import forecast_title
+    from chartwatch.forecast.run import predict_run
     from chartwatch.view import disk
 
     kept = disk.read_json(view, "run")
@@ -333,7 +333,7 @@ def _run_forecasts(view: View) -> dict[str, Any]:
     for (ident, film), weeks in core.weeks.items():
         if weeks[-1].week != core.last_week:
             continue
-        found = forecast_title(history, ident, film)
+        found = predict_run(history, ident, film)
         out[f"{ident}\x1f{int(film)}"] = (
             found.to_dict() if found is not None and found.running else None
         )
@@ -363,3 +363,23 @@ def running_forecast(view: View, title: Title) -> RunForecast | None:
     except NotFoundError:
         return None
     return None if found is None else RunForecast.from_dict(found)
+
+
+def run_forecast(view: View, title: Title | str) -> RunForecast:
+    """The run forecast of ``title`` (or of the title a query names; a show: its latest
+    installment) from its first weeks in ``view`` -- for any title with a known debut, running
+    or not. A running title's forecast is the one made once per view (:func:`running_forecast`,
+    which answers None for the others); an ended one is predicted here."""
+    from chartwatch.forecast.history import load_history
+    from chartwatch.forecast.run import predict_run
+    from chartwatch.titles import Show
+
+    target = view.resolve(title) if isinstance(title, str) else title
+    if isinstance(target, Show):
+        target = max(target.titles, key=lambda t: (t.first_week or dt.date.min, t.label))
+    found = running_forecast(view, target)
+    if found is None:
+        found = predict_run(load_history(view), target.ident, target.film)
+    if found is None:
+        raise NotFoundError(f"{target.label!r} has no known debut in the global Top 10")
+    return found

@@ -123,7 +123,7 @@ def load_history(view: View) -> History:
 def _build(view: View) -> History:
     pd = pandas()
     core = view.core
-    cat = core.catalog
+    cat = core.titles
     raw = pd.DataFrame(
         [
             (ident, film, w.show, w.week, w.category, w.rank, w.hours, w.views, w.runtime)

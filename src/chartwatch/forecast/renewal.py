@@ -299,9 +299,9 @@ def _with_run(history: History, result: Greenlight) -> Greenlight:
     """Add the run forecast of an installment still in the Top 10."""
     last = history.titles.loc[history.titles["title"] == result.season, "last_week"]
     if result.debut is not None and len(last) and last.iloc[0] == history.last_week:
-        from chartwatch.forecast.run import forecast_title
+        from chartwatch.forecast.run import predict_run
 
-        run = forecast_title(history, result.season, False)
+        run = predict_run(history, result.season, False)
         result.run_forecast = run.to_dict() if run is not None else None
     return result
 

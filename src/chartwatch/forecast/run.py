@@ -38,7 +38,7 @@ from chartwatch.results import Tabular
 if TYPE_CHECKING:
     from chartwatch.view import View
 
-__all__ = ["Range", "RunForecast", "forecast_title", "run_backtest", "run_forecast"]
+__all__ = ["Range", "RunForecast", "predict_run", "run_backtest"]
 
 RUN_WEEKS = 26
 LEVEL = 0.8  # the interval's coverage
@@ -232,7 +232,7 @@ def _model(history: History, k: int) -> RunModel:
     return model
 
 
-def forecast_title(history: History, title: str, film: bool) -> RunForecast | None:
+def predict_run(history: History, title: str, film: bool) -> RunForecast | None:
     """The run forecast of one title in ``history`` (None without a known debut)."""
     row = history.titles[(history.titles["title"] == title) & (history.titles["film"] == film)]
     if row.empty or row.iloc[0]["first_week"] <= history.first_week:
@@ -401,19 +401,3 @@ def run_backtest(
             {k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()} for r in rows
         ],
     )
-
-
-def run_forecast(view: View, query: str) -> RunForecast:
-    """The run forecast of the title ``query`` names (a show: its latest installment), from
-    its first weeks in ``view`` — for any title with a known debut, running or not
-    (:func:`chartwatch.forecast.documents.running_forecast` answers only for running titles,
-    from the forecasts made once per view)."""
-    from chartwatch.titles import Show
-
-    target = view.resolve(query)
-    if isinstance(target, Show):
-        target = max(target.titles, key=lambda t: (t.first_week or dt.date.min, t.label))
-    result = forecast_title(load_history(view), target.ident, target.film)
-    if result is None:
-        raise NotFoundError(f"{target.label!r} has no known debut in the global Top 10")
-    return result

@@ -11,7 +11,7 @@ from rich.text import Text
 from chartwatch.render.prose import count
 
 if TYPE_CHECKING:
-    from chartwatch.analytics.brief import Brief, Evidence
+    from chartwatch.brief import Brief, Evidence
 
 EVIDENCE_LINES = 6  # per fact; --json lists them all
 

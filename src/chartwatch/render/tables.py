@@ -9,10 +9,10 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from chartwatch.charts import WeekChart
     from chartwatch.ingestion.load import IngestResult
+    from chartwatch.inventory import StoreStatus
+    from chartwatch.lists import WeekChart
     from chartwatch.revisions import Change
-    from chartwatch.summary import StoreStatus
 
 _STATUS_STYLE = {"accepted": "green", "unchanged": "dim", "rejected": "bold red"}
 

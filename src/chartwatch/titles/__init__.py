@@ -1,15 +1,15 @@
 """Titles: label parsing (show + installment), identity across Netflix's renames, search."""
 
-from chartwatch.titles.catalog import Catalog, Show, Title
+from chartwatch.titles.index import Show, Title, TitleIndex
 from chartwatch.titles.labels import Installment, parse_label
 from chartwatch.titles.search import Candidate, resolve, search
 
 __all__ = [
     "Candidate",
-    "Catalog",
     "Installment",
     "Show",
     "Title",
+    "TitleIndex",
     "parse_label",
     "resolve",
     "search",

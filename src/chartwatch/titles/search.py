@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from chartwatch.errors import AmbiguousTitleError, NotFoundError
-from chartwatch.titles.catalog import NO_GLOBAL_LIST, Catalog, Show, Title, list_word
+from chartwatch.titles.index import NO_GLOBAL_LIST, Show, Title, TitleIndex, list_word
 
 _ARTICLES = re.compile(r"^(the|a|an)\s+")
 MIN_SCORE = 72.0
@@ -71,7 +71,7 @@ class Candidate:
         return out
 
 
-def _index(cat: Catalog) -> tuple[list[str], list[Title | Show]]:
+def _index(cat: TitleIndex) -> tuple[list[str], list[Title | Show]]:
     if cat.index is not None:
         return cat.index
     keys: list[str] = []
@@ -118,7 +118,7 @@ def _candidate(target: Title | Show, score: float) -> Candidate:
     )
 
 
-def ranked_matches(cat: Catalog, query: str, limit: int) -> list[tuple[Title | Show, float]]:
+def ranked_matches(cat: TitleIndex, query: str, limit: int) -> list[tuple[Title | Show, float]]:
     """Up to ``limit`` titles and shows of ``cat`` closest to ``query``, best first, each with
     its score: 101-102 for a name typed exactly, at most about 100 otherwise, and below
     :data:`MIN_SCORE` for what :func:`resolve` would not accept (suggestions for a 404)."""
@@ -153,7 +153,7 @@ def ranked_matches(cat: Catalog, query: str, limit: int) -> list[tuple[Title | S
     return ranked[:limit]
 
 
-def _exact(cat: Catalog, query: str, limit: int) -> list[tuple[Title | Show, float]]:
+def _exact(cat: TitleIndex, query: str, limit: int) -> list[tuple[Title | Show, float]]:
     """The matches :func:`ranked_matches` puts first when ``query`` is a name exactly (after
     :func:`normalize`), found without the fuzzy pass over every name (6-7 ms a query).
 
@@ -184,8 +184,8 @@ def _exact(cat: Catalog, query: str, limit: int) -> list[tuple[Title | Show, flo
     return sorted(best.values(), key=lambda x: -x[1])[:limit]
 
 
-def search(cat: Catalog, query: str, *, limit: int = 10) -> list[Candidate]:
-    """Titles and shows of the catalogue ``cat`` (``view.catalog``) matching ``query``,
+def search(cat: TitleIndex, query: str, *, limit: int = 10) -> list[Candidate]:
+    """Titles and shows of the title index ``cat`` (``view.titles``) matching ``query``,
     best first: the document of ``chartwatch search``.
 
     Only what :func:`resolve` would accept as a match is listed (score ``MIN_SCORE`` or
@@ -240,8 +240,8 @@ def _qualified(
     return out
 
 
-def resolve(cat: Catalog, query: str) -> Title | Show:
-    """The one title (or show) ``query`` names in the catalogue ``cat`` (``view.resolve``).
+def resolve(cat: TitleIndex, query: str) -> Title | Show:
+    """The one title (or show) ``query`` names in the title index ``cat`` (``view.resolve``).
 
     A show with one charted installment resolves to that installment. A trailing
     ``(film)``, ``(tv)``, ``(show)``, ``(2022)``, ``(English)``, ``(Non-English)`` or

@@ -9,7 +9,7 @@ Every analysis, forecast and front end reads the store through a :class:`View`::
 
 A view knows its ``as_of`` (None: now) and the *stamp* of the store's content (a hash of
 every snapshot's sha256 and observation time, so a new snapshot gives a new stamp), and
-owns what is derived from the store at that point: the title catalogue, each title's
+owns what is derived from the store at that point: the title index, each title's
 weeks in the global lists and rows in the country lists, where each figure stood on its
 leaderboard at the time, the boards themselves, and (registered by
 :mod:`chartwatch.forecast`) the forecast history and fitted models. All of it is computed
@@ -18,7 +18,7 @@ once per (stamp, as_of) and kept in one place:
 * in memory, on the :class:`~chartwatch.store.Store` object (never process-wide, so two
   stores never share derived data, whatever their labels or sizes), and
 * for a store file, on disk in a folder beside it (``STORE.derived/``), so a new process
-  that finds the derived data ready pays no catalogue build and no model fit. Read-only
+  that finds the derived data ready pays no title index build and no model fit. Read-only
   readers write there too (never into the store); a stamp's folder is written atomically
   and older stamps' folders are removed.
 
@@ -37,13 +37,13 @@ from chartwatch.store.rows import visible_rows
 from chartwatch.store.store import Store
 
 if TYPE_CHECKING:
-    from chartwatch.titles.catalog import Catalog, Show, Title
+    from chartwatch.titles.index import Show, Title, TitleIndex
     from chartwatch.view.core import Core
 
 T = TypeVar("T")
 
 # Bumped whenever what is derived, or its format on disk, changes: older folders are ignored.
-DERIVED_FORMAT = "4"
+DERIVED_FORMAT = "5"
 
 
 def content_stamp(store: Store) -> str:
@@ -135,8 +135,8 @@ class View:
         return self.derived("core", lambda: load_core(self))
 
     @property
-    def catalog(self) -> Catalog:
-        return self.core.catalog
+    def titles(self) -> TitleIndex:
+        return self.core.titles
 
     @property
     def reconstructed(self) -> bool:
@@ -174,14 +174,14 @@ class View:
         from chartwatch.titles.search import resolve
 
         try:
-            return resolve(self.catalog, query)
+            return resolve(self.titles, query)
         except (NotFoundError, AmbiguousTitleError) as exc:
             if self.as_of is None:
                 raise
             missed = exc
         # a title that charts only after the date: say so, not "no title matches"
         try:
-            later = resolve(View.of(self.store).catalog, query)
+            later = resolve(View.of(self.store).titles, query)
         except (NotFoundError, AmbiguousTitleError):
             raise missed from None
         first = min((t.first_week for t in _titles(later) if t.first_week), default=None)
@@ -212,7 +212,7 @@ class View:
 
 
 def _titles(target: Title | Show) -> tuple[Title, ...]:
-    from chartwatch.titles.catalog import Show
+    from chartwatch.titles.index import Show
 
     return target.titles if isinstance(target, Show) else (target,)
 

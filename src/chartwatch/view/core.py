@@ -3,7 +3,7 @@
 From the view's visible rows (:func:`chartwatch.store.rows.visible_rows`), in a handful of
 set-based queries:
 
-* the title catalogue (:func:`chartwatch.titles.catalog.build_catalog`): every title with
+* the title index (:func:`chartwatch.titles.index.build_index`): every title with
   the names Netflix gave it;
 * each title's weeks in its global list (:class:`TitleWeek`) and its rows in the country
   lists (:class:`CountryRow`), labelled with the title's ident, so a renamed title is one
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from chartwatch.titles.catalog import Catalog, build_catalog, catalog_from_json, catalog_to_json
+from chartwatch.titles.index import TitleIndex, build_index, index_from_json, index_to_json
 from chartwatch.view import disk
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ class Standing:
 # -- deriving ---------------------------------------------------------------------------------
 
 
-def _titled(cat: Catalog, rows: str, list_name: str) -> tuple[str, list[Any]]:
+def _titled(cat: TitleIndex, rows: str, list_name: str) -> tuple[str, list[Any]]:
     """One list's visible rows with ``title`` (the title's ident) and ``film``: old labels
     read as the current one, the rows of a label two titles share given to each."""
     labels = list(cat.alias_of)
@@ -207,7 +207,7 @@ def derive_core(view: View) -> Core:
     con.execute(f"CREATE OR REPLACE TEMP TABLE cw_view_rows AS SELECT * FROM {rows_sql} r", params)
     try:
         facts = _facts(store)
-        cat = build_catalog(store, "cw_view_rows")
+        cat = build_index(store, "cw_view_rows")
         gsql, gparams = _titled(cat, "cw_view_rows", "global")
         csql, cparams = _titled(cat, "cw_view_rows", "countries")
         tables: dict[str, list[tuple[Any, ...]]] = {}
@@ -217,7 +217,7 @@ def derive_core(view: View) -> Core:
             con.execute(f"CREATE OR REPLACE TEMP TABLE cw_{name} AS {query}", used)
             tables[name] = store.all(f"SELECT * FROM cw_{name}")
             disk.write_table(view, name, f"cw_{name}")
-        disk.write_json(view, "catalog", catalog_to_json(cat))
+        disk.write_json(view, "titles", index_to_json(cat))
         disk.write_json(view, "facts", facts)  # last: its presence says the rest is there
     finally:
         for name in ("view_rows", *_TABLES):
@@ -229,7 +229,7 @@ def load_core(view: View) -> Core:
     """The core of ``view``: read from beside the store when it is there, else derived."""
     facts = disk.read_json(view, "facts")
     if facts is not None:
-        cat_json = disk.read_json(view, "catalog")
+        cat_json = disk.read_json(view, "titles")
         paths = {name: disk.table_path(view, name) for name in _TABLES}
         if cat_json is not None and all(paths.values()):
             try:
@@ -242,7 +242,7 @@ def load_core(view: View) -> Core:
                 pass
             else:
                 tables["countries"] = paths["countries"]
-                return Core(facts, catalog_from_json(cat_json), tables)
+                return Core(facts, index_from_json(cat_json), tables)
     return derive_core(view)
 
 
@@ -269,10 +269,12 @@ def _day(text: str | None) -> dt.date | None:
 class Core:
     """The derived data of one view. Built by :func:`load_core`; read-only after that."""
 
-    def __init__(self, facts: dict[str, Any], catalog: Catalog, tables: dict[str, Any]) -> None:
+    def __init__(
+        self, facts: dict[str, Any], title_index: TitleIndex, tables: dict[str, Any]
+    ) -> None:
         """``tables``: the rows of each derived table; ``countries`` may instead be the path
         of its Parquet file, read a title at a time (or whole, for a board) when asked."""
-        self.catalog = catalog
+        self.titles = title_index
         self.reconstructed: bool = facts["reconstructed"]
         self.first_observed = _day(facts["first_observed"])
         self.list_start = _day(facts["list_start"])  # the first week of the global lists
@@ -517,7 +519,7 @@ class Core:
         return {k: sorted(v, key=_order) for k, v in out.items()}
 
     def _show_of(self, ident: str, film: bool) -> str:
-        title = self.catalog.titles.get((ident, film))
+        title = self.titles.titles.get((ident, film))
         return title.show if title is not None else ident
 
 

@@ -24,7 +24,7 @@ def week(
     country: str | None,
     as_of: dt.date | None,
 ) -> Any:
-    from chartwatch.charts import week as get_week
+    from chartwatch.lists import week as get_week
 
     view = View.of(store, as_of)
     return get_week(view, week=week, category=category, country=country).to_dict()
@@ -60,7 +60,7 @@ def countries(store: Store, *, q: str, week: dt.date | None, as_of: dt.date | No
 
 
 def brief(store: Store, *, q: str, vs: str | None, as_of: dt.date | None) -> Any:
-    from chartwatch.analytics.brief import brief as make_brief
+    from chartwatch.brief import brief as make_brief
 
     return make_brief(View.of(store, as_of), q, vs=vs).to_dict()
 
@@ -68,7 +68,7 @@ def brief(store: Store, *, q: str, vs: str | None, as_of: dt.date | None) -> Any
 def search(store: Store, *, q: str, limit: int) -> Any:
     from chartwatch.titles.search import search as find
 
-    return [h.to_dict() for h in find(View.of(store).catalog, q, limit=limit)]
+    return [h.to_dict() for h in find(View.of(store).titles, q, limit=limit)]
 
 
 def history(
@@ -94,7 +94,7 @@ def history(
 
 
 def status(store: Store) -> Any:
-    from chartwatch.summary import status as get_status
+    from chartwatch.inventory import status as get_status
 
     return get_status(store).to_dict()
 
@@ -114,6 +114,6 @@ def greenlight_all(store: Store, *, as_of: dt.date | None, weeks: int) -> Any:
 def greenlight_backtest(
     store: Store, *, as_of: dt.date | None, weeks: int, horizon: int, strict: bool, seed: int
 ) -> Any:
-    from chartwatch.forecast.summary import backtests
+    from chartwatch.forecast.scorecard import backtests
 
     return backtests(View.of(store, as_of), weeks=weeks, horizon=horizon, strict=strict, seed=seed)

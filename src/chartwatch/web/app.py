@@ -29,7 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from chartwatch import __version__
 from chartwatch.errors import ChartwatchError, NotFoundError, StoreBusyError
 from chartwatch.forecast.features import DEFAULT_WEEKS
-from chartwatch.forecast.summary import missing_extra
+from chartwatch.forecast.scorecard import missing_extra
 from chartwatch.results import jsonable
 from chartwatch.view import View
 from chartwatch.web import pages

@@ -14,8 +14,8 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from chartwatch.titles import Catalog, Show, Title
-from chartwatch.titles.catalog import list_word
+from chartwatch.titles import Show, Title, TitleIndex
+from chartwatch.titles.index import list_word
 from chartwatch.titles.search import plain
 
 if TYPE_CHECKING:
@@ -53,9 +53,9 @@ def query_url(query: str) -> str:
 
 
 class Links:
-    """Slugs of every title and show of one catalog, qualified where two would collide."""
+    """Slugs of every title and show of one title_index, qualified where two would collide."""
 
-    def __init__(self, cat: Catalog) -> None:
+    def __init__(self, cat: TitleIndex) -> None:
         self.cat = cat
         groups: dict[str, list[Title | Show]] = {}
         rivals: dict[str, list[Title | Show]] = {}
@@ -103,9 +103,9 @@ class Links:
         return quote(path, safe="~-")
 
     def title(self, target: Title | Show) -> str:
-        """``/title/…`` of a title or show of this catalog."""
+        """``/title/…`` of a title or show of this title_index."""
         path = self._paths.get(id(target))
-        if path is None:  # not of this catalog: fall back to a query that names it
+        if path is None:  # not of this title_index: fall back to a query that names it
             name = target.name if isinstance(target, Show) else target.label
             return query_url(name)
         return "/title/" + path
@@ -125,5 +125,5 @@ class Links:
 
 
 def links_for(view: View) -> Links:
-    """The links of the view's catalogue, made once per view and kept with it."""
-    return view.derived("web_links", lambda: Links(view.catalog))
+    """The links of the view's title index, made once per view and kept with it."""
+    return view.derived("web_links", lambda: Links(view.titles))

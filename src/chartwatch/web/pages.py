@@ -124,7 +124,7 @@ def home(
     as_of: dt.date | None = None,
 ) -> Page:
     """The week's lists (the latest by default) with the week and country pickers."""
-    from chartwatch.charts import week as get_week
+    from chartwatch.lists import week as get_week
 
     view = View.of(store, as_of)
     weeks = weeks_available(view, country=country)
@@ -247,7 +247,7 @@ def title_page(
     for wk in data["title"]["weeks"]:
         wk["url"] = url("/", week=wk["week_end"], as_of=as_of)
 
-    from chartwatch.analytics.brief import brief
+    from chartwatch.brief import brief
 
     try:
         data["brief"] = brief(view, target).to_dict()
@@ -318,9 +318,9 @@ def backtest_view(
 ) -> dict[str, Any]:
     """The backtest figures a page shows beside the forecasts: ``state`` (``ready``,
     ``computing``, ``failed``, ``unavailable``), ``message`` (why not, one line), and, when
-    ready, ``renewal`` and ``run`` (:func:`chartwatch.forecast.summary.headline` of the
+    ready, ``renewal`` and ``run`` (:func:`chartwatch.forecast.scorecard.headline` of the
     backtests' document ``value``)."""
-    from chartwatch.forecast.summary import headline
+    from chartwatch.forecast.scorecard import headline
 
     figures = headline(value) if state == "ready" and value is not None else {}
     return {
@@ -348,7 +348,7 @@ def forecasts(
     ``forecast``), else None; ``backtest``: their figures (:func:`backtest_view`).
     Without the forecast extra: ``available`` false, ``message`` and ``install`` say how to
     get it."""
-    from chartwatch.forecast.summary import INSTALL, missing_extra
+    from chartwatch.forecast.scorecard import INSTALL, missing_extra
 
     missing = missing_extra()
     out: dict[str, Any] = {
@@ -594,7 +594,7 @@ def search_page(store: Store, *, q: str | None, limit: int = 10) -> Page:
     results: list[dict[str, Any]] = []
     if q:
         view = View.of(store)
-        cat = view.catalog
+        cat = view.titles
         links = links_for(view)
         for hit in search(cat, q, limit=limit):
             target: Title | Show | None
@@ -669,6 +669,6 @@ def history_page(
 
 
 def status_page(store: Store) -> Page:
-    from chartwatch.summary import status
+    from chartwatch.inventory import status
 
     return Page("status.html", "What the store holds", {"status": status(store).to_dict()})

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Query
 from fastapi.responses import Response
 
 from chartwatch.forecast.features import DEFAULT_WEEKS
-from chartwatch.forecast.summary import missing_extra
+from chartwatch.forecast.scorecard import missing_extra
 from chartwatch.web import api, params
 from chartwatch.web.errors import WebError, bad_parameter
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from chartwatch.analytics.brief.context import Context, Row
 from chartwatch.analytics.runs import RecordHeld, TitleReport
+from chartwatch.brief.context import Context, Row
 
 
 def _title_rows(ctx: Context, ident: str, category: str, cutoff: dt.date) -> list[Row]:

@@ -3,8 +3,8 @@
 ``total``. One builder per fact, named after its id (``countries`` builds both country
 facts); each returns the sentence and the rows it rests on, or ``None`` when there is
 nothing to say. The comparison with another
-title is in :mod:`~chartwatch.analytics.brief.versus`, the statistical forecasts in
-:mod:`~chartwatch.analytics.brief.forecasts`.
+title is in :mod:`~chartwatch.brief.versus`, the statistical forecasts in
+:mod:`~chartwatch.brief.forecasts`.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from chartwatch.analytics.brief.context import Context, Subject
-from chartwatch.analytics.brief.standings import holder_row, record, single_weeks
-from chartwatch.analytics.brief.types import Evidence, Fact
 from chartwatch.analytics.runs import RecordHeld
+from chartwatch.brief.context import Context, Subject
+from chartwatch.brief.standings import holder_row, record, single_weeks
+from chartwatch.brief.types import Evidence, Fact
 from chartwatch.render.prose import count, day_text, figure, join, possessive, week_range
 from chartwatch.vocabulary import VIEWS_FROM
 

@@ -35,9 +35,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chartwatch.analytics.brief import facts, forecasts, versus
-from chartwatch.analytics.brief.context import Context, notes, subject
-from chartwatch.analytics.brief.types import Brief, Evidence, Fact
+from chartwatch.brief import facts, forecasts, versus
+from chartwatch.brief.context import Context, notes, subject
+from chartwatch.brief.types import Brief, Evidence, Fact
 from chartwatch.errors import UsageError
 from chartwatch.titles import Title
 
@@ -56,7 +56,7 @@ def brief(view: View, query: str | Title, *, vs: str | Title | None = None) -> B
     several charted installments raises :class:`AmbiguousTitleError` listing them; a brief
     is about one installment.
     """
-    ctx = Context(view, view.catalog, view.core.list_start)
+    ctx = Context(view, view.titles, view.core.list_start)
     s = subject(ctx, query)
     other = None
     if vs is not None:

@@ -1,5 +1,5 @@
 """Who a brief is about: the resolved title and its run in the view (:class:`Subject`),
-and the :class:`Context` every fact builder reads (the view, its catalogue, the lists'
+and the :class:`Context` every fact builder reads (the view, its title index, the lists'
 first week). A view as of a date holds only the weeks published by then, so a brief "as
 of" a date says only what could be said then.
 """
@@ -10,10 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chartwatch.analytics.brief.types import Evidence
 from chartwatch.analytics.runs import TitleReport, Week, title_report
+from chartwatch.brief.types import Evidence
 from chartwatch.errors import AmbiguousTitleError, NotFoundError
-from chartwatch.titles import Catalog, Show, Title
+from chartwatch.titles import Show, Title, TitleIndex
 from chartwatch.titles.search import describe
 
 if TYPE_CHECKING:
@@ -75,10 +75,10 @@ class Subject:
 
 @dataclass
 class Context:
-    """What every fact builder reads: the view, its catalogue and the lists' first week."""
+    """What every fact builder reads: the view, its title index and the lists' first week."""
 
     view: View
-    cat: Catalog
+    cat: TitleIndex
     start: dt.date | None  # the lists' first week
 
 

@@ -104,7 +104,7 @@ class Show:
 
 
 @dataclass
-class Catalog:
+class TitleIndex:
     """The titles of one view of the store (current, or as of a date)."""
 
     titles: dict[tuple[str, bool], Title] = field(default_factory=dict)  # (ident, film)
@@ -118,7 +118,7 @@ class Catalog:
     by_key: dict[str, Title] = field(default_factory=dict)  # key and ident -> title
     # the search index (normalised names and what they name), built on first search
     index: tuple[list[str], list[Title | Show]] | None = None
-    # other facts of this view, computed once on first use and dropped with the catalog
+    # other facts of this view, computed once on first use and dropped with the title_index
     # (chartwatch.analytics.frame: the lists' first week, the weeks with country lists)
     memo: dict[str, Any] = field(default_factory=dict)
 
@@ -288,7 +288,7 @@ def _link_stretches(
     return out
 
 
-def build_catalog(store: Store, rows_table: str) -> Catalog:
+def build_index(store: Store, rows_table: str) -> TitleIndex:
     """The titles of a view of the store, from ``rows_table`` (a table or subquery of its
     visible rows, :func:`chartwatch.store.rows.visible_rows`). :class:`chartwatch.view.View`
     builds it once per view and keeps it."""
@@ -339,7 +339,7 @@ def build_catalog(store: Store, rows_table: str) -> Catalog:
             entry["show"] = show
         entry["first"], entry["last"] = _lo(entry["first"], first), _hi(entry["last"], last)
 
-    cat = Catalog(alias_of=alias_of)
+    cat = TitleIndex(alias_of=alias_of)
     shared = {k: v for k, v in merged.items() if len([c for c in v if c is not None]) > 1}
     if shared:
         _split(store, rows_table, cat, shared)
@@ -396,8 +396,8 @@ def build_catalog(store: Store, rows_table: str) -> Catalog:
     return cat
 
 
-def _add_shows(cat: Catalog) -> None:
-    """Group the catalog's titles into shows (a film is its own show), installments in
+def _add_shows(cat: TitleIndex) -> None:
+    """Group the title_index's titles into shows (a film is its own show), installments in
     order."""
     by_show: dict[tuple[str, bool], list[Title]] = {}
     for title in cat.titles.values():
@@ -421,9 +421,9 @@ def _day(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def catalog_to_json(cat: Catalog) -> dict[str, Any]:
-    """The catalog as plain JSON (its titles and the old labels' current names), to keep
-    it beside the store (:mod:`chartwatch.view.disk`); :func:`catalog_from_json` reads it."""
+def index_to_json(cat: TitleIndex) -> dict[str, Any]:
+    """The title_index as plain JSON (its titles and the old labels' current names), to keep
+    it beside the store (:mod:`chartwatch.view.disk`); :func:`index_from_json` reads it."""
     return {
         "alias_of": cat.alias_of,
         "titles": [
@@ -452,8 +452,8 @@ def catalog_to_json(cat: Catalog) -> dict[str, Any]:
     }
 
 
-def catalog_from_json(data: dict[str, Any]) -> Catalog:
-    cat = Catalog(alias_of=dict(data["alias_of"]))
+def index_from_json(data: dict[str, Any]) -> TitleIndex:
+    cat = TitleIndex(alias_of=dict(data["alias_of"]))
     for t in data["titles"]:
         show, label, kind, number, subtitle = t["installment"]
         cat.add(
@@ -479,11 +479,11 @@ def catalog_from_json(data: dict[str, Any]) -> Catalog:
 def _split(
     store: Store,
     rows_table: str,
-    cat: Catalog,
+    cat: TitleIndex,
     shared: dict[tuple[str, bool], dict[str | None, dict[str, Any]]],
 ) -> None:
     """Give the rows of each label that titles in two global lists share to one title each
-    (:attr:`Catalog.split_global`, :attr:`Catalog.split_countries`) and set each title's
+    (:attr:`TitleIndex.split_global`, :attr:`TitleIndex.split_countries`) and set each title's
     span from its own rows; unlinked country rows (:func:`_link_stretches`) stay a title of
     the country lists alone (category ``None``)."""
     names = {label for label, _film in shared}

@@ -5,9 +5,9 @@ title is read without its country footprint or standings.
 
 from __future__ import annotations
 
-from chartwatch.analytics.brief.context import Context, Subject
-from chartwatch.analytics.brief.facts import UNITS
-from chartwatch.analytics.brief.types import Evidence, Fact
+from chartwatch.brief.context import Context, Subject
+from chartwatch.brief.facts import UNITS
+from chartwatch.brief.types import Evidence, Fact
 from chartwatch.render.prose import count, figure, possessive, ratio, week_range
 
 

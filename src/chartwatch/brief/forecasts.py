@@ -7,8 +7,8 @@ or pandas.
 
 from __future__ import annotations
 
-from chartwatch.analytics.brief.context import Context, Subject
-from chartwatch.analytics.brief.types import Fact
+from chartwatch.brief.context import Context, Subject
+from chartwatch.brief.types import Fact
 from chartwatch.errors import NotFoundError
 from chartwatch.render.prose import count, figure, possessive
 
