@@ -163,6 +163,43 @@ def compare(
     for a show or an ambiguous name and :class:`NotFoundError` when a title has no weeks or
     no views.
     """
+    picked = _picked(view, queries, metric, align)
+    core = view.core
+    per_title = [_weeks_of(core, pick) for pick in picked]
+    for pick, weeks in zip(picked, per_title, strict=True):
+        if not weeks:
+            raise NotFoundError(
+                f"{pick.label!r} has no weeks in the global Top 10 in this view"
+                + (" (it is only in country lists)" if pick.category is None else "")
+            )
+    labels = [t.label for t in picked]
+    titles = [
+        _compared(core, pick, weeks, labels.count(pick.label) == 1)
+        for pick, weeks in zip(picked, per_title, strict=True)
+    ]
+    if metric == "views":
+        problems = [
+            p for t, w in zip(titles, per_title, strict=True) if (p := _views_problem(t, w))
+        ]
+        if problems:
+            raise NotFoundError(
+                "cannot compare views: Netflix publishes weekly views only from the week ending "
+                f"{VIEWS_FROM}, and " + "; ".join(problems) + ". Use --metric hours"
+            )
+    return Comparison(
+        metric=metric,
+        align=align,
+        as_of=view.as_of,
+        view=view.describe(),
+        titles=titles,
+        rows=_wide(titles, per_title, metric, align),
+        notes=_notes(titles, metric, align),
+        weeks=[w for weeks in per_title for w in weeks],
+    )
+
+
+def _picked(view: View, queries: list[str | Title], metric: str, align: str) -> list[Title]:
+    """The options checked and each query resolved to one installment, no title twice."""
     if metric not in METRICS:
         raise UsageError(f"{metric!r} is not one of {', '.join(METRICS)}", parameter="metric")
     if align not in ALIGNS:
@@ -179,63 +216,51 @@ def compare(
                 parameter="titles",
             )
         seen[ident] = query
+    return picked
 
-    core = view.core
-    per_title: list[list[ComparedWeek]] = []
-    first_category: dict[int, str] = {}
-    for pos, pick in enumerate(picked):
-        by_week: dict[dt.date, Any] = {}
-        for row in core.title_weeks(pick.ident, pick.film):
-            kept = by_week.get(row.week)
-            if kept is None or row.rank < kept.rank:  # one row a week: its best rank's
-                by_week[row.week] = row
-        weeks = []
-        first = min(by_week, default=None)
-        for week, row in sorted(by_week.items()):
-            assert first is not None
-            number = (week - first).days // 7 + 1
-            weeks.append(ComparedWeek(pick.label, number, week, row.rank, row.hours, row.views))
-            first_category.setdefault(pos, row.category)
-        per_title.append(weeks)
-    for pick, weeks in zip(picked, per_title, strict=True):
-        if not weeks:
-            raise NotFoundError(
-                f"{pick.label!r} has no weeks in the global Top 10 in this view"
-                + (" (it is only in country lists)" if pick.category is None else "")
-            )
 
-    start = core.list_start
-    labels = [t.label for t in picked]
-    titles = []
-    for pos, (pick, weeks) in enumerate(zip(picked, per_title, strict=True)):
-        known = weeks[0].week_end != start
-        titles.append(
-            ComparedTitle(
-                label=pick.label,
-                column=pick.label if labels.count(pick.label) == 1 else describe(pick),
-                show=pick.show,
-                film=pick.film,
-                category=first_category.get(pos, pick.category),
-                first_week_end=weeks[0].week_end,
-                last_week_end=weeks[-1].week_end,
-                debut_week_end=weeks[0].week_end if known else None,
-                debut_known=known,
-                weeks_in_top10=len(weeks),
-                key=pick.key,
-                stretches=stretches([w.week_number for w in weeks]),
-            )
-        )
+def _by_week(core: Any, pick: Title) -> dict[dt.date, Any]:
+    """The title's rows in the global Top 10, one a week: its best rank's."""
+    by_week: dict[dt.date, Any] = {}
+    for row in core.title_weeks(pick.ident, pick.film):
+        kept = by_week.get(row.week)
+        if kept is None or row.rank < kept.rank:
+            by_week[row.week] = row
+    return by_week
 
-    if metric == "views":
-        problems = [
-            p for t, w in zip(titles, per_title, strict=True) if (p := _views_problem(t, w))
-        ]
-        if problems:
-            raise NotFoundError(
-                "cannot compare views: Netflix publishes weekly views only from the week ending "
-                f"{VIEWS_FROM}, and " + "; ".join(problems) + ". Use --metric hours"
-            )
 
+def _weeks_of(core: Any, pick: Title) -> list[ComparedWeek]:
+    """The title's weeks in the global Top 10, numbered from its first."""
+    by_week = _by_week(core, pick)
+    first = min(by_week, default=None)
+    return [
+        ComparedWeek(pick.label, (week - first).days // 7 + 1, week, row.rank, row.hours, row.views)
+        for week, row in sorted(by_week.items())
+        if first is not None
+    ]
+
+
+def _compared(core: Any, pick: Title, weeks: list[ComparedWeek], unique: bool) -> ComparedTitle:
+    known = weeks[0].week_end != core.list_start
+    by_week = _by_week(core, pick)
+    return ComparedTitle(
+        label=pick.label,
+        column=pick.label if unique else describe(pick),
+        show=pick.show,
+        film=pick.film,
+        category=by_week[min(by_week)].category,
+        first_week_end=weeks[0].week_end,
+        last_week_end=weeks[-1].week_end,
+        debut_week_end=weeks[0].week_end if known else None,
+        debut_known=known,
+        weeks_in_top10=len(weeks),
+        key=pick.key,
+        stretches=stretches([w.week_number for w in weeks]),
+    )
+
+
+def _notes(titles: list[ComparedTitle], metric: str, align: str) -> list[str]:
+    """What the reader must know: runs that began before the lists, ranks across lists."""
     notes = []
     if align == "debut":
         for t in titles:
@@ -250,24 +275,20 @@ def compare(
             "ranks are within each title's own list: "
             + "; ".join(f"{t.label}: {t.category}" for t in titles)
         )
+    return notes
 
+
+def _wide(
+    titles: list[ComparedTitle], per_title: list[list[ComparedWeek]], metric: str, align: str
+) -> list[dict[str, Any]]:
+    """One row per week (number or week-ending date), one column per title."""
     column = _COLUMN[metric]
-    table: dict[Any, dict[str, Any]] = {}  # week number or week-ending date -> values
+    table: dict[Any, dict[str, Any]] = {}
     for t, weeks in zip(titles, per_title, strict=True):
         for w in weeks:
             week_key = w.week_number if align == "debut" else w.week_end
             table.setdefault(week_key, {})[t.column] = getattr(w, column)
-    wide: list[dict[str, Any]] = [
+    return [
         {"week": week_key, **{t.column: values.get(t.column) for t in titles}}
         for week_key, values in sorted(table.items())
     ]
-    return Comparison(
-        metric=metric,
-        align=align,
-        as_of=view.as_of,
-        view=view.describe(),
-        titles=titles,
-        rows=wide,
-        notes=notes,
-        weeks=[w for weeks in per_title for w in weeks],
-    )

@@ -158,42 +158,91 @@ def engagement_by_title(view: View) -> dict[str, list[Engagement]]:
     content), so a title's engagement is a dictionary look-up."""
 
     def compute() -> dict[str, list[Engagement]]:
-        from chartwatch.engagement.reports import report_rows
+        from chartwatch.view import disk
 
-        linked = _row_links(view)
-        if not linked:
-            return {}
-        sql, params = report_rows(view.as_of)
-        got = view.store.all(
-            "SELECT r.report, r.kind, r.title, r.occurrence, r.period_start, r.period_end, "
-            "r.hours_viewed, r.views, r.runtime_hours, r.release_date, r.available_globally, "
-            f"r.snapshot_id, s.observed_at FROM {sql} r JOIN snapshots s USING (snapshot_id) "
-            "ORDER BY r.period_start",
-            params,
+        kept = disk.read_json(view, "engagement_by_title")
+        if kept is not None:
+            return {key: [_engagement_from_json(e) for e in rows] for key, rows in kept.items()}
+        found = _read_engagement(view)
+        disk.write_json(
+            view,
+            "engagement_by_title",
+            {key: [_engagement_to_json(e) for e in rows] for key, rows in found.items()},
         )
-        out: dict[str, list[Engagement]] = {}
-        for rep, kind, name, occ, start, end, hours, views, runtime, release, glob, sid, at in got:
-            key = linked.get((rep, kind, name, occ))
-            if key is None:
-                continue
-            out.setdefault(key, []).append(
-                Engagement(
-                    report=rep,
-                    period_start=start,
-                    period_end=end,
-                    hours_viewed=int(hours),
-                    views=None if views is None else int(views),
-                    runtime_hours=None if runtime is None else round(float(runtime), 4),
-                    release_date=release,
-                    available_globally=bool(glob),
-                    title=name,
-                    snapshot_id=int(sid),
-                    observed_at=at,
-                )
-            )
-        return out
+        return found
 
     return view.derived("engagement_by_title", compute)
+
+
+def _engagement_to_json(e: Engagement) -> list[Any]:
+    return [
+        e.report,
+        e.period_start.isoformat(),
+        e.period_end.isoformat(),
+        e.hours_viewed,
+        e.views,
+        e.runtime_hours,
+        None if e.release_date is None else e.release_date.isoformat(),
+        e.available_globally,
+        e.title,
+        e.snapshot_id,
+        e.observed_at.isoformat(),
+    ]
+
+
+def _engagement_from_json(row: list[Any]) -> Engagement:
+    rep, start, end, hours, views, runtime, release, glob, name, sid, at = row
+    return Engagement(
+        report=rep,
+        period_start=dt.date.fromisoformat(start),
+        period_end=dt.date.fromisoformat(end),
+        hours_viewed=hours,
+        views=views,
+        runtime_hours=runtime,
+        release_date=None if release is None else dt.date.fromisoformat(release),
+        available_globally=glob,
+        title=name,
+        snapshot_id=sid,
+        observed_at=dt.datetime.fromisoformat(at),
+    )
+
+
+def _read_engagement(view: View) -> dict[str, list[Engagement]]:
+    """Every linked report row of ``view`` read from the store, by title key."""
+    from chartwatch.engagement.reports import report_rows
+
+    linked = _row_links(view)
+    if not linked:
+        return {}
+    sql, params = report_rows(view.as_of)
+    got = view.store.all(
+        "SELECT r.report, r.kind, r.title, r.occurrence, r.period_start, r.period_end, "
+        "r.hours_viewed, r.views, r.runtime_hours, r.release_date, r.available_globally, "
+        f"r.snapshot_id, s.observed_at FROM {sql} r JOIN snapshots s USING (snapshot_id) "
+        "ORDER BY r.period_start",
+        params,
+    )
+    out: dict[str, list[Engagement]] = {}
+    for rep, kind, name, occ, start, end, hours, views, runtime, release, glob, sid, at in got:
+        key = linked.get((rep, kind, name, occ))
+        if key is None:
+            continue
+        out.setdefault(key, []).append(
+            Engagement(
+                report=rep,
+                period_start=start,
+                period_end=end,
+                hours_viewed=int(hours),
+                views=None if views is None else int(views),
+                runtime_hours=None if runtime is None else round(float(runtime), 4),
+                release_date=release,
+                available_globally=bool(glob),
+                title=name,
+                snapshot_id=int(sid),
+                observed_at=at,
+            )
+        )
+    return out
 
 
 def _row_links(view: View) -> dict[tuple[str, str, str, int], str]:
@@ -361,20 +410,9 @@ def title_report(view: View, title: Title, *, full: bool = True) -> TitleReport:
     country counts None), the standings (``records`` empty) and the forecast: for callers
     that read only the run (the title a brief is compared with)."""
     core = view.core
-    rows = core.title_weeks(title.ident, title.film)
     crows = core.title_countries(title.ident, title.film) if full else []
     covered = core.country_weeks if full else frozenset()
-    no1_week: dict[dt.date, int] = {}
-    top10_week: dict[dt.date, int] = {}
-    per_country: dict[str, list[Any]] = {}
-    for c in crows:
-        top10_week[c.week] = top10_week.get(c.week, 0) + 1
-        if c.rank == 1:
-            no1_week[c.week] = no1_week.get(c.week, 0) + 1
-        entry = per_country.setdefault(c.iso2, [c.name, 0, 0, 99])
-        entry[1] += 1
-        entry[2] += c.rank == 1
-        entry[3] = min(entry[3], c.rank)
+    tally = _CountryTally(crows)
     weeks = [
         Week(
             week_start=w.week - dt.timedelta(days=6),
@@ -384,57 +422,14 @@ def title_report(view: View, title: Title, *, full: bool = True) -> TitleReport:
             hours_viewed=w.hours,
             views=w.views,
             cumulative_weeks_in_top_10=w.cumulative,
-            countries_no1=no1_week.get(w.week, 0) if w.week in covered else None,
-            countries_top10=top10_week.get(w.week, 0) if w.week in covered else None,
+            countries_no1=tally.no1_week.get(w.week, 0) if w.week in covered else None,
+            countries_top10=tally.top10_week.get(w.week, 0) if w.week in covered else None,
             observed_at=w.observed_at,
             snapshot_id=w.snapshot_id,
         )
-        for w in rows
+        for w in core.title_weeks(title.ident, title.film)
     ]
-    start = core.list_start
-    debut = None
-    if weeks:
-        first = weeks[0]
-        known = first.week_end != start
-        debut = Debut(
-            known=known,
-            week_start=first.week_start,
-            week_end=first.week_end,
-            rank=first.rank,
-            hours_viewed=first.hours_viewed,
-            views=first.views,
-            note=None
-            if known
-            else "already in the Top 10 in the first week of the lists "
-            f"({week_label(first.week_end)}); its run began earlier, so that week is not its debut",
-        )
     peak = min((w.rank for w in weeks), default=None)
-    cover = (min(covered), max(covered)) if covered else None
-    note = None
-    if weeks and cover and weeks[-1].week_end > cover[1]:
-        note = (
-            f"country lists in the store end with the week of {cover[1]}; "
-            "later weeks have no country footprint"
-        )
-    elif not cover and full:
-        note = "the store has no country lists"
-    if title.unlinked_note and crows:
-        note = title.unlinked_note
-    countries = Countries(
-        no1=[
-            CountryCount(iso, e[0], e[2], e[3])
-            for iso, e in sorted(per_country.items(), key=lambda kv: (-kv[1][2], kv[1][0]))
-            if e[2]
-        ],
-        top10=[
-            CountryCount(iso, e[0], e[1], e[3])
-            for iso, e in sorted(per_country.items(), key=lambda kv: (-kv[1][1], kv[1][0]))
-        ],
-        no1_by_week=dict(sorted(no1_week.items())),
-        top10_by_week=dict(sorted(top10_week.items())),
-        lists_cover=cover,
-        note=note,
-    )
     report = TitleReport(
         show=title.show,
         season=None if title.film else title.label,
@@ -448,7 +443,7 @@ def title_report(view: View, title: Title, *, full: bool = True) -> TitleReport:
         },
         aliases=list(title.aliases),
         as_of=view.as_of,
-        debut=debut,
+        debut=_debut(weeks, core.list_start),
         peak_rank=peak,
         weeks_at_peak=sum(w.rank == peak for w in weeks),
         weeks_in_top10=len(weeks),
@@ -457,28 +452,14 @@ def title_report(view: View, title: Title, *, full: bool = True) -> TitleReport:
         total_views=_sum([w.views for w in weeks]),
         weeks_with_views=sum(w.views is not None for w in weeks),
         best_week=best_week(weeks),
-        countries=countries,
+        countries=tally.countries(_footprint_note(title, weeks, covered, crows, full), covered),
         weeks=weeks,
         key=title.key,
         namesakes=list(title.namesakes),
         view=view.describe(),
     )
     if full and weeks:
-        report.records = [
-            RecordHeld(
-                metric=s.metric,
-                category=s.category,
-                week_end=s.week,
-                value=s.value,
-                rank=s.rank,
-                of=s.of,
-                record=s.rank == 1,
-                holder=s.holder,
-                holder_value=s.holder_value,
-            )
-            for s in core.standings(title.ident, title.film)
-            if s.category == report.category
-        ]
+        report.records = _records_held(view, title, report.category)
         from chartwatch.forecast.documents import running_forecast
 
         report.forecast = running_forecast(view, title)
@@ -486,6 +467,98 @@ def title_report(view: View, title: Title, *, full: bool = True) -> TitleReport:
         report.engagement = title_engagement(view, title)
         report.engagement_total = engagement_total(report.engagement)
     return report
+
+
+class _CountryTally:
+    """A title's country rows counted per week and per country."""
+
+    def __init__(self, crows: list[Any]) -> None:
+        self.no1_week: dict[dt.date, int] = {}
+        self.top10_week: dict[dt.date, int] = {}
+        self.per_country: dict[str, list[Any]] = {}  # iso2 -> [name, weeks, weeks at 1, best]
+        for c in crows:
+            self.top10_week[c.week] = self.top10_week.get(c.week, 0) + 1
+            if c.rank == 1:
+                self.no1_week[c.week] = self.no1_week.get(c.week, 0) + 1
+            entry = self.per_country.setdefault(c.iso2, [c.name, 0, 0, 99])
+            entry[1] += 1
+            entry[2] += c.rank == 1
+            entry[3] = min(entry[3], c.rank)
+
+    def countries(self, note: str | None, covered: frozenset[dt.date]) -> Countries:
+        items = self.per_country.items()
+        return Countries(
+            no1=[
+                CountryCount(iso, e[0], e[2], e[3])
+                for iso, e in sorted(items, key=lambda kv: (-kv[1][2], kv[1][0]))
+                if e[2]
+            ],
+            top10=[
+                CountryCount(iso, e[0], e[1], e[3])
+                for iso, e in sorted(items, key=lambda kv: (-kv[1][1], kv[1][0]))
+            ],
+            no1_by_week=dict(sorted(self.no1_week.items())),
+            top10_by_week=dict(sorted(self.top10_week.items())),
+            lists_cover=(min(covered), max(covered)) if covered else None,
+            note=note,
+        )
+
+
+def _debut(weeks: list[Week], list_start: dt.date | None) -> Debut | None:
+    """The title's first week, and whether it is a debut (not the lists' first week)."""
+    if not weeks:
+        return None
+    first = weeks[0]
+    known = first.week_end != list_start
+    return Debut(
+        known=known,
+        week_start=first.week_start,
+        week_end=first.week_end,
+        rank=first.rank,
+        hours_viewed=first.hours_viewed,
+        views=first.views,
+        note=None
+        if known
+        else "already in the Top 10 in the first week of the lists "
+        f"({week_label(first.week_end)}); its run began earlier, so that week is not its debut",
+    )
+
+
+def _footprint_note(
+    title: Title, weeks: list[Week], covered: frozenset[dt.date], crows: list[Any], full: bool
+) -> str | None:
+    """What the country footprint cannot show: weeks after the country lists end, no
+    country lists at all, or a title the lists name differently."""
+    note = None
+    if weeks and covered and weeks[-1].week_end > max(covered):
+        note = (
+            f"country lists in the store end with the week of {max(covered)}; "
+            "later weeks have no country footprint"
+        )
+    elif not covered and full:
+        note = "the store has no country lists"
+    if title.unlinked_note and crows:
+        note = title.unlinked_note
+    return note
+
+
+def _records_held(view: View, title: Title, category: str | None) -> list[RecordHeld]:
+    """Where the title's debut and best week stood on its list's boards when set."""
+    return [
+        RecordHeld(
+            metric=s.metric,
+            category=s.category,
+            week_end=s.week,
+            value=s.value,
+            rank=s.rank,
+            of=s.of,
+            record=s.rank == 1,
+            holder=s.holder,
+            holder_value=s.holder_value,
+        )
+        for s in view.core.standings(title.ident, title.film)
+        if s.category == category
+    ]
 
 
 def show_report(view: View, show: Show) -> ShowReport:
