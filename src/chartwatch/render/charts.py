@@ -81,6 +81,14 @@ def numeric_code(iso2: str) -> str | None:
     return str(country.numeric) if country is not None else None
 
 
+def warm(width: int | str, map_width: int | str) -> None:
+    """Import Altair and build the run-chart and map shells for these widths now (a web
+    server calls this as it starts, so that its first title page pays neither)."""
+    for unit in UNITS.values():
+        _run_shell(unit, width)
+    _map_shell(0, map_width)
+
+
 def _alt() -> Any:
     import altair as alt
 
@@ -225,7 +233,6 @@ def compare_chart(
     ``first_runs`` draws only each title's first unbroken stretch in the Top 10 (the run
     people mean): a re-entry years later would otherwise stretch the axis and squeeze the
     runs into its left edge."""
-    alt = _alt()
     by_debut = comparison.align == "debut"
     measure = {"hours": "hours_viewed", "views": "views"}.get(comparison.metric)
     columns = {t.label: t.column for t in comparison.titles}
@@ -252,6 +259,29 @@ def compare_chart(
             }
         )
     order = [t.column for t in comparison.titles]
+    names = " vs ".join(order)
+    description = (
+        f"{names}: "
+        + "; ".join(
+            f"{t.column}, {t.weeks_in_top10} weeks in the Top 10" for t in comparison.titles
+        )
+        + ("; aligned on each title's first week" if by_debut else "; by calendar week")
+        + ("; each title's first run in the Top 10, without re-entries" if first_runs else "")
+        + "."
+    )
+    shell = _compare_shell(by_debut, measure, comparison.metric, len(order), width)
+    names_in_order = {f"t{i}": name for i, name in enumerate(order)}
+    return _fill(shell, rows=rows, description=description, **names_in_order)
+
+
+@cache
+def _compare_shell(
+    by_debut: bool, measure: str | None, metric: str, n: int, width: int | str
+) -> str:
+    """The comparison of ``n`` titles with slots for its rows, description and the titles'
+    names (``t0``, ``t1``…, in order): Altair builds it once per shape, not per pair."""
+    alt = _alt()
+    order = [_SLOT.format(f"t{i}") for i in range(n)]
     color = alt.Color(
         "title:N",
         title=None,
@@ -274,7 +304,7 @@ def compare_chart(
         alt.Tooltip("week_end:N", title="Week ending"),
         alt.Tooltip("rank:Q", title="Rank"),
     ]
-    data = alt.Data(values=rows)
+    data = alt.Data(values=_slot("rows"))
     panels = []
     if measure:
         unit = UNITS[measure]
@@ -304,25 +334,15 @@ def compare_chart(
         )
         .properties(width=width, height=150)
     )
-    names = " vs ".join(order)
-    description = (
-        f"{names}: "
-        + "; ".join(
-            f"{t.column}, {t.weeks_in_top10} weeks in the Top 10" for t in comparison.titles
-        )
-        + ("; aligned on each title's first week" if by_debut else "; by calendar week")
-        + ("; each title's first run in the Top 10, without re-entries" if first_runs else "")
-        + "."
-    )
-    what = {"hours": "Hours viewed", "views": "Views", "rank": "Rank"}[comparison.metric]
+    what = {"hours": "Hours viewed", "views": "Views", "rank": "Rank"}[metric]
     chart = alt.vconcat(*panels, spacing=12).properties(
         title=alt.TitleParams(
-            names,
+            " vs ".join(order),
             subtitle=f"{what} by week, " + ("aligned on debut" if by_debut else "by calendar week"),
         ),
-        description=description,
+        description=_SLOT.format("description"),
     )
-    return _finish(chart)
+    return json.dumps(_finish(chart))
 
 
 def _status(rank: int | None) -> str:
