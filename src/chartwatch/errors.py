@@ -85,12 +85,24 @@ class MissingExtraError(ChartwatchError):
         )
 
 
+def missing_modules(modules: tuple[str, ...]) -> list[str]:
+    """Those of ``modules`` that cannot be imported (looked up once per process: what is
+    installed does not change under a running program)."""
+    found = _MISSING.get(modules)
+    if found is None:
+        import importlib.util
+
+        found = _MISSING[modules] = [m for m in modules if importlib.util.find_spec(m) is None]
+    return list(found)
+
+
+_MISSING: dict[tuple[str, ...], list[str]] = {}
+
+
 def require_extra(extra: str, modules: tuple[str, ...], what: str) -> None:
     """Raise :class:`MissingExtraError` when any of ``modules`` cannot be imported: the one
     place that checks an optional extra."""
-    import importlib.util
-
-    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    missing = missing_modules(modules)
     if missing:
         raise MissingExtraError(extra, missing, what)
 

@@ -88,6 +88,30 @@ def resolve_category(text: str, *, country: bool) -> str:
     )
 
 
+def _span(
+    view: View,
+    iso: str | None,
+    rows_sql: str,
+    params: list[Any],
+    where: str,
+    where_params: list[Any],
+) -> tuple[Any, ...] | None:
+    """(first week, last week, country name) of the global lists or country ``iso``: from
+    the view's core when it is loaded (a server's pages), else one query (a command)."""
+    core = view.peek("core")
+    if core is not None:
+        if iso is None:
+            weeks: Any = core.global_weeks
+            name = None
+        else:
+            name, weeks = core.country_lists.get(iso, (None, ()))
+        return (min(weeks), max(weeks), name) if weeks else None
+    return view.store.one(
+        f"SELECT min(week), max(week), any_value(country_name) FROM {rows_sql} r WHERE {where}",
+        params + where_params,
+    )
+
+
 def week(
     view: View,
     *,
@@ -107,11 +131,7 @@ def week(
     rows_sql, params = view.rows()
     base_where = "list = ?" + (" AND country_iso2 = ?" if iso else "")
     base_params: list[Any] = [list_name] + ([iso] if iso else [])
-    span = store.one(
-        f"SELECT min(week), max(week), any_value(country_name) FROM {rows_sql} r "
-        f"WHERE {base_where}",
-        params + base_params,
-    )
+    span = _span(view, iso, rows_sql, params, base_where, base_params)
     if span is None or span[0] is None:
         what = f"country {iso}" if iso else "global lists"
         when = f" as published by {as_of}" if as_of else ""

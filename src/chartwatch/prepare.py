@@ -1,8 +1,8 @@
 """Derive a view's data ahead of the questions: ``chartwatch prepare``.
 
 Everything a view derives is derived on first use and kept (:mod:`chartwatch.view`), so the
-first command after a new snapshot pays for it: the catalogue and boards in well under a
-second, the forecasts (fitting the models) in a few seconds, the backtests in more. This
+first command after a new snapshot pays for it: the title index, boards and engagement links in a
+second or two, the forecasts (fitting the models) in a few seconds, the backtests in more. This
 derives it all now, so that the commands and the pages that follow answer at once.
 ``chartwatch serve`` does the same in the background when it starts and after each new
 snapshot.
@@ -37,9 +37,9 @@ class Prepared:
 
 
 def prepare(view: View, *, backtests: bool = True, forecasts: bool = True) -> Prepared:
-    """Derive the core of ``view`` (catalogue, weeks, boards), its forecasts (unless not
-    ``forecasts``) and the default backtests (unless not ``backtests``); without the forecast
-    extra only the core."""
+    """Derive the core of ``view`` (title index, weeks, boards, engagement rows), its
+    forecasts (unless not ``forecasts``) and the default backtests (unless not
+    ``backtests``); without the forecast extra only the core."""
     from chartwatch.forecast.scorecard import missing_extra
 
     done = Prepared(view.as_of.isoformat() if view.as_of else None, view.stamp)
@@ -50,6 +50,9 @@ def prepare(view: View, *, backtests: bool = True, forecasts: bool = True) -> Pr
         done.seconds[name] = round(time.perf_counter() - start, 3)
 
     timed("core", lambda: view.core.board("debut_hours"))
+    from chartwatch.analytics.runs import engagement_by_title
+
+    timed("engagement", lambda: engagement_by_title(view))
     if not forecasts:
         done.skipped += ["forecasts", "backtests"]
         return done
@@ -88,6 +91,8 @@ def prepare_beside(store: Any, *, forecasts: bool = True) -> None:
     if store.path is None:
         prepare(View.of(store), forecasts=forecasts)
         return
+    if is_prepared(View.of(store), forecasts=forecasts):
+        return
     args = [sys.executable, "-m", "chartwatch", "prepare", "--db", str(store.path)]
     if not forecasts:
         args.append("--core-only")
@@ -99,6 +104,19 @@ def prepare_beside(store: Any, *, forecasts: bool = True) -> None:
         child.kill()
     finally:
         _CHILDREN.discard(child)
+
+
+CORE_FILES = ("facts", "titles", "engagement_by_title")
+FORECAST_FILES = ("renewal", "run")
+
+
+def is_prepared(view: View, *, forecasts: bool = True) -> bool:
+    """Whether what :func:`prepare` derives for ``view`` is already kept beside its store
+    (the core, and the forecasts unless not ``forecasts``; backtests are not asked for)."""
+    from chartwatch.view import disk
+
+    names = CORE_FILES + (FORECAST_FILES if forecasts else ())
+    return all(disk.has(view, name) for name in names)
 
 
 _CHILDREN: set[Any] = set()  # preparing processes started by this one, to stop on exit

@@ -11,20 +11,37 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from typing import Any
 
+_PLAIN = (str, int, float, bool, type(None))
+
 
 def jsonable(value: Any) -> Any:
     """Dataclasses, dates and containers as plain JSON values (dates as ISO strings)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
+    if isinstance(value, _PLAIN):  # most values: answered before the slower checks
+        return value
+    if isinstance(value, list | tuple):
+        return [v if isinstance(v, _PLAIN) else jsonable(v) for v in value]
     if isinstance(value, dict):
         return {
-            (k.isoformat() if isinstance(k, dt.date) else k): jsonable(v) for k, v in value.items()
+            (k.isoformat() if isinstance(k, dt.date) else k): (
+                v if isinstance(v, _PLAIN) else jsonable(v)
+            )
+            for k, v in value.items()
         }
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if hasattr(value, "__dataclass_fields__") and not isinstance(value, type):
+        return {name: jsonable(getattr(value, name)) for name in _field_names(type(value))}
     return value
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 class Tabular(ABC):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from chartwatch.brief.context import Context, Subject
 from chartwatch.brief.types import Fact
-from chartwatch.errors import NotFoundError
+from chartwatch.errors import NotFoundError, missing_modules
 from chartwatch.render.prose import count, figure, possessive
 
 
@@ -46,7 +46,6 @@ def renewal(ctx: Context, s: Subject) -> Fact | None:
 
     A later installment already in the lists answers the question, and is told by the
     catalogue without loading the forecast libraries; so is a missing forecast extra."""
-    import importlib.util
 
     t = s.title
     inst = t.installment
@@ -59,7 +58,7 @@ def renewal(ctx: Context, s: Subject) -> Fact | None:
         if number is None or number <= inst.number or first is None or first <= debut:
             continue
         return None  # a later installment has charted: the question is answered
-    if any(importlib.util.find_spec(m) is None for m in ("pandas", "lifelines")):
+    if missing_modules(("pandas", "lifelines")):
         return None  # pragma: no cover - depends on the environment
     from chartwatch.forecast.documents import forecast_installment
 

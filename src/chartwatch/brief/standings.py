@@ -6,6 +6,7 @@ title-week of its category). The standings themselves come from
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 
 from chartwatch.analytics.runs import RecordHeld, TitleReport
@@ -39,32 +40,43 @@ def single_weeks(
 ) -> tuple[int, int, Row | None]:
     """Where ``value`` stands among every title-week of ``category`` up to ``cutoff``: the
     number of weeks, the rank (1 + weeks with more), and the biggest week."""
-    total = above = 0
-    top: tuple[tuple[int, dt.date, int], Row] | None = None
-    film = category.startswith("Films")
-    for (ident, is_film), weeks in ctx.view.core.weeks.items():
-        if is_film != film:
-            continue
-        for w in weeks:
-            figure = w.views if measure == "views" else w.hours
-            if w.category != category or w.week > cutoff or figure is None:
+    weeks, figures, best = _category_weeks(ctx, category, measure)
+    total = bisect.bisect_right(weeks, cutoff)
+    above = sum(1 for f in figures[:total] if f > value)
+    return total, above + 1, best[total - 1] if total else None
+
+
+def _category_weeks(
+    ctx: Context, category: str, measure: str
+) -> tuple[list[dt.date], list[int], list[Row]]:
+    """Every title-week of ``category`` with a figure, in week order: the weeks, the
+    figures, and the biggest week so far at each position (made once per view)."""
+
+    def compute() -> tuple[list[dt.date], list[int], list[Row]]:
+        film = category.startswith("Films")
+        found = []
+        for (ident, is_film), title_weeks in ctx.view.core.weeks.items():
+            if is_film != film:
                 continue
-            total += 1
-            above += figure > value
-            order = (-figure, w.week, w.rank)
+            for w in title_weeks:
+                figure = w.views if measure == "views" else w.hours
+                if w.category == category and figure is not None:
+                    found.append((w.week, figure, ident, w))
+        found.sort(key=lambda f: (f[0], -f[1], f[3].rank))
+        best: list[Row] = []
+        top: tuple[tuple[int, dt.date, int], Row] | None = None
+        for week, figure, ident, w in found:
+            order = (-figure, week, w.rank)
             if top is None or order < top[0]:
                 row = Row(
-                    ident,
-                    w.week,
-                    w.category,
-                    w.rank,
-                    w.hours,
-                    w.views,
-                    w.snapshot_id,
+                    ident, w.week, w.category, w.rank, w.hours, w.views, w.snapshot_id,
                     w.observed_at,
-                )
+                )  # fmt: skip
                 top = (order, row)
-    return total, above + 1, top[1] if top else None
+            best.append(top[1])
+        return [f[0] for f in found], [f[1] for f in found], best
+
+    return ctx.view.derived(f"brief_category_weeks:{category}:{measure}", compute)
 
 
 def record(r: TitleReport, metric: str) -> RecordHeld | None:

@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from chartwatch.errors import NotFoundError, require_extra
+from chartwatch.errors import NotFoundError, missing_modules, require_extra
 from chartwatch.forecast.features import DEFAULT_WEEKS
 from chartwatch.results import Tabular, jsonable
 
@@ -320,13 +320,14 @@ def not_numbered(target: Title) -> str:
 
 
 def _run_forecasts(view: View) -> dict[str, Any]:
-    from chartwatch.forecast.history import load_history
-    from chartwatch.forecast.run import predict_run
     from chartwatch.view import disk
 
     kept = disk.read_json(view, "run")
-    if kept is not None:
+    if kept is not None:  # read back without importing the model (numpy, pandas)
         return dict(kept)
+    from chartwatch.forecast.history import load_history
+    from chartwatch.forecast.run import predict_run
+
     core = view.core
     out: dict[str, Any] = {}
     history = load_history(view)
@@ -351,12 +352,11 @@ def running_forecast(view: View, title: Title) -> RunForecast | None:
     """The run forecast of ``title`` if it is still in the Top 10 in the view's last week;
     else None, answered without loading anything heavy. None too when the forecast extra is
     not installed, so ``title`` and ``brief`` work without it."""
-    import importlib.util
 
     weeks = view.core.title_weeks(title.ident, title.film)
     if not weeks or weeks[-1].week != view.core.last_week:
         return None
-    if any(importlib.util.find_spec(m) is None for m in EXTRA_MODULES):
+    if missing_modules(EXTRA_MODULES):
         return None  # pragma: no cover - depends on the environment
     try:
         found = run_forecasts(view).get(f"{title.ident}\x1f{int(title.film)}")

@@ -48,7 +48,18 @@ DERIVED_FORMAT = "5"
 
 def content_stamp(store: Store) -> str:
     """A stamp of the store's content: every snapshot's kind, sha256 and observation time,
-    in order. Two calls give the same stamp exactly when no snapshot was added or moved."""
+    in order. Two calls give the same stamp exactly when no snapshot was added or moved.
+    A read-only store cannot change under its connection (DuckDB lets no process write a
+    file another has open), so its stamp is computed once; a writable one's every time."""
+    if store.read_only:
+        known = store.shared.get("stamp")
+        if known is None:
+            known = store.shared["stamp"] = _stamp(store)
+        return str(known)
+    return _stamp(store)
+
+
+def _stamp(store: Store) -> str:
     row = store.one(
         "SELECT count(*), md5(coalesce(string_agg(kind || ':' || sha256 || '@' || "
         "observed_at::VARCHAR, ',' ORDER BY snapshot_id), '')) FROM snapshots"

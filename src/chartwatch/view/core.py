@@ -291,6 +291,7 @@ class Core:
             iso: (name, frozenset(weeks)) for iso, name, weeks in tables["lists"]
         }
         self._sweeps: dict[tuple[str, str], Any] = {}
+        self._boards: dict[str, list[BoardRow]] = {}  # every list together, sorted
         self._series_memo: dict[str, Any] = {}
         self.global_weeks: frozenset[dt.date] = frozenset(
             w.week for weeks in self.weeks.values() for w in weeks
@@ -437,11 +438,21 @@ class Core:
         """The leaderboard ``metric`` of the whole view, every list together (filter by
         ``category`` for one list), sorted."""
         if metric in SWEPT:
-            with self._lock:
-                categories = sorted({c for c, _, _ in self._all_series(metric).values()})
-            rows = [r for c in categories for r in self._swept(metric, c)[0]]
-            return sorted(rows, key=_order)
+            found = self._boards.get(metric)
+            if found is None:
+                with self._lock:
+                    categories = sorted({c for c, _, _ in self._all_series(metric).values()})
+                rows = [r for c in categories for r in self._swept(metric, c)[0]]
+                found = self._boards[metric] = sorted(rows, key=_order)
+            return found
         return self._counted[metric]
+
+    def warm(self) -> None:
+        """Sweep every board and read every country row now (what a server does before it
+        answers from a new copy)."""
+        for metric in SWEPT:
+            self.board(metric)
+        self.country_rows  # noqa: B018 - read once, kept
 
     def standings(self, ident: str, film: bool) -> list[Standing]:
         """Where the title's debut and best week stood on their list's boards when set."""

@@ -65,6 +65,12 @@ def _replace(tmp: Path, final: Path) -> None:
     tmp.replace(final)
 
 
+def has(view: View, name: str) -> bool:
+    """Whether the JSON file ``name`` is kept in the view's folder."""
+    target = folder(view)
+    return target is not None and (target / f"{name}.json").is_file()
+
+
 def read_json(view: View, name: str) -> Any:
     """The JSON file ``name`` of the view's folder, or None when it is not there."""
     target = folder(view)
