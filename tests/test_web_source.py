@@ -261,3 +261,43 @@ def test_a_burst_of_requests_for_one_page_builds_it_once(
     assert asyncio.run(burst()) == [200] * 12
     assert len(calls) == 1
     app.state.source.close()
+
+
+def test_serve_takes_and_prepares_its_first_copy_before_the_first_page(bundled_db: Path) -> None:
+    """``serve``'s app (a source that prepares) has its first copy, with the view's core,
+    every board, the titles' addresses and the chart shapes built, as soon as it has
+    started: the first title page is a look-up, not a computation."""
+    from chartwatch.prepare import is_prepared
+    from chartwatch.render import charts
+    from chartwatch.view import View
+
+    source = StoreSource(bundled_db, prepare=True)
+    app = create_app(bundled_db, source=source)
+    with TestClient(app):  # the lifespan has run: the server has started
+        assert source.current() is not None  # a copy, before any request
+        with source.store() as store:
+            view = View.of(store)
+            assert is_prepared(view, forecasts=False)
+            core = view.peek("core")
+            assert core is not None and "country_rows" in core.__dict__
+            assert set(core._boards) >= {"debut_hours", "week_hours"}
+            assert view.peek("web_links") is not None
+        assert charts._run_shell.cache_info().currsize >= 2  # hours and views shapes
+    source.close()
+
+
+def test_a_read_only_store_is_stamped_once(bundled_db: Path) -> None:
+    """A snapshot cannot change: its content stamp is taken once, then remembered, and the
+    same view is given back (a writable store is stamped every time)."""
+    from chartwatch.view import View
+
+    store = open_snapshot(bundled_db)
+    try:
+        first = View.of(store)
+        assert store.shared.get("stamp") == first.stamp
+        assert View.of(store) is first
+    finally:
+        store.close()
+    with chartwatch.open_store(bundled_db) as writable:
+        View.of(writable)
+        assert "stamp" not in writable.shared

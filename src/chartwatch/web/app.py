@@ -11,6 +11,7 @@ everything else: the pages make no request outside the server).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -316,6 +317,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from chartwatch.render.charts import warm
+        from chartwatch.web.pages import CHART_WIDTH, MAP_WIDTH
+
+        warm(CHART_WIDTH, MAP_WIDTH)  # Altair and the chart shells before the first page
+        if site.source.prepare:  # ``serve``: the first copy, prepared, before the first page
+            with contextlib.suppress(ChartwatchError):  # a writer at work: the pages will say
+                first = await run_in_threadpool(site.source.refresh)
+                site.jobs.submit(first, ("prepare",), _prepare)  # its forecasts, meanwhile
         yield
         site.jobs.close()
         from chartwatch.prepare import stop_preparing

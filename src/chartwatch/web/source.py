@@ -184,6 +184,8 @@ class StoreSource:
             except StoreBusyError:
                 self._next_try = now + self.retry_after
                 raise self._busy() from None
+            if self.prepare:
+                _warm(fresh)
             self._install(fresh, stamp)
 
     def _install(self, fresh: Store, stamp: Stamp) -> None:
@@ -280,14 +282,24 @@ class StoreSource:
 
 
 def _warm(store: Store) -> None:
-    """Derive the new copy's view (catalogue, weeks, boards) before it is put in use, so no
-    request waits for it: in another process (which writes it beside the store), then read
-    back here; deriving it in the server would hold up every request meanwhile."""
+    """Derive the new copy's view (title index, weeks, boards, engagement rows) before it is
+    put in use, so no request waits for it: in another process (which writes it beside the
+    store; nothing to do when it is there already), then read back here, with what the pages
+    look up in memory (every board, the titles' addresses); deriving it in the server would
+    hold up every request meanwhile."""
     import contextlib
+    import importlib
 
+    from chartwatch.analytics.runs import engagement_by_title
     from chartwatch.prepare import prepare_beside
     from chartwatch.view import View
+    from chartwatch.web.links import links_for
 
     with contextlib.suppress(Exception):  # the requests will say what is wrong with it
         prepare_beside(store, forecasts=False)
-        View.of(store).core  # noqa: B018 - read and kept with the store object
+        view = View.of(store)
+        view.core.warm()
+        engagement_by_title(view)
+        links_for(view)
+        for module in ("chartwatch.brief", "chartwatch.forecast.documents"):
+            importlib.import_module(module)  # what a title page imports, imported now
