@@ -94,7 +94,9 @@ def cpu_seconds(pid: int) -> float:
 
 async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
     # as a browser asks: gzip accepted (the server sends the compressed answer it cached)
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nAccept-Encoding: gzip\r\n\r\n".encode())
+    # as a browser sends it: a non-ASCII address (a title in Korean or Arabic) percent-encoded
+    target = quote(path, safe="/?=&~%:+,;@!$'()*")
+    writer.write(f"GET {target} HTTP/1.1\r\nHost: {HOST}\r\nAccept-Encoding: gzip\r\n\r\n".encode())
     await writer.drain()
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
@@ -113,7 +115,13 @@ async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path:
 
 
 async def _client(
-    port: int, paths: list[str], offset: int, deadline: float, out: list[float], bad: list[str]
+    port: int,
+    paths: list[str],
+    offset: int,
+    deadline: float,
+    out: list[float],
+    bad: list[str],
+    slow: list[tuple[float, str]],
 ) -> None:
     reader, writer = await asyncio.open_connection(HOST, port)
     i = offset
@@ -122,8 +130,15 @@ async def _client(
             path = paths[i % len(paths)]
             i += 1
             t0 = time.perf_counter()
-            status = await _get(reader, writer, path)
+            try:
+                status = await _get(reader, writer, path)
+            except (OSError, asyncio.IncompleteReadError) as exc:  # counted, then a new connection
+                bad.append(f"{type(exc).__name__} {path}")
+                writer.close()
+                reader, writer = await asyncio.open_connection(HOST, port)
+                continue
             out.append(time.perf_counter() - t0)
+            slow.append((out[-1], path))
             if status != 200:
                 bad.append(f"{status} {path}")
     finally:
@@ -133,13 +148,18 @@ async def _client(
 async def _load(port: int, paths: list[str], clients: int, duration: float) -> dict[str, Any]:
     latencies: list[float] = []
     bad: list[str] = []
+    slow: list[tuple[float, str]] = []
     start = time.perf_counter()
     deadline = start + duration
     await asyncio.gather(
-        *(_client(port, paths, k, deadline, latencies, bad) for k in range(clients))
+        *(
+            _client(port, paths, k * len(paths) // clients, deadline, latencies, bad, slow)
+            for k in range(clients)
+        )
     )
     wall = time.perf_counter() - start
-    return {"latencies": latencies, "errors": bad, "wall_s": wall}
+    slowest = [(round(s * 1000, 1), p) for s, p in sorted(slow, reverse=True)[:8]]
+    return {"latencies": latencies, "errors": bad, "wall_s": wall, "slowest": slowest}
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -169,6 +189,7 @@ def scenario(
         "server_cores": round(server_cpu / wall, 2),
         "client_cores": round(client_cpu / wall, 2),
         "addresses": len(paths),
+        "slowest_ms": run["slowest"],
     }
 
 
@@ -275,6 +296,8 @@ def realistic(args: argparse.Namespace) -> int:
         f"{r['server_cores']} cores, clients {r['client_cores']} cores, other load "
         f"{other.cores} cores"
     )
+    for ms, path in r["slowest_ms"][:5]:
+        print(f"  slowest: {ms} ms {path}")
     return 0
 
 
