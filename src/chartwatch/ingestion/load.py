@@ -23,7 +23,7 @@ import duckdb
 
 from chartwatch import __version__
 from chartwatch.errors import BadInputError, ChartwatchError
-from chartwatch.ingestion import engagement, leftovers, validate
+from chartwatch.ingestion import engagement, history, leftovers, lists, validate
 from chartwatch.ingestion.engagement import PreparedReport
 from chartwatch.ingestion.kinds import VALUE_COLUMNS
 from chartwatch.ingestion.reader import (
@@ -219,10 +219,14 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
         if bad is not None:
             raise BadInputError(prepared.source, bad[1], line=bad[0])
         warnings += country_warnings
-    bad, list_warnings = validate.list_problem(store, kind, columns)
+    found = lists.Findings()
+    lists.list_problem(store, kind, columns, found)
+    if found.first() is None:  # the history is checked only for lists that make sense
+        history.history_problem(store, kind, found)
+    bad = found.first()
     if bad is not None:
         raise BadInputError(prepared.source, bad[1], line=bad[0])
-    warnings += list_warnings
+    warnings += found.warnings
     rows, new_versions, revised, known = store.one(
         "SELECT count(*), count(*) FILTER (old_id IS NULL), "
         "count(*) FILTER (old_id IS NULL AND key_known), count(*) FILTER (key_known) FROM _obs"
@@ -376,7 +380,7 @@ def _carry_forward(store: Store, prepared: Prepared) -> tuple[list[str], str | N
 
 
 def _drop_temp(store: Store) -> None:
-    for name in ("_raw", "_extra", "_obs"):
+    for name in ("_raw", "_extra", "_obs", "_lists"):
         store.con.execute(f"DROP TABLE IF EXISTS temp.{name}")
     engagement.drop_temp(store)
 
