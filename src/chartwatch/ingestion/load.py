@@ -622,10 +622,37 @@ def ingest(
                 on_result(result)
             if i + 1 < len(texts):  # downloads are fetched on their turn
                 current = upcoming.result() if upcoming else read(texts[i + 1], store, False)
+                if store.others_waiting():
+                    current = _let_readers_in(store, stores, current)
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
-        for extra in stores[1:]:
-            _drop_temp(extra)
-            extra.close()
+        _close_others(stores)
     return results
+
+
+def _close_others(stores: list[Store]) -> None:
+    """Close the worker's connection, if one was made (``stores[1:]``)."""
+    for extra in stores[1:]:
+        _drop_temp(extra)
+        extra.close()
+    del stores[1:]
+
+
+def _let_readers_in(
+    store: Store, stores: list[Store], upcoming: _Staged | IngestResult
+) -> _Staged | IngestResult:
+    """Between two files, let the processes waiting for the store go first (a reader then
+    waits for one file at most, not the whole batch). The store's file is let go only once
+    every connection to it is closed, so the worker's connection is closed too, and the next
+    file, staged on it, is staged again on the store's new connection on its turn."""
+    _close_others(stores)
+    if isinstance(upcoming, _Staged) and upcoming.store is not store:
+        upcoming = _Staged(
+            store, upcoming.payload, upcoming.item, upcoming.prepared, False, upcoming.error
+        )
+    elif isinstance(upcoming, _Staged) and upcoming.staged:
+        _drop_temp(store)
+        upcoming.staged = False
+    store.let_readers_in()
+    return upcoming
