@@ -244,9 +244,19 @@ def test_rewritten_rules_agree_with_the_original_sql(values: list[str | None]):
 
 
 # -- several files in one call: the next is staged while one loads ------------------------------
-def test_several_files_give_the_results_and_store_of_one_by_one(tmp_path):
+@pytest.mark.parametrize("readers_waiting", [False, True])
+def test_several_files_give_the_results_and_store_of_one_by_one(
+    tmp_path, monkeypatch, readers_waiting
+):
     """``ingest`` stages the next local file on a second connection while one is loaded; the
-    results (in order) and every table must be those of ingesting the files one at a time."""
+    results (in order) and every table must be those of ingesting the files one at a time.
+    With a reader waiting at every turn, the store is let go and taken again between each
+    two files (the staged file staged again on the new connection): the same again."""
+    if readers_waiting:
+        from chartwatch.store.locking import Turnstile
+
+        reconnects: list[int] = []
+        monkeypatch.setattr(Turnstile, "waiting", lambda self: reconnects.append(1) or True)
     files = tmp_path / "in"
     files.mkdir()
     good_global = files / GLOBAL
@@ -279,3 +289,5 @@ def test_several_files_give_the_results_and_store_of_one_by_one(tmp_path):
     assert state_together["row_versions"] == state_apart["row_versions"]
     assert state_together["observations"] == state_apart["observations"]
     assert state_together["current_rows"] == state_apart["current_rows"]
+    if readers_waiting:
+        assert len(reconnects) >= len(sources) - 1  # let go between each two files
