@@ -19,7 +19,7 @@ import datetime as dt
 from typing import Any
 
 from chartwatch.ingestion.kinds import COUNTRIES, GLOBAL, Kind
-from chartwatch.ingestion.lists import Findings, list_name
+from chartwatch.ingestion.lists import Findings, list_name, title_twice
 from chartwatch.ingestion.validate import FIRST_WEEK
 from chartwatch.store.store import Store
 
@@ -39,11 +39,13 @@ def holds(store: Store, kind: Kind) -> bool:
 
 def _history(kind: Kind, held: bool) -> str:
     """SQL of the rows of the history (``__line`` NULL for a store row): the list group,
-    week, a 64-bit hash of the title and the cumulative weeks."""
-    group = "country_iso2" if kind.has_country else "NULL::VARCHAR"
+    week, ``title``, a 64-bit hash of the list group and the title (two titles that hash
+    alike would be about 5e-20 likely), and the cumulative weeks."""
+    group, held_group = ("country_iso2", "c.country_iso2") if kind.has_country else ("''", "''")
     rows = (
-        f"SELECT __line, {group} AS grp, week, category, hash(show_title, season_title) "
-        "AS title, CAST(cumulative_weeks_in_top_10 AS INTEGER) AS c FROM _raw"
+        f"SELECT __line, {group} AS grp, week, category, "
+        f"hash({group}, category, show_title, season_title) AS title, "
+        "CAST(cumulative_weeks_in_top_10 AS INTEGER) AS c FROM _raw"
     )
     if not held:
         return rows
@@ -52,12 +54,43 @@ def _history(kind: Kind, held: bool) -> str:
         same_list += " AND l.country_iso2 = c.country_iso2"
     return f"""{rows}
         UNION ALL
-        SELECT NULL, c.country_iso2, c.week, c.category, hash(v.show_title, v.season_title),
+        SELECT NULL, {held_group}, c.week, c.category,
+               hash({held_group}, c.category, v.show_title, v.season_title),
                v.cumulative_weeks_in_top_10
         FROM (SELECT c.* FROM current_rows c ANTI JOIN _lists l ON {same_list}
               WHERE c.list = $list) c
         JOIN row_versions v USING (version_id)
     """
+
+
+def _stage_weeks(store: Store, kind: Kind, held: bool) -> bool:
+    """``_weeks``: for each week of each list group (global category, or country and category)
+    held by the file or the store, ``u``, the weeks since the first weekly list that the group
+    lacks up to it. Returns whether any group lacks a week (else ``u`` is 0 throughout)."""
+    group = "country_iso2" if kind.has_country else "''"  # as in _history (not NULL: a join key)
+    if not held and not store.scalar(
+        f"""
+        SELECT bool_or(n <> datediff('day', DATE '{FIRST_WEEK}', last) // 7 + 1) FROM (
+            SELECT count(*) AS n, max(week) AS last FROM _lists GROUP BY {group}, category
+        )
+        """
+    ):
+        return False  # every group of the file holds every week since the first: no table
+    lists = f"SELECT {group} AS grp, category, week FROM _lists"
+    if held:
+        lists += f"""
+            UNION SELECT {group}, category, week FROM current_rows WHERE list = $list"""
+    store.con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _weeks AS
+        SELECT grp, category, week,
+               datediff('day', DATE '{FIRST_WEEK}', week) // 7
+               - dense_rank() OVER (PARTITION BY grp, category ORDER BY week) + 1 AS u
+        FROM ({lists})
+        """,
+        {"list": kind.name} if held else None,
+    )
+    return bool(store.scalar("SELECT max(u) > 0 FROM _weeks"))
 
 
 def cumulative_weeks(store: Store, kind: Kind, held: bool, found: Findings) -> None:
@@ -70,58 +103,69 @@ def cumulative_weeks(store: Store, kind: Kind, held: bool, found: Findings) -> N
     films called *Dhamaka*, two called *Noise*) and counts the new one from 1: a count that
     starts again at 1 (or up to ``1 + gap``) after weeks without the name is accepted; in the
     very next week it is a warning naming the rows. Anything else is rejected.
+
+    One window over the rows, in order of title and week (one sort: cheaper than a window
+    partitioned by title); the weeks each list group lacks come
+    from ``_weeks``, a table of lists, joined only when some group lacks a week (never in
+    Netflix's all-weeks files, which hold every week since the first).
     """
     if not kind.has_week:
         return
+    holes = _stage_weeks(store, kind, held)
     history = _history(kind, held)
+    if holes:
+        history = f"SELECT h.*, w.u FROM ({history}) h JOIN _weeks w USING (grp, category, week)"
+    else:
+        history = f"SELECT *, 0 AS u FROM ({history})"
     rows = store.all(
         f"""
         WITH t AS (
-            SELECT *, dense_rank() OVER (PARTITION BY grp, category ORDER BY week) AS idx
-            FROM ({history})
-        ), u AS (
-            SELECT __line, week, c, idx, lag(week) OVER w AS pw, lag(c) OVER w AS pc,
-                   lag(idx) OVER w AS pidx
-            FROM t WINDOW w AS (PARTITION BY grp, category, title ORDER BY week)
+            SELECT __line, week, c, u, lag(title) OVER w = title AS same, lag(week) OVER w AS pw,
+                   lag(c) OVER w AS pc, lag(u) OVER w AS pu
+            FROM ({history}) WINDOW w AS (ORDER BY title, week)
         ), v AS (
-            SELECT __line, week, c, pw, pc,
-                   CASE WHEN pw IS NULL THEN datediff('day', DATE '{FIRST_WEEK}', week) // 7
-                        - (idx - 1) ELSE datediff('day', pw, week) // 7 - (idx - pidx) END AS gap,
-                   CASE WHEN pw IS NULL THEN 0 ELSE pc END AS before
-            FROM u WHERE __line IS NOT NULL
+            SELECT __line, week, c, CASE WHEN same THEN pw END AS pw, pc,
+                   u - CASE WHEN same THEN pu ELSE 0 END AS gap,
+                   CASE WHEN same THEN pc ELSE 0 END AS before
+            FROM t WHERE __line IS NOT NULL
         ), bad AS (
-            SELECT __line, c, pw, pc, gap, (c <= 1 + gap AND c < before + 1) AS again
+            SELECT __line, c, pw, pc, gap,
+                   CASE WHEN pw = week THEN 'twice' WHEN c <= 1 + gap AND c < before + 1
+                        THEN 'again' ELSE 'wrong' END AS what
             FROM v
-            WHERE NOT (c BETWEEN before + 1 AND before + 1 + gap)
-              AND NOT (c <= 1 + gap AND pw < week - 7)
+            WHERE pw = week OR (NOT (c BETWEEN before + 1 AND before + 1 + gap)
+                                AND NOT (c <= 1 + gap AND pw < week - 7))
         )
-        SELECT b.__line, b.c, b.pw, b.pc, b.gap, b.again, count(*) OVER (PARTITION BY again),
+        SELECT b.what, count(*) OVER (PARTITION BY b.what), b.__line, b.c, b.pw, b.pc, b.gap,
                coalesce(r.season_title, r.show_title), {list_name(kind, "r")}
         FROM bad b JOIN _raw r USING (__line)
-        QUALIFY row_number() OVER (PARTITION BY again ORDER BY __line) <= 3
+        QUALIFY row_number() OVER (PARTITION BY b.what ORDER BY b.__line) <= 3
         ORDER BY b.__line
         """,
         {"list": kind.name} if held else None,
     )
-    problem = next((r for r in rows if not r[5]), None)
+    if any(r[0] == "twice" for r in rows):  # a title twice in one week: twice in one list
+        title_twice(store, kind, found, seen=True)
+        return
+    problem = next((r for r in rows if r[0] == "wrong"), None)
     if problem is not None:
-        found.problems.append((int(problem[0]), _contradiction(*problem)))
-    again = [r for r in rows if r[5]]
-    if again and problem is None:
+        found.problems.append((int(problem[2]), _contradiction(*problem[2:])))
+        return
+    again = [r for r in rows if r[0] == "again"]
+    if again:
         shown = "; ".join(
             f"{label!r} in {name}: {c} after {pc} (line {line})"
-            for line, c, _, pc, _, _, _, label, name in again
+            for _, _, line, c, _, pc, _, label, name in again
         )
         found.warnings.append(
-            f"cumulative_weeks_in_top_10 starts again the week after a listing in {again[0][6]} "
+            f"cumulative_weeks_in_top_10 starts again the week after a listing in {again[0][1]} "
             f"rows ({shown}): another title of the same name?"
         )
 
 
 def _contradiction(
-    line: int, c: int, pw: dt.date | None, pc: int | None, gap: int, *rest: Any
+    line: int, c: int, pw: dt.date | None, pc: int | None, gap: int, label: str, name: str
 ) -> str:
-    label, name = rest[-2], rest[-1]
     head = f"cumulative_weeks_in_top_10 {c} for {label!r} ({name}) contradicts the store's history"
     if pw is None:
         most = f"at most {1 + gap}" if gap else "1"

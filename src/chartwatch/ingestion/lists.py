@@ -131,15 +131,16 @@ def short_lists(store: Store, kind: Kind, found: Findings) -> None:
     )
 
 
-def title_twice(store: Store, kind: Kind, found: Findings) -> None:
+def title_twice(store: Store, kind: Kind, found: Findings, *, seen: bool = False) -> None:
     """The same title twice in one list. A cheap pass groups a hash of the list and title;
-    only when it finds a pair (a hash may collide) does the exact query run, and decide."""
+    only when it finds a pair (a hash may collide) does the exact query run, and decide.
+    ``seen``: a pass of the caller's found one (the window of
+    :func:`chartwatch.ingestion.history.cumulative_weeks` sees a title twice in a week)."""
     key = ", ".join(list_key(kind))
-    twice = store.one(
+    if not seen and not store.one(
         f"SELECT 1 FROM _raw GROUP BY hash({key}, show_title, season_title) "
         "HAVING count(*) > 1 LIMIT 1"
-    )
-    if not twice:
+    ):
         return
     rank = ident(kind.rank_column)
     row = store.one(
@@ -322,7 +323,8 @@ def list_problem(
     stage_lists(store, kind)
     if rank_gaps(store, kind, found):
         short_lists(store, kind, found)
-    title_twice(store, kind, found)
+    if not kind.has_week:  # else the history's window sees it (history.cumulative_weeks)
+        title_twice(store, kind, found)
     out_of_order(store, kind, columns, found)
     cut_in_last_number(store, columns, found)
     week_lacks_lists(store, kind, found)

@@ -380,7 +380,7 @@ def _carry_forward(store: Store, prepared: Prepared) -> tuple[list[str], str | N
 
 
 def _drop_temp(store: Store) -> None:
-    for name in ("_raw", "_extra", "_obs", "_lists"):
+    for name in ("_raw", "_extra", "_obs", "_lists", "_weeks"):
         store.con.execute(f"DROP TABLE IF EXISTS temp.{name}")
     engagement.drop_temp(store)
 
