@@ -113,19 +113,19 @@ def cumulative_weeks(store: Store, kind: Kind, held: bool, found: Findings) -> N
         return
     holes = _stage_weeks(store, kind, held)
     history = _history(kind, held)
+    u, pu, gap = ("u, ", ", lag(u) OVER w AS pu", "u - CASE WHEN same THEN pu ELSE 0 END")
     if holes:
         history = f"SELECT h.*, w.u FROM ({history}) h JOIN _weeks w USING (grp, category, week)"
-    else:
-        history = f"SELECT *, 0 AS u FROM ({history})"
+    else:  # no week lacked: the gap is 0 throughout
+        u, pu, gap = "", "", "0"
     rows = store.all(
         f"""
         WITH t AS (
-            SELECT __line, week, c, u, lag(title) OVER w = title AS same, lag(week) OVER w AS pw,
-                   lag(c) OVER w AS pc, lag(u) OVER w AS pu
+            SELECT __line, week, c, {u}lag(title) OVER w = title AS same, lag(week) OVER w AS pw,
+                   lag(c) OVER w AS pc{pu}
             FROM ({history}) WINDOW w AS (ORDER BY title, week)
         ), v AS (
-            SELECT __line, week, c, CASE WHEN same THEN pw END AS pw, pc,
-                   u - CASE WHEN same THEN pu ELSE 0 END AS gap,
+            SELECT __line, week, c, CASE WHEN same THEN pw END AS pw, pc, {gap} AS gap,
                    CASE WHEN same THEN pc ELSE 0 END AS before
             FROM t WHERE __line IS NOT NULL
         ), bad AS (
