@@ -145,7 +145,7 @@ def test_a_first_listing_counted_as_a_second_is_rejected(held: Store) -> None:
         held, GLOBAL, dump(GLOBAL, changed(GLOBAL, index, cumulative_weeks_in_top_10="2"))
     )
     assert result.line == index + 2
-    assert "the title's first listing there, with 0 earlier weeks not held: 1" in result.reason
+    assert "its first listing there, and every week before it is held, so 1" in result.reason
 
 
 def without_weeks(name: str, weeks: set[str]) -> list[dict[str, str]]:

@@ -167,9 +167,13 @@ def _contradiction(
     line: int, c: int, pw: dt.date | None, pc: int | None, gap: int, label: str, name: str
 ) -> str:
     head = f"cumulative_weeks_in_top_10 {c} for {label!r} ({name}) contradicts the store's history"
+    if pw is None and not gap:
+        return f"{head}: its first listing there, and every week before it is held, so 1"
     if pw is None:
-        most = f"at most {1 + gap}" if gap else "1"
-        return f"{head}: the title's first listing there, with {gap} earlier weeks not held: {most}"
+        return (
+            f"{head}: its first listing there, with {gap} earlier weeks held neither by the "
+            f"store nor by the file, so at most {1 + gap}"
+        )
     assert pc is not None
     expected = f"{pc + 1}" if not gap else f"{pc + 1} to {pc + 1 + gap}"
     return f"{head}: {pc} in the week ending {pw}, so {expected}"
@@ -224,19 +228,21 @@ def lists_missing(store: Store, kind: Kind, found: Findings) -> None:
     )
     assert last is not None
     n = len(cols)
+    of_its_weeks = " of its weeks" if kind.has_week else ""
     if last[-1] and _sort_key(kind, first[:n]) > _sort_key(kind, last[:n]):
         found.problems.append(
             (
                 int(last[-2]),
                 f"the file ends with the list {last[n]}, but the store holds {count} "
-                f"{kind.name} lists of its weeks that come after it in Netflix's order "
+                f"{kind.name} lists{of_its_weeks} that come after it in Netflix's order "
                 f"(first: {name}): the file is cut at a list boundary",
             )
         )
         return
     found.warnings.append(
-        f"{count} {kind.name} lists the store holds for the weeks of this file are not in it "
-        f"(first: {name}); they keep their earlier versions"
+        f"{count} {kind.name} lists the store holds"
+        + (" for the weeks of this file" if kind.has_week else "")
+        + f" are not in it (first: {name}); they keep their earlier versions"
     )
 
 
