@@ -354,3 +354,27 @@ def test_a_file_of_short_lists_may_lack_a_list_in_a_week() -> None:
     assert result.status == "accepted", result.reason
     [warning] = result.warnings
     assert warning.startswith("11 of 11 lists have fewer than 10 titles")
+
+
+def test_a_first_listing_after_weeks_not_held_may_count_them() -> None:
+    """Three weeks held by neither store nor file: a title first listed the week after them
+    may have been listed in them (a count up to 4); 5 is rejected, naming the bound."""
+    weeks = sorted({r["week"] for r in shared_rows(GLOBAL)})
+    hole, after = set(weeks[100:103]), dt.date.fromisoformat(weeks[103])
+    rows = without_weeks(GLOBAL, hole)
+    for run in runs(GLOBAL).values():  # listed once, the week after the hole
+        if [w for w, _, _ in run] == [after]:
+            row = shared_rows(GLOBAL)[run[0][2]]
+            break
+    else:
+        raise AssertionError("no title listed only the week after the hole")
+    at = next(i for i, r in enumerate(rows) if r == row)
+    for count, status in (("4", "accepted"), ("5", "rejected")):
+        rows[at]["cumulative_weeks_in_top_10"] = count
+        with chartwatch.open_store(":memory:") as store:
+            result = ingest(store, GLOBAL, dump(GLOBAL, rows))
+        assert result.status == status, result.reason
+    assert result.line == at + 2
+    assert "with 3 earlier weeks held neither by the store nor by the file, so at most 4" in (
+        result.reason or ""
+    )
