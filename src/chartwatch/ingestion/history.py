@@ -32,9 +32,29 @@ ORDER: dict[str, tuple[tuple[str, bool], ...]] = {
 _CATEGORY_ONLY = (("category", False),)
 
 
-def holds(store: Store, kind: Kind) -> bool:
-    """Whether the store holds any list of this kind (else there is no history to check)."""
-    return store.one("SELECT 1 FROM current_rows WHERE list = ? LIMIT 1", [kind.name]) is not None
+def stage_held(store: Store, kind: Kind) -> int:
+    """``_held``: the lists (country, week, category) of this kind the store holds and the
+    file does not, from one scan of the current rows; returns how many. When there are none
+    (a newer all-weeks file holds every list the store does), the history is the file's."""
+    key = [k for k in ("country_iso2", "week", "category") if k in _key(kind)]
+    same = " AND ".join(f"h.{k} = l.{k}" for k in key)
+    store.con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _held AS
+        SELECT * FROM (SELECT DISTINCT {", ".join(key)} FROM current_rows WHERE list = $list) h
+        ANTI JOIN _lists l ON {same}
+        """,
+        {"list": kind.name},
+    )
+    return int(store.scalar("SELECT count(*) FROM _held"))
+
+
+def _key(kind: Kind) -> list[str]:
+    return (
+        (["country_iso2"] if kind.has_country else [])
+        + (["week"] if kind.has_week else [])
+        + ["category"]
+    )
 
 
 def _history(kind: Kind, held: bool) -> str:
@@ -49,37 +69,30 @@ def _history(kind: Kind, held: bool) -> str:
     )
     if not held:
         return rows
-    same_list = "l.week = c.week AND l.category = c.category"
-    if kind.has_country:
-        same_list += " AND l.country_iso2 = c.country_iso2"
+    same_list = " AND ".join(f"h.{k} = c.{k}" for k in _key(kind))
     return f"""{rows}
         UNION ALL
         SELECT NULL, {held_group}, c.week, c.category,
                hash({held_group}, c.category, v.show_title, v.season_title),
                v.cumulative_weeks_in_top_10
-        FROM (SELECT c.* FROM current_rows c ANTI JOIN _lists l ON {same_list}
+        FROM (SELECT c.* FROM current_rows c SEMI JOIN _held h ON {same_list}
               WHERE c.list = $list) c
         JOIN row_versions v USING (version_id)
     """
 
 
-def _stage_weeks(store: Store, kind: Kind, held: bool) -> bool:
+def _stage_weeks(store: Store, kind: Kind, held: bool, holes: bool) -> bool:
     """``_weeks``: for each week of each list group (global category, or country and category)
     held by the file or the store, ``u``, the weeks since the first weekly list that the group
-    lacks up to it. Returns whether any group lacks a week (else ``u`` is 0 throughout)."""
+    lacks up to it. Returns whether any group lacks a week (else ``u`` is 0 throughout).
+    ``holes``: whether a group of the file alone lacks one (:func:`lists.shape`)."""
     group = "country_iso2" if kind.has_country else "''"  # as in _history (not NULL: a join key)
-    if not held and not store.scalar(
-        f"""
-        SELECT bool_or(n <> datediff('day', DATE '{FIRST_WEEK}', last) // 7 + 1) FROM (
-            SELECT count(*) AS n, max(week) AS last FROM _lists GROUP BY {group}, category
-        )
-        """
-    ):
+    if not held and not holes:
         return False  # every group of the file holds every week since the first: no table
     lists = f"SELECT {group} AS grp, category, week FROM _lists"
     if held:
         lists += f"""
-            UNION SELECT {group}, category, week FROM current_rows WHERE list = $list"""
+            UNION SELECT {group}, category, week FROM _held"""
     store.con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _weeks AS
@@ -87,13 +100,12 @@ def _stage_weeks(store: Store, kind: Kind, held: bool) -> bool:
                datediff('day', DATE '{FIRST_WEEK}', week) // 7
                - dense_rank() OVER (PARTITION BY grp, category ORDER BY week) + 1 AS u
         FROM ({lists})
-        """,
-        {"list": kind.name} if held else None,
+        """
     )
     return bool(store.scalar("SELECT max(u) > 0 FROM _weeks"))
 
 
-def cumulative_weeks(store: Store, kind: Kind, held: bool, found: Findings) -> None:
+def cumulative_weeks(store: Store, kind: Kind, held: bool, holes: bool, found: Findings) -> None:
     """Rows whose ``cumulative_weeks_in_top_10`` contradicts the title's history.
 
     ``gap`` is the number of weeks before the row (since its previous listing, or since the
@@ -111,7 +123,7 @@ def cumulative_weeks(store: Store, kind: Kind, held: bool, found: Findings) -> N
     """
     if not kind.has_week:
         return
-    holes = _stage_weeks(store, kind, held)
+    holes = _stage_weeks(store, kind, held, holes)
     history = _history(kind, held)
     u, pu, gap = ("u, ", ", lag(u) OVER w AS pu", "u - CASE WHEN same THEN pu ELSE 0 END")
     if holes:
@@ -197,26 +209,21 @@ def lists_missing(store: Store, kind: Kind, found: Findings) -> None:
     the file lost its end: it is cut at a list boundary (rejected). Elsewhere a warning
     names them (Netflix may withdraw a country's lists)."""
     cols = [c for c, _ in ORDER.get(kind.name, _CATEGORY_ONLY)]
-    key = (["country_iso2"] if kind.has_country else []) + (["week"] if kind.has_week else [])
-    key.append("category")
-    same = " AND ".join(f"l.{k} = c.{k}" for k in key)
     weeks = (
-        "AND c.week BETWEEN (SELECT min(week) FROM _lists) AND (SELECT max(week) FROM _lists)"
+        "WHERE week BETWEEN (SELECT min(week) FROM _lists) AND (SELECT max(week) FROM _lists)"
         if kind.has_week
         else ""
     )
-    names = ", any_value(v.country_name) AS country_name" if kind.has_country else ""
-    missing = f"""
-        SELECT {", ".join(f"c.{k}" for k in key)}{names}
-        FROM current_rows c JOIN row_versions v USING (version_id)
-        WHERE c.list = $list {weeks}
-          AND NOT EXISTS (SELECT 1 FROM _lists l WHERE {same})
-        GROUP BY ALL
-    """
+    names = ""
+    if kind.has_country:  # the name of each missing list's country, as the store has it
+        names = """, (SELECT any_value(v.country_name) FROM current_rows c
+                      JOIN row_versions v USING (version_id)
+                      WHERE c.list = $list AND c.country_iso2 = h.country_iso2) AS country_name"""
+    missing = f"SELECT h.*{names} FROM _held h {weeks}"
     first = store.one(
         f"SELECT {', '.join(cols)}, {list_name(kind)}, count(*) OVER () FROM ({missing}) "
         f"ORDER BY {_order(kind)} LIMIT 1",
-        {"list": kind.name},
+        {"list": kind.name} if kind.has_country else None,
     )
     if first is None:
         return
@@ -246,9 +253,10 @@ def lists_missing(store: Store, kind: Kind, found: Findings) -> None:
     )
 
 
-def history_problem(store: Store, kind: Kind, found: Findings) -> None:
-    """Run the checks against the store's history (after the file's own checks passed)."""
-    held = holds(store, kind)
-    cumulative_weeks(store, kind, held, found)
+def history_problem(store: Store, kind: Kind, holes: bool, found: Findings) -> None:
+    """Run the checks against the store's history (after the file's own checks passed).
+    ``holes``: whether a list group of the file lacks a week (:func:`lists.shape`)."""
+    held = stage_held(store, kind)
+    cumulative_weeks(store, kind, bool(held), holes, found)
     if held:
         lists_missing(store, kind, found)

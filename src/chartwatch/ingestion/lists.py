@@ -13,7 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chartwatch.ingestion.kinds import MOST_POPULAR, Kind
-from chartwatch.ingestion.validate import CEILINGS, INT_COLUMNS, ROUNDED_TO, ident, literal
+from chartwatch.ingestion.validate import (
+    CEILINGS,
+    FIRST_WEEK,
+    INT_COLUMNS,
+    ROUNDED_TO,
+    ident,
+    literal,
+)
 from chartwatch.store.store import Store
 
 # From the week ending 2023-06-18 the global lists are ranked by views, before by hours.
@@ -67,14 +74,48 @@ def stage_lists(store: Store, kind: Kind) -> None:
     )
 
 
-def rank_gaps(store: Store, kind: Kind, found: Findings) -> bool:
+@dataclass(frozen=True)
+class Shape:
+    """Counts over ``_lists`` that say which checks have anything to look at, from one
+    query: lists short of 10 ranks, full ones, with a gap in their ranks; weeks lacking a
+    category the file has; countries starting after the file's first week; and whether some
+    list group (category, or country and category) lacks a week since the first weekly list.
+    """
+
+    short: int = 0
+    full: int = 0
+    gaps: int = 0
+    lacking: int = 0
+    late: int = 0
+    holes: bool = False
+
+
+def shape(store: Store, kind: Kind) -> Shape:
+    group = "country_iso2" if kind.has_country else "NULL"
+    lacking = late = holes = "0"
+    if kind.has_week:
+        per_week = "country_iso2, week" if kind.has_country else "week"
+        lacking = f"""(SELECT count(*) FROM (SELECT count(*) AS n FROM _lists GROUP BY {per_week})
+                      WHERE n < (SELECT count(DISTINCT category) FROM _lists))"""
+        since = f"datediff('day', DATE '{FIRST_WEEK}', last) // 7 + 1"
+        holes = f"""(SELECT coalesce(bool_or(n <> {since}), false)
+                     FROM (SELECT count(*) AS n, max(week) AS last FROM _lists
+                           GROUP BY {group}, category))"""
+    if kind.has_country:
+        late = """(SELECT count(*) FROM (SELECT min(week) AS first FROM _lists
+                   GROUP BY country_iso2) WHERE first > (SELECT min(week) FROM _lists))"""
+    row = store.one(
+        "SELECT count(*) FILTER (n < 10), count(*) FILTER (n >= 10), "
+        f"count(*) FILTER (top <> n), {lacking}, {late}, {holes} FROM _lists"
+    )
+    return Shape(*row) if row else Shape()
+
+
+def rank_gaps(store: Store, kind: Kind, counts: Shape, found: Findings) -> bool:
     """A list whose ranks have a gap (ranks are unique and in 1-10 by now, so a list of n
     rows whose highest rank is not n has one), or a short list among full ones. Returns
     whether the file has short lists without a problem (for :func:`short_lists`)."""
-    short, full, gaps = store.one(
-        "SELECT count(*) FILTER (n < 10), count(*) FILTER (n >= 10), "
-        "count(*) FILTER (top <> n) FROM _lists"
-    ) or (0, 0, 0)
+    short, full, gaps = counts.short, counts.full, counts.gaps
     if not gaps and not (short and full > short):
         return bool(short)
     rank = ident(kind.rank_column)
@@ -244,12 +285,12 @@ def cut_in_last_number(store: Store, columns: list[str], found: Findings) -> Non
         )
 
 
-def week_lacks_lists(store: Store, kind: Kind, found: Findings) -> None:
+def week_lacks_lists(store: Store, kind: Kind, counts: Shape, found: Findings) -> None:
     """A week (of a country, in a country file) without a category the file has for its
     other weeks: Netflix publishes every category every week (all four global lists, Films
     and TV for each country), so it was cut away (the file cut at a list boundary: the last
     lines of a file are its oldest week, or the oldest week of its last country) or lost."""
-    if not kind.has_week:
+    if not counts.lacking:
         return
     group = ["country_iso2", "week"] if kind.has_country else ["week"]
     cols = ", ".join(group)
@@ -279,12 +320,12 @@ def week_lacks_lists(store: Store, kind: Kind, found: Findings) -> None:
     )
 
 
-def late_countries(store: Store, kind: Kind, found: Findings) -> None:
+def late_countries(store: Store, counts: Shape, found: Findings) -> None:
     """Countries whose lists start later than the file's first week (a warning): the
     signature of a country file cut at a list boundary inside its last country's weeks, but
     also what a country Netflix adds would look like. The store's history decides when it
     holds those weeks (:func:`chartwatch.ingestion.history.lists_missing`)."""
-    if not kind.has_country:
+    if not counts.late:
         return
     rows = store.all(
         """
@@ -306,11 +347,9 @@ def late_countries(store: Store, kind: Kind, found: Findings) -> None:
         )
 
 
-def list_problem(
-    store: Store, kind: Kind, columns: list[str], found: Findings | None = None
-) -> tuple[tuple[int, str] | None, list[str]]:
-    """The first (line, reason) where a list of ``_raw`` as a whole makes no sense, or None;
-    and the warnings.
+def list_problem(store: Store, kind: Kind, columns: list[str], found: Findings) -> Shape:
+    """Add to ``found`` where a list of ``_raw`` as a whole makes no sense (the file is
+    rejected for the first by line) and the warnings; return the counts of :func:`shape`.
 
     A list must hold ranks 1 to n without a gap, and ten of them (each Netflix list has ten
     titles: one missing means a rank was lost or the file is cut short) unless most lists of
@@ -320,9 +359,9 @@ def list_problem(
     (:func:`week_lacks_lists`). A cut inside the last number of a file is caught as a
     count that is not rounded (:func:`cut_in_last_number`) or out of scale.
     """
-    found = Findings() if found is None else found
     stage_lists(store, kind)
-    built = rank_gaps(store, kind, found)  # mostly short lists: built from a small catalogue
+    counts = shape(store, kind)
+    built = rank_gaps(store, kind, counts, found)  # mostly short lists: a small catalogue
     if built:
         short_lists(store, kind, found)
     if not kind.has_week:  # else the history's window sees it (history.cumulative_weeks)
@@ -330,6 +369,6 @@ def list_problem(
     out_of_order(store, kind, columns, found)
     cut_in_last_number(store, columns, found)
     if not built:  # a small catalogue has weeks without enough titles for some lists
-        week_lacks_lists(store, kind, found)
-        late_countries(store, kind, found)
-    return found.first(), found.warnings
+        week_lacks_lists(store, kind, counts, found)
+        late_countries(store, counts, found)
+    return counts

@@ -220,9 +220,9 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
             raise BadInputError(prepared.source, bad[1], line=bad[0])
         warnings += country_warnings
     found = lists.Findings()
-    lists.list_problem(store, kind, columns, found)
+    counts = lists.list_problem(store, kind, columns, found)
     if found.first() is None:  # the history is checked only for lists that make sense
-        history.history_problem(store, kind, found)
+        history.history_problem(store, kind, counts.holes, found)
     bad = found.first()
     if bad is not None:
         raise BadInputError(prepared.source, bad[1], line=bad[0])
@@ -380,7 +380,7 @@ def _carry_forward(store: Store, prepared: Prepared) -> tuple[list[str], str | N
 
 
 def _drop_temp(store: Store) -> None:
-    for name in ("_raw", "_extra", "_obs", "_lists", "_weeks"):
+    for name in ("_raw", "_extra", "_obs", "_lists", "_weeks", "_held"):
         store.con.execute(f"DROP TABLE IF EXISTS temp.{name}")
     engagement.drop_temp(store)
 
