@@ -19,7 +19,7 @@ import datetime as dt
 from typing import Any
 
 from chartwatch.ingestion.kinds import COUNTRIES, GLOBAL, Kind
-from chartwatch.ingestion.lists import Findings, list_name, title_twice
+from chartwatch.ingestion.lists import Findings, list_key, list_name, title_twice
 from chartwatch.ingestion.validate import FIRST_WEEK
 from chartwatch.store.store import Store
 
@@ -36,7 +36,7 @@ def stage_held(store: Store, kind: Kind) -> int:
     """``_held``: the lists (country, week, category) of this kind the store holds and the
     file does not, from one scan of the current rows; returns how many. When there are none
     (a newer all-weeks file holds every list the store does), the history is the file's."""
-    key = [k for k in ("country_iso2", "week", "category") if k in _key(kind)]
+    key = list_key(kind)
     same = " AND ".join(f"h.{k} = l.{k}" for k in key)
     store.con.execute(
         f"""
@@ -47,14 +47,6 @@ def stage_held(store: Store, kind: Kind) -> int:
         {"list": kind.name},
     )
     return int(store.scalar("SELECT count(*) FROM _held"))
-
-
-def _key(kind: Kind) -> list[str]:
-    return (
-        (["country_iso2"] if kind.has_country else [])
-        + (["week"] if kind.has_week else [])
-        + ["category"]
-    )
 
 
 def _history(kind: Kind, held: bool) -> str:
@@ -69,7 +61,7 @@ def _history(kind: Kind, held: bool) -> str:
     )
     if not held:
         return rows
-    same_list = " AND ".join(f"h.{k} = c.{k}" for k in _key(kind))
+    same_list = " AND ".join(f"h.{k} = c.{k}" for k in list_key(kind))
     return f"""{rows}
         UNION ALL
         SELECT NULL, {held_group}, c.week, c.category,

@@ -91,6 +91,7 @@ class Shape:
 
 
 def shape(store: Store, kind: Kind) -> Shape:
+    """The :class:`Shape` of ``_lists``, in one query (a few thousand rows at most)."""
     group = "country_iso2" if kind.has_country else "NULL"
     lacking = late = holes = "0"
     if kind.has_week:
