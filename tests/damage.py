@@ -251,7 +251,15 @@ def variants(seed: int = SEED) -> list[Variant]:
             filename=base.filename + ".gz",
         )
         last_list = base.lists()[-1]
-        add("cut-at-a-list-boundary", base, base.dump(rows=base.rows[: last_list[0]]), "accepted")
+        # the store holds the base: the list cut away is one it holds for the file's week
+        add(
+            "cut-at-a-list-boundary",
+            base,
+            base.dump(rows=base.rows[: last_list[0]]),
+            "rejected",
+            "list boundary",
+            line=line_of(last_list[0] - 1),
+        )
     glob = b["global"]
     quoted = [i for i, r in enumerate(glob.rows) if r[-1].startswith('"')]
     for row in rng.sample(quoted, 3):

@@ -22,7 +22,7 @@ import duckdb
 import pytest
 
 from conftest import BUNDLE
-from rawdata import FILES, raw_bytes
+from rawdata import COUNTRIES, FILES, raw_bytes
 from rawengagement import FILES as ENGAGEMENT
 
 BUNDLED = len(FILES) + len(ENGAGEMENT)  # the bundled data: three Top 10 files, three reports
@@ -98,8 +98,37 @@ def test_ten_readers_while_an_ingest_runs_all_succeed(tmp_path: Path) -> None:
     assert code == 0, err
     results = [finish(p) for p in readers]
     assert [c for c, _, _ in results] == [0] * 10, [e for _, _, e in results]
-    # each saw the store as it was before the ingest or after it, never in between
-    assert {json.loads(out)["snapshots"] for _, out, _ in results} <= {1, len(FILES)}
+    # each saw the store between two files (let in there), never inside one: whole files
+    assert {json.loads(out)["snapshots"] for _, out, _ in results} <= set(range(1, len(FILES) + 1))
+
+
+def test_a_reader_goes_between_the_files_of_a_multi_file_ingest(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """`ingest a b c …` lets a waiting reader in between two files: the reader finishes while
+    the ingest is still at work, and sees the files committed so far (whole files)."""
+    from rawarchive import archive
+
+    raw = archive(tmp_path_factory)
+    versions = raw.valid(COUNTRIES)
+    assert len(versions) >= 8
+    files = []
+    for i, version in enumerate(versions[:8]):
+        files.append(tmp_path / f"{i}-{COUNTRIES}")
+        files[-1].write_bytes(raw.blob(version.blob))
+    db = tmp_path / "store.duckdb"
+    assert finish(start("ingest", str(files[0]), db=db))[0] == 0
+    writer = start("ingest", "--json", *map(str, files[1:]), db=db)
+    wait_until_writing(db, writer)
+    reader = start("status", "--json", db=db)
+    code, out, err = finish(reader)
+    still_writing = writer.poll() is None
+    wcode, wout, werr = finish(writer)
+    assert wcode == 0, werr
+    assert [r["status"] for r in json.loads(wout)["results"]] == ["accepted"] * 7
+    assert (code, err) == (0, "")
+    assert still_writing, "the reader waited for the whole ingest"
+    assert 1 <= json.loads(out)["snapshots"] < len(files)
 
 
 def test_a_reader_that_meets_a_writer_waits_then_says_so(bundled_db: Path) -> None:

@@ -13,6 +13,7 @@ Expected ids and values come from the raw file, read with the csv module.
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import io
@@ -52,6 +53,18 @@ def stored_ids(store, snapshot_id: int) -> dict[tuple[str, str, int, str], int]:
     return {(w, c, r, t): vid for w, c, r, t, vid in rows}
 
 
+def once_listed(rows: list[dict[str, str]], start: int) -> int:
+    """The index of the first row from ``start`` on whose title is listed only once in its
+    category (renamed, it is a first listing: its count of 1 still holds)."""
+    seen = collections.Counter((r["category"], r["show_title"], r["season_title"]) for r in rows)
+    for i in range(start, len(rows)):
+        r = rows[i]
+        if seen[(r["category"], r["show_title"], r["season_title"])] == 1:
+            assert r["cumulative_weeks_in_top_10"] == "1"
+            return i
+    raise AssertionError("no title listed once")
+
+
 def ingest_bytes(store, path: Path, data: bytes, when: dt.datetime):
     path.write_bytes(data)
     [result] = chartwatch.ingest(store, [path], observed_at=when)
@@ -74,26 +87,29 @@ def test_version_ids_follow_the_lines_for_new_and_mixed_files(store, tmp_path):
     for line, row in enumerate(rows_a, start=2):
         assert ids_a[(*key_of(row), row["show_title"])] == line - 1
 
-    # 2. a later file: a new week on top, three titles changed further down, one list left
-    # out (a list is published whole: a file that lacks one of its rows is rejected)
+    # 2. a later file: a new week on top (each title's count one more), three titles listed
+    # once renamed further down, one week left out (it keeps its versions; a list is
+    # published whole, and a week lacking one of its lists is rejected)
     newest = max(dt.date.fromisoformat(r["week"]) for r in rows_a)
     next_week = (newest + dt.timedelta(days=7)).isoformat().encode()
+    count = columns.index("cumulative_weeks_in_top_10")
     new_week = []
     for line in body:
         fields = line.split(b"\t")
         if fields[week] == newest.isoformat().encode():
             fields[week] = next_week
+            fields[count] = str(int(fields[count]) + 1).encode()
             new_week.append(b"\t".join(fields))
     assert len(new_week) == 40
-    changed = [700, 2500, 5000]  # indexes into body
+    changed = [once_listed(rows_a, i) for i in (700, 2500, 5000)]  # indexes into body
     edited = list(body)
     for i in changed:
         fields = edited[i].split(b"\t")
         fields[title] = b"Renamed " + fields[title]
         edited[i] = b"\t".join(fields)
-    gone = body[6000].split(b"\t")[:2]  # the week and category of the list left out
-    edited = [line for line in edited if line.split(b"\t")[:2] != gone]
-    assert len(edited) == len(body) - 10
+    gone = body[6000].split(b"\t")[week]  # the week left out
+    edited = [line for line in edited if line.split(b"\t")[week] != gone]
+    assert len(edited) == len(body) - 40
     data_b = b"\n".join([header, *new_week, *edited]) + b"\n"
     second = ingest_bytes(store, tmp_path / "b.tsv", data_b, T0 + dt.timedelta(days=7))
 
@@ -177,10 +193,11 @@ def test_rewritten_row_rules_reject_the_line(name, bundled_store, tmp_path):
 )
 def test_titles_that_only_look_unusual_are_accepted(value, store, tmp_path):
     path = tmp_path / GLOBAL
-    path.write_bytes(with_field(GLOBAL, 100, "show_title", value))
+    index = once_listed(parse(raw_bytes(GLOBAL)), 98)  # a title listed once: renamed whole
+    path.write_bytes(with_field(GLOBAL, index + 2, "show_title", value))
     [result] = chartwatch.ingest(store, [path])
     assert result.status == "accepted", result.reason
-    row = parse(path.read_bytes())[98]
+    row = parse(path.read_bytes())[index]
     stored = store.scalar(
         "SELECT show_title FROM row_versions WHERE week = ? AND category = ? AND rank = ?",
         [dt.date.fromisoformat(row["week"]), row["category"], int(row["weekly_rank"])],
@@ -244,9 +261,19 @@ def test_rewritten_rules_agree_with_the_original_sql(values: list[str | None]):
 
 
 # -- several files in one call: the next is staged while one loads ------------------------------
-def test_several_files_give_the_results_and_store_of_one_by_one(tmp_path):
+@pytest.mark.parametrize("readers_waiting", [False, True])
+def test_several_files_give_the_results_and_store_of_one_by_one(
+    tmp_path, monkeypatch, readers_waiting
+):
     """``ingest`` stages the next local file on a second connection while one is loaded; the
-    results (in order) and every table must be those of ingesting the files one at a time."""
+    results (in order) and every table must be those of ingesting the files one at a time.
+    With a reader waiting at every turn, the store is let go and taken again between each
+    two files (the staged file staged again on the new connection): the same again."""
+    if readers_waiting:
+        from chartwatch.store.locking import Turnstile
+
+        reconnects: list[int] = []
+        monkeypatch.setattr(Turnstile, "waiting", lambda self: reconnects.append(1) or True)
     files = tmp_path / "in"
     files.mkdir()
     good_global = files / GLOBAL
@@ -279,3 +306,5 @@ def test_several_files_give_the_results_and_store_of_one_by_one(tmp_path):
     assert state_together["row_versions"] == state_apart["row_versions"]
     assert state_together["observations"] == state_apart["observations"]
     assert state_together["current_rows"] == state_apart["current_rows"]
+    if readers_waiting:
+        assert len(reconnects) >= len(sources) - 1  # let go between each two files

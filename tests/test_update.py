@@ -35,7 +35,8 @@ def moved_page(name: str) -> bytes:
 
 class Server:
     def __init__(self) -> None:
-        self.modes: dict[str, str] = {}  # file name -> ok | html | redirect | missing
+        self.modes: dict[str, str] = {}  # file name -> ok | html | redirect | missing | held
+        self.gates = {name: threading.Event() for name in FILES}  # a held file waits for it
         self.requests: list[str] = []
         self.bodies = {name: raw_bytes(name) for name in FILES}
         server = self
@@ -60,6 +61,9 @@ class Server:
                     self.send(404, b"not found", "text/plain")
                     return
                 mode = server.modes.get(name, "ok") if folder == "data" else "ok"
+                if mode == "held":
+                    server.gates[name].wait(60)
+                    mode = "ok"
                 if mode == "ok":
                     self.send(200, server.bodies[name], "text/tab-separated-values")
                 elif mode == "html":
@@ -278,3 +282,67 @@ def test_ingest_a_url(server: Server, tmp_path: Path, cli) -> None:
     missing = cli("ingest", server.base + "most-popular.tsv", "--db", db)
     assert missing.exit_code == 2
     assert "HTTP 404" in missing.stderr
+
+
+def queue_taken(db: Path) -> bool:
+    """Whether a process holds the store's queue (``<store>.queue``): a reader waits there."""
+    import fcntl
+
+    with db.with_name(db.name + ".queue").open("a+b") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        return False
+
+
+def test_update_lets_a_reader_in_between_two_files(server: Server, tmp_path: Path) -> None:
+    """A reader that meets `update` at work goes in after the file being loaded, not after
+    the last one: here the third file is held back by the server until the reader is done."""
+    import os
+    import subprocess
+    import sys
+
+    countries, popular = FILES[1], FILES[2]
+    server.modes.update({countries: "held", popular: "held"})
+    db = tmp_path / "store.duckdb"
+    exe = str(Path(sys.executable).parent / "chartwatch")
+    env = {**os.environ, "CHARTWATCH_WAIT": "30"}
+    writer = subprocess.Popen(
+        [exe, "update", "--base-url", server.base, "--json", "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    reader = None
+    try:
+        deadline = time.monotonic() + 60
+        while f"/data/{countries}" not in server.requests:  # the first file is in
+            assert writer.poll() is None and time.monotonic() < deadline, writer.communicate()
+            time.sleep(0.01)
+        reader = subprocess.Popen(
+            [exe, "status", "--json", "--db", str(db)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        while not queue_taken(db):  # the reader waits for the store
+            assert reader.poll() is None and time.monotonic() < deadline, reader.communicate()
+            time.sleep(0.01)
+        server.gates[countries].set()
+        out, err = reader.communicate(timeout=60)
+        assert (reader.returncode, err) == (0, "")
+        assert json.loads(out)["snapshots"] == 2  # the two files loaded so far
+        assert writer.poll() is None  # still waiting for the third file
+    finally:
+        server.gates[countries].set()
+        server.gates[popular].set()
+        wout, werr = writer.communicate(timeout=120)
+        if reader is not None and reader.poll() is None:
+            reader.kill()
+            reader.communicate()
+    assert writer.returncode == 0, werr
+    assert [r["status"] for r in json.loads(wout)["results"]] == ["accepted"] * 3

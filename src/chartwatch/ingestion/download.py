@@ -95,8 +95,10 @@ def update(
     """
     root = (base or base_url()).rstrip("/") + "/"
     leftovers.sweep()
-    results = []
+    results: list[IngestResult] = []
     for url in urls or tuple(root + name for name in files):
+        if results:
+            store.let_readers_in()  # a reader waiting for the store goes before the next file
         try:
             payload = fetch(url, timeout=timeout)
         except DownloadError as exc:

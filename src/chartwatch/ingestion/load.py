@@ -23,7 +23,7 @@ import duckdb
 
 from chartwatch import __version__
 from chartwatch.errors import BadInputError, ChartwatchError
-from chartwatch.ingestion import engagement, leftovers, validate
+from chartwatch.ingestion import engagement, history, leftovers, lists, validate
 from chartwatch.ingestion.engagement import PreparedReport
 from chartwatch.ingestion.kinds import VALUE_COLUMNS
 from chartwatch.ingestion.reader import (
@@ -219,10 +219,14 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
         if bad is not None:
             raise BadInputError(prepared.source, bad[1], line=bad[0])
         warnings += country_warnings
-    bad, list_warnings = validate.list_problem(store, kind, columns)
+    found = lists.Findings()
+    counts = lists.list_problem(store, kind, columns, found)
+    if found.first() is None:  # the history is checked only for lists that make sense
+        history.history_problem(store, kind, counts.holes, found)
+    bad = found.first()
     if bad is not None:
         raise BadInputError(prepared.source, bad[1], line=bad[0])
-    warnings += list_warnings
+    warnings += found.warnings
     rows, new_versions, revised, known = store.one(
         "SELECT count(*), count(*) FILTER (old_id IS NULL), "
         "count(*) FILTER (old_id IS NULL AND key_known), count(*) FILTER (key_known) FROM _obs"
@@ -376,7 +380,7 @@ def _carry_forward(store: Store, prepared: Prepared) -> tuple[list[str], str | N
 
 
 def _drop_temp(store: Store) -> None:
-    for name in ("_raw", "_extra", "_obs"):
+    for name in ("_raw", "_extra", "_obs", "_lists", "_weeks", "_held"):
         store.con.execute(f"DROP TABLE IF EXISTS temp.{name}")
     engagement.drop_temp(store)
 
@@ -618,10 +622,37 @@ def ingest(
                 on_result(result)
             if i + 1 < len(texts):  # downloads are fetched on their turn
                 current = upcoming.result() if upcoming else read(texts[i + 1], store, False)
+                if store.others_waiting():
+                    current = _let_readers_in(store, stores, current)
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
-        for extra in stores[1:]:
-            _drop_temp(extra)
-            extra.close()
+        _close_others(stores)
     return results
+
+
+def _close_others(stores: list[Store]) -> None:
+    """Close the worker's connection, if one was made (``stores[1:]``)."""
+    for extra in stores[1:]:
+        _drop_temp(extra)
+        extra.close()
+    del stores[1:]
+
+
+def _let_readers_in(
+    store: Store, stores: list[Store], upcoming: _Staged | IngestResult
+) -> _Staged | IngestResult:
+    """Between two files, let the processes waiting for the store go first (a reader then
+    waits for one file at most, not the whole batch). The store's file is let go only once
+    every connection to it is closed, so the worker's connection is closed too, and the next
+    file, staged on it, is staged again on the store's new connection on its turn."""
+    _close_others(stores)
+    if isinstance(upcoming, _Staged) and upcoming.store is not store:
+        upcoming = _Staged(
+            store, upcoming.payload, upcoming.item, upcoming.prepared, False, upcoming.error
+        )
+    elif isinstance(upcoming, _Staged) and upcoming.staged:
+        _drop_temp(store)
+        upcoming.staged = False
+    store.let_readers_in()
+    return upcoming

@@ -5,7 +5,9 @@ fraction is seen rather than rounded, dates, booleans); the staged table ``_raw`
 holds the file plus ``__line``, the 1-based line number (the header is line 1).
 :func:`first_bad_row` finds the first line that breaks a rule, :func:`duplicate_key` the
 first key that appears twice; :func:`typed_select` turns the staged columns into the store's
-columns once the rules have passed.
+columns once the rules have passed. Checks of whole lists are in
+:mod:`~chartwatch.ingestion.lists`, checks against the store's history in
+:mod:`~chartwatch.ingestion.history`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-from chartwatch.ingestion.kinds import MOST_POPULAR, VALUE_COLUMNS, Kind
+from chartwatch.ingestion.kinds import VALUE_COLUMNS, Kind
 from chartwatch.store.store import Store
 
 INT_COLUMNS = tuple(c for c, t in VALUE_COLUMNS.items() if t in ("BIGINT", "INTEGER"))
@@ -23,8 +25,6 @@ TEXT_COLUMNS = ("show_title", "season_title", "country_name", "episode_launch_de
 # cumulative_weeks_in_top_10 counts from there (in every file of the archive it is at most
 # the number of weeks since then).
 FIRST_WEEK = dt.date(2021, 7, 4)
-# From the week ending 2023-06-18 the global lists are ranked by views, before by hours.
-VIEWS_RANKED_FROM = dt.date(2023, 6, 18)
 # More than anything could reach: all of Netflix's viewing in a week is about 4 billion
 # hours; the most viewed title of a week had 0.6 billion, the most popular list 2.2 billion.
 CEILINGS = {
@@ -273,190 +273,6 @@ def typed_select(kind: Kind, columns: list[str], unknown: list[str]) -> str:
     else:
         out.append("NULL::MAP(VARCHAR, VARCHAR) AS extra")
     return "SELECT __line, " + ",\n       ".join(out) + " FROM _raw"
-
-
-def _list_key(kind: Kind) -> list[str]:
-    """The columns that tell one list of a file from another (the rank aside)."""
-    return (
-        (["country_iso2"] if kind.has_country else [])
-        + (["week"] if kind.has_week else [])
-        + ["category"]
-    )
-
-
-def _list_name(kind: Kind) -> str:
-    """SQL text naming a list of ``_raw`` (columns as in :func:`_list_key`)."""
-    parts = ["category"]
-    if kind.has_week:
-        parts.append("', week ' || CAST(week AS VARCHAR)")
-    if kind.has_country:
-        parts.append("', ' || country_iso2")
-    return " || ".join(parts)
-
-
-def _measure(kind: Kind, columns: list[str]) -> tuple[str, str] | None:
-    """(SQL value, SQL name) of what a list is ranked by, or None if the file lacks it."""
-    if kind.has_country:
-        return None
-    if kind is MOST_POPULAR:
-        for col in (
-            "views_first_91_days",
-            "hours_viewed_first_91_days",
-            "hours_viewed_first_28_days",
-        ):
-            if col in columns:
-                return ident(col), literal(col)
-        return None
-    if "weekly_views" in columns:
-        return (
-            f"CASE WHEN week < DATE '{VIEWS_RANKED_FROM}' THEN weekly_hours_viewed "
-            "ELSE weekly_views END",
-            f"CASE WHEN week < DATE '{VIEWS_RANKED_FROM}' THEN 'weekly_hours_viewed' "
-            "ELSE 'weekly_views' END",
-        )
-    return (
-        f"CASE WHEN week < DATE '{VIEWS_RANKED_FROM}' THEN weekly_hours_viewed END",
-        "'weekly_hours_viewed'",
-    )
-
-
-def list_problem(
-    store: Store, kind: Kind, columns: list[str]
-) -> tuple[tuple[int, str] | None, list[str]]:
-    """The first (line, reason) where a list of ``_raw`` as a whole makes no sense, or None;
-    and the warnings.
-
-    Run once each row has passed :func:`first_bad_row` and no key appears twice. A list
-    must hold ranks 1 to n without a gap, and ten of them (each Netflix list has ten titles:
-    one missing means a rank was lost or the file is cut short) unless most lists of the
-    file are short, as in a file ``chartwatch build`` made from a small catalogue (then a
-    warning); no title twice; and be in order of what it is
-    ranked by: hours until the week ending 2023-06-18, views from then (the most-popular
-    lists: 28-day hours, later 91-day views). A cut inside the last number of a file is
-    caught as a count that is not rounded as every other count of the file is, or as a last
-    line with a tenth or less of the rank above it (in Netflix's files the last line never
-    has less than 0.8 of it; within a list the smallest step seen is 0.05, so this is
-    checked on the last line only, where a file can be cut).
-    """
-    rank = ident(kind.rank_column)
-    key = ", ".join(_list_key(kind))
-    found: list[tuple[int, str]] = []
-    warnings: list[str] = []
-    # Cheap passes say whether any list is short or names a title twice (a hash of the
-    # title may collide: the exact queries below only run when these say so, and decide).
-    # Ranks are unique and in 1-10 by now, so a list of n rows whose highest rank is not n
-    # has a gap.
-    short, full, gaps = store.one(
-        f"""
-        SELECT count(*) FILTER (n < 10), count(*) FILTER (n >= 10), count(*) FILTER (top <> n)
-        FROM (SELECT count(*) AS n, max({rank}) AS top FROM _raw GROUP BY {key})
-        """
-    ) or (0, 0, 0)
-    twice = store.one(
-        f"SELECT 1 FROM _raw GROUP BY hash({key}, show_title, season_title) "
-        "HAVING count(*) > 1 LIMIT 1"
-    )
-    row = None
-    if gaps or (short and full > short):
-        row = store.one(
-            f"""
-            SELECT max(__line), {_list_name(kind)} AS name, count(*),
-                   list(CAST({rank} AS INTEGER) ORDER BY {rank})
-            FROM _raw GROUP BY {key}
-            HAVING {"max(" + rank + ") <> count(*)" if gaps else "count(*) < 10"}
-            ORDER BY 1 LIMIT 1
-            """
-        )
-    elif short:
-        first = store.one(
-            f"""
-            SELECT max(__line), {_list_name(kind)}, count(*) FROM _raw GROUP BY {key}
-            HAVING count(*) < 10 ORDER BY 1 LIMIT 1
-            """
-        )
-        assert first is not None
-        warnings.append(
-            f"{short} of {short + full} lists have fewer than 10 titles (first: {first[1]}, "
-            f"{first[2]} titles, line {first[0]}): Netflix's lists have 10; a file built "
-            "from few titles?"
-        )
-    if row is not None:
-        line, name, n, ranks = row
-        missing = sorted(set(range(1, 11)) - set(ranks))
-        found.append(
-            (
-                int(line),
-                f"the list {name} has {n} of 10 ranks (missing {', '.join(map(str, missing))}): "
-                "a rank was lost or the file is cut short",
-            )
-        )
-    row = None
-    if twice:
-        row = store.one(
-            f"""
-            SELECT max(__line), {_list_name(kind)}, any_value(show_title),
-                   any_value(season_title), list(CAST({rank} AS INTEGER) ORDER BY {rank})
-            FROM _raw GROUP BY {key}, show_title, season_title HAVING count(*) > 1
-            ORDER BY 1 LIMIT 1
-            """
-        )
-    if row is not None:
-        line, name, show, season, ranks = row
-        label = show if season is None else season
-        found.append(
-            (
-                int(line),
-                f"the list {name} holds {label!r} twice (ranks {', '.join(map(str, ranks))})",
-            )
-        )
-    measure = _measure(kind, columns)
-    if measure is not None:
-        value, what = measure
-        row = store.one(
-            f"""
-            WITH m AS (
-                SELECT __line, {_list_name(kind)} AS name, CAST({rank} AS INTEGER) AS rank,
-                       {value} AS v, {what} AS what,
-                       lag({value}) OVER (PARTITION BY {key} ORDER BY {rank}) AS above
-                FROM _raw
-            )
-            SELECT __line, name, rank, what, CAST(v AS BIGINT), CAST(above AS BIGINT),
-                   v > above
-            FROM m
-            WHERE v > above OR (__line = (SELECT max(__line) FROM _raw) AND v * 10 <= above)
-            ORDER BY __line LIMIT 1
-            """
-        )
-        if row is not None:
-            line, name, r, what, v, above, disorder = row
-            found.append(
-                (
-                    int(line),
-                    f"the list {name} is out of order: rank {r} has {what} {v:,}, more than "
-                    f"rank {r - 1} ({above:,})"
-                    if disorder
-                    else f"the last line has {what} {v:,}, a tenth or less of rank {r - 1}'s "
-                    f"({above:,}): the file is cut inside its last number",
-                )
-            )
-    counts = [c for c in CEILINGS if c in columns and c in INT_COLUMNS]
-    if counts:
-        unrounded = " OR ".join(f"{ident(c)} % {ROUNDED_TO} <> 0" for c in counts)
-        row = store.one(
-            f"""
-            SELECT max(__line) FILTER ({unrounded}), count(*) FILTER ({unrounded}),
-                   max(__line) FROM _raw
-            """
-        )
-        if row is not None and row[1] == 1 and row[0] == row[2]:
-            found.append(
-                (
-                    int(row[0]),
-                    f"the last line holds a count not rounded to {ROUNDED_TO:,} as every other "
-                    "count of the file is: the file is cut inside its last number",
-                )
-            )
-    return (min(found) if found else None), warnings
 
 
 @cache

@@ -76,14 +76,21 @@ class Store:
             self._turnstile.close()
             self._turnstile = None
 
+    def others_waiting(self) -> bool:
+        """Whether another process waits for this store, which is held for writing (one
+        system call). A writer that holds other connections (cursors) closes them before
+        :meth:`let_readers_in`, as the file is let go only once all are closed."""
+        if self.read_only or self.path is None or self._turnstile is None:
+            return False
+        return self._turnstile.waiting()
+
     def let_readers_in(self) -> bool:
         """Between two pieces of a long write: if another process waits for the store, close
         it and connect again behind that process (see :mod:`chartwatch.store.locking`).
         True if it did. Cheap when nobody waits (one system call)."""
-        if self.read_only or self.path is None or self._turnstile is None:
+        if not self.others_waiting():
             return False
-        if not self._turnstile.waiting():
-            return False
+        assert self.path is not None
         self.con.close()
         # it holds the queue now, so no new reader gets in: it waits only for the readers
         # it let in to finish, however long their commands take on a busy machine
