@@ -23,6 +23,7 @@ from chartwatch.check.values import (
     NUMBER_WORDS,
     Number,
     number,
+    starting,
     word_number,
 )
 from chartwatch.titles.search import normalize, plain
@@ -84,7 +85,8 @@ _QUOTED = re.compile(
     r"“([^“”\n]{1,80}?)”|\"([^\"\n]{1,80}?)\"|‘([^‘’\n]{1,80}?)’|\*([^*\n]{1,80}?)\*"
 )
 _WORD = re.compile(r"[\w’'&-]+")
-_CAPITAL = re.compile(r"(?<![\w’'&-])[A-Z0-9][\w’'&-]*")
+# a capital (or digit) that starts a word: tested first, so the engine scans for it fast
+_CAPITAL = re.compile(r"[A-Z0-9](?<![\w’'&-].)[\w’'&-]*")
 _COMMON = {
     "netflix", "the", "it", "its", "this", "that", "season", "week", "weeks", "top", "no",
     "korean", "series", "film", "films", "show", "shows", "hours", "views", "record",
@@ -175,43 +177,9 @@ def mentions(facts: Facts, text: str, lo: int, hi: int, *, fuzzy: bool) -> list[
             continue
         found.append(_extend(facts, text, Mention(q.start(), q.end(), name, target), lo, hi))
         taken.append((q.start(), q.end()))
-    names = facts.names()
-    heads = facts.name_heads()
-    pos = lo
-    for cap in _CAPITAL.finditer(text, lo, hi):
-        s = cap.start()
-        if s < pos or any(a <= s < b for a, b in taken):
-            continue
-        head = _plain(cap.group())
-        if head not in heads and head not in ("the", "a", "an"):
-            continue
-        # the words from here, as many as the longest name they could start
-        words = []
-        for w in _WORD.finditer(text, s, hi):
-            words.append((w.start(), w.end(), _plain(w.group())))
-            if len(words) > 9:
-                break
-        first = 1 if head in ("the", "a", "an") else 0
-        if first >= len(words):
-            continue
-        longest = heads.get(words[first][2].split(" ")[0], 0)
-        hit = None
-        for n in range(min(longest, len(words) - first), 0, -1):
-            key = " ".join(w[2] for w in words[first : first + n])
-            if key in names and (n > 1 or (key not in _COMMON and len(key) >= 4)):
-                hit = first + n
-                break
-        if hit is None:
-            continue
-        end = words[hit - 1][1]
-        name = names[" ".join(w[2] for w in words[first:hit])]
-        target = facts.resolve(name)
-        if target is not None:
-            found.append(_extend(facts, text, Mention(s, end, name, target), lo, hi))
-            taken.append((s, end))
-        pos = end
+    found += _named(facts, text, lo, hi, taken)
     if fuzzy and not found:
-        for run in re.finditer(r"(?:[A-Z][\w’'-]*(?:\s+|:\s*)){1,6}[A-Z0-9][\w’'-]*", text[lo:hi]):
+        for run in _FUZZY_RUN.finditer(text[lo:hi]):
             name = run.group()
             if len(name.split()) < 2 or normalize(name) in _COMMON:
                 continue
@@ -221,10 +189,65 @@ def mentions(facts: Facts, text: str, lo: int, hi: int, *, fuzzy: bool) -> list[
     return sorted(found, key=lambda m: m.start)
 
 
+_FUZZY_RUN = re.compile(r"(?:[A-Z][\w’'-]*(?:\s+|:\s*)){1,6}[A-Z0-9][\w’'-]*")
+_ARTICLES = ("the", "a", "an")
+
+
+def _named(
+    facts: Facts, text: str, lo: int, hi: int, taken: list[tuple[int, int]]
+) -> list[Mention]:
+    """Runs of words from a capitalised one (outside the quoted names ``taken``) that are
+    exactly a title's or show's name, the longest such run at each place. The sentence is
+    split into words once; the names are looked up in :meth:`Facts.names` by the words
+    they start with (:meth:`Facts.name_heads`)."""
+    names = facts.names()
+    heads = facts.name_heads()
+    found: list[Mention] = []
+    ends: list[int] = []
+    plains: list[str] = []
+    index: dict[int, int] = {}
+    pos = lo
+    for cap in _CAPITAL.finditer(text, lo, hi):
+        s = cap.start()
+        if s < pos or (taken and any(a <= s < b for a, b in taken)):
+            continue
+        head = _plain(cap.group())
+        if head not in heads and head not in _ARTICLES:
+            continue
+        if not index:  # the sentence's words, once: where each starts and ends, plain
+            for i, w in enumerate(_WORD.finditer(text, lo, hi)):
+                index[w.start()] = i
+                ends.append(w.end())
+                plains.append(_plain(w.group()))
+        # the words from here, as many as the longest name they could start
+        at = index[s] + (1 if head in _ARTICLES else 0)
+        stop = index[s] + 10
+        if at >= min(stop, len(plains)):
+            continue
+        longest = heads.get(plains[at].split(" ")[0], 0)
+        hit = None
+        for n in range(min(longest, min(stop, len(plains)) - at), 0, -1):
+            key = " ".join(plains[at : at + n])
+            if key in names and (n > 1 or (key not in _COMMON and len(key) >= 4)):
+                hit = n
+                break
+        if hit is None:
+            continue
+        end = ends[at + hit - 1]
+        name = names[" ".join(plains[at : at + hit])]
+        target = facts.resolve(name)
+        if target is not None:
+            found.append(_extend(facts, text, Mention(s, end, name, target), lo, hi))
+            taken.append((s, end))
+        pos = end
+    return found
+
+
 # -- claims --------------------------------------------------------------------------------
 
 _RANK_WORD = r"\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten"
-_RANK = re.compile(
+_RANK = starting(
+    "Nn#tf",
     rf"(?:\bNo\.\s*|\bno\.\s*|#|\bnumber\s+|\bNumber\s+)(?P<n>{_RANK_WORD})\b"
     r"|\b(?P<top>topped|tops|topping|top spot|top place|first place|top of the (?:charts?|list))\b"
     r"|\b(?P<ten>top[- ](?:10|ten))\b",
@@ -252,7 +275,8 @@ _WEEKS_UNIT = re.compile(
     r"(?P<no1>No\.\s*1|number one|#1|top spot|first place)|(?P<top10>top[- ](?:10|ten))))?",
     re.IGNORECASE,
 )
-_RECORD = re.compile(
+_RECORD = starting(
+    "rblmh",
     r"\b(?P<word>record(?:-breaking|-setting)?|biggest|largest|best|most[- ](?:watched|viewed|"
     r"popular|streamed)|highest)\b",
     re.IGNORECASE,
@@ -268,14 +292,16 @@ _BEAT = re.compile(
     r"(?:[\w’'-]+\s+){0,3}$",
     re.IGNORECASE,
 )
-_COMPARE = re.compile(
+_COMPARE = starting(
+    r"\dtdfmloab",
     r"\b(?P<mult>twice|double|triple|(?P<n>\d+(?:\.\d+)?|two|three|four|five|ten)\s*(?:times|x)\b)"
     r"|\b(?P<dir>more|fewer|less)\b(?P<what>(?:\s+[\w’'-]+){0,3}?)\s+than\b"
     r"|\b(?P<verb>outperform(?:ed|ing|s)?|out-?stream(?:ed|ing|s)?|out-?rank(?:ed|ing|s)?|"
     r"ahead of|behind)\b",
     re.IGNORECASE,
 )
-_RELEASE = re.compile(
+_RELEASE = starting(
+    "rpldabchs",
     r"\b(?:released|premiered|launched|dropped|arrived|landed|bowed|debuted|came out|"
     r"hit Netflix|hit the service|streaming)\s+(?:(?:on|globally|worldwide|on Netflix|"
     r"exclusively)\s+)*(?:on\s+)?(?=[A-Z])",
@@ -288,38 +314,44 @@ COUNTRY_ALIASES = {
     "uk": "GB", "u k": "GB", "britain": "GB", "great britain": "GB", "united kingdom": "GB",
     "korea": "KR", "south korea": "KR", "the philippines": "PH", "philippines": "PH",
 }  # fmt: skip
-SERVICES = re.compile(
+SERVICES = starting(
+    "DHMPAYbtc",
     r"\b(?:Disney\+|Disney Plus|Hulu|HBO(?: Max)?|Max|Prime Video|Amazon|Apple TV\+?|Peacock|"
     r"Paramount\+|YouTube|box office|theaters|theatres|cinemas)",
 )
-THIRD_PARTY = re.compile(
+THIRD_PARTY = starting(
+    "fnlrjspwde",
     r"\b(?:FlixPatrol|Nielsen|Luminate|Reelgood|JustWatch|Samba TV|Parrot Analytics|"
     r"Whip Media|daily (?:charts?|rankings?|lists?)|every day|each day)\b",
     re.IGNORECASE,
 )
 _BASIS = (
-    ("p28", re.compile(r"\b(?:first|opening)\s+(?:28|twenty-eight)\s+days\b|\b28 days\b", re.I)),
-    ("p91", re.compile(r"\b(?:first\s+)?(?:91|ninety-one)\s+days\b|\bmost[- ]popular list", re.I)),
+    ("p28", starting("fo2", r"\b(?:first|opening)\s+(?:28|twenty-eight)\s+days\b|"
+                            r"\b28 days\b", re.I)),
+    ("p91", starting("f9nm", r"\b(?:first\s+)?(?:91|ninety-one)\s+days\b|"
+                             r"\bmost[- ]popular list", re.I)),
     (
         "week_n",
-        re.compile(
-            rf"\b(?P<ord>{'|'.join(_ORDINALS)})\s+week\b|\bweek\s+(?P<n>\d|two|three)\b", re.I
+        starting(
+            "fstnew12345",
+            rf"\b(?P<ord>{'|'.join(_ORDINALS)})\s+week\b|\bweek\s+(?P<n>\d|two|three)\b",
+            re.I,
         ),
     ),
-    ("total", re.compile(r"\b(?:in total|total|overall|cumulative|combined|so far|to date|"
-                         r"in all|over its run|all told|altogether)\b", re.I)),
-    ("debut", re.compile(r"\b(?:debut(?:ed|s|ing)?|opening|premiere|first[- ]week|"
-                         r"launch(?:ed)? week|bow(?:ed)?|opened)\b", re.I)),
+    ("total", starting("itocsa", r"\b(?:in total|total|overall|cumulative|combined|so far|to date|"
+                                 r"in all|over its run|all told|altogether)\b", re.I)),
+    ("debut", starting("dopflb", r"\b(?:debut(?:ed|s|ing)?|opening|premiere|first[- ]week|"
+                                 r"launch(?:ed)? week|bow(?:ed)?|opened)\b", re.I)),
 )  # fmt: skip
 _LISTS = (
-    ("TV (Non-English)", re.compile(r"\bnon[- ]English(?:[- ]language)?\s+(?:TV|series|shows?)|"
-                                    r"\bTV\s*\(Non-English\)", re.I)),
-    ("TV (English)", re.compile(r"\bEnglish(?:[- ]language)?\s+(?:TV|series|shows?)|"
-                                r"\bTV\s*\(English\)", re.I)),
-    ("Films (Non-English)", re.compile(r"\bnon[- ]English(?:[- ]language)?\s+(?:films?|movies?)|"
-                                       r"\bFilms\s*\(Non-English\)", re.I)),
-    ("Films (English)", re.compile(r"\bEnglish(?:[- ]language)?\s+(?:films?|movies?)|"
-                                   r"\bFilms\s*\(English\)", re.I)),
+    ("TV (Non-English)", starting("nt", r"\bnon[- ]English(?:[- ]language)?\s+(?:TV|series|shows?)|"
+                                        r"\bTV\s*\(Non-English\)", re.I)),
+    ("TV (English)", starting("et", r"\bEnglish(?:[- ]language)?\s+(?:TV|series|shows?)|"
+                                    r"\bTV\s*\(English\)", re.I)),
+    ("Films (Non-English)", starting("nf", r"\bnon[- ]English(?:[- ]language)?\s+"
+                                           r"(?:films?|movies?)|\bFilms\s*\(Non-English\)", re.I)),
+    ("Films (English)", starting("ef", r"\bEnglish(?:[- ]language)?\s+(?:films?|movies?)|"
+                                       r"\bFilms\s*\(English\)", re.I)),
 )  # fmt: skip
 
 
@@ -352,7 +384,8 @@ class Claim:
     sentence: tuple[int, int] = (0, 0)
 
 
-_TRIGGER = re.compile(
+_TRIGGER = starting(
+    r"\dn#trblmhwdfpaozse",
     r"\d|No\.|#1|\b(?:top|record|biggest|largest|most|highest|best|weeks|twice|double|"
     r"triple|times|more|fewer|less|released|premiered|launched|dropped|debuted|arrived|"
     rf"outperform|ahead|behind|{NUMBER_WORDS})\b",
@@ -360,30 +393,28 @@ _TRIGGER = re.compile(
 )
 
 
+_COUNTRY_PART = re.compile(
+    r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)?(?:the\s+)?"
+    r"(?P<name>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})"
+)
+
+
 def _countries_in(text: str, start: int, lookup: dict[str, str]) -> tuple[list[str], int]:
     """ISO codes of a list of countries at ``text[start:]`` (``the US, Canada, United
     Kingdom and Philippines``) and where the list ends."""
-    by_name = lookup
     codes: list[str] = []
     pos = start
-    for part in re.finditer(
-        r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)?(?:the\s+)?"
-        r"(?P<name>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})",
-        text[start:],
-    ):
-        if part.start() != pos - start:
-            break
-        name = part.group("name").rstrip(".")
-        words = name.split()
+    while (part := _COUNTRY_PART.match(text, pos)) is not None:
+        words = part.group("name").rstrip(".").split()
         iso = None
         for n in range(len(words), 0, -1):  # "Philippines Monday" → Philippines
-            iso = by_name.get(_plain(" ".join(words[:n])))
+            iso = lookup.get(_plain(" ".join(words[:n])))
             if iso:
                 break
         if iso is None:
             break
         codes.append(iso)
-        pos = start + part.end()
+        pos = part.end()
     return codes, pos
 
 
@@ -501,16 +532,38 @@ def _context(c: Claim, text: str, lo: int, hi: int, sentence: _Sentence) -> None
     c.service = sentence.service
 
 
-def _claims_in(facts: Facts, text: str, lo: int, hi: int) -> list[Claim]:
-    found: list[Claim] = []
+class _Found:
+    """The claims found in one sentence ``text[lo:hi]``, in the order the steps find them."""
 
-    def add(kind: str, start: int, end: int, **stated: Any) -> Claim:
-        claim = Claim(kind, start, end, text[start:end], None, stated=stated)
-        found.append(claim)
+    def __init__(self, text: str, lo: int, hi: int) -> None:
+        self.text, self.lo, self.hi = text, lo, hi
+        self.claims: list[Claim] = []
+
+    def add(self, kind: str, start: int, end: int, **stated: Any) -> Claim:
+        claim = Claim(kind, start, end, self.text[start:end], None, stated=stated)
+        self.claims.append(claim)
         return claim
 
-    # numbers with a unit: figures, countries, weeks
+
+def _claims_in(facts: Facts, text: str, lo: int, hi: int) -> list[Claim]:
+    """The claims of the sentence ``text[lo:hi]``, each step adding its kind."""
+    found = _Found(text, lo, hi)
+    _numbers(found)
+    _ranks(found)
+    _named_countries(found, facts.country_lookup())
+    _records(found)
+    _comparisons(found)
+    _releases(found)
+    return _dedupe(found.claims)
+
+
+def _numbers(found: _Found) -> None:
+    """Numbers with a unit: figures (hours, views, minutes), counts of countries after a
+    rank, runs of weeks at No. 1 or in the Top 10."""
+    text, lo, hi = found.text, found.lo, found.hi
     for m in NUMBER_RE.finditer(text, lo, hi):
+        if _UNIT_START.match(text, m.end(), hi) is None:
+            continue  # no unit follows: neither a figure, nor countries, nor weeks
         if m.group("num").lower() in ("one",) and not m.group("scale"):
             pre = text[max(lo, m.start() - 8) : m.start()].lower()
             if pre.endswith(("number ", "no. ")):
@@ -529,37 +582,61 @@ def _claims_in(facts: Facts, text: str, lo: int, hi: int) -> list[Claim]:
         if unit:
             u = unit.group("unit").lower()
             u = "hours" if u.startswith("hour") else "views" if u.startswith("view") else "minutes"
-            add("figure", m.start(), m.end() + unit.end(), value=val, unit=u)
-            continue
-        if ctry:
-            pre = text[max(lo, m.start() - 70) : m.start()]
-            trig = None
-            for t in _RANK.finditer(pre):
-                trig = t
-            if trig is not None:
-                top10 = bool(trig.group("ten"))
-                add(
-                    "countries",
-                    max(lo, m.start() - 70) + trig.start(),
-                    m.end() + ctry.end(),
-                    value=val,
-                    position="top10" if top10 else "no1",
-                )
-            continue
-        if weeks and not m.group("scale"):
-            pos = "no1" if weeks.group("no1") else "top10" if weeks.group("top10") else None
-            end = m.end() + weeks.end()
-            if pos is None:
-                ctx = text[max(lo, m.start() - 60) : min(hi, m.end() + 80)]
-                if re.search(r"No\.\s*1|number one|#1|top spot", ctx):
-                    pos = "no1"
-                elif re.search(r"top[- ](?:10|ten)|on the chart|charted|in the ranking", ctx, re.I):
-                    pos = "top10"
-                else:
-                    continue
-                end = m.end() + len(weeks.group().rstrip())
-            add("duration", m.start(), end, value=val, position=pos)
-    # ranks
+            found.add("figure", m.start(), m.end() + unit.end(), value=val, unit=u)
+        elif ctry:
+            _country_count(found, m, ctry, val)
+        elif weeks and not m.group("scale"):
+            _weeks(found, m, weeks, val)
+
+
+# the words a unit of figures, countries or weeks can start with (a number followed by none
+# of them is none of the three: this skips most numbers with one cheap match)
+_UNIT_START = re.compile(
+    r"\s*(?:million|billion|global|total|weekly|more|viewing|hour|view|minute|other|different|"
+    r"countr|market|territor|nation|region|straight|consecutive|non-consecutive|cumulative|week)",
+    re.IGNORECASE,
+)
+
+
+def _country_count(found: _Found, m: re.Match[str], ctry: re.Match[str], val: Number) -> None:
+    """``No. 1 in 64 countries``: a count of countries after a rank trigger."""
+    text, lo = found.text, found.lo
+    pre = text[max(lo, m.start() - 70) : m.start()]
+    trig = None
+    for t in _RANK.finditer(pre):
+        trig = t
+    if trig is not None:
+        top10 = bool(trig.group("ten"))
+        found.add(
+            "countries",
+            max(lo, m.start() - 70) + trig.start(),
+            m.end() + ctry.end(),
+            value=val,
+            position="top10" if top10 else "no1",
+        )
+
+
+def _weeks(found: _Found, m: re.Match[str], weeks: re.Match[str], val: Number) -> None:
+    """``six weeks at No. 1``, ``19 weeks in the top 10`` (or the sentence says which)."""
+    text, lo, hi = found.text, found.lo, found.hi
+    pos = "no1" if weeks.group("no1") else "top10" if weeks.group("top10") else None
+    end = m.end() + weeks.end()
+    if pos is None:
+        ctx = text[max(lo, m.start() - 60) : min(hi, m.end() + 80)]
+        if re.search(r"No\.\s*1|number one|#1|top spot", ctx):
+            pos = "no1"
+        elif re.search(r"top[- ](?:10|ten)|on the chart|charted|in the ranking", ctx, re.I):
+            pos = "top10"
+        else:
+            return
+        end = m.end() + len(weeks.group().rstrip())
+    found.add("duration", m.start(), end, value=val, position=pos)
+
+
+def _ranks(found: _Found) -> None:
+    """``No. 1``, ``#2``, ``number one``, ``topped the chart``, ``top spot``, ``in the top
+    10``."""
+    text, lo, hi = found.text, found.lo, found.hi
     for m in _RANK.finditer(text, lo, hi):
         if m.group("n") is not None:
             n = _number_word(m.group("n"))
@@ -567,26 +644,35 @@ def _claims_in(facts: Facts, text: str, lo: int, hi: int) -> list[Claim]:
                 continue
             verb = _RANK_VERB.search(text[max(lo, m.start() - 30) : m.start()])
             start = max(lo, m.start() - 30) + verb.start() if verb else m.start()
-            add("rank", start, m.end(), rank=n, within=False)
+            found.add("rank", start, m.end(), rank=n, within=False)
         elif m.group("top") is not None:
             if m.group("top").lower().startswith("top"):
                 tail = _TOPPED.match(text[m.end() : hi])
                 if m.group("top").lower() in ("topped", "tops", "topping"):
                     if not tail:
                         continue
-                    add("rank", m.start(), m.end() + tail.end(), rank=1, within=False)
+                    found.add("rank", m.start(), m.end() + tail.end(), rank=1, within=False)
                     continue
-            add("rank", m.start(), m.end(), rank=1, within=False)
+            found.add("rank", m.start(), m.end(), rank=1, within=False)
         else:
             pre = text[max(lo, m.start() - 40) : m.start()]
-            if not re.search(r"\b(?:in|into|entered|made|cracked|on|inside|reach(?:ed)?|"
-                             r"joined|landed|among|of)\s+(?:the\s+|Netflix[’']s\s+|its\s+)?"
-                             r"(?:global\s+|weekly\s+)?$", pre, re.I):  # fmt: skip
+            if not _IN_TOP10.search(pre):
                 continue
-            add("rank", m.start(), m.end(), rank=10, within=True)
-    # named countries after a No. 1 / top 10 in countries
-    names = facts.country_lookup()
-    for claim in [c for c in found if c.kind in ("countries", "rank")]:
+            found.add("rank", m.start(), m.end(), rank=10, within=True)
+
+
+_IN_TOP10 = re.compile(
+    r"\b(?:in|into|entered|made|cracked|on|inside|reach(?:ed)?|joined|landed|among|of)\s+"
+    r"(?:the\s+|Netflix[’']s\s+|its\s+)?(?:global\s+|weekly\s+)?$",
+    re.I,
+)
+
+
+def _named_countries(found: _Found, names: dict[str, str]) -> None:
+    """The countries named after a No. 1 / top 10 or a count of countries (``including
+    the US, Canada…``): a rank becomes a claim about them, a count gets one beside it."""
+    text, hi = found.text, found.hi
+    for claim in [c for c in found.claims if c.kind in ("countries", "rank")]:
         inc = _INCLUDING.match(text, claim.end, hi)
         if inc is None:
             inc = _INCLUDING_LATER.match(text, claim.end, hi)
@@ -602,9 +688,15 @@ def _claims_in(facts: Facts, text: str, lo: int, hi: int) -> list[Claim]:
                 claim.end = end
                 claim.stated = {"countries": codes, "position": position}
             else:
-                add("countries", inc.end() - len(inc.group().lstrip()),
-                    end, countries=codes, position=claim.stated.get("position", "no1"))  # fmt: skip
-    # records
+                start = inc.end() - len(inc.group().lstrip())
+                position = claim.stated.get("position", "no1")
+                found.add("countries", start, end, countries=codes, position=position)
+
+
+def _records(found: _Found) -> None:
+    """``record``, ``biggest … debut``, ``most-watched … ever``; ``beating the … record``;
+    its scope (debut, single week, all time) from the words around it."""
+    text, lo, hi = found.text, found.lo, found.hi
     for m in _RECORD.finditer(text, lo, hi):
         word = m.group("word").lower()
         if not word.startswith("record") and not _RECORD_NOUN.match(text[m.end() : hi]):
@@ -617,41 +709,57 @@ def _claims_in(facts: Facts, text: str, lo: int, hi: int) -> list[Claim]:
         if noun and not word.startswith("record"):
             end = m.end() + noun.end()
         window = text[max(lo, m.start() - 40) : min(hi, m.end() + 60)].lower()
-        if re.search(r"first[- ]week|opening|debut|premiere|launch|bow|first seven days", window):
+        if _SCOPE_DEBUT.search(window):
             scope = "debut"
-        elif re.search(r"\bever\b|all[- ]time|of all time|history|most[- ]popular|91 days", window):
+        elif _SCOPE_ALL_TIME.search(window):
             scope = "all_time"
-        elif re.search(r"\bweek\b|single week", window):
+        elif _SCOPE_WEEK.search(window):
             scope = "week"
         else:
             scope = "debut" if re.search(r"debut", text[lo:hi], re.I) else "week"
-        add("record", start, end, scope=scope, beaten=bool(beat))
-    # comparisons
+        found.add("record", start, end, scope=scope, beaten=bool(beat))
+
+
+_SCOPE_DEBUT = re.compile(r"first[- ]week|opening|debut|premiere|launch|bow|first seven days")
+_SCOPE_ALL_TIME = re.compile(r"\bever\b|all[- ]time|of all time|history|most[- ]popular|91 days")
+_SCOPE_WEEK = re.compile(r"\bweek\b|single week")
+
+
+def _comparisons(found: _Found) -> None:
+    """``twice``, ``N times``, ``more … than``, ``fewer … than``, ``outperformed``,
+    ``ahead of``, ``behind``."""
+    text, lo, hi = found.text, found.lo, found.hi
     for m in _COMPARE.finditer(text, lo, hi):
         if m.group("mult"):
             times = m.group("n")
             ratio = {"twice": 2.0, "double": 2.0, "triple": 3.0}.get(m.group("mult").lower())
             if ratio is None and times:
                 ratio = float(times) if times[0].isdigit() else float(word_number(times) or 0)
-            qual = re.search(r"(more than|over|nearly|almost|about|roughly|around)\s+$",
-                             text[max(lo, m.start() - 15) : m.start()], re.I)  # fmt: skip
-            add("comparison", m.start() - (len(qual.group()) if qual else 0), m.end(),
-                ratio=ratio, qualifier=(qual.group(1).lower() if qual else "exact"))  # fmt: skip
+            qual = _COMPARE_QUAL.search(text[max(lo, m.start() - 15) : m.start()])
+            start = m.start() - (len(qual.group()) if qual else 0)
+            said = qual.group(1).lower() if qual else "exact"
+            found.add("comparison", start, m.end(), ratio=ratio, qualifier=said)
         elif m.group("dir"):
-            add("comparison", m.start(), m.end(), direction=m.group("dir").lower(),
-                what=m.group("what").strip())  # fmt: skip
+            direction, what = m.group("dir").lower(), m.group("what").strip()
+            found.add("comparison", m.start(), m.end(), direction=direction, what=what)
         else:
-            add("comparison", m.start(), m.end(),
-                direction="fewer" if m.group("verb").lower() == "behind" else "more")  # fmt: skip
-    # release dates
-    for m in _RELEASE.finditer(text, lo, hi):
+            direction = "fewer" if m.group("verb").lower() == "behind" else "more"
+            found.add("comparison", m.start(), m.end(), direction=direction)
+
+
+_COMPARE_QUAL = re.compile(r"(more than|over|nearly|almost|about|roughly|around)\s+$", re.I)
+
+
+def _releases(found: _Found) -> None:
+    """``released on Jan. 28``, ``premiered Nov. 23, 2022``: a single day."""
+    text, hi = found.text, found.hi
+    for m in _RELEASE.finditer(text, found.lo, hi):
         d = DATE_RANGE_RE.match(text, m.end(), hi)
         if d is None or d.group("rel") or d.group("d2"):
             continue
-        c = add("release", m.start(), d.end())
+        c = found.add("release", m.start(), d.end())
         c.period_span = (d.start(), d.end())
         c.stated["_date"] = d
-    return _dedupe(found)
 
 
 def _dedupe(found: list[Claim]) -> list[Claim]:
