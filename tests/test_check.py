@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chartwatch.check import check
-from chartwatch.check.values import NUMBER_RE, number
+from chartwatch.check.values import _MONTHS, NUMBER_RE, _day, number, parse_day
 from rawdata import COUNTRIES, GLOBAL, POPULAR, label_of, shared_rows
 
 CLAIMS = Path(__file__).parent / "data" / "claims"
@@ -345,6 +345,23 @@ def test_number_reads_back_its_rounding(cents: int, decimals: int) -> None:
     assert parsed.step == 10 ** (6 - decimals)
     assert parsed.holds(value * 1e6 + parsed.step * 0.49)
     assert not parsed.holds(value * 1e6 + parsed.step * 0.51)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(sorted(_MONTHS)),
+    st.sampled_from(["lower", "title", "upper"]),
+    st.integers(min_value=1, max_value=31),
+    st.sampled_from([None, 2021, 2023, 2024]),
+    st.dates(min_value=dt.date(2021, 1, 1), max_value=dt.date(2026, 12, 31)),
+)
+def test_day_reads_as_dateparser_does(
+    month: str, case: str, day: int, year: int | None, base: dt.date
+) -> None:
+    """A day the grammar reads directly is the day dateparser gives for the same words."""
+    name = getattr(month, case)()
+    text = f"{name} {day}" + (f" {year}" if year else "")
+    assert _day(name, str(day), year, base) == parse_day(text, base)
 
 
 @settings(

@@ -12,6 +12,7 @@ view reads it not at all; a new snapshot makes a new view and retires it all.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,6 +162,14 @@ class Facts:
                 CountryRow(*r) for r in self.view.core.title_countries(title.ident, title.film)
             ]
         return countries[title.key]
+
+    def read_countries(self, titles: Iterable[Title]) -> None:
+        """Read the country rows of these titles in one go, before :meth:`country_rows`
+        asks for them one at a time (a read per title costs about as much as one for
+        many)."""
+        want = {(t.ident, t.film) for t in titles if t.key not in self._seen.countries}
+        if want:
+            self.view.core.read_countries(want)
 
     def leader(self, title: Title, metric: str) -> Board | None:
         """Who led the title's list on the leaderboard ``metric`` (``debut_*`` or

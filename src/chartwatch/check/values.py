@@ -192,7 +192,8 @@ class Period:
 
 
 @cache
-def _parse_day(text: str, base: dt.date) -> dt.date | None:
+def parse_day(text: str, base: dt.date) -> dt.date | None:
+    """``text`` read by dateparser as a past day against ``base``."""
     import dateparser
 
     found = dateparser.parse(
@@ -241,6 +242,27 @@ def period(m: re.Match[str], base: dt.date, year: int | None) -> Period | None:
     return Period(first, last, known)
 
 
+_MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
+    "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
+    "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11,
+    "november": 11, "dec": 12, "december": 12,
+}  # fmt: skip
+
+
 def _day(month: str, day: str, year: int | None, base: dt.date) -> dt.date | None:
-    text = f"{month.rstrip('.')} {day}" + (f" {year}" if year else "")
-    return _parse_day(text, base)
+    """The day a month name (as :data:`DATE_RANGE_RE` spells it), a day and maybe a year
+    name; without a year, the latest such day on or before ``base``. A real day of a
+    month the grammar spells is read directly (as dateparser reads it: a test holds them
+    to the same answers); anything else goes to dateparser."""
+    number = _MONTHS.get(month.rstrip(".").lower())
+    if number is not None:
+        try:
+            found = dt.date(year or base.year, number, int(day))
+            if year is None and found > base:
+                found = found.replace(year=base.year - 1)
+        except ValueError:  # Feb. 30, or Feb. 29 in the year before
+            pass
+        else:
+            return found
+    return parse_day(f"{month.rstrip('.')} {day}" + (f" {year}" if year else ""), base)
