@@ -288,6 +288,20 @@ def test_seed_article(bundled) -> None:
     assert by[("release", "Released")].verdict == "true"
 
 
+def test_json_is_the_report_as_dumped(bundled) -> None:
+    """``check --json`` writes exactly ``json.dumps(report.to_dict(), indent=2)``, though
+    it encodes what claims share once: for the seed article repeated (its judgements
+    shared), corpus sentences with and without claims, and an empty report."""
+    from chartwatch.render.check import check_json
+
+    seed = (CLAIMS / "seed-article.txt").read_text(encoding="utf-8")
+    texts = [seed * 3, "Nothing to see here."] + [e["text"] for e in corpus()[:25]]
+    for text in texts:
+        report = check(bundled, text)
+        expected = json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str)
+        assert check_json(report) == expected
+
+
 def test_wrong_unit(bundled) -> None:
     text = "“All of Us Are Dead” garnered 124.79 million views for the period Jan. 24 to 30."
     (claim,) = check(bundled, text).claims

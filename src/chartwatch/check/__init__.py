@@ -80,12 +80,13 @@ def check(store: Store, text: str, as_of: dt.date | None = None) -> Report:
     claims = extract(facts, text)
     facts.read_countries(_country_titles(claims))
     out = []
-    judged: dict[tuple[Any, ...], Any] = {}
+    judged: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}
     for claim in claims:
         key = _signature(claim)
-        j = judged.get(key)
-        if j is None:  # the same claim about the same title is judged once per text
-            j = judged[key] = judge(facts, claim)
+        found = judged.get(key)
+        if found is None:  # the same claim about the same title is judged once per text
+            found = judged[key] = (judge(facts, claim), stated_json(claim))
+        j, stated = found
         out.append(
             CheckedClaim(
                 text=claim.text,
@@ -93,7 +94,7 @@ def check(store: Store, text: str, as_of: dt.date | None = None) -> Report:
                 end=claim.end,
                 kind=claim.kind,
                 title=j.title or (claim.title.name if claim.title is not None else None),
-                stated=stated_json(claim),
+                stated=stated,
                 actual=j.actual,
                 verdict=j.verdict,
                 explanation=j.explanation,
