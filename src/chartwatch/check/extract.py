@@ -197,15 +197,14 @@ def _named(
     facts: Facts, text: str, lo: int, hi: int, taken: list[tuple[int, int]]
 ) -> list[Mention]:
     """Runs of words from a capitalised one (outside the quoted names ``taken``) that are
-    exactly a title's or show's name, the longest such run at each place. The sentence is
-    split into words once; the names are looked up in :meth:`Facts.names` by the words
-    they start with (:meth:`Facts.name_heads`)."""
+    exactly a title's or show's name, the longest such run at each place (of at most ten
+    words). A run starts only at a word some name starts with (:meth:`Facts.name_heads`)
+    and is read on only while its words still start a name (:meth:`Facts.name_prefixes`):
+    an index of the names by their words, walked once per capitalised word."""
     names = facts.names()
     heads = facts.name_heads()
+    prefixes = facts.name_prefixes()
     found: list[Mention] = []
-    ends: list[int] = []
-    plains: list[str] = []
-    index: dict[int, int] = {}
     pos = lo
     for cap in _CAPITAL.finditer(text, lo, hi):
         s = cap.start()
@@ -214,33 +213,41 @@ def _named(
         head = _plain(cap.group())
         if head not in heads and head not in _ARTICLES:
             continue
-        if not index:  # the sentence's words, once: where each starts and ends, plain
-            for i, w in enumerate(_WORD.finditer(text, lo, hi)):
-                index[w.start()] = i
-                ends.append(w.end())
-                plains.append(_plain(w.group()))
-        # the words from here, as many as the longest name they could start
-        at = index[s] + (1 if head in _ARTICLES else 0)
-        stop = index[s] + 10
-        if at >= min(stop, len(plains)):
+        best = _longest_name(text, s, hi, head in _ARTICLES, names, prefixes)
+        if best is None:
             continue
-        longest = heads.get(plains[at].split(" ")[0], 0)
-        hit = None
-        for n in range(min(longest, min(stop, len(plains)) - at), 0, -1):
-            key = " ".join(plains[at : at + n])
-            if key in names and (n > 1 or (key not in _COMMON and len(key) >= 4)):
-                hit = n
-                break
-        if hit is None:
-            continue
-        end = ends[at + hit - 1]
-        name = names[" ".join(plains[at : at + hit])]
+        end, key = best
+        name = names[key]
         target = facts.resolve(name)
         if target is not None:
             found.append(_extend(facts, text, Mention(s, end, name, target), lo, hi))
             taken.append((s, end))
         pos = end
     return found
+
+
+def _longest_name(
+    text: str, start: int, hi: int, article: bool, names: dict[str, str], prefixes: frozenset[str]
+) -> tuple[int, str] | None:
+    """Where the longest name read from ``text[start:hi]`` (after its first word, an
+    article) ends, and its key; a one-word name must be no common word of four letters
+    or more."""
+    best = None
+    key = ""
+    n = 0
+    for count, w in enumerate(_WORD.finditer(text, start, hi), start=1):
+        if count > 10:
+            break
+        if article and count == 1:
+            continue
+        word = _plain(w.group())
+        key = f"{key} {word}" if n else word
+        if key not in prefixes:
+            break
+        n += 1
+        if key in names and (n > 1 or (key not in _COMMON and len(key) >= 4)):
+            best = (w.end(), key)
+    return best
 
 
 # -- claims --------------------------------------------------------------------------------

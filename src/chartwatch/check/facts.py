@@ -102,6 +102,20 @@ class Facts:
 
         return self.view.derived("check.heads", compute)
 
+    def name_prefixes(self) -> frozenset[str]:
+        """Every run of whole words a name in :meth:`names` starts with (``squid``,
+        ``squid game``…): a text's words are read on from a name's first word only while
+        they still start some name."""
+
+        def compute() -> frozenset[str]:
+            out: set[str] = set()
+            for key in self.names():
+                words = key.split(" ")
+                out.update(" ".join(words[:n]) for n in range(1, len(words) + 1))
+            return frozenset(out)
+
+        return self.view.derived("check.prefixes", compute)
+
     def resolve(self, query: str) -> Title | Show | None:
         """The title (or show) ``query`` names as ``chartwatch search`` matches it, or None
         when nothing, or several titles equally, match (in this view: a title that charts
