@@ -302,6 +302,28 @@ def test_json_is_the_report_as_dumped(bundled) -> None:
         assert check_json(report) == expected
 
 
+def test_terminal_view_lays_out_repeated_lines_once(bundled) -> None:
+    """The marked text and its verdict lines print exactly as a Group of the same Texts
+    would, colours included, though each repeated line is laid out once."""
+    import io
+
+    from rich.console import Console, Group
+
+    from chartwatch.render.check import check_view
+
+    text = (CLAIMS / "seed-article.txt").read_text(encoding="utf-8") * 3
+    view = check_view(text, check(bundled, text))
+
+    def printed(renderable: object) -> str:
+        out = io.StringIO()
+        Console(file=out, width=72, force_terminal=True, color_system="truecolor").print(renderable)
+        return out.getvalue()
+
+    laid = printed(view)
+    assert laid == printed(Group(*view.parts))  # type: ignore[attr-defined]
+    assert "\x1b[" in laid and "MISLEADING" in laid
+
+
 def test_wrong_unit(bundled) -> None:
     text = "“All of Us Are Dead” garnered 124.79 million views for the period Jan. 24 to 30."
     (claim,) = check(bundled, text).claims

@@ -350,6 +350,7 @@ _BASIS = (
     ("debut", starting("dopflb", r"\b(?:debut(?:ed|s|ing)?|opening|premiere|first[- ]week|"
                                  r"launch(?:ed)? week|bow(?:ed)?|opened)\b", re.I)),
 )  # fmt: skip
+_ENGLISH = re.compile("english", re.I)
 _LISTS = (
     ("TV (Non-English)", starting("nt", r"\bnon[- ]English(?:[- ]language)?\s+(?:TV|series|shows?)|"
                                         r"\bTV\s*\(Non-English\)", re.I)),
@@ -502,7 +503,9 @@ def _sentence(text: str, lo: int, hi: int, found: list[Claim]) -> _Sentence:
         for m in DATE_RANGE_RE.finditer(text, lo, hi)
         if not any(_overlaps((m.start(), m.end()), t) for t in taken)
     ]
-    list_name = next((name for name, rx in _LISTS if rx.search(sent)), None)
+    list_name = None
+    if _ENGLISH.search(sent):  # every list's pattern has it
+        list_name = next((name for name, rx in _LISTS if rx.search(sent)), None)
     third = THIRD_PARTY.search(sent)
     service = SERVICES.search(sent)
     return _Sentence(

@@ -7,7 +7,8 @@ import json
 from json.encoder import encode_basestring as _string  # as json.dumps writes a str
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.segment import Segment
 from rich.text import Text
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ def check_view(text: str, report: Report) -> RenderableType:
         body.append(f"[{i}]", style=STYLES[claim.verdict])
         pos = claim.end
     body.append(text[pos:])
-    parts: list[RenderableType] = [body, Text("")]
+    parts: list[Text] = [body, Text("")]
     if not report.claims:
         parts.append(Text("No chart claim found.", style="dim"))
     for i, claim in enumerate(report.claims, start=1):
@@ -59,7 +60,25 @@ def check_view(text: str, report: Report) -> RenderableType:
             parts.append(Text(f"    … {len(claim.evidence) - 6} more rows (--json)", style="dim"))
     for note in report.notes:
         parts.append(Text(f"Note: {note}", style="dim"))
-    return Group(*parts)
+    return _Lines(parts)
+
+
+class _Lines:
+    """Texts one after another (as a ``Group`` of them), each distinct one laid out once:
+    a long text's repeated claims share their evidence lines, and wrapping each copy again
+    was most of the time of printing them."""
+
+    def __init__(self, parts: list[Text]) -> None:
+        self.parts = parts
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        laid: dict[tuple[object, ...], list[Segment]] = {}
+        for part in self.parts:
+            key = (part.plain, part.style, tuple(part.spans))
+            segments = laid.get(key)
+            if segments is None:
+                segments = laid[key] = list(console.render(part, options))
+            yield from segments
 
 
 def check_json(report: Report) -> str:
