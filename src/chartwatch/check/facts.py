@@ -158,7 +158,7 @@ class Facts:
 
     def country_lookup(self) -> dict[str, str]:
         """Plain country name (or a usual short form: US, UK) → ISO code."""
-        from chartwatch.check.extract import COUNTRY_ALIASES
+        from chartwatch.check.claims import COUNTRY_ALIASES
 
         return self.view.derived(
             "check.country_lookup",

@@ -125,6 +125,25 @@ def word_number(text: str) -> int | None:
         return None
 
 
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
+}  # fmt: skip
+
+
+def small_number(text: str) -> int | None:
+    """``12`` → 12, ``six`` → 6 (a rank, a season, a week); None if it is no number."""
+    text = text.lower()
+    return int(text) if text.isdigit() else word_number(text)
+
+
+def ordinal_or_number(m: re.Match[str]) -> int | None:
+    """The number a match's ``n`` group (``2``, ``two``) or else its ``ord`` group
+    (``second``) names."""
+    n = m.group("n")
+    return small_number(n) if n else ORDINALS.get((m.group("ord") or "").lower())
+
+
 def number(num: str, scale: str | None = None, qual: str | None = None) -> Number | None:
     """A number from the parts of :data:`NUMBER_RE`."""
     text = num.replace(",", "")

@@ -9,7 +9,7 @@ from typing import Any
 
 from chartwatch.analytics.brief.types import Evidence
 from chartwatch.analytics.runs import TitleReport, Week
-from chartwatch.check.extract import Claim
+from chartwatch.check.claims import Claim
 from chartwatch.check.facts import CountryRow, Facts
 from chartwatch.check.values import Period, period
 from chartwatch.render.prose import figure

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from chartwatch.analytics.brief.types import Evidence
-from chartwatch.check.extract import Claim, stated_number
+from chartwatch.check.claims import Claim, stated_number
 from chartwatch.check.facts import CountryRow, Facts
 from chartwatch.check.judge.common import (
     FALSE,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chartwatch.check.extract import Claim, stated_number
+from chartwatch.check.claims import Claim, stated_number
 from chartwatch.check.facts import Facts
 from chartwatch.check.judge.common import FALSE, MISLEADING, TRUE, Judgement, ev, never_charted
 from chartwatch.titles import Title

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from chartwatch.analytics.runs import TitleReport, Week
-from chartwatch.check.extract import Claim, stated_number
+from chartwatch.check.claims import Claim, stated_number
 from chartwatch.check.facts import Facts, week_of
 from chartwatch.check.judge.common import (
     FALSE,

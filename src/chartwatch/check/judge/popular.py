@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from chartwatch.analytics.brief.types import Evidence
-from chartwatch.check.extract import Claim
+from chartwatch.check.claims import Claim
 from chartwatch.check.facts import Facts, most_popular
 from chartwatch.check.judge.common import (
     FALSE,

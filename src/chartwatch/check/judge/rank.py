@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chartwatch.analytics.runs import Week
-from chartwatch.check.extract import Claim
+from chartwatch.check.claims import Claim
 from chartwatch.check.facts import Facts
 from chartwatch.check.judge.common import (
     FALSE,

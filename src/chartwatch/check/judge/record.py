@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chartwatch.analytics.brief.types import Evidence
-from chartwatch.check.extract import Claim
+from chartwatch.check.claims import Claim
 from chartwatch.check.facts import Board, Facts, week_of
 from chartwatch.check.judge.common import (
     FALSE,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chartwatch.check.extract import Claim
+from chartwatch.check.claims import Claim
 from chartwatch.check.facts import Facts
 from chartwatch.check.judge.common import FALSE, TRUE, UNVERIFIABLE, Judgement, claim_period, ev
 from chartwatch.dates import week_ending
