@@ -383,6 +383,18 @@ def test_number_reads_back_its_rounding(cents: int, decimals: int) -> None:
     assert not parsed.holds(value * 1e6 + parsed.step * 0.51)
 
 
+@given(st.text(alphabet=st.sampled_from(list("ab.Z9_é ’\n-")), max_size=30))
+def test_last_word_is_the_run_of_word_characters_and_dots_at_the_end(text: str) -> None:
+    """The sentence splitter's backwards read of the word before a full stop is what the
+    regular expression ``([\\w.]+)$`` finds."""
+    import re
+
+    from chartwatch.check.extract import _last_word
+
+    found = re.search(r"([\w.]+)$", text) if not text.endswith("\n") else None
+    assert _last_word(text, 0, len(text)) == (found.group(1) if found else "")
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.sampled_from(sorted(_MONTHS)),

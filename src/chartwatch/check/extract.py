@@ -46,6 +46,15 @@ _ABBREV = {
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9#])|\n+")
 
 
+def _last_word(text: str, start: int, end: int) -> str:
+    """The run of word characters and dots that ends ``text[start:end]`` (``No``,
+    ``U.S``), read backwards from ``end``."""
+    i = end
+    while i > start and (text[i - 1].isalnum() or text[i - 1] in "_."):
+        i -= 1
+    return text[i:end]
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence: a line, split after ``.``/``!``/``?`` before a
     capital, except after an abbreviation (``No. 1``, ``Jan. 24``, ``U.S.``)."""
@@ -53,8 +62,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _BOUNDARY.finditer(text):
         if m.group().startswith((".",)) and "\n" not in m.group():
-            word = re.search(r"([\w.]+)$", text[start : m.start()])
-            if word and (word.group(1).lower().rstrip(".") in _ABBREV or len(word.group(1)) == 1):
+            word = _last_word(text, start, m.start())
+            if word and (word.lower().rstrip(".") in _ABBREV or len(word) == 1):
                 continue
         if text[start : m.start()].strip():
             out.append((start, m.start() + len(m.group().rstrip())))
