@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from chartwatch.analytics.runs import Week
+from collections.abc import Callable
+
+from chartwatch.analytics.runs import TitleReport, Week
 from chartwatch.check.claims import Claim
 from chartwatch.check.facts import Facts
 from chartwatch.check.judge.common import (
@@ -17,11 +19,13 @@ from chartwatch.check.judge.common import (
     never_charted,
     uncovered,
 )
+from chartwatch.check.values import Period
 from chartwatch.render.prose import week_range
 from chartwatch.titles import Title
 
 
 def judge_rank(facts: Facts, c: Claim, t: Title) -> Judgement:
+    """No. N (or in the Top 10) in the week the claim names, at its debut, or ever."""
     n = int(c.stated["rank"])
     within = bool(c.stated.get("within"))
     report = facts.run(t)
@@ -45,6 +49,37 @@ def judge_rank(facts: Facts, c: Claim, t: Title) -> Judgement:
     def ok(w: Week) -> bool:
         return w.rank <= 10 if within else w.rank == n
 
+    if p is None and c.basis != "debut":
+        return _ever(facts, c, t, n, said, [w for w in weeks if ok(w)])
+    chosen = _weeks_claimed(c, report, p, said, ok, label)
+    if isinstance(chosen, Judgement):
+        return chosen
+    good = [w for w in chosen if ok(w)]
+    if good:
+        w = good[0]
+        return Judgement(
+            TRUE,
+            f"{label} was {said} in the global {w.category} list in the week of "
+            f"{week_range(w.week_end)}.",
+            w.rank,
+            [ev(label, x, "rank") for x in chosen],
+        )
+    w = chosen[0]
+    return _rank_false(facts, c, t, n, w, f"No. {w.rank} in the week of {week_range(w.week_end)}")
+
+
+def _weeks_claimed(
+    c: Claim,
+    report: TitleReport,
+    p: Period | None,
+    said: str,
+    ok: Callable[[Week], bool],
+    label: str,
+) -> list[Week] | Judgement:
+    """The weeks the rank is claimed for (the period's, else the debut's), or the verdict
+    when they settle it first: not in the Top 10 then, the rank right but not at the
+    debut, a debut before the lists began."""
+    weeks = report.weeks
     if p is not None:
         chosen = [w for w in weeks if w.week_end in p.weeks]
         if not chosen:
@@ -61,40 +96,31 @@ def judge_rank(facts: Facts, c: Claim, t: Title) -> Judgement:
                 weeks[0].rank,
                 [ev(label, weeks[0], "rank"), ev(label, chosen[0], "rank")],
             )
-    elif c.basis == "debut":
-        if report.debut is None or not report.debut.known:
-            return Judgement(
-                UNVERIFIABLE,
-                f"{label} was already in the Top 10 in the lists' first week; its debut is "
-                "not in the store.",
-            )
-        chosen = [weeks[0]]
-    else:
-        hits = [w for w in weeks if ok(w)]
-        if hits:
-            w = hits[0]
-            return Judgement(
-                TRUE,
-                f"{label} was {said} in the global {w.category} list in the week of "
-                f"{week_range(w.week_end)}"
-                + (f" ({len(hits)} weeks in all)." if len(hits) > 1 else "."),
-                w.rank,
-                [ev(label, x, "rank") for x in hits[:10]],
-            )
-        peak = min(weeks, key=lambda w: w.rank)
-        return _rank_false(facts, c, t, n, peak, f"at its peak, No. {peak.rank}")
-    good = [w for w in chosen if ok(w)]
-    if good:
-        w = good[0]
+        return chosen
+    if report.debut is None or not report.debut.known:
+        return Judgement(
+            UNVERIFIABLE,
+            f"{label} was already in the Top 10 in the lists' first week; its debut is "
+            "not in the store.",
+        )
+    return [weeks[0]]
+
+
+def _ever(facts: Facts, c: Claim, t: Title, n: int, said: str, hits: list[Week]) -> Judgement:
+    """A rank with no period: true for the weeks it held, else false at its peak."""
+    label = t.label
+    if hits:
+        w = hits[0]
         return Judgement(
             TRUE,
             f"{label} was {said} in the global {w.category} list in the week of "
-            f"{week_range(w.week_end)}.",
+            f"{week_range(w.week_end)}"
+            + (f" ({len(hits)} weeks in all)." if len(hits) > 1 else "."),
             w.rank,
-            [ev(label, x, "rank") for x in chosen],
+            [ev(label, x, "rank") for x in hits[:10]],
         )
-    w = chosen[0]
-    return _rank_false(facts, c, t, n, w, f"No. {w.rank} in the week of {week_range(w.week_end)}")
+    peak = min(facts.run(t).weeks, key=lambda w: w.rank)
+    return _rank_false(facts, c, t, n, peak, f"at its peak, No. {peak.rank}")
 
 
 def _rank_false(facts: Facts, c: Claim, t: Title, n: int, w: Week, where: str) -> Judgement:
