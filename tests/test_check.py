@@ -324,6 +324,29 @@ def test_terminal_view_lays_out_repeated_lines_once(bundled) -> None:
     assert "\x1b[" in laid and "MISLEADING" in laid
 
 
+def test_country_rows_read_in_one_go_are_those_read_one_by_one(bundled_db) -> None:
+    """The view core's ``read_countries`` (one pass over its Parquet file for the titles a
+    text names) gives each title the rows a read of that title alone gives, and the rows
+    of the whole file, in order."""
+    import chartwatch
+    from chartwatch.view import View
+
+    with chartwatch.open_store(bundled_db, read_only=True) as store:
+        whole = View.of(store).core.country_rows  # derived, written beside the store
+        keys = sorted(k for k, rows in whole.items() if rows)[:20]
+    with chartwatch.open_store(bundled_db, read_only=True) as store:
+        core = View.of(store).core
+        assert not isinstance(core._countries, list)  # read from disk, a title at a time
+        alone = {k: core.title_countries(*k) for k in keys[:4]}
+    with chartwatch.open_store(bundled_db, read_only=True) as store:
+        core = View.of(store).core
+        core.read_countries(keys)
+        assert all(core.title_countries(*k) == rows for k, rows in alone.items())
+        assert all(core.title_countries(*k) == whole[k] for k in keys)
+        assert "country_rows" not in core.__dict__  # the whole file was never read
+    assert len(keys) == 20
+
+
 def test_wrong_unit(bundled) -> None:
     text = "“All of Us Are Dead” garnered 124.79 million views for the period Jan. 24 to 30."
     (claim,) = check(bundled, text).claims
