@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chartwatch.check import check
-from chartwatch.check.values import NUMBER_RE, number
+from chartwatch.check.values import _MONTHS, NUMBER_RE, _day, number, parse_day
 from rawdata import COUNTRIES, GLOBAL, POPULAR, label_of, shared_rows
 
 CLAIMS = Path(__file__).parent / "data" / "claims"
@@ -288,6 +288,65 @@ def test_seed_article(bundled) -> None:
     assert by[("release", "Released")].verdict == "true"
 
 
+def test_json_is_the_report_as_dumped(bundled) -> None:
+    """``check --json`` writes exactly ``json.dumps(report.to_dict(), indent=2)``, though
+    it encodes what claims share once: for the seed article repeated (its judgements
+    shared), corpus sentences with and without claims, and an empty report."""
+    from chartwatch.render.check import check_json
+
+    seed = (CLAIMS / "seed-article.txt").read_text(encoding="utf-8")
+    texts = [seed * 3, "Nothing to see here."] + [e["text"] for e in corpus()[:25]]
+    for text in texts:
+        report = check(bundled, text)
+        expected = json.dumps(report.to_dict(), indent=2, ensure_ascii=False, default=str)
+        assert check_json(report) == expected
+
+
+def test_terminal_view_lays_out_repeated_lines_once(bundled) -> None:
+    """The marked text and its verdict lines print exactly as a Group of the same Texts
+    would, colours included, though each repeated line is laid out once."""
+    import io
+
+    from rich.console import Console, Group
+
+    from chartwatch.render.check import check_view
+
+    text = (CLAIMS / "seed-article.txt").read_text(encoding="utf-8") * 3
+    view = check_view(text, check(bundled, text))
+
+    def printed(renderable: object) -> str:
+        out = io.StringIO()
+        Console(file=out, width=72, force_terminal=True, color_system="truecolor").print(renderable)
+        return out.getvalue()
+
+    laid = printed(view)
+    assert laid == printed(Group(*view.parts))  # type: ignore[attr-defined]
+    assert "\x1b[" in laid and "MISLEADING" in laid
+
+
+def test_country_rows_read_in_one_go_are_those_read_one_by_one(bundled_db) -> None:
+    """The view core's ``read_countries`` (one pass over its Parquet file for the titles a
+    text names) gives each title the rows a read of that title alone gives, and the rows
+    of the whole file, in order."""
+    import chartwatch
+    from chartwatch.view import View
+
+    with chartwatch.open_store(bundled_db, read_only=True) as store:
+        whole = View.of(store).core.country_rows  # derived, written beside the store
+        keys = sorted(k for k, rows in whole.items() if rows)[:20]
+    with chartwatch.open_store(bundled_db, read_only=True) as store:
+        core = View.of(store).core
+        assert not isinstance(core._countries, list)  # read from disk, a title at a time
+        alone = {k: core.title_countries(*k) for k in keys[:4]}
+    with chartwatch.open_store(bundled_db, read_only=True) as store:
+        core = View.of(store).core
+        core.read_countries(keys)
+        assert all(core.title_countries(*k) == rows for k, rows in alone.items())
+        assert all(core.title_countries(*k) == whole[k] for k in keys)
+        assert "country_rows" not in core.__dict__  # the whole file was never read
+    assert len(keys) == 20
+
+
 def test_wrong_unit(bundled) -> None:
     text = "“All of Us Are Dead” garnered 124.79 million views for the period Jan. 24 to 30."
     (claim,) = check(bundled, text).claims
@@ -345,6 +404,35 @@ def test_number_reads_back_its_rounding(cents: int, decimals: int) -> None:
     assert parsed.step == 10 ** (6 - decimals)
     assert parsed.holds(value * 1e6 + parsed.step * 0.49)
     assert not parsed.holds(value * 1e6 + parsed.step * 0.51)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab.Z9_é ’\n-")), max_size=30))
+def test_last_word_is_the_run_of_word_characters_and_dots_at_the_end(text: str) -> None:
+    """The sentence splitter's backwards read of the word before a full stop is what the
+    regular expression ``([\\w.]+)$`` finds."""
+    import re
+
+    from chartwatch.check.extract import _last_word
+
+    found = re.search(r"([\w.]+)$", text) if not text.endswith("\n") else None
+    assert _last_word(text, 0, len(text)) == (found.group(1) if found else "")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(sorted(_MONTHS)),
+    st.sampled_from(["lower", "title", "upper"]),
+    st.integers(min_value=1, max_value=31),
+    st.sampled_from([None, 2021, 2023, 2024]),
+    st.dates(min_value=dt.date(2021, 1, 1), max_value=dt.date(2026, 12, 31)),
+)
+def test_day_reads_as_dateparser_does(
+    month: str, case: str, day: int, year: int | None, base: dt.date
+) -> None:
+    """A day the grammar reads directly is the day dateparser gives for the same words."""
+    name = getattr(month, case)()
+    text = f"{name} {day}" + (f" {year}" if year else "")
+    assert _day(name, str(day), year, base) == parse_day(text, base)
 
 
 @settings(

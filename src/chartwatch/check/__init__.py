@@ -77,13 +77,16 @@ def check(store: Store, text: str, as_of: dt.date | None = None) -> Report:
     from chartwatch.view import View
 
     facts = Facts(View.of(store, as_of))
+    claims = extract(facts, text)
+    facts.read_countries(_country_titles(claims))
     out = []
-    judged: dict[tuple[Any, ...], Any] = {}
-    for claim in extract(facts, text):
+    judged: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}
+    for claim in claims:
         key = _signature(claim)
-        j = judged.get(key)
-        if j is None:  # the same claim about the same title is judged once per text
-            j = judged[key] = judge(facts, claim)
+        found = judged.get(key)
+        if found is None:  # the same claim about the same title is judged once per text
+            found = judged[key] = (judge(facts, claim), stated_json(claim))
+        j, stated = found
         out.append(
             CheckedClaim(
                 text=claim.text,
@@ -91,7 +94,7 @@ def check(store: Store, text: str, as_of: dt.date | None = None) -> Report:
                 end=claim.end,
                 kind=claim.kind,
                 title=j.title or (claim.title.name if claim.title is not None else None),
-                stated=stated_json(claim),
+                stated=stated,
                 actual=j.actual,
                 verdict=j.verdict,
                 explanation=j.explanation,
@@ -99,6 +102,19 @@ def check(store: Store, text: str, as_of: dt.date | None = None) -> Report:
             )
         )
     return Report(as_of, out, list(facts.notes))
+
+
+def _country_titles(claims: list[Any]) -> list[Any]:
+    """The titles whose country lists the judge may read: those of country claims, and of
+    No. 1 claims (true only in country lists?)."""
+    out = []
+    for c in claims:
+        if c.title is None or c.title.target is None:
+            continue
+        if c.kind == "countries" or (c.kind == "rank" and c.stated.get("rank") == 1):
+            target = c.title.target
+            out += list(target.titles) if hasattr(target, "titles") else [target]
+    return out
 
 
 def _signature(claim: Any) -> tuple[Any, ...]:

@@ -7,29 +7,32 @@ title is the nearest one named before it (else the last one named before the sen
 debuted…"), the period is the nearest date in the sentence, and the sentence's words set
 the basis ("first week", "in total", "first 91 days") and the source ("FlixPatrol",
 "Disney+"). The grammar, with its examples, is documented in docs/check.md.
+
+The parts: :mod:`~chartwatch.check.claims` finds a sentence's claims by their triggers,
+:mod:`~chartwatch.check.mentions` the titles it names, :mod:`~chartwatch.check.values`
+reads numbers and dates; this module splits the text into sentences, ties each claim to
+its title and reads its context.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from chartwatch.check.claims import Claim, claims_in, overlaps
+from chartwatch.check.mentions import Mention, mentions
 from chartwatch.check.values import (
     DATE_RANGE_RE,
-    NUMBER_RE,
     NUMBER_WORDS,
-    Number,
-    number,
-    word_number,
+    ORDINALS,
+    ordinal_or_number,
+    starting,
 )
-from chartwatch.titles.search import normalize, plain
 
 if TYPE_CHECKING:
     from chartwatch.check.facts import Facts
-    from chartwatch.titles import Show, Title
 
 KINDS = ("rank", "figure", "record", "countries", "duration", "release", "comparison")
 
@@ -43,6 +46,15 @@ _ABBREV = {
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9#])|\n+")
 
 
+def _last_word(text: str, start: int, end: int) -> str:
+    """The run of word characters and dots that ends ``text[start:end]`` (``No``,
+    ``U.S``), read backwards from ``end``."""
+    i = end
+    while i > start and (text[i - 1].isalnum() or text[i - 1] in "_."):
+        i -= 1
+    return text[i:end]
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence: a line, split after ``.``/``!``/``?`` before a
     capital, except after an abbreviation (``No. 1``, ``Jan. 24``, ``U.S.``)."""
@@ -50,8 +62,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _BOUNDARY.finditer(text):
         if m.group().startswith((".",)) and "\n" not in m.group():
-            word = re.search(r"([\w.]+)$", text[start : m.start()])
-            if word and (word.group(1).lower().rstrip(".") in _ABBREV or len(word.group(1)) == 1):
+            word = _last_word(text, start, m.start())
+            if word and (word.lower().rstrip(".") in _ABBREV or len(word) == 1):
                 continue
         if text[start : m.start()].strip():
             out.append((start, m.start() + len(m.group().rstrip())))
@@ -61,334 +73,55 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-# -- titles --------------------------------------------------------------------------------
-
-_ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
-    "eighth": 8, "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5,
-}  # fmt: skip
-_INSTALMENT = r"season|part|volume|vol\.|book|chapter|series"
-_SMALL_NUMBER = r"\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten"
-_SUFFIX = re.compile(
-    rf"^(?:\s*[:,]?\s*|’s\s+|'s\s+)(?:(?P<kind>{_INSTALMENT})\s+(?P<n>{_SMALL_NUMBER})\b"
-    rf"|(?P<ord>{'|'.join(_ORDINALS)})\s+(?P<kind2>season|part|series)\b)",
-    re.IGNORECASE,
-)
-_BARE = re.compile(r"^\s+(?P<n>\d{1,2})\b(?![.,]\d|\s*(?:million|billion|%|weeks?|countries))")
-_PREFIX = re.compile(
-    rf"(?:the\s+)?(?:(?P<ord>{'|'.join(_ORDINALS)})\s+(?P<kind>season|part|series)"
-    rf"|(?P<kind2>season|part)\s+(?P<n>{_SMALL_NUMBER}))\s+of\s+$",
-    re.IGNORECASE,
-)
-_QUOTED = re.compile(
-    r"“([^“”\n]{1,80}?)”|\"([^\"\n]{1,80}?)\"|‘([^‘’\n]{1,80}?)’|\*([^*\n]{1,80}?)\*"
-)
-_WORD = re.compile(r"[\w’'&-]+")
-_CAPITAL = re.compile(r"(?<![\w’'&-])[A-Z0-9][\w’'&-]*")
-_COMMON = {
-    "netflix", "the", "it", "its", "this", "that", "season", "week", "weeks", "top", "no",
-    "korean", "series", "film", "films", "show", "shows", "hours", "views", "record",
-    "number", "chart", "charts", "global", "english", "part", "us", "you", "her", "him",
-    "they", "we", "he", "she", "one", "two", "three", "first", "second", "new", "after",
-    "before", "why", "how", "when", "what", "who", "where", "which", "director", "days",
-}  # fmt: skip
-
-
-@cache
-def _plain(word: str) -> str:
-    return plain(word)
-
-
-@dataclass
-class Mention:
-    """A title named in the text: its span, the name as matched, and what it resolves to."""
-
-    start: int
-    end: int
-    name: str
-    target: Title | Show | None
-
-
-def _number_word(text: str) -> int | None:
-    text = text.lower()
-    return int(text) if text.isdigit() else word_number(text)
-
-
-def _installment(facts: Facts, name: str, kind: str, n: int) -> Title | Show | None:
-    word = {"vol.": "Volume", "series": "Season"}.get(kind.lower(), kind.title())
-    return facts.resolve(f"{name}: {word} {n}")
-
-
-def _extend(facts: Facts, text: str, m: Mention, lo: int, hi: int) -> Mention:
-    """``X season 2``, ``X: Part 5``, ``X's second season``, ``the second season of X``,
-    ``Stranger Things 4``: the installment, when the store has it."""
-    after = _SUFFIX.match(text[m.end : hi])
-    if after:
-        n = (
-            _number_word(after.group("n"))
-            if after.group("n")
-            else _ORDINALS.get((after.group("ord") or "").lower())
-        )
-        kind = after.group("kind") or after.group("kind2")
-        if n:
-            found = _installment(facts, m.name, kind, n)
-            if found is not None:
-                return Mention(m.start, m.end + after.end(), f"{m.name} {kind} {n}", found)
-    before = _PREFIX.search(text[max(lo, m.start - 40) : m.start])
-    if before:
-        n = (
-            _number_word(before.group("n"))
-            if before.group("n")
-            else _ORDINALS.get((before.group("ord") or "").lower())
-        )
-        kind = before.group("kind") or before.group("kind2")
-        if n:
-            found = _installment(facts, m.name, kind, n)
-            if found is not None:
-                start = m.start - (len(before.group()))
-                return Mention(start, m.end, f"{m.name} {kind} {n}", found)
-    bare = _BARE.match(text[m.end : hi])
-    if bare:
-        found = facts.resolve(f"{m.name} {bare.group('n')}")
-        if found is not None and found is not m.target and _is_title(found):
-            return Mention(m.start, m.end + bare.end(), f"{m.name} {bare.group('n')}", found)
-    return m
-
-
-def _is_title(target: Title | Show) -> bool:
-    return not hasattr(target, "titles")
-
-
-def mentions(facts: Facts, text: str, lo: int, hi: int, *, fuzzy: bool) -> list[Mention]:
-    """The titles named in ``text[lo:hi]``: quoted names (matched as ``search`` does:
-    typos, old and original-language labels), then capitalised runs that are exactly a
-    title's or show's name; with ``fuzzy``, a capitalised run of two or more words that
-    is close to one (a typo outside quotes)."""
-    found: list[Mention] = []
-    taken: list[tuple[int, int]] = []
-    for q in _QUOTED.finditer(text, lo, hi):
-        name = next(g for g in q.groups() if g is not None).strip(" ,.;:")
-        if not name or len(name.split()) > 12:
-            continue
-        target = facts.resolve(name)
-        if target is None:
-            continue
-        found.append(_extend(facts, text, Mention(q.start(), q.end(), name, target), lo, hi))
-        taken.append((q.start(), q.end()))
-    names = facts.names()
-    heads = facts.name_heads()
-    pos = lo
-    for cap in _CAPITAL.finditer(text, lo, hi):
-        s = cap.start()
-        if s < pos or any(a <= s < b for a, b in taken):
-            continue
-        head = _plain(cap.group())
-        if head not in heads and head not in ("the", "a", "an"):
-            continue
-        # the words from here, as many as the longest name they could start
-        words = []
-        for w in _WORD.finditer(text, s, hi):
-            words.append((w.start(), w.end(), _plain(w.group())))
-            if len(words) > 9:
-                break
-        first = 1 if head in ("the", "a", "an") else 0
-        if first >= len(words):
-            continue
-        longest = heads.get(words[first][2].split(" ")[0], 0)
-        hit = None
-        for n in range(min(longest, len(words) - first), 0, -1):
-            key = " ".join(w[2] for w in words[first : first + n])
-            if key in names and (n > 1 or (key not in _COMMON and len(key) >= 4)):
-                hit = first + n
-                break
-        if hit is None:
-            continue
-        end = words[hit - 1][1]
-        name = names[" ".join(w[2] for w in words[first:hit])]
-        target = facts.resolve(name)
-        if target is not None:
-            found.append(_extend(facts, text, Mention(s, end, name, target), lo, hi))
-            taken.append((s, end))
-        pos = end
-    if fuzzy and not found:
-        for run in re.finditer(r"(?:[A-Z][\w’'-]*(?:\s+|:\s*)){1,6}[A-Z0-9][\w’'-]*", text[lo:hi]):
-            name = run.group()
-            if len(name.split()) < 2 or normalize(name) in _COMMON:
-                continue
-            target = facts.resolve(name)
-            if target is not None:
-                found.append(Mention(lo + run.start(), lo + run.end(), name, target))
-    return sorted(found, key=lambda m: m.start)
-
-
-# -- claims --------------------------------------------------------------------------------
-
-_RANK_WORD = r"\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten"
-_RANK = re.compile(
-    rf"(?:\bNo\.\s*|\bno\.\s*|#|\bnumber\s+|\bNumber\s+)(?P<n>{_RANK_WORD})\b"
-    r"|\b(?P<top>topped|tops|topping|top spot|top place|first place|top of the (?:charts?|list))\b"
-    r"|\b(?P<ten>top[- ](?:10|ten))\b",
-)
-_RANK_BEFORE = re.compile(r"(?:No\.|#|number)\s*$")
-_RANK_VERB = re.compile(
-    r"\b(?:debuted|opened|premiered|entered|landed|reached|hit|peaked|ranked|rose|climbed|"
-    r"stayed|remained|sat|was|is|spot|at)(?:\s+(?:at|to|in|on))?\s+(?:the\s+)?$",
-    re.IGNORECASE,
-)
-_TOPPED = re.compile(r"^(?:\s+[\w’'-]+){0,4}?\s+(?:charts?|lists?|top[- ](?:10|ten)|ranking)\b")
-_FIGURE_UNIT = re.compile(
-    r"^\s*(?:(?:million|billion)\s+)?(?:(?:global|total|weekly|more|viewing)\s+)?"
-    r"(?P<unit>hours?|views?|minutes?)(?:\s+(?:viewed|watched|of viewing|streamed))?\b",
-    re.IGNORECASE,
-)
-_COUNTRY_UNIT = re.compile(
-    r"^\s*(?:other\s+|different\s+)?(?:countries(?:\s+and\s+(?:territories|regions))?|"
-    r"markets|territories|nations|regions)\b",
-    re.IGNORECASE,
-)
-_WEEKS_UNIT = re.compile(
-    r"^\s*(?:(?:straight|consecutive|total|non-consecutive|cumulative)\s+)?weeks?\b"
-    r"(?P<rest>(?:\s+[\w’'.-]+){0,5}?\s*(?:(?:at|in|on|atop)\s+(?:the\s+)?(?:global\s+)?"
-    r"(?P<no1>No\.\s*1|number one|#1|top spot|first place)|(?P<top10>top[- ](?:10|ten))))?",
-    re.IGNORECASE,
-)
-_RECORD = re.compile(
-    r"\b(?P<word>record(?:-breaking|-setting)?|biggest|largest|best|most[- ](?:watched|viewed|"
-    r"popular|streamed)|highest)\b",
-    re.IGNORECASE,
-)
-_RECORD_NOUN = re.compile(
-    r"^(?:\s+[\w’'-]+){0,4}?\s+(?:debut|opening|premiere|launch|week|title|show|series|film|"
-    r"movie|season|hit|release|viewership|English|non-English|ever)\b",
-    re.IGNORECASE,
-)
-_BEAT = re.compile(
-    r"(?:beat(?:ing|s)?|broke|break(?:ing|s)?|shatter(?:ed|ing|s)?|surpass(?:ed|ing|es)?|"
-    r"eclips(?:ed|ing|es)|top(?:ped|ping)|set(?:ting)?|smash(?:ed|ing))\s+(?:the\s+|a\s+|its\s+)?"
-    r"(?:[\w’'-]+\s+){0,3}$",
-    re.IGNORECASE,
-)
-_COMPARE = re.compile(
-    r"\b(?P<mult>twice|double|triple|(?P<n>\d+(?:\.\d+)?|two|three|four|five|ten)\s*(?:times|x)\b)"
-    r"|\b(?P<dir>more|fewer|less)\b(?P<what>(?:\s+[\w’'-]+){0,3}?)\s+than\b"
-    r"|\b(?P<verb>outperform(?:ed|ing|s)?|out-?stream(?:ed|ing|s)?|out-?rank(?:ed|ing|s)?|"
-    r"ahead of|behind)\b",
-    re.IGNORECASE,
-)
-_RELEASE = re.compile(
-    r"\b(?:released|premiered|launched|dropped|arrived|landed|bowed|debuted|came out|"
-    r"hit Netflix|hit the service|streaming)\s+(?:(?:on|globally|worldwide|on Netflix|"
-    r"exclusively)\s+)*(?:on\s+)?(?=[A-Z])",
-    re.IGNORECASE,
-)
-_INCLUDING_LATER = re.compile(r"\s+(?:[\w]+\s+){0,6}?(?:including|such as|in)\s+(?:the\s+)?")
-_INCLUDING = re.compile(r"\b(?:including|such as|among them|in)\s+(?:the\s+)?", re.IGNORECASE)
-COUNTRY_ALIASES = {
-    "us": "US", "u s": "US", "usa": "US", "united states": "US", "america": "US",
-    "uk": "GB", "u k": "GB", "britain": "GB", "great britain": "GB", "united kingdom": "GB",
-    "korea": "KR", "south korea": "KR", "the philippines": "PH", "philippines": "PH",
-}  # fmt: skip
-SERVICES = re.compile(
+SERVICES = starting(
+    "DHMPAYbtc",
     r"\b(?:Disney\+|Disney Plus|Hulu|HBO(?: Max)?|Max|Prime Video|Amazon|Apple TV\+?|Peacock|"
     r"Paramount\+|YouTube|box office|theaters|theatres|cinemas)",
 )
-THIRD_PARTY = re.compile(
+THIRD_PARTY = starting(
+    "fnlrjspwde",
     r"\b(?:FlixPatrol|Nielsen|Luminate|Reelgood|JustWatch|Samba TV|Parrot Analytics|"
     r"Whip Media|daily (?:charts?|rankings?|lists?)|every day|each day)\b",
     re.IGNORECASE,
 )
 _BASIS = (
-    ("p28", re.compile(r"\b(?:first|opening)\s+(?:28|twenty-eight)\s+days\b|\b28 days\b", re.I)),
-    ("p91", re.compile(r"\b(?:first\s+)?(?:91|ninety-one)\s+days\b|\bmost[- ]popular list", re.I)),
+    ("p28", starting("fo2", r"\b(?:first|opening)\s+(?:28|twenty-eight)\s+days\b|"
+                            r"\b28 days\b", re.I)),
+    ("p91", starting("f9nm", r"\b(?:first\s+)?(?:91|ninety-one)\s+days\b|"
+                             r"\bmost[- ]popular list", re.I)),
     (
         "week_n",
-        re.compile(
-            rf"\b(?P<ord>{'|'.join(_ORDINALS)})\s+week\b|\bweek\s+(?P<n>\d|two|three)\b", re.I
+        starting(
+            "fstnew12345",
+            rf"\b(?P<ord>{'|'.join(ORDINALS)})\s+week\b|\bweek\s+(?P<n>\d|two|three)\b",
+            re.I,
         ),
     ),
-    ("total", re.compile(r"\b(?:in total|total|overall|cumulative|combined|so far|to date|"
-                         r"in all|over its run|all told|altogether)\b", re.I)),
-    ("debut", re.compile(r"\b(?:debut(?:ed|s|ing)?|opening|premiere|first[- ]week|"
-                         r"launch(?:ed)? week|bow(?:ed)?|opened)\b", re.I)),
+    ("total", starting("itocsa", r"\b(?:in total|total|overall|cumulative|combined|so far|to date|"
+                                 r"in all|over its run|all told|altogether)\b", re.I)),
+    ("debut", starting("dopflb", r"\b(?:debut(?:ed|s|ing)?|opening|premiere|first[- ]week|"
+                                 r"launch(?:ed)? week|bow(?:ed)?|opened)\b", re.I)),
 )  # fmt: skip
+_ENGLISH = re.compile("english", re.I)
 _LISTS = (
-    ("TV (Non-English)", re.compile(r"\bnon[- ]English(?:[- ]language)?\s+(?:TV|series|shows?)|"
-                                    r"\bTV\s*\(Non-English\)", re.I)),
-    ("TV (English)", re.compile(r"\bEnglish(?:[- ]language)?\s+(?:TV|series|shows?)|"
-                                r"\bTV\s*\(English\)", re.I)),
-    ("Films (Non-English)", re.compile(r"\bnon[- ]English(?:[- ]language)?\s+(?:films?|movies?)|"
-                                       r"\bFilms\s*\(Non-English\)", re.I)),
-    ("Films (English)", re.compile(r"\bEnglish(?:[- ]language)?\s+(?:films?|movies?)|"
-                                   r"\bFilms\s*\(English\)", re.I)),
+    ("TV (Non-English)", starting("nt", r"\bnon[- ]English(?:[- ]language)?\s+(?:TV|series|shows?)|"
+                                        r"\bTV\s*\(Non-English\)", re.I)),
+    ("TV (English)", starting("et", r"\bEnglish(?:[- ]language)?\s+(?:TV|series|shows?)|"
+                                    r"\bTV\s*\(English\)", re.I)),
+    ("Films (Non-English)", starting("nf", r"\bnon[- ]English(?:[- ]language)?\s+"
+                                           r"(?:films?|movies?)|\bFilms\s*\(Non-English\)", re.I)),
+    ("Films (English)", starting("ef", r"\bEnglish(?:[- ]language)?\s+(?:films?|movies?)|"
+                                       r"\bFilms\s*\(English\)", re.I)),
 )  # fmt: skip
 
 
-@dataclass
-class Claim:
-    """One chart claim in the text, as the grammar reads it (not yet judged).
-
-    ``stated`` holds what the text says, by kind: ``value`` (a :class:`Number`),
-    ``unit`` (hours, views, minutes), ``rank``, ``countries`` (ISO codes), ``scope``
-    (debut, week, all_time), ``direction``/``ratio`` for comparisons. ``period`` is the
-    span of days the sentence names for it (or None), ``basis`` the period its words
-    name (debut, total, week_n, p28, p91), ``lists`` a list the sentence names,
-    ``source`` a third-party source or another service named in the sentence."""
-
-    kind: str
-    start: int
-    end: int
-    text: str
-    title: Mention | None
-    other: Mention | None = None
-    stated: dict[str, Any] = field(default_factory=dict)
-    period: Any = None  # a values.Period, its year maybe inferred
-    period_span: tuple[int, int] | None = None
-    basis: str | None = None
-    week_n: int | None = None
-    list_name: str | None = None
-    country: str | None = None  # a country whose list the claim is about
-    source: str | None = None
-    service: str | None = None
-    sentence: tuple[int, int] = (0, 0)
-
-
-_TRIGGER = re.compile(
+_TRIGGER = starting(
+    r"\dn#trblmhwdfpaozse",
     r"\d|No\.|#1|\b(?:top|record|biggest|largest|most|highest|best|weeks|twice|double|"
     r"triple|times|more|fewer|less|released|premiered|launched|dropped|debuted|arrived|"
     rf"outperform|ahead|behind|{NUMBER_WORDS})\b",
     re.IGNORECASE,
 )
-
-
-def _countries_in(text: str, start: int, lookup: dict[str, str]) -> tuple[list[str], int]:
-    """ISO codes of a list of countries at ``text[start:]`` (``the US, Canada, United
-    Kingdom and Philippines``) and where the list ends."""
-    by_name = lookup
-    codes: list[str] = []
-    pos = start
-    for part in re.finditer(
-        r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)?(?:the\s+)?"
-        r"(?P<name>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})",
-        text[start:],
-    ):
-        if part.start() != pos - start:
-            break
-        name = part.group("name").rstrip(".")
-        words = name.split()
-        iso = None
-        for n in range(len(words), 0, -1):  # "Philippines Monday" → Philippines
-            iso = by_name.get(_plain(" ".join(words[:n])))
-            if iso:
-                break
-        if iso is None:
-            break
-        codes.append(iso)
-        pos = start + part.end()
-    return codes, pos
-
-
-def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
 
 
 def extract(facts: Facts, text: str) -> list[Claim]:
@@ -403,7 +136,7 @@ def extract(facts: Facts, text: str) -> list[Claim]:
             if quoted:
                 last_title = quoted[-1]
             continue
-        found = _claims_in(facts, text, lo, hi)
+        found = claims_in(facts, text, lo, hi)
         ments = mentions(facts, text, lo, hi, fuzzy=bool(found))
         # a claim's own words are no title ("No. 1", "Top 10" are also names of titles)
         ments = [m for m in ments if not any(
@@ -413,36 +146,47 @@ def extract(facts: Facts, text: str) -> list[Claim]:
         context = _sentence(text, lo, hi, found)
         for c in found:
             c.sentence = (lo, hi)
-            i = bisect.bisect_left(starts, c.start)
-            before = [m for m in ments[:i] if m.end <= c.start or c.kind == "record"]
-            before = [m for m in before if m.start < c.start]
-            after = [m for m in ments if m.start >= c.start]
-            if c.kind == "comparison":
-                c.title = before[-1] if before else last_title
-                c.other = after[0] if after else None
-                if c.other is not None:
-                    c.end = max(c.end, c.other.end)
-            elif c.kind == "record":
-                holder = re.match(r"^\s+(?:of|held by|set by)\s+", text[c.end : hi])
-                inner = [m for m in after if m.start < c.end + 40]
-                if holder and inner:
-                    c.other = inner[0]
-                    c.end = max(c.end, inner[0].end)
-                prev = [m for m in before if m.end <= c.start]
-                c.title = prev[-1] if prev else last_title
-                if c.title is None and after and after[0] is not c.other:
-                    c.title = after[0]
-            else:
-                prev = [m for m in before if m.end <= c.start]
-                c.title = prev[-1] if prev else last_title
-                if not prev and after and after[0].start - c.end < 40:
-                    c.title = after[0]  # "No. 1 was “Wednesday”"
+            _attach(c, text, hi, ments, starts, last_title)
             c.text = text[c.start : c.end]
             _context(c, text, lo, hi, context)
         if ments:
             last_title = ments[-1]
         claims.extend(found)
     return claims
+
+
+def _attach(
+    c: Claim, text: str, hi: int, ments: list[Mention], starts: list[int], last: Mention | None
+) -> None:
+    """The title a claim is about: the nearest named before it in its sentence, else the
+    one named last before the sentence (``last``), else one right after it; and the
+    second title of a comparison, or the holder of a record (``the record of X``)."""
+    i = bisect.bisect_left(starts, c.start)
+    before = [m for m in ments[:i] if m.end <= c.start or c.kind == "record"]
+    before = [m for m in before if m.start < c.start]
+    after = [m for m in ments if m.start >= c.start]
+    if c.kind == "comparison":
+        c.title = before[-1] if before else last
+        c.other = after[0] if after else None
+        if c.other is not None:
+            c.end = max(c.end, c.other.end)
+        return
+    if c.kind == "record":
+        holder = _HOLDER.match(text[c.end : hi])
+        inner = [m for m in after if m.start < c.end + 40]
+        if holder and inner:
+            c.other = inner[0]
+            c.end = max(c.end, inner[0].end)
+    prev = [m for m in before if m.end <= c.start]
+    c.title = prev[-1] if prev else last
+    if c.kind == "record":
+        if c.title is None and after and after[0] is not c.other:
+            c.title = after[0]
+    elif not prev and after and after[0].start - c.end < 40:
+        c.title = after[0]  # "No. 1 was “Wednesday”"
+
+
+_HOLDER = re.compile(r"^\s+(?:of|held by|set by)\s+")
 
 
 @dataclass
@@ -462,9 +206,11 @@ def _sentence(text: str, lo: int, hi: int, found: list[Claim]) -> _Sentence:
     dates = [
         m
         for m in DATE_RANGE_RE.finditer(text, lo, hi)
-        if not any(_overlaps((m.start(), m.end()), t) for t in taken)
+        if not any(overlaps((m.start(), m.end()), t) for t in taken)
     ]
-    list_name = next((name for name, rx in _LISTS if rx.search(sent)), None)
+    list_name = None
+    if _ENGLISH.search(sent):  # every list's pattern has it
+        list_name = next((name for name, rx in _LISTS if rx.search(sent)), None)
     third = THIRD_PARTY.search(sent)
     service = SERVICES.search(sent)
     return _Sentence(
@@ -488,10 +234,7 @@ def _context(c: Claim, text: str, lo: int, hi: int, sentence: _Sentence) -> None
         found = rx.search(window)
         if found:
             if name == "week_n":
-                n = found.group("n")
-                c.week_n = _ORDINALS.get((found.group("ord") or "").lower()) or (
-                    _number_word(n) if n else None
-                )
+                c.week_n = ordinal_or_number(found)
                 if c.week_n == 1:
                     name = "debut"
             c.basis = name
@@ -499,187 +242,3 @@ def _context(c: Claim, text: str, lo: int, hi: int, sentence: _Sentence) -> None
     c.list_name = sentence.list_name
     c.source = sentence.source
     c.service = sentence.service
-
-
-def _claims_in(facts: Facts, text: str, lo: int, hi: int) -> list[Claim]:
-    found: list[Claim] = []
-
-    def add(kind: str, start: int, end: int, **stated: Any) -> Claim:
-        claim = Claim(kind, start, end, text[start:end], None, stated=stated)
-        found.append(claim)
-        return claim
-
-    # numbers with a unit: figures, countries, weeks
-    for m in NUMBER_RE.finditer(text, lo, hi):
-        if m.group("num").lower() in ("one",) and not m.group("scale"):
-            pre = text[max(lo, m.start() - 8) : m.start()].lower()
-            if pre.endswith(("number ", "no. ")):
-                continue
-        if _RANK_BEFORE.search(text, max(lo, m.start() - 8), m.start()):
-            continue
-        rest = text[m.end() : min(hi, m.end() + 100)]
-        unit = _FIGURE_UNIT.match(rest)
-        ctry = None if unit else _COUNTRY_UNIT.match(rest)
-        weeks = None if unit or ctry else _WEEKS_UNIT.match(rest)
-        if not (unit or ctry or weeks):
-            continue
-        val = number(m.group("num"), m.group("scale"), m.group("qual"))
-        if val is None:
-            continue
-        if unit:
-            u = unit.group("unit").lower()
-            u = "hours" if u.startswith("hour") else "views" if u.startswith("view") else "minutes"
-            add("figure", m.start(), m.end() + unit.end(), value=val, unit=u)
-            continue
-        if ctry:
-            pre = text[max(lo, m.start() - 70) : m.start()]
-            trig = None
-            for t in _RANK.finditer(pre):
-                trig = t
-            if trig is not None:
-                top10 = bool(trig.group("ten"))
-                add(
-                    "countries",
-                    max(lo, m.start() - 70) + trig.start(),
-                    m.end() + ctry.end(),
-                    value=val,
-                    position="top10" if top10 else "no1",
-                )
-            continue
-        if weeks and not m.group("scale"):
-            pos = "no1" if weeks.group("no1") else "top10" if weeks.group("top10") else None
-            end = m.end() + weeks.end()
-            if pos is None:
-                ctx = text[max(lo, m.start() - 60) : min(hi, m.end() + 80)]
-                if re.search(r"No\.\s*1|number one|#1|top spot", ctx):
-                    pos = "no1"
-                elif re.search(r"top[- ](?:10|ten)|on the chart|charted|in the ranking", ctx, re.I):
-                    pos = "top10"
-                else:
-                    continue
-                end = m.end() + len(weeks.group().rstrip())
-            add("duration", m.start(), end, value=val, position=pos)
-    # ranks
-    for m in _RANK.finditer(text, lo, hi):
-        if m.group("n") is not None:
-            n = _number_word(m.group("n"))
-            if not n or n > 10:
-                continue
-            verb = _RANK_VERB.search(text[max(lo, m.start() - 30) : m.start()])
-            start = max(lo, m.start() - 30) + verb.start() if verb else m.start()
-            add("rank", start, m.end(), rank=n, within=False)
-        elif m.group("top") is not None:
-            if m.group("top").lower().startswith("top"):
-                tail = _TOPPED.match(text[m.end() : hi])
-                if m.group("top").lower() in ("topped", "tops", "topping"):
-                    if not tail:
-                        continue
-                    add("rank", m.start(), m.end() + tail.end(), rank=1, within=False)
-                    continue
-            add("rank", m.start(), m.end(), rank=1, within=False)
-        else:
-            pre = text[max(lo, m.start() - 40) : m.start()]
-            if not re.search(r"\b(?:in|into|entered|made|cracked|on|inside|reach(?:ed)?|"
-                             r"joined|landed|among|of)\s+(?:the\s+|Netflix[’']s\s+|its\s+)?"
-                             r"(?:global\s+|weekly\s+)?$", pre, re.I):  # fmt: skip
-                continue
-            add("rank", m.start(), m.end(), rank=10, within=True)
-    # named countries after a No. 1 / top 10 in countries
-    names = facts.country_lookup()
-    for claim in [c for c in found if c.kind in ("countries", "rank")]:
-        inc = _INCLUDING.match(text, claim.end, hi)
-        if inc is None:
-            inc = _INCLUDING_LATER.match(text, claim.end, hi)
-        if inc is None:
-            continue
-        codes, end = _countries_in(text, inc.end(), names)
-        while end > inc.end() and text[end - 1] in ".,;: ":
-            end -= 1
-        if codes:
-            if claim.kind == "rank" and claim.stated["rank"] in (1, 10):
-                position = "top10" if claim.stated["within"] else "no1"
-                claim.kind = "countries"
-                claim.end = end
-                claim.stated = {"countries": codes, "position": position}
-            else:
-                add("countries", inc.end() - len(inc.group().lstrip()),
-                    end, countries=codes, position=claim.stated.get("position", "no1"))  # fmt: skip
-    # records
-    for m in _RECORD.finditer(text, lo, hi):
-        word = m.group("word").lower()
-        if not word.startswith("record") and not _RECORD_NOUN.match(text[m.end() : hi]):
-            continue
-        start, end = m.start(), m.end()
-        beat = _BEAT.search(text[max(lo, m.start() - 50) : m.start()])
-        if beat:
-            start = max(lo, m.start() - 50) + beat.start()
-        noun = _RECORD_NOUN.match(text[m.end() : hi])
-        if noun and not word.startswith("record"):
-            end = m.end() + noun.end()
-        window = text[max(lo, m.start() - 40) : min(hi, m.end() + 60)].lower()
-        if re.search(r"first[- ]week|opening|debut|premiere|launch|bow|first seven days", window):
-            scope = "debut"
-        elif re.search(r"\bever\b|all[- ]time|of all time|history|most[- ]popular|91 days", window):
-            scope = "all_time"
-        elif re.search(r"\bweek\b|single week", window):
-            scope = "week"
-        else:
-            scope = "debut" if re.search(r"debut", text[lo:hi], re.I) else "week"
-        add("record", start, end, scope=scope, beaten=bool(beat))
-    # comparisons
-    for m in _COMPARE.finditer(text, lo, hi):
-        if m.group("mult"):
-            times = m.group("n")
-            ratio = {"twice": 2.0, "double": 2.0, "triple": 3.0}.get(m.group("mult").lower())
-            if ratio is None and times:
-                ratio = float(times) if times[0].isdigit() else float(word_number(times) or 0)
-            qual = re.search(r"(more than|over|nearly|almost|about|roughly|around)\s+$",
-                             text[max(lo, m.start() - 15) : m.start()], re.I)  # fmt: skip
-            add("comparison", m.start() - (len(qual.group()) if qual else 0), m.end(),
-                ratio=ratio, qualifier=(qual.group(1).lower() if qual else "exact"))  # fmt: skip
-        elif m.group("dir"):
-            add("comparison", m.start(), m.end(), direction=m.group("dir").lower(),
-                what=m.group("what").strip())  # fmt: skip
-        else:
-            add("comparison", m.start(), m.end(),
-                direction="fewer" if m.group("verb").lower() == "behind" else "more")  # fmt: skip
-    # release dates
-    for m in _RELEASE.finditer(text, lo, hi):
-        d = DATE_RANGE_RE.match(text, m.end(), hi)
-        if d is None or d.group("rel") or d.group("d2"):
-            continue
-        c = add("release", m.start(), d.end())
-        c.period_span = (d.start(), d.end())
-        c.stated["_date"] = d
-    return _dedupe(found)
-
-
-def _dedupe(found: list[Claim]) -> list[Claim]:
-    """Drop a claim inside another one's span (``No. 1`` inside ``No. 1 in 64 countries``;
-    ``top 10`` right after ``No. 1 on Netflix's weekly``), and comparisons and figures
-    with nothing to compare."""
-    wide = [c for c in found if c.kind in ("countries", "duration", "record")]
-    found = [
-        c
-        for c in found
-        if c.kind != "rank" or not any(_overlaps((c.start, c.end), (w.start, w.end)) for w in wide)
-    ]
-    found.sort(key=lambda c: (c.start, -(c.end - c.start)))
-    out: list[Claim] = []
-    for c in found:
-        if any(o.start <= c.start and c.end <= o.end for o in out):
-            continue
-        if (
-            c.kind == "rank"
-            and c.stated.get("within")
-            and any(o.kind == "rank" and 0 <= c.start - o.end < 60 for o in out)
-        ):
-            continue
-        out.append(c)
-    return out
-
-
-def stated_number(c: Claim) -> Number | None:
-    """The claim's stated number, if it has one."""
-    value = c.stated.get("value")
-    return value if isinstance(value, Number) else None

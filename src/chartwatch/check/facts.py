@@ -12,6 +12,7 @@ view reads it not at all; a new snapshot makes a new view and retires it all.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,6 +102,20 @@ class Facts:
 
         return self.view.derived("check.heads", compute)
 
+    def name_prefixes(self) -> frozenset[str]:
+        """Every run of whole words a name in :meth:`names` starts with (``squid``,
+        ``squid game``…): a text's words are read on from a name's first word only while
+        they still start some name."""
+
+        def compute() -> frozenset[str]:
+            out: set[str] = set()
+            for key in self.names():
+                words = key.split(" ")
+                out.update(" ".join(words[:n]) for n in range(1, len(words) + 1))
+            return frozenset(out)
+
+        return self.view.derived("check.prefixes", compute)
+
     def resolve(self, query: str) -> Title | Show | None:
         """The title (or show) ``query`` names as ``chartwatch search`` matches it, or None
         when nothing, or several titles equally, match (in this view: a title that charts
@@ -143,7 +158,7 @@ class Facts:
 
     def country_lookup(self) -> dict[str, str]:
         """Plain country name (or a usual short form: US, UK) → ISO code."""
-        from chartwatch.check.extract import COUNTRY_ALIASES
+        from chartwatch.check.claims import COUNTRY_ALIASES
 
         return self.view.derived(
             "check.country_lookup",
@@ -161,6 +176,14 @@ class Facts:
                 CountryRow(*r) for r in self.view.core.title_countries(title.ident, title.film)
             ]
         return countries[title.key]
+
+    def read_countries(self, titles: Iterable[Title]) -> None:
+        """Read the country rows of these titles in one go, before :meth:`country_rows`
+        asks for them one at a time (a read per title costs about as much as one for
+        many)."""
+        want = {(t.ident, t.film) for t in titles if t.key not in self._seen.countries}
+        if want:
+            self.view.core.read_countries(want)
 
     def leader(self, title: Title, metric: str) -> Board | None:
         """Who led the title's list on the leaderboard ``metric`` (``debut_*`` or

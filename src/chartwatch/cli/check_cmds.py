@@ -15,7 +15,6 @@ from chartwatch.cli.app import (
     app,
     console,
     errors,
-    out_json,
     parse_date,
     store_for,
 )
@@ -79,7 +78,9 @@ def check(
         with store_for(db) as store:
             report = run_check(store, body, as_of=asof)
         if as_json:
-            out_json(report.to_dict())
+            from chartwatch.render.check import check_json
+
+            sys.stdout.write(check_json(report) + "\n")
         else:
             from chartwatch.render.check import check_view
 

@@ -3,13 +3,16 @@ then one numbered line per claim with its explanation and evidence."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from json.encoder import encode_basestring as _string  # as json.dumps writes a str
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.segment import Segment
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from chartwatch.check import Report
+    from chartwatch.check import CheckedClaim, Report
 
 STYLES = {
     "true": "bold green",
@@ -31,7 +34,7 @@ def check_view(text: str, report: Report) -> RenderableType:
         body.append(f"[{i}]", style=STYLES[claim.verdict])
         pos = claim.end
     body.append(text[pos:])
-    parts: list[RenderableType] = [body, Text("")]
+    parts: list[Text] = [body, Text("")]
     if not report.claims:
         parts.append(Text("No chart claim found.", style="dim"))
     for i, claim in enumerate(report.claims, start=1):
@@ -57,4 +60,68 @@ def check_view(text: str, report: Report) -> RenderableType:
             parts.append(Text(f"    … {len(claim.evidence) - 6} more rows (--json)", style="dim"))
     for note in report.notes:
         parts.append(Text(f"Note: {note}", style="dim"))
-    return Group(*parts)
+    return _Lines(parts)
+
+
+class _Lines:
+    """Texts one after another (as a ``Group`` of them), each distinct one laid out once:
+    a long text's repeated claims share their evidence lines, and wrapping each copy again
+    was most of the time of printing them."""
+
+    def __init__(self, parts: list[Text]) -> None:
+        self.parts = parts
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        laid: dict[tuple[object, ...], list[Segment]] = {}
+        for part in self.parts:
+            key = (part.plain, part.style, tuple(part.spans))
+            segments = laid.get(key)
+            if segments is None:
+                segments = laid[key] = list(console.render(part, options))
+            yield from segments
+
+
+def check_json(report: Report) -> str:
+    """``chartwatch check --json``: exactly ``json.dumps(report.to_dict(), indent=2,
+    ensure_ascii=False, default=str)``, written faster: what claims share (the same
+    judgement's figure and evidence rows, the same statement) is encoded once, and each
+    claim's own fields (text, offsets, kind, title) are encoded as the scalars they are.
+    A claim repeated through a long text costs one line of its own."""
+    from chartwatch.results import jsonable
+
+    memo: dict[tuple[int, Any], str] = {}
+
+    def once(value: Any, level: int, convert: Any = jsonable) -> str:
+        key = (id(value), convert)  # the objects live in the report while this runs
+        if key not in memo:
+            memo[key] = _dumps(convert(value), level)
+        return memo[key]
+
+    def evidence(rows: list[Any]) -> list[dict[str, Any]]:
+        return [e.to_dict() for e in rows]
+
+    def claim(c: CheckedClaim) -> str:
+        fields = (
+            ("text", _string(c.text)),
+            ("start", str(c.start)),
+            ("end", str(c.end)),
+            ("kind", _string(c.kind)),
+            ("title", "null" if c.title is None else _string(c.title)),
+            ("stated", once(c.stated, 3)),
+            ("actual", once(c.actual, 3)),
+            ("verdict", _string(c.verdict)),
+            ("explanation", _string(c.explanation)),
+            ("evidence", once(c.evidence, 3, evidence)),
+        )
+        return "    {\n" + ",\n".join(f'      "{k}": {v}' for k, v in fields) + "\n    }"
+
+    claims = "[]"
+    if report.claims:
+        claims = "[\n" + ",\n".join(claim(c) for c in report.claims) + "\n  ]"
+    return f'{{\n  "as_of": {_dumps(jsonable(report.as_of), 1)},\n  "claims": {claims}\n}}'
+
+
+def _dumps(value: Any, level: int) -> str:
+    """``value`` as JSON with an indent of 2, for a place ``level`` deep in a document."""
+    text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    return text.replace("\n", "\n" + "  " * level) if "\n" in text else text

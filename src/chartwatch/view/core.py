@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -318,13 +319,15 @@ class Core:
     def title_countries(self, ident: str, film: bool) -> list[CountryRow]:
         """A title's rows in the country lists, by week and country (read for this title
         alone when the core came from disk and no board needed them all)."""
+        key = (ident, film)
+        if key in self._by_title:  # read before, alone or with others (read_countries)
+            return self._by_title[key]
         if (
             "country_rows" in self.__dict__
             or isinstance(self._countries, list)
             or len(self._by_title) >= PER_TITLE_READS  # many titles asked: read them all
         ):
             return self.country_rows.get((ident, film), [])
-        key = (ident, film)
         with self._lock:
             if key not in self._by_title:
                 rows = _read(
@@ -335,6 +338,28 @@ class Core:
                 )
                 self._by_title[key] = [CountryRow(*r) for r in rows]
             return self._by_title[key]
+
+    def read_countries(self, keys: Iterable[TitleKey]) -> None:
+        """Read the country rows of several titles in one pass over the Parquet file, for
+        :meth:`title_countries` to return: for a caller that knows which titles it will ask
+        about (``chartwatch check`` before it judges a text's claims)."""
+        if "country_rows" in self.__dict__ or isinstance(self._countries, list):
+            return
+        with self._lock:
+            want = {k for k in keys if k not in self._by_title}
+            if not want:
+                return
+            rows = _read(
+                self._countries,
+                "SELECT * FROM read_parquet(?) WHERE list_contains(?, ident) "
+                "ORDER BY ident, film, week, iso2",
+                [str(self._countries), sorted({ident for ident, _ in want})],
+            )
+            found: dict[TitleKey, list[CountryRow]] = {k: [] for k in want}
+            for ident, film, *rest in rows:
+                if (ident, bool(film)) in found:
+                    found[(ident, bool(film))].append(CountryRow(*rest))
+            self._by_title.update(found)
 
     # -- leaderboards ----------------------------------------------------------------------
     def _series(self, metric: str) -> dict[TitleKey, tuple[str, str, list[tuple[dt.date, int]]]]:
