@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from chartwatch.brief.types import Evidence
 from chartwatch.analytics.runs import TitleReport, Week
+from chartwatch.brief.types import Evidence
 from chartwatch.check.claims import Claim
 from chartwatch.check.facts import CountryRow, Facts
 from chartwatch.check.values import Period, period

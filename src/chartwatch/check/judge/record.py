@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chartwatch.brief.types import Evidence
 from chartwatch.analytics.runs import TitleReport, Week
+from chartwatch.brief.types import Evidence
 from chartwatch.check.claims import Claim
 from chartwatch.check.facts import Board, Facts, week_of
 from chartwatch.check.judge.common import (
