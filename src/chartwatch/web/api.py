@@ -117,3 +117,36 @@ def greenlight_backtest(
     from chartwatch.forecast.scorecard import backtests
 
     return backtests(View.of(store, as_of), weeks=weeks, horizon=horizon, strict=strict, seed=seed)
+
+
+def engagement(
+    store: Store,
+    *,
+    report: str | None,
+    kind: str | None,
+    global_only: bool,
+    released_in: int | None,
+    top: int | None,
+) -> Any:
+    from chartwatch.engagement.answers import leaderboard
+
+    return leaderboard(
+        store,
+        report=report,
+        kind=kind,
+        global_only=global_only,
+        released_in=released_in,
+        top=top,
+    )
+
+
+def engagement_summary(store: Store, *, report: str | None) -> Any:
+    from chartwatch.engagement.answers import summary
+
+    return summary(store, report=report)
+
+
+def engagement_unlinked(store: Store, *, report: str | None, every_row: bool) -> Any:
+    from chartwatch.engagement.answers import unlinked
+
+    return unlinked(store, report=report, every_row=every_row)
