@@ -288,6 +288,7 @@ PAGE_KINDS = {
     "search": "/search?q=all+of+us",
     "history": "/history",
     "status": "/status",
+    "engagement": "/engagement?report=2024H1&top=50",
     "error": "/title/qwertyuiop",
 }
 WIDTHS = (390, 768, 1440)

@@ -105,6 +105,8 @@ PAGES = [
     "/search?q=all+of+us",
     "/history",
     "/status",
+    "/engagement",
+    "/engagement?report=2023H1&kind=film&global_only=true&released_in=2023&top=5",
 ]
 
 
