@@ -83,6 +83,8 @@ SAME = [
     (["brief", AOUAD, "--vs", "squid game"], f"/api/v1/brief?q={q(AOUAD)}&vs=squid%20game"),
     (["search", "all of us"], "/api/v1/search?q=all%20of%20us"),
     (["search", "ozark", "--limit", "3"], "/api/v1/search?q=ozark&limit=3"),
+    # an original-language title the engagement reports publish
+    (["search", "la casa de papel"], "/api/v1/search?q=la%20casa%20de%20papel"),
     (["status"], "/api/v1/status"),
     (
         ["greenlight", "emily in paris season 2"],

@@ -244,6 +244,26 @@ def test_search_json_gives_the_type_ahead_its_links(client: TestClient) -> None:
     assert first["url"] == AOUAD_PAGE
     assert first["describe"] == "All of Us Are Dead: Season 1 (TV, 2022)"
     assert client.get("/search.json").json()["results"] == []
+    # no fuzzy noise beside the title that has every word typed
+    exact = client.get("/search.json?q=all%20of%20us%20are%20dead&limit=8").json()
+    assert [r["url"] for r in exact["results"]] == [AOUAD_PAGE]
+
+
+def test_an_original_language_title_finds_its_title(client: TestClient) -> None:
+    """The engagement reports give Money Heist's Spanish title ("Money Heist: Part 5 // La
+    casa de papel: Parte 5"): the type-ahead and a title address find it by that name."""
+    from rawengagement import rows
+
+    (row,) = [r for r in rows("2024H1") if r.title == "Money Heist: Part 5"]
+    assert row.original_title == "La casa de papel: Parte 5"
+    data = client.get("/search.json?q=la%20casa%20de%20papel&limit=8").json()
+    first = data["results"][0]
+    assert (first["name"], first["url"]) == ("Money Heist", "/title/money-heist")
+    assert "/title/money-heist-part-5" in {r["url"] for r in data["results"]}
+    moved = client.get("/title/la%20casa%20de%20papel", follow_redirects=False)
+    assert (moved.status_code, moved.headers["location"]) == (302, "/title/money-heist")
+    part = client.get("/title/la-casa-de-papel-parte-5", follow_redirects=False)
+    assert part.headers["location"] == "/title/money-heist-part-5"
 
 
 def test_every_title_address_leads_back_to_its_title(web_db: Path) -> None:

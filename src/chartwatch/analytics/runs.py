@@ -160,7 +160,7 @@ def engagement_by_title(view: View) -> dict[str, list[Engagement]]:
     def compute() -> dict[str, list[Engagement]]:
         from chartwatch.engagement.reports import report_rows
 
-        linked = _row_links(view)
+        linked = row_links(view)
         if not linked:
             return {}
         sql, params = report_rows(view.as_of)
@@ -196,7 +196,7 @@ def engagement_by_title(view: View) -> dict[str, list[Engagement]]:
     return view.derived("engagement_by_title", compute)
 
 
-def _row_links(view: View) -> dict[tuple[str, str, str, int], str]:
+def row_links(view: View) -> dict[tuple[str, str, str, int], str]:
     """Each linked report row's title key (report, kind, title, occurrence -> key): the
     links of the store's current view, kept beside the store (linking takes seconds), so a
     new process reads them."""

@@ -41,7 +41,9 @@ def search(
 
     with errors():
         with view_for(db) as view:
-            hits = find(view.titles, query, limit=limit)
+            from chartwatch.engagement.names import original_names
+
+            hits = find(view.titles, query, limit=limit, other=original_names(view))
         if as_json:
             out_json([h.to_dict() for h in hits])
         elif hits:

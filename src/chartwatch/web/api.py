@@ -66,9 +66,11 @@ def brief(store: Store, *, q: str, vs: str | None, as_of: dt.date | None) -> Any
 
 
 def search(store: Store, *, q: str, limit: int) -> Any:
+    from chartwatch.engagement.names import original_names
     from chartwatch.titles.search import search as find
 
-    return [h.to_dict() for h in find(View.of(store).titles, q, limit=limit)]
+    view = View.of(store)
+    return [h.to_dict() for h in find(view.titles, q, limit=limit, other=original_names(view))]
 
 
 def history(

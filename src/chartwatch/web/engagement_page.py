@@ -54,7 +54,7 @@ def engagement_page(
     view = View.of(store)
     links = links_for(view)
     for row in board["rows"]:
-        title = view.catalog.by_key.get(row["label"]) if row["label"] else None
+        title = view.titles.by_key.get(row["label"]) if row["label"] else None
         row["url"] = links.title(title) if title is not None else None
     filters = {
         "kind": kind,
