@@ -249,6 +249,26 @@ def test_search_json_gives_the_type_ahead_its_links(client: TestClient) -> None:
     assert [r["url"] for r in exact["results"]] == [AOUAD_PAGE]
 
 
+def test_a_label_ending_in_a_dash_reads_without_it_in_sentences(client: TestClient) -> None:
+    """Netflix publishes "I am Solo: Part 5 -" (the country lists only): its page keeps the
+    label as published in its heading, but no sentence or chart title reads "Part 5 -:"."""
+    labels = {r["season_title"] for r in raw_rows("all-weeks-countries.tsv")}
+    assert "I am Solo: Part 5 -" in labels
+    page = client.get("/title/i-am-solo-part-5")
+    assert page.status_code == 200
+    assert "<h1>I am Solo: Part 5 -</h1>" in page.text
+    assert "Part 5 -:" not in page.text
+    assert "World map of I am Solo: Part 5: No. 1 in" in page.text
+    data = client.get("/title/i-am-solo-part-5.json").json()
+    title = data["charts"]["map"]["title"]["text"]["expr"]
+    assert title.startswith('"I am Solo: Part 5" + ')
+
+
+def test_the_title_page_says_where_the_country_lists_end_once(client: TestClient) -> None:
+    text = client.get(AOUAD_PAGE).text
+    assert text.count("country lists end with the week of") == 1
+
+
 def test_an_original_language_title_finds_its_title(client: TestClient) -> None:
     """The engagement reports give Money Heist's Spanish title ("Money Heist: Part 5 // La
     casa de papel: Parte 5"): the type-ahead and a title address find it by that name."""

@@ -105,6 +105,17 @@ def _rank_y(alt: Any) -> Any:
     )
 
 
+def _in_prose(label: str) -> str:
+    """A label as it reads before a colon in a sentence or a chart's title: without the
+    dash some labels end with ("I am Solo: Part 5 -" as Netflix publishes it), which would
+    read "Part 5 -: …".
+
+    >>> _in_prose("I am Solo: Part 5 -")
+    'I am Solo: Part 5'
+    """
+    return label.rstrip().removesuffix(" -").removesuffix(" –").rstrip() or label
+
+
 def run_chart(report: TitleReport, *, width: int | str = 640) -> dict[str, Any]:
     """A title's weeks in the global Top 10: hours viewed (or views, when every week has
     them) as bars spanning each Monday-to-Sunday week, and its rank below."""
@@ -126,7 +137,7 @@ def run_chart(report: TitleReport, *, width: int | str = 640) -> dict[str, Any]:
     ]
     first, last = report.weeks[0], report.weeks[-1]
     description = (
-        f"{report.label}: {len(report.weeks)} weeks in the global Top 10, weeks ending "
+        f"{_in_prose(report.label)}: {len(report.weeks)} weeks in the global Top 10, weeks ending "
         f"{first.week_end} to {last.week_end}; peak rank {report.peak_rank}; "
         f"{unit.lower()} per week from {_fmt(min(_vals(rows)))} to {_fmt(max(_vals(rows)))}."
     )
@@ -383,7 +394,7 @@ def map_chart(
     views = ["the whole run", *(f"the week ending {w}" for w in footprint.weeks)]
     n1 = footprint.countries_no1
     description = (
-        f"World map of {footprint.label}: No. 1 in {n1} countries and in the Top 10 in "
+        f"World map of {_in_prose(footprint.label)}: No. 1 in {n1} countries and in the Top 10 in "
         f"{footprint.countries_top10} over its weeks with country lists; showing "
         f"{views[start]}."
     )
@@ -399,9 +410,10 @@ def map_chart(
         "text": footprint.label,
         "subtitle": "Position in each country's Top 10",
     }
+    name = json.dumps(_in_prose(footprint.label))
     spec["title"]["text"] = {
-        "expr": f"{json.dumps(footprint.label)} + (week == 0 ? ': best position over the "
-        f"whole run' : ': the week ending ' + {weeks}[week - 1])"
+        "expr": f"{name} + (week == 0 ? ': best position over the whole run' : "
+        f"': the week ending ' + {weeks}[week - 1])"
     }
     spec["usermeta"] = {"chartwatch": {"views": views}}
     if inline_atlas:  # swapped in after Altair: validating 100 kB of shapes takes seconds
