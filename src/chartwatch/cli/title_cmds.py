@@ -35,7 +35,12 @@ def search(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Find titles and shows by name: fuzzy, ignoring case, accents, articles and typos."""
+    """Find titles and shows by name: fuzzy, ignoring case, accents, articles and typos.
+
+    Names that hold every word typed leave out weaker fuzzy matches. With engagement reports
+    in the store, the original-language titles they publish match too ("la casa de papel"
+    finds Money Heist).
+    """
     from chartwatch.errors import NotFoundError
     from chartwatch.titles.search import search as find
 
