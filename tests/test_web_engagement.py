@@ -191,3 +191,22 @@ def test_bad_filters_are_errors_naming_the_parameter(
     body = client.get(address.replace("/engagement", "/engagement.json")).json()
     assert body["parameter"] == parameter
     assert "--" not in body["message"]
+
+
+def test_a_store_without_reports_says_so(real_file, tmp_path: Path) -> None:
+    """The nav links to /engagement on every store: without a report it says there is none
+    (the API, a 404 naming how to load one)."""
+    import chartwatch
+
+    path = tmp_path / "no-reports.duckdb"
+    with chartwatch.open_store(path) as st:
+        [result] = chartwatch.ingest(st, [real_file("all-weeks-global.tsv")])
+        assert result.status == "accepted"
+    with TestClient(create_app(path)) as c:
+        page = c.get("/engagement")
+        assert page.status_code == 200
+        assert 'data-note="no-reports"' in page.text and "vega.min.js" not in page.text
+        assert c.get("/api/v1/engagement").status_code == 404
+        # search without reports: the English names alone
+        hits = c.get("/api/v1/search?q=squid%20game").json()
+        assert hits[0]["name"] == "Squid Game: Season 1"

@@ -41,6 +41,9 @@ def engagement_page(
     from chartwatch.engagement.answers import KINDS, leaderboard, reports, summary
     from chartwatch.render import charts
 
+    all_reports = reports(store)
+    if not all_reports:  # the nav links here: say what is missing rather than a 404
+        return Page("engagement.html", "Engagement reports", {"report": None})
     board = leaderboard(
         store,
         report=report,
@@ -62,7 +65,6 @@ def engagement_page(
         "released_in": released_in,
         "top": top if top != 10 else None,
     }
-    all_reports = reports(store)
     return Page(
         "engagement.html",
         f"Engagement report {rid}",
