@@ -222,6 +222,9 @@ def test_all_of_us_are_dead_vs_squid_game(store):
         f"{total_no1} countries in all." in text
     )
     assert "country lists end with the week of Feb. 21–27, 2022" in text
+    # said once in the brief, not after each of the two country facts
+    every = " ".join(f["text"] for f in b.to_dict()["facts"])
+    assert every.count("country lists end") == 1
     top10 = fact(b, "countries_top10")
     total_top10 = len({r["country_iso2"] for r in mine})
     assert f"{total_top10} countries in all" in top10["text"]

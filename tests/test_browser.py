@@ -223,6 +223,21 @@ def test_search_type_ahead_finds_a_title_and_goes_there(visit) -> None:
     assert page.locator("h1").inner_text() == "All of Us Are Dead: Season 1"
 
 
+def test_the_type_ahead_finds_a_title_by_its_original_language_name(visit) -> None:
+    v = visit()
+    page = v.go("/")
+    box = page.locator("#site-search")
+    box.click()
+    box.type("la casa de papel", delay=30)
+    first = page.locator("#site-search-list li").first
+    first.wait_for()
+    assert first.inner_text().startswith("Money Heist")
+    page.keyboard.press("ArrowDown")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/title/money-heist")
+
+
 def test_without_javascript_the_page_is_plain_tables(visit) -> None:
     v = visit(java_script_enabled=False)
     page = v.go(AOUAD_PAGE)
@@ -288,6 +303,7 @@ PAGE_KINDS = {
     "search": "/search?q=all+of+us",
     "history": "/history",
     "status": "/status",
+    "engagement": "/engagement?report=2024H1&top=50",
     "error": "/title/qwertyuiop",
 }
 WIDTHS = (390, 768, 1440)

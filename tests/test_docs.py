@@ -91,6 +91,9 @@ def test_readme_opens_with_the_two_setup_commands():
         "chartwatch.render.prose",
         "chartwatch.ingestion.engagement",
         "chartwatch.engagement.link",
+        "chartwatch.engagement.names",
+        "chartwatch.titles.search",
+        "chartwatch.render.charts",
     ],
 )
 def test_docstring_examples_run(module):

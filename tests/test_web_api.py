@@ -83,6 +83,8 @@ SAME = [
     (["brief", AOUAD, "--vs", "squid game"], f"/api/v1/brief?q={q(AOUAD)}&vs=squid%20game"),
     (["search", "all of us"], "/api/v1/search?q=all%20of%20us"),
     (["search", "ozark", "--limit", "3"], "/api/v1/search?q=ozark&limit=3"),
+    # an original-language title the engagement reports publish
+    (["search", "la casa de papel"], "/api/v1/search?q=la%20casa%20de%20papel"),
     (["status"], "/api/v1/status"),
     (
         ["greenlight", "emily in paris season 2"],
@@ -106,6 +108,28 @@ SAME = [
     ),
     (["brief", AOUAD, "--as-of", "2022-02-08"], f"/api/v1/brief?q={q(AOUAD)}&as_of=2022-02-08"),
     (["greenlight", "--all", "--as-of", "2024-06-23"], "/api/v1/greenlight/all?as_of=2024-06-23"),
+    # the engagement reports: the leaderboard with each filter, every row, the summary and
+    # what is not linked
+    (["engagement"], "/api/v1/engagement"),
+    (
+        ["engagement", "--report", "2023h1", "--kind", "film", "--top", "25"],
+        "/api/v1/engagement?report=2023h1&kind=film&top=25",
+    ),
+    (
+        ["engagement", "--report", "2023H2", "--global-only", "--released-in", "2023", "--all"],
+        "/api/v1/engagement?report=2023H2&global_only=true&released_in=2023&all=true",
+    ),
+    (["engagement", "--report", "2024H1", "--all"], "/api/v1/engagement?report=2024H1&all=true"),
+    (["engagement", "--summary"], "/api/v1/engagement/summary"),
+    (
+        ["engagement", "--summary", "--report", "2023H2"],
+        "/api/v1/engagement/summary?report=2023H2",
+    ),
+    (["engagement", "--unlinked"], "/api/v1/engagement/unlinked"),
+    (
+        ["engagement", "--unlinked", "--all", "--report", "2023H1"],
+        "/api/v1/engagement/unlinked?report=2023H1&all=true",
+    ),
 ]
 
 
@@ -138,6 +162,12 @@ def test_api_answers_exactly_what_the_cli_prints(
             f"/api/v1/title?q={q(AOUAD)}&as_of=May",
             "--as-of",
             "as_of",
+        ),
+        (
+            ["engagement", "--kind", "podcast"],
+            "/api/v1/engagement?kind=podcast",
+            "--kind",
+            "kind",
         ),
         (
             ["brief", AOUAD, "--vs", AOUAD],
@@ -274,6 +304,12 @@ def error_of(client: TestClient, address: str, status: int) -> dict:
         ("/api/v1/greenlight/backtest?horizon=37", "horizon"),
         ("/api/v1/greenlight/backtest?seed=-1", "seed"),
         ("/api/v1/greenlight/backtest?strict=perhaps", "strict"),
+        ("/api/v1/engagement?report=2024", "report"),
+        ("/api/v1/engagement?top=0", "top"),
+        ("/api/v1/engagement?released_in=1800", "released_in"),
+        ("/api/v1/engagement?all=everything", "all"),
+        ("/api/v1/engagement/summary?report=H1", "report"),
+        ("/api/v1/engagement/unlinked?report=2024H3", "report"),
     ],
 )
 def test_a_bad_parameter_is_a_400_naming_it(
@@ -284,6 +320,17 @@ def test_a_bad_parameter_is_a_400_naming_it(
     assert body["parameter"] == parameter
     assert body["message"].startswith(f"{parameter}:"), body["message"]
     assert "--" not in body["message"].split(":")[0]
+
+
+def test_an_unknown_report_is_a_404_naming_the_reports_there_are(client: TestClient) -> None:
+    from rawengagement import PERIODS
+
+    for address in ("/api/v1/engagement?report=2019H1", "/api/v1/engagement/summary?report=2019h1"):
+        body = error_of(client, address, 404)
+        assert body["code"] == "not_found"
+        assert body["message"] == (
+            f"no engagement report '2019H1'; the store has {', '.join(sorted(PERIODS))}"
+        )
 
 
 def test_an_unknown_title_is_a_404_with_suggestions(client: TestClient) -> None:

@@ -105,6 +105,8 @@ PAGES = [
     "/search?q=all+of+us",
     "/history",
     "/status",
+    "/engagement",
+    "/engagement?report=2023H1&kind=film&global_only=true&released_in=2023&top=5",
 ]
 
 
@@ -242,6 +244,46 @@ def test_search_json_gives_the_type_ahead_its_links(client: TestClient) -> None:
     assert first["url"] == AOUAD_PAGE
     assert first["describe"] == "All of Us Are Dead: Season 1 (TV, 2022)"
     assert client.get("/search.json").json()["results"] == []
+    # no fuzzy noise beside the title that has every word typed
+    exact = client.get("/search.json?q=all%20of%20us%20are%20dead&limit=8").json()
+    assert [r["url"] for r in exact["results"]] == [AOUAD_PAGE]
+
+
+def test_a_label_ending_in_a_dash_reads_without_it_in_sentences(client: TestClient) -> None:
+    """Netflix publishes "I am Solo: Part 5 -" (the country lists only): its page keeps the
+    label as published in its heading, but no sentence or chart title reads "Part 5 -:"."""
+    labels = {r["season_title"] for r in raw_rows("all-weeks-countries.tsv")}
+    assert "I am Solo: Part 5 -" in labels
+    page = client.get("/title/i-am-solo-part-5")
+    assert page.status_code == 200
+    assert "<h1>I am Solo: Part 5 -</h1>" in page.text
+    assert "Part 5 -:" not in page.text
+    assert "World map of I am Solo: Part 5: No. 1 in" in page.text
+    data = client.get("/title/i-am-solo-part-5.json").json()
+    title = data["charts"]["map"]["title"]["text"]["expr"]
+    assert title.startswith('"I am Solo: Part 5" + ')
+
+
+def test_the_title_page_says_where_the_country_lists_end_once(client: TestClient) -> None:
+    text = client.get(AOUAD_PAGE).text
+    assert text.count("country lists end with the week of") == 1
+
+
+def test_an_original_language_title_finds_its_title(client: TestClient) -> None:
+    """The engagement reports give Money Heist's Spanish title ("Money Heist: Part 5 // La
+    casa de papel: Parte 5"): the type-ahead and a title address find it by that name."""
+    from rawengagement import rows
+
+    (row,) = [r for r in rows("2024H1") if r.title == "Money Heist: Part 5"]
+    assert row.original_title == "La casa de papel: Parte 5"
+    data = client.get("/search.json?q=la%20casa%20de%20papel&limit=8").json()
+    first = data["results"][0]
+    assert (first["name"], first["url"]) == ("Money Heist", "/title/money-heist")
+    assert "/title/money-heist-part-5" in {r["url"] for r in data["results"]}
+    moved = client.get("/title/la%20casa%20de%20papel", follow_redirects=False)
+    assert (moved.status_code, moved.headers["location"]) == (302, "/title/money-heist")
+    part = client.get("/title/la-casa-de-papel-parte-5", follow_redirects=False)
+    assert part.headers["location"] == "/title/money-heist-part-5"
 
 
 def test_every_title_address_leads_back_to_its_title(web_db: Path) -> None:

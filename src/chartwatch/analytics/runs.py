@@ -211,7 +211,7 @@ def _read_engagement(view: View) -> dict[str, list[Engagement]]:
     """Every linked report row of ``view`` read from the store, by title key."""
     from chartwatch.engagement.reports import report_rows
 
-    linked = _row_links(view)
+    linked = row_links(view)
     if not linked:
         return {}
     sql, params = report_rows(view.as_of)
@@ -245,7 +245,7 @@ def _read_engagement(view: View) -> dict[str, list[Engagement]]:
     return out
 
 
-def _row_links(view: View) -> dict[tuple[str, str, str, int], str]:
+def row_links(view: View) -> dict[tuple[str, str, str, int], str]:
     """Each linked report row's title key (report, kind, title, occurrence -> key): the
     links of the store's current view, kept beside the store (linking takes seconds), so a
     new process reads them."""

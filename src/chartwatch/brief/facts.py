@@ -253,6 +253,7 @@ def countries(ctx: Context, s: Subject) -> list[Fact]:
                     "in any country." + caveat,
                 )
             )
+            caveat = ""
             continue
         by_week: dict[dt.date, list[tuple[Any, ...]]] = {}
         for row in chosen:
@@ -297,6 +298,7 @@ def countries(ctx: Context, s: Subject) -> list[Fact]:
                 for w, iso, c, rank, sid, obs in sorted(firsts.values(), key=lambda x: x[1])
             ]
         facts.append(Fact(fid, text + caveat, evidence))
+        caveat = ""  # said once, after the first of the two facts
     return facts
 
 

@@ -35,13 +35,20 @@ def search(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Find titles and shows by name: fuzzy, ignoring case, accents, articles and typos."""
+    """Find titles and shows by name: fuzzy, ignoring case, accents, articles and typos.
+
+    Names that hold every word typed leave out weaker fuzzy matches. With engagement reports
+    in the store, the original-language titles they publish match too ("la casa de papel"
+    finds Money Heist).
+    """
     from chartwatch.errors import NotFoundError
     from chartwatch.titles.search import search as find
 
     with errors():
         with view_for(db) as view:
-            hits = find(view.titles, query, limit=limit)
+            from chartwatch.engagement.names import original_names
+
+            hits = find(view.titles, query, limit=limit, other=original_names(view))
         if as_json:
             out_json([h.to_dict() for h in hits])
         elif hits:

@@ -113,6 +113,17 @@ def _rank_y(alt: Any) -> Any:
     )
 
 
+def _in_prose(label: str) -> str:
+    """A label as it reads before a colon in a sentence or a chart's title: without the
+    dash some labels end with ("I am Solo: Part 5 -" as Netflix publishes it), which would
+    read "Part 5 -: …".
+
+    >>> _in_prose("I am Solo: Part 5 -")
+    'I am Solo: Part 5'
+    """
+    return label.rstrip().removesuffix(" -").removesuffix(" –").rstrip() or label
+
+
 def run_chart(report: TitleReport, *, width: int | str = 640) -> dict[str, Any]:
     """A title's weeks in the global Top 10: hours viewed (or views, when every week has
     them) as bars spanning each Monday-to-Sunday week, and its rank below."""
@@ -134,7 +145,7 @@ def run_chart(report: TitleReport, *, width: int | str = 640) -> dict[str, Any]:
     ]
     first, last = report.weeks[0], report.weeks[-1]
     description = (
-        f"{report.label}: {len(report.weeks)} weeks in the global Top 10, weeks ending "
+        f"{_in_prose(report.label)}: {len(report.weeks)} weeks in the global Top 10, weeks ending "
         f"{first.week_end} to {last.week_end}; peak rank {report.peak_rank}; "
         f"{unit.lower()} per week from {_fmt(min(_vals(rows)))} to {_fmt(max(_vals(rows)))}."
     )
@@ -403,7 +414,7 @@ def map_chart(
     views = ["the whole run", *(f"the week ending {w}" for w in footprint.weeks)]
     n1 = footprint.countries_no1
     description = (
-        f"World map of {footprint.label}: No. 1 in {n1} countries and in the Top 10 in "
+        f"World map of {_in_prose(footprint.label)}: No. 1 in {n1} countries and in the Top 10 in "
         f"{footprint.countries_top10} over its weeks with country lists; showing "
         f"{views[start]}."
     )
@@ -419,9 +430,10 @@ def map_chart(
         "text": footprint.label,
         "subtitle": "Position in each country's Top 10",
     }
+    name = json.dumps(_in_prose(footprint.label))
     spec["title"]["text"] = {
-        "expr": f"{json.dumps(footprint.label)} + (week == 0 ? ': best position over the "
-        f"whole run' : ': the week ending ' + {weeks}[week - 1])"
+        "expr": f"{name} + (week == 0 ? ': best position over the whole run' : "
+        f"': the week ending ' + {weeks}[week - 1])"
     }
     spec["usermeta"] = {"chartwatch": {"views": views}}
     if inline_atlas:  # swapped in after Altair: validating 100 kB of shapes takes seconds
@@ -565,3 +577,96 @@ def html_page(spec: dict[str, Any]) -> str:
     end = page.index(_SENTINEL, start)
     end = page.index("}", end) + 1  # the placeholder holds no nested object
     return page[:start] + script_json(spec) + page[end:]
+
+
+# -- the engagement reports: what the Top 10 leaves out ----------------------------------------
+
+SHARES = (  # key of a report's summary (``engagement --summary --json``) -> what it measures
+    ("share_never_charted", "Titles that never charted"),
+    ("share_top_1_percent", "The top 1 % of titles"),
+    ("share_top_10_percent", "The top 10 % of titles"),
+)
+
+
+def engagement_shares_chart(item: dict[str, Any], *, width: int | str = 640) -> dict[str, Any]:
+    """One engagement report's share of all hours viewed that went to the titles that never
+    charted in the Top 10, and to its top 1 % and top 10 % of titles, as bars from 0 to
+    100 %. ``item`` is one report of ``engagement --summary --json``."""
+    alt = _alt()
+    rows = [{"what": text, "share": item[key]} for key, text in SHARES]
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        y=alt.Y(
+            "what:N",
+            title=None,
+            sort=[text for _, text in SHARES],
+            axis=alt.Axis(labelLimit=170),
+        ),
+        x=alt.X(
+            "share:Q",
+            title="Share of all hours viewed",
+            scale=alt.Scale(domain=[0, 1]),
+            axis=alt.Axis(format="%", tickCount=5),
+        ),
+        tooltip=[
+            alt.Tooltip("what:N", title="Titles"),
+            alt.Tooltip("share:Q", title="Share of hours", format=".1%"),
+        ],
+    )
+    bars = base.mark_bar(color=MEASURE_BLUE, height={"band": 0.7})
+    labels = base.mark_text(align="left", dx=4, fontSize=12).encode(
+        text=alt.Text("share:Q", format=".1%")
+    )
+    description = (
+        f"Engagement report {item['report']} ({item['period_start']} to "
+        f"{item['period_end']}): of {item['total_hours_viewed']:,} hours viewed, "
+        + "; ".join(f"{text.lower()} had {item[key]:.1%}" for key, text in SHARES)
+        + "."
+    )
+    chart = alt.layer(bars, labels).properties(
+        width=width,
+        height=150,
+        title=alt.TitleParams(
+            "Where the hours went", subtitle=f"Engagement report {item['report']}"
+        ),
+        description=description,
+    )
+    return _finish(chart)
+
+
+def release_years_chart(item: dict[str, Any], *, width: int | str = 640) -> dict[str, Any]:
+    """How many titles of one engagement report were released in each year (the titles
+    with a release date: most licensed titles have none). ``item`` is one report of
+    ``engagement --summary --json``."""
+    alt = _alt()
+    years = item["titles_by_release_year"]
+    rows = [{"year": year, "titles": n} for year, n in years.items()]
+    chart = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar(color=MEASURE_BLUE)
+        .encode(
+            x=alt.X("year:O", title="Release year", axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+            y=alt.Y("titles:Q", title="Titles", axis=alt.Axis(format="~s")),
+            tooltip=[
+                alt.Tooltip("year:O", title="Released in"),
+                alt.Tooltip("titles:Q", title="Titles", format=","),
+            ],
+        )
+        .properties(
+            width=width,
+            height=200,
+            title=alt.TitleParams(
+                "Titles by release year",
+                subtitle=f"{item['titles_without_release_date']:,} of {item['titles']:,} "
+                "titles have no release date",
+            ),
+        )
+    )
+    busiest = max(years.items(), key=lambda kv: kv[1]) if years else None
+    description = (
+        f"Engagement report {item['report']}: {sum(years.values()):,} titles with a release "
+        f"date, released from {min(years)} to {max(years)}; the most, {busiest[1]:,}, in "
+        f"{busiest[0]}; {item['titles_without_release_date']:,} titles have no release date."
+        if busiest
+        else f"Engagement report {item['report']}: no title has a release date."
+    )
+    return _finish(chart.properties(description=description))

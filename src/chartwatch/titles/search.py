@@ -71,7 +71,45 @@ class Candidate:
         return out
 
 
-def _index(cat: TitleIndex) -> tuple[list[str], list[Title | Show]]:
+@dataclass(eq=False)
+class OtherNames:
+    """Other names of a title index's titles and shows, searched like their labels: the
+    original-language titles Netflix publishes in its engagement reports
+    (:func:`chartwatch.engagement.names.original_names`). Made once per view, it keeps the
+    index of the title index's names and its own, built on first search."""
+
+    names: list[tuple[str, Title | Show]]
+    index: tuple[list[str], list[Title | Show]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def named_by(other: OtherNames, query: str) -> Title | Show | None:
+    """The one title or show that one of ``other``'s names is exactly (after
+    :func:`normalize`), or None (no such name, or names of several)."""
+    q = normalize(query)
+    found: dict[int, Title | Show] = {}
+    for name, target in other.names:
+        if normalize(name) == q:
+            if isinstance(target, Show) and len(target.titles) == 1:
+                target = target.titles[0]
+            found[id(target)] = target
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _index(
+    cat: TitleIndex, other: OtherNames | None = None
+) -> tuple[list[str], list[Title | Show]]:
+    if other is not None and other.names:
+        if other.index is None:  # the title index's names, then the other names
+            own, named = _index(cat)
+            more = [(normalize(name), target) for name, target in other.names]
+            other.index = (
+                own + [k for k, _ in more if k],
+                named + [t for k, t in more if k],
+            )
+        return other.index
     if cat.index is not None:
         return cat.index
     keys: list[str] = []
@@ -118,19 +156,33 @@ def _candidate(target: Title | Show, score: float) -> Candidate:
     )
 
 
-def ranked_matches(cat: TitleIndex, query: str, limit: int) -> list[tuple[Title | Show, float]]:
-    """Up to ``limit`` titles and shows of ``cat`` closest to ``query``, best first, each with
-    its score: 101-102 for a name typed exactly, at most about 100 otherwise, and below
-    :data:`MIN_SCORE` for what :func:`resolve` would not accept (suggestions for a 404)."""
+def has_words(query: str, name: str) -> bool:
+    """Whether every word of ``query`` begins a word of ``name`` (both normalised): the
+    name holds what was typed, not just something like it.
+
+    >>> has_words("all of us", "all of us are dead season 1")
+    True
+    >>> has_words("all of us are dead", "legend of the blue sea")
+    False
+    """
+    words = name.split()
+    return all(any(w.startswith(t) for w in words) for t in query.split())
+
+
+def _ranked(
+    cat: TitleIndex, query: str, limit: int, other: OtherNames | None
+) -> list[tuple[Title | Show, float, bool]]:
+    """The matches of ``query`` best first, each with its score and whether it is strong
+    (:func:`has_words` of the name that matched): up to ``4 * limit`` names looked at."""
     from rapidfuzz import fuzz, process  # lazy: only title lookups need it
 
-    keys, targets = _index(cat)
+    keys, targets = _index(cat, other)
     q = normalize(query)
     if not q:
         return []
     q_exact = plain(query)
     hits = process.extract(q, keys, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=50)
-    best: dict[int, tuple[Title | Show, float]] = {}
+    best: dict[int, tuple[Title | Show, float, bool]] = {}
     for key, score, idx in hits:
         target = targets[idx]
         # Exact matches first. A query may be part of a name (the user typed less), but a
@@ -146,11 +198,22 @@ def ranked_matches(cat: TitleIndex, query: str, limit: int) -> list[tuple[Title 
             score = score + whole / 1000
         if isinstance(target, Show) and len(target.titles) == 1:
             target = target.titles[0]
-        ident = id(target)
-        if ident not in best or best[ident][1] < score:
-            best[ident] = (target, score)
-    ranked = sorted(best.values(), key=lambda x: -x[1])
-    return ranked[:limit]
+        strong = key == q or has_words(q, key)
+        before = best.get(id(target))
+        if before is not None:  # another name of the same title: its best score
+            score, strong = max(before[1], score), before[2] or strong
+        best[id(target)] = (target, score, strong)
+    return sorted(best.values(), key=lambda x: -x[1])
+
+
+def ranked_matches(
+    cat: TitleIndex, query: str, limit: int, *, other: OtherNames | None = None
+) -> list[tuple[Title | Show, float]]:
+    """Up to ``limit`` titles and shows of ``cat`` closest to ``query``, best first, each with
+    its score: 101-102 for a name typed exactly, at most about 100 otherwise, and below
+    :data:`MIN_SCORE` for what :func:`resolve` would not accept (suggestions for a 404).
+    ``other``: more names to match (the original-language titles)."""
+    return [(t, s) for t, s, _ in _ranked(cat, query, limit, other)[:limit]]
 
 
 def _exact(cat: TitleIndex, query: str, limit: int) -> list[tuple[Title | Show, float]]:
@@ -184,14 +247,24 @@ def _exact(cat: TitleIndex, query: str, limit: int) -> list[tuple[Title | Show, 
     return sorted(best.values(), key=lambda x: -x[1])[:limit]
 
 
-def search(cat: TitleIndex, query: str, *, limit: int = 10) -> list[Candidate]:
+def search(
+    cat: TitleIndex, query: str, *, limit: int = 10, other: OtherNames | None = None
+) -> list[Candidate]:
     """Titles and shows of the title index ``cat`` (``view.titles``) matching ``query``,
-    best first: the document of ``chartwatch search``.
+    best first: the document of ``chartwatch search``. ``other``: more names to match, the
+    original-language titles of the engagement reports
+    (:func:`chartwatch.engagement.names.original_names`), so "la casa de papel" finds
+    Money Heist.
 
     Only what :func:`resolve` would accept as a match is listed (score ``MIN_SCORE`` or
-    more), so a query ``search`` finds nothing for is one ``title`` finds nothing for."""
-    ranked = ranked_matches(cat, query, limit)
-    return [_candidate(t, s) for t, s in ranked if s >= MIN_SCORE]
+    more), so a query ``search`` finds nothing for is one ``title`` finds nothing for.
+    When some names hold every word typed (:func:`has_words`), the fuzzy matches that do
+    not are left out: "The Legend of the Blue Sea" shares only "of" with "all of us are
+    dead"."""
+    ranked = [h for h in _ranked(cat, query, limit, other) if h[1] >= MIN_SCORE]
+    if any(strong for _, _, strong in ranked):
+        ranked = [h for h in ranked if h[2]]
+    return [_candidate(t, s) for t, s, _ in ranked[:limit]]
 
 
 def describe(target: Title | Show) -> str:

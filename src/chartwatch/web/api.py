@@ -66,9 +66,11 @@ def brief(store: Store, *, q: str, vs: str | None, as_of: dt.date | None) -> Any
 
 
 def search(store: Store, *, q: str, limit: int) -> Any:
+    from chartwatch.engagement.names import original_names
     from chartwatch.titles.search import search as find
 
-    return [h.to_dict() for h in find(View.of(store).titles, q, limit=limit)]
+    view = View.of(store)
+    return [h.to_dict() for h in find(view.titles, q, limit=limit, other=original_names(view))]
 
 
 def history(
@@ -117,3 +119,36 @@ def greenlight_backtest(
     from chartwatch.forecast.scorecard import backtests
 
     return backtests(View.of(store, as_of), weeks=weeks, horizon=horizon, strict=strict, seed=seed)
+
+
+def engagement(
+    store: Store,
+    *,
+    report: str | None,
+    kind: str | None,
+    global_only: bool,
+    released_in: int | None,
+    top: int | None,
+) -> Any:
+    from chartwatch.engagement.answers import leaderboard
+
+    return leaderboard(
+        store,
+        report=report,
+        kind=kind,
+        global_only=global_only,
+        released_in=released_in,
+        top=top,
+    )
+
+
+def engagement_summary(store: Store, *, report: str | None) -> Any:
+    from chartwatch.engagement.answers import summary
+
+    return summary(store, report=report)
+
+
+def engagement_unlinked(store: Store, *, report: str | None, every_row: bool) -> Any:
+    from chartwatch.engagement.answers import unlinked
+
+    return unlinked(store, report=report, every_row=every_row)

@@ -13,11 +13,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from chartwatch.errors import ChartwatchError, NotFoundError
+from chartwatch.errors import AmbiguousTitleError, ChartwatchError, NotFoundError
 from chartwatch.results import jsonable
 from chartwatch.store.store import Store
 from chartwatch.titles import Show, Title
-from chartwatch.titles.search import describe, ranked_matches
+from chartwatch.titles.search import OtherNames, describe, named_by, ranked_matches
 from chartwatch.view import View
 from chartwatch.web.errors import Suggestion, WebError, from_core
 from chartwatch.web.links import Links, links_for, query_url, title_query
@@ -177,17 +177,30 @@ def _find(view: View, links: Links, path: str) -> Title | Show:
     query = title_query(path)
     try:
         return view.resolve(query)
-    except NotFoundError as exc:
+    except (NotFoundError, AmbiguousTitleError) as exc:
+        # an original-language title the engagement reports publish, typed in full
+        # ("la casa de papel"): the title or show it names
+        from chartwatch.engagement.names import original_names
+
+        other = original_names(view)
+        found = named_by(other, query)
+        if found is not None:
+            return found
+        if isinstance(exc, AmbiguousTitleError):
+            raise
         error = from_core(exc, parameter="title")
-        error.suggestions = search_suggestions(links, query)
+        error.suggestions = search_suggestions(links, query, other=other)
         raise error from None
 
 
-def search_suggestions(links: Links, query: str, limit: int = 5) -> list[Suggestion]:
-    """The closest titles to ``query``, as suggestions of a 404."""
+def search_suggestions(
+    links: Links, query: str, limit: int = 5, *, other: OtherNames | None = None
+) -> list[Suggestion]:
+    """The closest titles to ``query``, as suggestions of a 404 (``other``: more names to
+    match, the original-language titles)."""
     return [
         Suggestion(describe(t), links.title(t))
-        for t, _ in ranked_matches(links.cat, query, limit)
+        for t, _ in ranked_matches(links.cat, query, limit, other=other)
         if isinstance(t, Show | Title)
     ]
 
@@ -589,6 +602,7 @@ def reentries(comparison: Any) -> list[str]:
 
 def search_page(store: Store, *, q: str | None, limit: int = 10) -> Page:
     """Titles matching ``q``, with their pages' addresses (the type-ahead reads the JSON)."""
+    from chartwatch.engagement.names import original_names
     from chartwatch.titles.search import search
 
     results: list[dict[str, Any]] = []
@@ -596,7 +610,7 @@ def search_page(store: Store, *, q: str | None, limit: int = 10) -> Page:
         view = View.of(store)
         cat = view.titles
         links = links_for(view)
-        for hit in search(cat, q, limit=limit):
+        for hit in search(cat, q, limit=limit, other=original_names(view)):
             target: Title | Show | None
             if hit.kind == "show":
                 target = cat.shows.get((hit.name, hit.film))
@@ -609,24 +623,7 @@ def search_page(store: Store, *, q: str | None, limit: int = 10) -> Page:
                     "describe": describe(target) if target is not None else hit.name,
                 }
             )
-        results = words_first(q, results)
     return Page("search.html", f"Search: {q}" if q else "Search", {"q": q, "results": results})
-
-
-def words_first(q: str, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The results that have every word typed (each the start of a word of the name), when
-    there are any: a fuzzy match on "of" alone ("The Legend of the Blue Sea" for "all of us
-    are dead") is noise beside them. Otherwise the fuzzy results, as they are."""
-    from chartwatch.titles.search import plain
-
-    typed = plain(q).split()
-
-    def has_words(name: str) -> bool:
-        words = plain(name).split()
-        return all(any(w.startswith(t) for w in words) for t in typed)
-
-    matching = [r for r in results if has_words(r["name"])]
-    return matching or results
 
 
 HISTORY_TITLES = 200

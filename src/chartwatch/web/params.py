@@ -205,6 +205,56 @@ def history_args(
     )
 
 
+@dataclass(frozen=True)
+class EngagementArgs:
+    """An engagement report's leaderboard: ``/engagement`` and ``/api/v1/engagement`` (the
+    options of ``chartwatch engagement``; ``top`` None is ``--all``)."""
+
+    report: str | None
+    kind: str | None
+    global_only: bool
+    released_in: int | None
+    top: int | None
+
+
+REPORT_ID = re.compile(r"^\d{4}[Hh][12]$")
+
+
+def report_id(value: str | None, name: str = "report") -> str | None:
+    """A report id, ``YYYYH1`` or ``YYYYH2`` (any case); the core says which it holds."""
+    if value is None or not value.strip():
+        return None
+    if not REPORT_ID.match(value.strip()):
+        raise bad_parameter(name, f"{value[:40]!r} is not a report id (YYYYH1 or YYYYH2)")
+    return value.strip().upper()
+
+
+def engagement_args(
+    report: Annotated[
+        str | None,
+        Query(description="The report, e.g. 2024H1 (default: the latest).", max_length=10),
+    ] = None,
+    kind: Annotated[str | None, Query(description="Only tv or film rows.", max_length=10)] = None,
+    global_only: Annotated[bool, Query(description="Only titles available globally.")] = False,
+    released_in: Annotated[
+        int | None,
+        Query(description="Only titles released in this year.", ge=1900, le=LAST_YEAR),
+    ] = None,
+    top: Annotated[int, Query(description="How many rows.", ge=1, le=20000)] = 10,
+    all: Annotated[bool, Query(description="Every row (about 16,000).")] = False,
+) -> EngagementArgs:
+    from chartwatch.engagement.answers import KINDS
+
+    return EngagementArgs(
+        report_id(report),
+        choice(kind, "kind", KINDS),
+        global_only,
+        released_in,
+        None if all else top,
+    )
+
+
 Week = Annotated[WeekArgs, Depends(week_args)]
 Compare = Annotated[CompareArgs, Depends(compare_args)]
 History = Annotated[HistoryArgs, Depends(history_args)]
+Engagement = Annotated[EngagementArgs, Depends(engagement_args)]

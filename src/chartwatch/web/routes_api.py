@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 Weeks = Annotated[
     int, Query(ge=1, le=26, description="Forecast from the first N weeks after the debut.")
 ]
+ReportParam = Annotated[
+    str | None,
+    Query(description="An engagement report, e.g. 2024H1.", max_length=10),
+]
 
 
 def require_forecast() -> None:
@@ -128,6 +132,44 @@ def register(app: FastAPI, site: Site) -> None:
         """Every revision Netflix made, optionally for a title, week, list or country."""
         return await site.answer(
             "history", api.history, **vars(args), include_new_columns=include_new_columns
+        )
+
+    @app.get("/api/v1/engagement", tags=["api"], summary="chartwatch engagement --json")
+    async def api_engagement(args: params.Engagement) -> Response:
+        """A semiannual engagement report's leaderboard, each row linked to its Top 10
+        title (``all=true``: every row)."""
+        return await site.answer("engagement", api.engagement, **vars(args))
+
+    @app.get(
+        "/api/v1/engagement/summary",
+        tags=["api"],
+        summary="chartwatch engagement --summary --json",
+    )
+    async def api_engagement_summary(report: ReportParam = None) -> Response:
+        """Per report (every report, or the one named): the share of hours that went to
+        titles that never charted, the share of the top 1 % and 10 % of titles, and titles
+        per release year."""
+        return await site.answer(
+            "engagement-summary", api.engagement_summary, report=params.report_id(report)
+        )
+
+    @app.get(
+        "/api/v1/engagement/unlinked",
+        tags=["api"],
+        summary="chartwatch engagement --unlinked --json",
+    )
+    async def api_engagement_unlinked(
+        report: ReportParam = None,
+        all: Annotated[bool, Query(description="Also every row linked to no title.")] = False,
+    ) -> Response:
+        """What is not linked in a report (the latest by default): the titles that charted
+        in the half-year without a row, and (``all=true``) every row linked to no Top 10
+        title, each with why."""
+        return await site.answer(
+            "engagement-unlinked",
+            api.engagement_unlinked,
+            report=params.report_id(report),
+            every_row=all,
         )
 
     @app.get("/api/v1/status", tags=["api"], summary="chartwatch status --json")

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from chartwatch.web.app import Site
 
 
+ENGAGEMENT_ROWS = 1000  # a report's page lists at most this many rows (the API: every row)
+
+
 def status_page_without_folder(store: Store) -> pages.Page:
     """The store's page, naming its file without the folder (as ``/api/v1/status``)."""
     from pathlib import Path
@@ -81,6 +84,18 @@ def register(app: FastAPI, site: Site) -> None:
             as_of=params.date(as_of, "as_of"),
             top=top,
         )
+
+    @app.get("/engagement", include_in_schema=False)
+    @app.get("/engagement.json", include_in_schema=False)
+    async def engagement_page(request: Request, args: params.Engagement) -> Response:
+        from chartwatch.web.engagement_page import engagement_page
+
+        if args.top is None or args.top > ENGAGEMENT_ROWS:
+            raise bad_parameter(
+                "top",
+                f"a page shows at most {ENGAGEMENT_ROWS} rows; /api/v1/engagement gives them all",
+            )
+        return await site.page(request, "engagement", engagement_page, **vars(args))
 
     @app.get("/compare", include_in_schema=False)
     @app.get("/compare.json", include_in_schema=False)
