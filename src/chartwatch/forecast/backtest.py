@@ -37,6 +37,14 @@ from chartwatch.forecast.history import History, load_history, pandas
 from chartwatch.forecast.models import base_rate, fit
 from chartwatch.forecast.outcomes import DAYS_PER_MONTH
 from chartwatch.forecast.renewal import training_set
+from chartwatch.forecast.report_features import (
+    REPORT_FEATURES,
+    Reports,
+    load_reports,
+    next_releases,
+    report_features,
+    with_released,
+)
 from chartwatch.results import Tabular
 
 if TYPE_CHECKING:
@@ -44,7 +52,7 @@ if TYPE_CHECKING:
 
 METHODS = ("model", "debut_only", "base_rate")
 MIN_EVENTS = 5  # an origin with fewer renewals to learn from is skipped
-AIM_AUC = 0.80
+AIM_AUC = 0.75  # the engagement reports' issue (the first renewal issue asked 0.80)
 AIM_TOP = 0.80  # forecasts at or above this…
 AIM_TOP_RENEWED = 0.90  # …should come true at least this often
 
@@ -96,6 +104,10 @@ class Backtest(Tabular):
     seed: int
     aims: dict[str, Any]
     predictions: list[dict[str, Any]] = field(default_factory=list)
+    # the model's inputs, and the engagement reports it read (those published by the
+    # view's last week; empty: the charts alone)
+    features: list[str] = field(default_factory=list)
+    reports: tuple[str, ...] = ()
     plot: str | None = None
 
     def table_rows(self) -> list[dict[str, Any]]:
@@ -134,15 +146,39 @@ def _truth(history: History, n: int, horizon: int) -> Any:
 
 
 def _predict(
-    train: Any, test: Any, horizon: int, features: tuple[str, ...], penalizer: float | None
+    train: Any,
+    test: Any,
+    horizon: int,
+    features: tuple[str, ...],
+    penalizer: float | None,
+    chart_train: Any = None,
 ) -> dict[str, Any]:
+    """Each method's forecasts for ``test``. With ``chart_train`` (the training set without
+    the reports' renewals), the model reads the reports too and ``charts_only`` is the
+    model of the charts alone, trained on ``chart_train``."""
     model = fit(train, features, penalizer)
-    debut = fit(train, ("debut_level",), penalizer)
-    return {
+    base = train if chart_train is None else chart_train
+    debut = fit(base, ("debut_level",), penalizer)
+    out = {
         "model": model.p_within(test, horizon),
         "debut_only": debut.p_within(test, horizon),
-        "base_rate": np.full(len(test), base_rate(train, horizon)),
+        "base_rate": np.full(len(test), base_rate(base, horizon)),
     }
+    if chart_train is not None:
+        out["charts_only"] = fit(chart_train, MODEL_FEATURES, penalizer).p_within(test, horizon)
+    return out
+
+
+def _with_reports(
+    reports: Reports, train: Any, test: Any, day: dt.date, known: dt.date | None
+) -> Any:
+    """``train`` and ``test`` with the report features as known on ``day`` (the origin);
+    with ``known``, the training outcomes add the next installments that the reports usable
+    on ``known`` date."""
+    train = report_features(reports, train, day)
+    if known is not None:
+        train = with_released(train, next_releases(reports, train, known))
+    return train, report_features(reports, test, day)
 
 
 def origins(history: History, n: int, horizon: int, step_weeks: int) -> list[dt.date]:
@@ -168,15 +204,34 @@ def backtest(
     seed: int = 0,
     plot: Path | None = None,
     max_origins: int | None = None,
-    features: tuple[str, ...] = MODEL_FEATURES,
+    features: tuple[str, ...] | None = None,
     penalizer: float | None = None,
+    reports: bool | None = None,
+    reported_renewals: bool = False,
+    reports_as_of: dt.date | None = None,
 ) -> Backtest:
     """Rolling-origin backtest of the renewal forecast (see the module docstring).
 
-    ``features`` and ``penalizer`` (default: chosen on each training set) let a study compare
-    variants of the model on the same origins (``bench/greenlight_variants.py``)."""
+    ``reports``: the model reads the engagement reports too (:data:`REPORT_FEATURES`, as
+    published by each origin; the training outcomes add the next installments the reports
+    date), and the model of the charts alone is scored beside it as ``charts_only``. None
+    (the default): when the view holds a report published by its last week, as
+    ``greenlight`` does. ``features`` and ``penalizer`` (default: chosen on each training
+    set) let a study compare variants of the model on the same origins
+    (``bench/greenlight_variants.py``). For studies too (``bench/greenlight_reports.py``):
+    ``reported_renewals`` adds to the training outcomes the next installments the reports
+    date (published by the origin with ``strict``, else by the last week), charted or not;
+    ``reports_as_of`` reads the reports as published by that day at every origin instead of
+    each origin's own date, which leaks later reports into the forecasts: a hindsight bound,
+    never a forecast figure."""
     pd = pandas()
     history = load_history(view)
+    found = load_reports(view)
+    if reports is None:
+        reports = found.any_usable(history.last_week)
+    if features is None:
+        features = (*MODEL_FEATURES, *REPORT_FEATURES) if reports else MODEL_FEATURES
+    methods = (*METHODS, "charts_only") if reports else METHODS
     truth = _truth(history, weeks, horizon)
     results: list[Origin] = []
     rows: list[Any] = []
@@ -187,10 +242,14 @@ def backtest(
         if strict:
             train = training_set(history.until(t), weeks)
         else:
-            known = [forecast_week(d, weeks) <= t for d in truth["debut"]]
-            train = truth[known]
+            train = truth[[forecast_week(d, weeks) <= t for d in truth["debut"]]]
         window = (truth["debut"] >= t) & (truth["debut"] < t + dt.timedelta(weeks=window_weeks))
         test = truth[window & truth["testable"]]
+        chart_train = None
+        if reports:
+            chart_train = train
+            known = (t if strict else history.last_week) if reported_renewals else None
+            train, test = _with_reports(found, train, test, reports_as_of or t, known)
         origin = Origin(
             t, len(train), int(train["event"].sum()), len(test), int(test["label"].sum())
         )
@@ -201,48 +260,17 @@ def backtest(
         if test.empty:
             origin.skipped = "no installment to score"
             continue
-        preds = _predict(train, test, horizon, features, penalizer)
-        for method in METHODS:
+        preds = _predict(train, test, horizon, features, penalizer, chart_train)
+        for method in methods:
             origin.scores.append(
                 _score(method, preds[method], test["label"], test["months"], test["event"])
             )
         frame = test[["title", "debut", "label", "event", "months"]].assign(
-            origin=t, **{f"p_{m}": preds[m] for m in METHODS}
+            origin=t, **{f"p_{m}": preds[m] for m in methods}
         )
         rows.append(frame)
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
-    pooled: list[Score] = []
-    calibration: dict[str, list[metrics.CalibrationBin]] = {}
-    if not table.empty:
-        latest = table.sort_values("origin").groupby("title", as_index=False).last()
-        for m in METHODS:
-            pooled.append(
-                _score(m, latest[f"p_{m}"], latest["label"], latest["months"], latest["event"])
-            )
-            calibration[m] = metrics.calibration(latest[f"p_{m}"], latest["label"])
-    model = next((s for s in pooled if s.method == "model"), None)
-    debut = next((s for s in pooled if s.method == "debut_only"), None)
-    interval = None
-    if not table.empty and model is not None and model.auc is not None:
-        interval = bootstrap_auc(latest["p_model"], latest["label"], seed=seed)
-    aims = {
-        "horizon_months": horizon,
-        "auc_at_least": AIM_AUC,
-        "auc": model.auc if model else None,
-        "auc_met": bool(model and model.auc is not None and model.auc >= AIM_AUC),
-        "beats_debut_only": bool(
-            model
-            and debut
-            and model.auc is not None
-            and debut.auc is not None
-            and model.auc > debut.auc
-        ),
-        "rated_80": model.rated_80 if model else 0,
-        "rated_80_renewed_share": _round(model.rated_80_share) if model else None,
-        "rated_80_met": bool(
-            model and model.rated_80_share is not None and model.rated_80_share >= AIM_TOP_RENEWED
-        ),
-    }
+    pooled, calibration, interval = _pooled(table, methods, seed)
     result = Backtest(
         weeks=weeks,
         horizon_months=horizon,
@@ -255,13 +283,15 @@ def backtest(
         auc_interval=interval,
         strict=strict,
         seed=seed,
-        aims=aims,
+        aims=_aims(pooled, horizon),
         predictions=[
             {k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()}
             for r in table.to_dict("records")
         ]
         if not table.empty
         else [],
+        features=list(features),
+        reports=found.usable_reports(history.last_week) if reports else (),
     )
     if plot is not None and calibration:
         from chartwatch.forecast.plots import calibration_plot
@@ -269,6 +299,53 @@ def backtest(
         calibration_plot(result, plot)
         result.plot = str(plot)
     return result
+
+
+def _pooled(
+    table: Any, methods: tuple[str, ...], seed: int
+) -> tuple[list[Score], dict[str, list[metrics.CalibrationBin]], tuple[float, float] | None]:
+    """Each method's figures over the installments, each once (its latest origin), their
+    calibration, and the model's bootstrap AUC interval."""
+    pooled: list[Score] = []
+    calibration: dict[str, list[metrics.CalibrationBin]] = {}
+    if table.empty:
+        return pooled, calibration, None
+    latest = table.sort_values("origin").groupby("title", as_index=False).last()
+    for m in methods:
+        pooled.append(
+            _score(m, latest[f"p_{m}"], latest["label"], latest["months"], latest["event"])
+        )
+        calibration[m] = metrics.calibration(latest[f"p_{m}"], latest["label"])
+    model = next(s for s in pooled if s.method == "model")
+    interval = None
+    if model.auc is not None:
+        interval = bootstrap_auc(latest["p_model"], latest["label"], seed=seed)
+    return pooled, calibration, interval
+
+
+def _aims(pooled: list[Score], horizon: int) -> dict[str, Any]:
+    model = next((s for s in pooled if s.method == "model"), None)
+    debut = next((s for s in pooled if s.method == "debut_only"), None)
+    charts = next((s for s in pooled if s.method == "charts_only"), None)
+    aims = {
+        "horizon_months": horizon,
+        "auc_at_least": AIM_AUC,
+        "auc": model.auc if model else None,
+        "auc_met": bool(model and model.auc is not None and model.auc >= AIM_AUC),
+        "beats_debut_only": _beats(model, debut),
+        "rated_80": model.rated_80 if model else 0,
+        "rated_80_renewed_share": _round(model.rated_80_share) if model else None,
+        "rated_80_met": bool(
+            model and model.rated_80_share is not None and model.rated_80_share >= AIM_TOP_RENEWED
+        ),
+    }
+    if charts is not None:
+        aims["beats_charts_only"] = _beats(model, charts)
+    return aims
+
+
+def _beats(a: Score | None, b: Score | None) -> bool:
+    return bool(a and b and a.auc is not None and b.auc is not None and a.auc > b.auc)
 
 
 def bootstrap_auc(
