@@ -170,15 +170,15 @@ def _predict(
 
 
 def _with_reports(
-    reports: Reports, train: Any, test: Any, day: dt.date, known: dt.date | None
+    reports: Reports, train: Any, test: Any, day: dt.date, n: int | None, known: dt.date | None
 ) -> Any:
-    """``train`` and ``test`` with the report features as known on ``day`` (the origin);
-    with ``known``, the training outcomes add the next installments that the reports usable
-    on ``known`` date."""
-    train = report_features(reports, train, day)
+    """``train`` and ``test`` with the report features as known at each one's forecast week
+    and never after ``day`` (the origin); with ``known``, the training outcomes add the next
+    installments that the reports usable on ``known`` date."""
+    train = report_features(reports, train, day, n)
     if known is not None:
         train = with_released(train, next_releases(reports, train, known))
-    return train, report_features(reports, test, day)
+    return train, report_features(reports, test, day, n)
 
 
 def origins(history: History, n: int, horizon: int, step_weeks: int) -> list[dt.date]:
@@ -221,9 +221,9 @@ def backtest(
     (``bench/greenlight_variants.py``). For studies too (``bench/greenlight_reports.py``):
     ``reported_renewals`` adds to the training outcomes the next installments the reports
     date (published by the origin with ``strict``, else by the last week), charted or not;
-    ``reports_as_of`` reads the reports as published by that day at every origin instead of
-    each origin's own date, which leaks later reports into the forecasts: a hindsight bound,
-    never a forecast figure."""
+    ``reports_as_of`` reads the reports as published by that day for every installment
+    instead of by its forecast week and the origin, which leaks later reports into the
+    forecasts: a hindsight study, never a forecast figure."""
     pd = pandas()
     history = load_history(view)
     found = load_reports(view)
@@ -249,7 +249,8 @@ def backtest(
         if reports:
             chart_train = train
             known = (t if strict else history.last_week) if reported_renewals else None
-            train, test = _with_reports(found, train, test, reports_as_of or t, known)
+            day, n = (t, weeks) if reports_as_of is None else (reports_as_of, None)
+            train, test = _with_reports(found, train, test, day, n, known)
         origin = Origin(
             t, len(train), int(train["event"].sum()), len(test), int(test["label"].sum())
         )

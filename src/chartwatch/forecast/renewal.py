@@ -57,7 +57,7 @@ def training_set(history: History, n: int = DEFAULT_WEEKS, reports: Reports | No
     features and its outcome as known at the history's last week; with ``reports``, the
     report features as known then too."""
     o = outcomes(history)
-    return _with_reports(features(history, o[o.eligible], n), history, reports)
+    return _with_reports(features(history, o[o.eligible], n), history, reports, n)
 
 
 def reads_reports(history: History, reports: Reports | None) -> bool:
@@ -66,10 +66,10 @@ def reads_reports(history: History, reports: Reports | None) -> bool:
     return reports is not None and reports.any_usable(history.last_week)
 
 
-def _with_reports(rows: Any, history: History, reports: Reports | None) -> Any:
+def _with_reports(rows: Any, history: History, reports: Reports | None, n: int) -> Any:
     if reports is None or not reads_reports(history, reports):
         return rows
-    return report_features(reports, rows, history.last_week)
+    return report_features(reports, rows, history.last_week, n)
 
 
 # -- the model per view ------------------------------------------------------------------
@@ -277,7 +277,7 @@ def _forecasts(
     for n in sorted(set(avail.values())):
         model, train = model_for(history, n, reports)
         subset = rows[rows["title"].isin([s for s, k in avail.items() if k == n])]
-        feats = _with_reports(features(history, subset, n), history, reports)
+        feats = _with_reports(features(history, subset, n), history, reports, n)
         elapsed = [
             _months(d, history.last_week) if not e else 0.0
             for d, e in zip(feats["debut"], feats["event"], strict=True)

@@ -1,4 +1,4 @@
-"""What Netflix's engagement reports tell the renewal model, as known on a given day.
+"""What Netflix's engagement reports tell the renewal model, as known when it forecasts.
 
 A report covers a half-year and is published months later, so a forecast made on day D may
 read a report only if it had been published by D: its half-year ended at least
@@ -7,27 +7,36 @@ Netflix has taken so far: January–June 2023 was published on 2023-12-12 (165 d
 half-year ended), July–December 2023 on 2024-05-23 (144 days), January–June 2024 on
 2024-09-19 (81 days); 24 weeks (168 days) covers them all.
 
-The features of an installment, from its own rows in the reports usable on D (the rows linked
-to it, :func:`chartwatch.analytics.runs.engagement_by_title`):
+Like the chart features, an installment's report features are what was known N weeks after
+its debut (its forecast week), and never after the cutoff (a backtest's origin, or the
+view's last week). A season that debuts is not in any report by then (a report comes five
+months or more after its half-year), so what the reports tell at that time is about its
+show: the earlier installments, charted or not, that a published report lists under the
+show's name (``Show: Season 2``; the report's numbered rows are read by their label, so a
+season that never charted counts too), and the installment itself only when it is an old
+season that charts late.
 
-- ``report_global``: 1 if available globally in a report, else 0. A proxy for a Netflix
-  original: a licensed show's next season is not Netflix's decision.
-- ``report_dated``: 1 if a report gives its release date (Netflix dates its own titles).
-- ``release_gap``: log(1 + months from its release date to its first Top 10 week): an old
-  season that charts late.
-- ``first_half_hours``: log of its hours viewed per day in the report of its release
-  half-year, from the release to the half-year's end (none for a season released before
-  the first report's half-year).
-- ``runtime``: log of its runtime in hours (reports from July 2023 on).
+- ``report_global``: 1 if the show's installments are available globally, else 0. A proxy
+  for a Netflix original: a licensed show's next season is not Netflix's decision.
+- ``report_dated``: 1 if a report gives a release date for them (Netflix dates its own).
+- ``release_gap``: log(1 + months from the installment's own release date to its first
+  Top 10 week): an old season that charts late.
+- ``first_half_hours``: log of the hours viewed per day of the latest of them in the report
+  of its release half-year, from the release to the half-year's end (its first half-year).
+- ``runtime``: log of the runtime in hours of the latest of them (reports from July 2023).
 
-Each is missing (NaN) when no usable report holds the installment; the model then takes the
+Each is missing (NaN) when no usable report holds the show; the model then takes the
 training mean (:meth:`~chartwatch.forecast.models.RenewalModel.z`).
 
-What the reports tell about titles that never charted: every row of a usable report with a
-numbered installment of the same show (``Show: Season 3``), charted or not, dates that show's
-next installments. :func:`next_releases` gives, per installment, the earliest release of a
-later one: an outcome signal for training (a next season released is a renewal even when it
-never entered the Top 10), never a feature.
+Why not features as known at the view's date for every training installment: an old season
+still in a 2023 report had 50,000 hours or more that half-year, which a show alive (renewed)
+is likelier to have, so those values carry the outcome. Measured that way on the bundled
+data, the training set's own time splits rank later debuts worse with the reports than
+without (Harrell's C 0.50–0.56 against 0.71).
+
+What the reports tell about seasons that never charted serves the outcome too:
+:func:`next_releases` gives, per installment, the earliest release of a later one of its
+show in a usable report, charted or not (a study variant of the backtest; docs/forecast.md).
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from chartwatch.forecast.features import forecast_week
 from chartwatch.forecast.history import pandas
 from chartwatch.forecast.outcomes import DAYS_PER_MONTH, NUMBERED
 
@@ -45,8 +55,19 @@ if TYPE_CHECKING:
 
 PUBLICATION_LAG = dt.timedelta(days=168)  # 24 weeks: the longest lag so far was 165 days
 REPORT_FEATURES = ("report_global", "report_dated", "release_gap", "first_half_hours", "runtime")
-_ROWS = ("ident", "report", "period_start", "period_end", "usable_from", "available_globally")
-_VALUES = ("release_date", "hours_viewed", "runtime_hours")
+ROW_COLUMNS = (
+    "show",
+    "kind",
+    "number",
+    "report",
+    "period_start",
+    "period_end",
+    "usable_from",
+    "available_globally",
+    "release_date",
+    "hours_viewed",
+    "runtime_hours",
+)
 
 
 def usable_from(period_end: dt.date, observed_at: dt.datetime | dt.date) -> dt.date:
@@ -57,27 +78,19 @@ def usable_from(period_end: dt.date, observed_at: dt.datetime | dt.date) -> dt.d
 
 
 class Reports:
-    """The engagement reports of one view, for the renewal model.
+    """The numbered TV installments of the engagement reports of one view, for the renewal
+    model: ``rows`` has :data:`ROW_COLUMNS` (``show`` folded as
+    :func:`chartwatch.engagement.link.fold` folds it, without a year)."""
 
-    ``linked``: one row per report row linked to a TV title of the Top 10 (``ident``,
-    report, period, ``usable_from``, available_globally, release_date, hours_viewed,
-    runtime_hours). ``releases``: every numbered TV installment a report dates, charted or
-    not (``show`` folded, ``kind``, ``number``, ``release_date``, ``usable_from``)."""
-
-    def __init__(self, linked: Any, releases: Any) -> None:
-        self.linked = linked
-        self.releases = releases
-
-    @property
-    def empty(self) -> bool:
-        return bool(self.linked.empty and self.releases.empty)
+    def __init__(self, rows: Any) -> None:
+        self.rows = rows
 
     def any_usable(self, day: dt.date) -> bool:
         """True if a report in the view may be read on ``day``."""
-        return bool((self.linked["usable_from"] <= day).any())
+        return bool((self.rows["usable_from"] <= day).any())
 
     def usable_reports(self, day: dt.date) -> tuple[str, ...]:
-        return tuple(sorted(set(self.linked.loc[self.linked["usable_from"] <= day, "report"])))
+        return tuple(sorted(set(self.rows.loc[self.rows["usable_from"] <= day, "report"])))
 
 
 def load_reports(view: View) -> Reports:
@@ -86,94 +99,88 @@ def load_reports(view: View) -> Reports:
     return view.derived("forecast_reports", lambda: _build(view))
 
 
+def show_key(show: str) -> str:
+    """A show's name as the reports' rows and the Top 10's titles are matched."""
+    from chartwatch.engagement.link import _YEAR, fold
+
+    return fold(_YEAR.sub("", show))
+
+
 def _build(view: View) -> Reports:
-    from chartwatch.analytics.runs import engagement_by_title
-
-    pd = pandas()
-    idents = {t.key: ident for (ident, film), t in view.catalog.titles.items() if not film}
-    linked = pd.DataFrame(
-        [
-            (
-                idents[key],
-                e.report,
-                e.period_start,
-                e.period_end,
-                usable_from(e.period_end, e.observed_at),
-                e.available_globally,
-                e.release_date,
-                e.hours_viewed,
-                e.runtime_hours,
-            )
-            for key, entries in engagement_by_title(view).items()
-            if key in idents
-            for e in entries
-        ],
-        columns=[*_ROWS, *_VALUES],
-    )
-    return Reports(linked, _releases(view))
-
-
-def _releases(view: View) -> Any:
-    """Every dated numbered TV installment in the view's reports (one SQL query, then the
-    labels parsed once per distinct title)."""
-    from chartwatch.engagement.link import _YEAR, _row_installment, fold
+    """One SQL query over the view's report rows, then each distinct TV title's label parsed
+    once (``Show: Season 2``; a title without a numbered installment is left out)."""
+    from chartwatch.engagement.link import _row_installment
     from chartwatch.engagement.reports import report_rows
 
     pd = pandas()
     sql, params = report_rows(view.as_of)
     got = view.store.all(
-        f"SELECT DISTINCT r.title, r.release_date, r.period_end, s.observed_at FROM {sql} r "
-        "JOIN snapshots s USING (snapshot_id) WHERE r.kind <> 'film' "
-        "AND r.release_date IS NOT NULL",
+        "SELECT r.title, r.report, r.period_start, r.period_end, s.observed_at, "
+        "r.available_globally, r.release_date, r.hours_viewed, r.runtime_hours "
+        f"FROM {sql} r JOIN snapshots s USING (snapshot_id) WHERE r.kind <> 'film'",
         params,
     )
     parsed: dict[str, tuple[str, str, int] | None] = {}
     out = []
-    for title, release, end, seen in got:
+    for title, report, start, end, seen, glob, release, hours, runtime in got:
         if title not in parsed:
             show, kind, number = _row_installment(title)
             ok = number is not None and kind in NUMBERED
-            parsed[title] = (fold(_YEAR.sub("", show)), kind, int(number or 0)) if ok else None
+            parsed[title] = (show_key(show), kind, int(number or 0)) if ok else None
         found = parsed[title]
         if found is not None:
-            out.append((*found, release, usable_from(end, seen)))
-    return pd.DataFrame(out, columns=["show", "kind", "number", "release_date", "usable_from"])
+            out.append(
+                (*found, report, start, end, usable_from(end, seen), glob, release, hours, runtime)
+            )
+    rows = pd.DataFrame(out, columns=list(ROW_COLUMNS))
+    # numbers even when every value is missing (a store with the first report alone)
+    return Reports(rows.astype({"hours_viewed": float, "runtime_hours": float}))
 
 
-def report_features(reports: Reports, units: Any, day: dt.date) -> Any:
-    """``units`` (title, debut: one row per installment) with :data:`REPORT_FEATURES` as
-    known on ``day``: from the reports usable on ``day`` alone."""
+def report_features(reports: Reports, units: Any, cutoff: dt.date, n: int | None) -> Any:
+    """``units`` (title, show, kind, number, debut: one row per installment) with
+    :data:`REPORT_FEATURES` as known at each one's forecast week (its debut + ``n`` − 1
+    weeks), and never after ``cutoff``: from the reports usable by then alone. ``n`` None
+    reads every unit as of ``cutoff`` (a hindsight study: see the module's docstring)."""
     pd = pandas()
-    rows = reports.linked[reports.linked["usable_from"] <= day]
-    rows = rows.merge(
-        units[["title", "debut"]].rename(columns={"title": "ident"}), on="ident", how="inner"
-    )
     out = units.drop(columns=[f for f in REPORT_FEATURES if f in units.columns])
+    keyed = units[["title", "show", "kind", "number", "debut"]].assign(
+        show=[show_key(s) for s in units["show"]],
+        day=[cutoff if n is None else min(forecast_week(d, n), cutoff) for d in units["debut"]],
+    )
+    rows = keyed.merge(reports.rows, on=["show", "kind"], suffixes=("", "_row"))
+    rows = rows[(rows["usable_from"] <= rows["day"]) & (rows["number_row"] <= rows["number"])]
     if rows.empty:
         return out.assign(**{f: np.nan for f in REPORT_FEATURES})
+    release = pd.to_datetime(rows["release_date"])
+    first = (release >= pd.to_datetime(rows["period_start"])) & (
+        release <= pd.to_datetime(rows["period_end"])
+    )
+    days = (pd.to_datetime(rows["period_end"]) - release).dt.days + 1
+    own = rows["number_row"] == rows["number"]
+    gap = (pd.to_datetime(rows["debut"]) - release).dt.days / DAYS_PER_MONTH
     rows = rows.assign(
-        dated=rows["release_date"].notna(),
-        release=pd.to_datetime(rows["release_date"]),
-        start=pd.to_datetime(rows["period_start"]),
-        end=pd.to_datetime(rows["period_end"]),
+        dated=release.notna(),
+        gap=np.log1p(gap.clip(lower=0.0)).where(own),
+        per_day=(rows["hours_viewed"] / days).where(first),
     )
-    first = rows["release"].notna() & (rows["release"] >= rows["start"])
-    first &= rows["release"] <= rows["end"]
-    days = (rows["end"] - rows["release"]).dt.days + 1
-    rows["per_day"] = (rows["hours_viewed"] / days).where(first)
-    gap = (pd.to_datetime(rows["debut"]) - rows["release"]).dt.days / DAYS_PER_MONTH
-    rows["gap"] = np.log1p(gap.clip(lower=0.0))
-    agg = rows.groupby("ident").agg(
-        report_global=("available_globally", "max"),
-        report_dated=("dated", "max"),
-        release_gap=("gap", "min"),
-        per_day=("per_day", "max"),
-        runtime_hours=("runtime_hours", "max"),
+    g = rows.groupby("title")
+    agg = pd.DataFrame(
+        {
+            "report_global": g["available_globally"].max().astype(float),
+            "report_dated": g["dated"].max().astype(float),
+            "release_gap": g["gap"].min(),
+            "first_half_hours": np.log(_latest(rows, "per_day")),
+            "runtime": np.log(_latest(rows, "runtime_hours")),
+        }
     )
-    agg["first_half_hours"] = np.log(agg["per_day"])
-    agg["runtime"] = np.log(agg["runtime_hours"])
-    agg = agg[list(REPORT_FEATURES)].astype(float)
     return out.merge(agg, left_on="title", right_index=True, how="left")
+
+
+def _latest(rows: Any, column: str) -> Any:
+    """Per title, ``column`` of the latest installment (the highest number) that has it."""
+    have = rows[rows[column].notna()].sort_values(["title", "number_row", "report"])
+    return have.groupby("title")[column].last().astype(float)
 
 
 def next_releases(reports: Reports, units: Any, day: dt.date) -> Any:
@@ -181,11 +188,10 @@ def next_releases(reports: Reports, units: Any, day: dt.date) -> Any:
     a later installment of its show (the same kind: seasons after a season) given by a
     report usable on ``day`` (None if none): the reports' word that the show was renewed,
     whether or not the next installment charted."""
-    from chartwatch.engagement.link import _YEAR, fold
-
-    rel = reports.releases[reports.releases["usable_from"] <= day]
+    rows = reports.rows
+    rel = rows[(rows["usable_from"] <= day) & rows["release_date"].notna()]
     keyed = units[["title", "show", "kind", "number", "debut"]].assign(
-        show=[fold(_YEAR.sub("", s)) for s in units["show"]]
+        show=[show_key(s) for s in units["show"]]
     )
     pairs = keyed.merge(rel, on=["show", "kind"], suffixes=("", "_next"))
     pairs = pairs[
