@@ -219,7 +219,7 @@ def test_backtest_with_and_without_the_reports(store: Store) -> None:
 
 
 def test_the_default_backtest_reads_the_reports_when_the_store_has_them(store: Store) -> None:
-    from chartwatch.forecast.summary import backtests
+    from chartwatch.forecast import backtests
 
     document = backtests(View.of(store))  # prepared with the store template
     renewal = document["renewal"]
