@@ -21,10 +21,13 @@ from chartwatch.forecast.features import MODEL_FEATURES
 from chartwatch.forecast.history import load_history
 from chartwatch.forecast.outcomes import DAYS_PER_MONTH, outcomes
 from chartwatch.forecast.report_features import (
+    MIN_REPORT_RENEWALS,
     PUBLICATION_LAG,
     REPORT_FEATURES,
     load_reports,
+    model_features,
     report_features,
+    report_training,
     usable_from,
 )
 from chartwatch.store import Store
@@ -216,6 +219,7 @@ def test_backtest_with_and_without_the_reports(store: Store) -> None:
     assert pooled_b["model"]["auc"] == pooled_a["model"]["auc"]
     assert b["aims"]["beats_charts_only"] is False
     assert b["aims"]["auc_at_least"] == 0.75
+    assert b["report_features_learnt"] == 0
 
 
 def test_the_default_backtest_reads_the_reports_when_the_store_has_them(store: Store) -> None:
@@ -237,10 +241,34 @@ def test_greenlight_reads_the_reports_published_by_its_last_week(cli, bundled_db
     printed = cli("greenlight", "Love Is Blind: Season 6", "--json", "--db", bundled_db)
     assert printed.exit_code == 0, printed.stderr
     g = json.loads(printed.stdout)
-    assert g["model"]["features"] == [*MODEL_FEATURES, *REPORT_FEATURES]
     assert g["model"]["reports"] == ["2023H1", "2023H2"]
+    known = g["model"]["report_training"]
+    # the seasons with a report feature at their forecast are the recent ones: too few
+    # renewals among them to learn the features from, so the model is the charts'
+    assert 30 <= known["installments"] < 100
+    assert known["renewals"] < MIN_REPORT_RENEWALS and known["learnt"] is False
+    assert g["model"]["features"] == list(MODEL_FEATURES)
     assert set(g["p_within_next"]) == {"12", "24"}
-    assert any("engagement reports" in c for c in g["caveats"])
+    assert any("engagement reports" in c and "charts' model" in c for c in g["caveats"])
+
+
+def test_the_report_features_are_learnt_once_enough_renewals_had_them(
+    computed, store: Store
+) -> None:
+    """With the features as the store has them at its last week for every installment (a
+    hindsight study), enough renewals had them: the model then reads them."""
+    from chartwatch.forecast.models import fit
+    from chartwatch.forecast.renewal import training_set
+
+    history, _units, _table = computed
+    train = training_set(history, WEEKS)
+    assert model_features(train, MODEL_FEATURES) == MODEL_FEATURES
+    reports = load_reports(View.of(store))
+    hindsight = report_features(reports, train, history.last_week, None)
+    assert report_training(hindsight)["learnt"] is True
+    used = model_features(hindsight, MODEL_FEATURES)
+    assert used == (*MODEL_FEATURES, *REPORT_FEATURES)
+    assert set(fit(hindsight, used, penalizer=0.3).coef.index) == set(used)
 
 
 def test_greenlight_without_reports_reads_the_charts_alone(tmp_path: Path) -> None:
@@ -250,6 +278,6 @@ def test_greenlight_without_reports_reads_the_charts_alone(tmp_path: Path) -> No
     finally:
         st.close()
     assert g["model"]["features"] == list(MODEL_FEATURES)
-    assert g["model"]["reports"] == []
+    assert g["model"]["reports"] == [] and g["model"]["report_training"] is None
     assert set(g["p_within_next"]) == {"12", "24"}
     assert not any("engagement reports" in c for c in g["caveats"])

@@ -41,6 +41,7 @@ from chartwatch.forecast.report_features import (
     REPORT_FEATURES,
     Reports,
     load_reports,
+    model_features,
     next_releases,
     report_features,
     with_released,
@@ -108,6 +109,9 @@ class Backtest(Tabular):
     # view's last week; empty: the charts alone)
     features: list[str] = field(default_factory=list)
     reports: tuple[str, ...] = ()
+    # the origins whose training set had enough renewals to learn the report features
+    # (:data:`~chartwatch.forecast.report_features.MIN_REPORT_RENEWALS`)
+    report_features_learnt: int = 0
     plot: str | None = None
 
     def table_rows(self) -> list[dict[str, Any]]:
@@ -213,8 +217,9 @@ def backtest(
     """Rolling-origin backtest of the renewal forecast (see the module docstring).
 
     ``reports``: the model reads the engagement reports too (:data:`REPORT_FEATURES`, as
-    published by each origin; the training outcomes add the next installments the reports
-    date), and the model of the charts alone is scored beside it as ``charts_only``. None
+    published by each installment's forecast week and the origin; learnt at the origins
+    whose training set has enough renewals for them), and the model of the charts alone is
+    scored beside it as ``charts_only``. None
     (the default): when the view holds a report published by its last week, as
     ``greenlight`` does. ``features`` and ``penalizer`` (default: chosen on each training
     set) let a study compare variants of the model on the same origins
@@ -229,8 +234,8 @@ def backtest(
     found = load_reports(view)
     if reports is None:
         reports = found.any_usable(history.last_week)
-    if features is None:
-        features = (*MODEL_FEATURES, *REPORT_FEATURES) if reports else MODEL_FEATURES
+    inputs = features or ((*MODEL_FEATURES, *REPORT_FEATURES) if reports else MODEL_FEATURES)
+    learnt = 0
     methods = (*METHODS, "charts_only") if reports else METHODS
     truth = _truth(history, weeks, horizon)
     results: list[Origin] = []
@@ -261,7 +266,9 @@ def backtest(
         if test.empty:
             origin.skipped = "no installment to score"
             continue
-        preds = _predict(train, test, horizon, features, penalizer, chart_train)
+        used = features or (model_features(train, MODEL_FEATURES) if reports else MODEL_FEATURES)
+        learnt += any(f in used for f in REPORT_FEATURES)
+        preds = _predict(train, test, horizon, used, penalizer, chart_train)
         for method in methods:
             origin.scores.append(
                 _score(method, preds[method], test["label"], test["months"], test["event"])
@@ -291,7 +298,8 @@ def backtest(
         ]
         if not table.empty
         else [],
-        features=list(features),
+        features=list(inputs),
+        report_features_learnt=learnt,
         reports=found.usable_reports(history.last_week) if reports else (),
     )
     if plot is not None and calibration:

@@ -30,10 +30,12 @@ from chartwatch.forecast.history import History, load_history
 from chartwatch.forecast.models import RenewalModel, fit
 from chartwatch.forecast.outcomes import DAYS_PER_MONTH, outcomes
 from chartwatch.forecast.report_features import (
-    REPORT_FEATURES,
+    MIN_REPORT_RENEWALS,
     Reports,
     load_reports,
+    model_features,
     report_features,
+    report_training,
 )
 from chartwatch.titles import Show, Title
 
@@ -43,11 +45,6 @@ if TYPE_CHECKING:
 __all__ = ["Comparable", "Factor", "Greenlight", "Status", "Watchlist", "model_for"]
 
 COMPARABLES = 5
-REPORTS_CAVEAT = (
-    "it reads Netflix's engagement reports too (global availability, release date, hours in "
-    "the first half-year, runtime), which the backtest could not score: no report had been "
-    "published by its origins (docs/forecast.md)"
-)
 MIN_RENEWALS = 5
 FACTORS = 3
 
@@ -90,10 +87,20 @@ def model_for(history: History, n: int, reports: Reports | None = None) -> tuple
                 f"{'s' if renewals != 1 else ''} among {len(train)} installments: too few to "
                 f"learn from (at least {MIN_RENEWALS})"
             )
-        names = (*MODEL_FEATURES, *REPORT_FEATURES) if used else MODEL_FEATURES
-        history.memo[key] = (fit(train, names), train)
+        history.memo[key] = (fit(train, model_features(train, MODEL_FEATURES)), train)
     result: tuple[RenewalModel, Any] = history.memo[key]
     return result
+
+
+def _reports_caveat(known: dict[str, Any]) -> str:
+    text = (
+        f"it reads the engagement reports published by each installment's forecast week: "
+        f"{known['installments']} training installments had them then, with "
+        f"{known['renewals']} renewal{'s' if known['renewals'] != 1 else ''}"
+    )
+    if not known["learnt"]:
+        return text + f" (too few to learn from: {MIN_REPORT_RENEWALS}), so it is the charts' model"
+    return text + "; the backtest could not score them (docs/forecast.md)"
 
 
 def _months(a: dt.date, b: dt.date) -> float:
@@ -315,12 +322,13 @@ def _forecasts(
             g.comparables = comps[i]
             g.caveats = _caveats(model, history, n, frow)
             if read:
-                g.caveats.append(REPORTS_CAVEAT)
+                g.caveats.append(_reports_caveat(report_training(train)))
             g.model = {
                 "kind": "Cox proportional hazards (lifelines), ridge penalty",
                 "penalizer": model.penalizer,
                 "features": list(model.features),
                 "reports": names,
+                "report_training": report_training(train) if read else None,
                 "trained_on": model.n_train,
                 "renewals": model.n_events,
                 "max_follow_up_months": round(model.max_months, 1),

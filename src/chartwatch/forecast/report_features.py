@@ -26,7 +26,10 @@ season that charts late.
 - ``runtime``: log of the runtime in hours of the latest of them (reports from July 2023).
 
 Each is missing (NaN) when no usable report holds the show; the model then takes the
-training mean (:meth:`~chartwatch.forecast.models.RenewalModel.z`).
+training mean (:meth:`~chartwatch.forecast.models.RenewalModel.z`). The model learns them
+only once the training installments that had them hold :data:`MIN_REPORT_RENEWALS`
+renewals (:func:`model_features`); before that it is the charts' model. In the bundled data
+34 training installments had one (forecast weeks from December 2023), with one renewal.
 
 Why not features as known at the view's date for every training installment: an old season
 still in a 2023 report had 50,000 hours or more that half-year, which a show alive (renewed)
@@ -54,6 +57,9 @@ if TYPE_CHECKING:
     from chartwatch.view import View
 
 PUBLICATION_LAG = dt.timedelta(days=168)  # 24 weeks: the longest lag so far was 165 days
+# the report features are learnt once the training installments that had them at their
+# forecast hold this many renewals: ten per feature (the usual events-per-variable rule)
+MIN_REPORT_RENEWALS = 50
 REPORT_FEATURES = ("report_global", "report_dated", "release_gap", "first_half_hours", "runtime")
 ROW_COLUMNS = (
     "show",
@@ -175,6 +181,28 @@ def report_features(reports: Reports, units: Any, cutoff: dt.date, n: int | None
         }
     )
     return out.merge(agg, left_on="title", right_index=True, how="left")
+
+
+def report_training(train: Any) -> dict[str, Any]:
+    """How many training installments had a report feature at their forecast, how many of
+    them were renewed, and whether that is enough to learn the features from
+    (:data:`MIN_REPORT_RENEWALS`)."""
+    cols = [f for f in REPORT_FEATURES if f in train.columns]
+    known = train[cols].notna().any(axis=1) if cols else train["event"] & False
+    renewals = int(train.loc[known, "event"].sum())
+    return {
+        "installments": int(known.sum()),
+        "renewals": renewals,
+        "learnt": renewals >= MIN_REPORT_RENEWALS,
+    }
+
+
+def model_features(train: Any, base: tuple[str, ...]) -> tuple[str, ...]:
+    """``base`` and, when ``train`` has enough renewals to learn them from, the report
+    features (:func:`report_training`)."""
+    if report_training(train)["learnt"]:
+        return (*base, *(f for f in REPORT_FEATURES if f not in base))
+    return base
 
 
 def _latest(rows: Any, column: str) -> Any:
