@@ -9,9 +9,9 @@ two study variants:
 - ``reported renewals``: the training outcomes also count a next installment that a report
   dates, charted or not (the scored outcome stays a next installment that charts);
 - ``hindsight``: every installment's report features as the bundled store has them on its
-  last week, whatever had been published at the forecast: leaky on purpose, an upper bound
-  of what the features could add if Netflix had published its reports from 2021, never a
-  forecast figure.
+  last week, whatever had been published at the forecast, learnt at every origin however
+  few renewals had them: leaky on purpose, a rough bound of what the features could add if
+  Netflix had published its reports from 2021, never a forecast figure.
 
 Recorded in docs/forecast.md ("What the engagement reports add").
 
@@ -45,7 +45,9 @@ def main() -> int:
 
     from chartwatch.bundled import ensure_data
     from chartwatch.forecast.backtest import backtest
+    from chartwatch.forecast.features import MODEL_FEATURES
     from chartwatch.forecast.history import load_history
+    from chartwatch.forecast.report_features import REPORT_FEATURES
     from chartwatch.store.store import open_store
     from chartwatch.view import View
 
@@ -62,6 +64,8 @@ def main() -> int:
                     kw["reported_renewals"] = True
                 if options.get("hindsight"):
                     kw["reports_as_of"] = last
+                    # learnt at every origin, however few renewals had them
+                    kw["features"] = (*MODEL_FEATURES, *REPORT_FEATURES)
                 result = backtest(view, horizon=horizon, **kw)
                 pooled = {s.method: s for s in result.pooled}
                 for method in ("model", "charts_only", "debut_only"):
