@@ -281,3 +281,22 @@ def test_greenlight_without_reports_reads_the_charts_alone(tmp_path: Path) -> No
     assert g["model"]["reports"] == [] and g["model"]["report_training"] is None
     assert set(g["p_within_next"]) == {"12", "24"}
     assert not any("engagement reports" in c for c in g["caveats"])
+
+
+def test_a_season_a_report_dates_but_that_never_charted_is_told(store: Store) -> None:
+    """*Inside Job*: Part 2 is in the January–June 2023 report with its release date, and
+    never in the global Top 10; Part 1's forecast is still waiting for a charted one, and its
+    status says what the report tells."""
+    (row,) = [r for r in report_rows("2023H1") if r.title == "Inside Job: Part 2"]
+    assert row.release_date is not None
+    assert not any(r["season_title"] == "Inside Job: Part 2" for r in raw_rows(GLOBAL))
+    g = greenlight(View.of(store), "Inside Job: Part 1").to_dict()
+    assert g["status"]["state"] == "waiting"
+    assert g["status"]["reported_next"] == {
+        "installment": "Part 2",
+        "release_date": row.release_date.isoformat(),
+        "report": "2023H1",
+    }
+    assert "engagement report 2023H1 lists Part 2" in g["status"]["text"]
+    g = greenlight(View.of(store), "Squid Game: Season 1").to_dict()
+    assert g["status"]["reported_next"] is None

@@ -36,6 +36,7 @@ from chartwatch.forecast.report_features import (
     model_features,
     report_features,
     report_training,
+    reported_next,
 )
 from chartwatch.titles import Show, Title
 
@@ -272,6 +273,8 @@ def _forecasts(
     results = []
     for _, row in rows.iterrows():
         results.append((row, _shell(history, row, table)))
+    if reports is not None and reads_reports(history, reports):
+        _reported(results, rows, history, reports)
     forecastable = [g for row, g in results if g.status.state in ("charted", "waiting")]
     if not forecastable:
         return results
@@ -335,6 +338,28 @@ def _forecasts(
                 "forecast_week": forecast_week(frow["debut"], n),
             }
     return results
+
+
+def _reported(
+    results: list[tuple[Any, Greenlight]], rows: Any, history: History, reports: Reports
+) -> None:
+    """Add to the status of each installment still waiting for a charted successor the
+    later installment a report published by the history's last week dates, if any."""
+    waiting = rows[
+        rows["title"].isin([g.season for _, g in results if g.status.state == "waiting"])
+    ]
+    if waiting.empty:
+        return
+    found = reported_next(reports, waiting, history.last_week)
+    for _, g in results:
+        nxt = found.get(g.season)
+        if nxt is None:
+            continue
+        g.status.reported_next = nxt
+        g.status.text += (
+            f"; but Netflix's engagement report {nxt['report']} lists {nxt['installment']}, "
+            f"released on {nxt['release_date']}: renewed, though not in the global Top 10"
+        )
 
 
 def _shell(history: History, row: Any, table: Any) -> Greenlight:

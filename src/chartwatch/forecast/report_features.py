@@ -230,6 +230,30 @@ def next_releases(reports: Reports, units: Any, day: dt.date) -> Any:
     return found.astype(object).where(found.notna(), None)
 
 
+def reported_next(reports: Reports, units: Any, day: dt.date) -> dict[str, dict[str, Any]]:
+    """For each of ``units`` (title, show, kind, number, debut) with a later installment
+    dated by a report usable on ``day``, the earliest: ``installment`` (``Season 2``),
+    ``release_date``, ``report``. What a report tells of a renewal, charted or not."""
+    rows = reports.rows
+    rel = rows[(rows["usable_from"] <= day) & rows["release_date"].notna()]
+    keyed = units[["title", "show", "kind", "number", "debut"]].assign(
+        show=[show_key(s) for s in units["show"]]
+    )
+    pairs = keyed.merge(rel, on=["show", "kind"], suffixes=("", "_next"))
+    pairs = pairs[
+        (pairs["number_next"] > pairs["number"]) & (pairs["release_date"] > pairs["debut"])
+    ].sort_values(["title", "release_date", "number_next", "report"])
+    first = pairs.groupby("title", as_index=False).first()
+    return {
+        str(r.title): {
+            "installment": f"{str(r.kind).capitalize()} {int(r.number_next)}",
+            "release_date": r.release_date,
+            "report": str(r.report),
+        }
+        for r in first.itertuples(index=False)
+    }
+
+
 def with_released(table: Any, releases: Any) -> Any:
     """Outcomes ``table`` (event, months, debut) with the reported releases added: a next
     installment released per a report counts as renewed at its release, when that comes
