@@ -197,6 +197,66 @@ def origins(history: History, n: int, horizon: int, step_weeks: int) -> list[dt.
     return out
 
 
+@dataclass
+class _Run:
+    """One backtest's settings and data (see :func:`backtest`)."""
+
+    history: History
+    truth: Any
+    reports: Reports | None  # None: the charts alone
+    weeks: int
+    horizon: int
+    window_weeks: int
+    strict: bool
+    features: tuple[str, ...] | None
+    penalizer: float | None
+    reported_renewals: bool
+    reports_as_of: dt.date | None
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return (*METHODS, "charts_only") if self.reports is not None else METHODS
+
+
+def _at_origin(run: _Run, t: dt.date) -> tuple[Origin, Any, tuple[str, ...]]:
+    """The origin ``t``'s scores, its predictions (None when skipped) and the features the
+    model used there."""
+    truth, weeks = run.truth, run.weeks
+    if run.strict:
+        train = training_set(run.history.until(t), weeks)
+    else:
+        train = truth[[forecast_week(d, weeks) <= t for d in truth["debut"]]]
+    window = (truth["debut"] >= t) & (truth["debut"] < t + dt.timedelta(weeks=run.window_weeks))
+    test = truth[window & truth["testable"]]
+    chart_train = None
+    if run.reports is not None:
+        chart_train = train
+        known = None
+        if run.reported_renewals:
+            known = t if run.strict else run.history.last_week
+        day, n = (t, weeks) if run.reports_as_of is None else (run.reports_as_of, None)
+        train, test = _with_reports(run.reports, train, test, day, n, known)
+    origin = Origin(t, len(train), int(train["event"].sum()), len(test), int(test["label"].sum()))
+    if origin.train_renewed < MIN_EVENTS:
+        origin.skipped = f"only {origin.train_renewed} renewals to learn from"
+        return origin, None, ()
+    if test.empty:
+        origin.skipped = "no installment to score"
+        return origin, None, ()
+    used = run.features or MODEL_FEATURES
+    if run.features is None and run.reports is not None:
+        used = model_features(train, MODEL_FEATURES)
+    preds = _predict(train, test, run.horizon, used, run.penalizer, chart_train)
+    for method in run.methods:
+        origin.scores.append(
+            _score(method, preds[method], test["label"], test["months"], test["event"])
+        )
+    frame = test[["title", "debut", "label", "event", "months"]].assign(
+        origin=t, **{f"p_{m}": preds[m] for m in run.methods}
+    )
+    return origin, frame, used
+
+
 def backtest(
     view: View,
     *,
@@ -234,49 +294,33 @@ def backtest(
     found = load_reports(view)
     if reports is None:
         reports = found.any_usable(history.last_week)
+    run = _Run(
+        history=history,
+        truth=_truth(history, weeks, horizon),
+        reports=found if reports else None,
+        weeks=weeks,
+        horizon=horizon,
+        window_weeks=window_weeks,
+        strict=strict,
+        features=features,
+        penalizer=penalizer,
+        reported_renewals=reported_renewals,
+        reports_as_of=reports_as_of,
+    )
     inputs = features or ((*MODEL_FEATURES, *REPORT_FEATURES) if reports else MODEL_FEATURES)
-    learnt = 0
-    methods = (*METHODS, "charts_only") if reports else METHODS
-    truth = _truth(history, weeks, horizon)
+    methods = run.methods
     results: list[Origin] = []
     rows: list[Any] = []
+    learnt = 0
     points = origins(history, weeks, horizon, step_weeks)
     if max_origins is not None:
         points = points[-max_origins:]
     for t in points:
-        if strict:
-            train = training_set(history.until(t), weeks)
-        else:
-            train = truth[[forecast_week(d, weeks) <= t for d in truth["debut"]]]
-        window = (truth["debut"] >= t) & (truth["debut"] < t + dt.timedelta(weeks=window_weeks))
-        test = truth[window & truth["testable"]]
-        chart_train = None
-        if reports:
-            chart_train = train
-            known = (t if strict else history.last_week) if reported_renewals else None
-            day, n = (t, weeks) if reports_as_of is None else (reports_as_of, None)
-            train, test = _with_reports(found, train, test, day, n, known)
-        origin = Origin(
-            t, len(train), int(train["event"].sum()), len(test), int(test["label"].sum())
-        )
+        origin, frame, used = _at_origin(run, t)
         results.append(origin)
-        if origin.train_renewed < MIN_EVENTS:
-            origin.skipped = f"only {origin.train_renewed} renewals to learn from"
-            continue
-        if test.empty:
-            origin.skipped = "no installment to score"
-            continue
-        used = features or (model_features(train, MODEL_FEATURES) if reports else MODEL_FEATURES)
-        learnt += any(f in used for f in REPORT_FEATURES)
-        preds = _predict(train, test, horizon, used, penalizer, chart_train)
-        for method in methods:
-            origin.scores.append(
-                _score(method, preds[method], test["label"], test["months"], test["event"])
-            )
-        frame = test[["title", "debut", "label", "event", "months"]].assign(
-            origin=t, **{f"p_{m}": preds[m] for m in methods}
-        )
-        rows.append(frame)
+        if frame is not None:
+            rows.append(frame)
+            learnt += any(f in used for f in REPORT_FEATURES)
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     pooled, calibration, interval = _pooled(table, methods, seed)
     result = Backtest(
