@@ -38,8 +38,11 @@ data, the training set's own time splits rank later debuts worse with the report
 without (Harrell's C 0.50–0.56 against 0.71).
 
 What the reports tell about seasons that never charted serves the outcome too:
-:func:`next_releases` gives, per installment, the earliest release of a later one of its
-show in a usable report, charted or not (a study variant of the backtest; docs/forecast.md).
+:func:`reported_next` names, per installment, the earliest later one of its show that a
+usable report dates, charted or not (``greenlight`` shows it in a waiting installment's
+status); :func:`next_releases` and :func:`with_released` count those as renewals in the
+training outcomes, a study variant of the backtest only (docs/forecast.md: it scored worse,
+the outcome forecast being a next installment that charts).
 """
 
 from __future__ import annotations
