@@ -214,29 +214,11 @@ def _latest(rows: Any, column: str) -> Any:
     return have.groupby("title")[column].last().astype(float)
 
 
-def next_releases(reports: Reports, units: Any, day: dt.date) -> Any:
-    """For each of ``units`` (title, show, kind, number, debut), the earliest release date of
-    a later installment of its show (the same kind: seasons after a season) given by a
-    report usable on ``day`` (None if none): the reports' word that the show was renewed,
-    whether or not the next installment charted."""
-    rows = reports.rows
-    rel = rows[(rows["usable_from"] <= day) & rows["release_date"].notna()]
-    keyed = units[["title", "show", "kind", "number", "debut"]].assign(
-        show=[show_key(s) for s in units["show"]]
-    )
-    pairs = keyed.merge(rel, on=["show", "kind"], suffixes=("", "_next"))
-    pairs = pairs[
-        (pairs["number_next"] > pairs["number"]) & (pairs["release_date"] > pairs["debut"])
-    ]
-    first = pairs.groupby("title")["release_date"].min()
-    found = units["title"].map(first)
-    return found.astype(object).where(found.notna(), None)
-
-
-def reported_next(reports: Reports, units: Any, day: dt.date) -> dict[str, dict[str, Any]]:
-    """For each of ``units`` (title, show, kind, number, debut) with a later installment
-    dated by a report usable on ``day``, the earliest: ``installment`` (``Season 2``),
-    ``release_date``, ``report``. What a report tells of a renewal, charted or not."""
+def _later(reports: Reports, units: Any, day: dt.date) -> Any:
+    """Per unit (title, show, kind, number, debut), its show's later installment of the same
+    kind that a report usable on ``day`` dates after the unit's debut, the earliest first:
+    one row per unit that has one (``title``, ``kind``, ``number_next``, ``release_date``,
+    ``report``)."""
     rows = reports.rows
     rel = rows[(rows["usable_from"] <= day) & rows["release_date"].notna()]
     keyed = units[["title", "show", "kind", "number", "debut"]].assign(
@@ -246,14 +228,28 @@ def reported_next(reports: Reports, units: Any, day: dt.date) -> dict[str, dict[
     pairs = pairs[
         (pairs["number_next"] > pairs["number"]) & (pairs["release_date"] > pairs["debut"])
     ].sort_values(["title", "release_date", "number_next", "report"])
-    first = pairs.groupby("title", as_index=False).first()
+    return pairs.groupby("title", as_index=False).first()
+
+
+def next_releases(reports: Reports, units: Any, day: dt.date) -> Any:
+    """For each of ``units``, the earliest release date of a later installment of its show
+    (the same kind: seasons after a season) given by a report usable on ``day`` (None if
+    none): the reports' word that the show was renewed, charted or not."""
+    first = _later(reports, units, day).set_index("title")["release_date"]
+    found = units["title"].map(first)
+    return found.astype(object).where(found.notna(), None)
+
+
+def reported_next(reports: Reports, units: Any, day: dt.date) -> dict[str, dict[str, Any]]:
+    """For each of ``units`` with a later installment dated by a report usable on ``day``,
+    the earliest: ``installment`` (``Season 2``), ``release_date``, ``report``."""
     return {
         str(r.title): {
             "installment": f"{str(r.kind).capitalize()} {int(r.number_next)}",
             "release_date": r.release_date,
             "report": str(r.report),
         }
-        for r in first.itertuples(index=False)
+        for r in _later(reports, units, day).itertuples(index=False)
     }
 
 
