@@ -474,7 +474,8 @@ def test_backtest_figures_are_consistent(client: TestClient) -> None:
     renewal, run = doc["renewal"], doc["run"]
     assert renewal["horizon_months"] == 24 and renewal["seed"] == 0
     pooled = {s["method"]: s for s in renewal["pooled"]}
-    assert set(pooled) == {"model", "debut_only", "base_rate"}
+    # the bundled store holds engagement reports: the charts-only model is scored beside
+    assert set(pooled) == {"model", "debut_only", "base_rate", "charts_only"}
     # every method scores the same installments, each once
     assert len({(s["n"], s["renewed"]) for s in pooled.values()}) == 1
     assert pooled["model"]["n"] > 100

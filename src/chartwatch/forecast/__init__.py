@@ -11,7 +11,8 @@
 Each takes a :class:`chartwatch.View`. The forecasts of a view are made once
 (``documents``: the documents and the lookups, which import nothing heavy) and kept with
 the view and beside the store. Modules: ``history`` (the chart weeks on a common scale),
-``outcomes`` (renewals derived from the data), ``features``, ``models``, ``renewal``,
+``outcomes`` (renewals derived from the data), ``features``, ``report_features`` (what the
+engagement reports published by a forecast's date add), ``models``, ``renewal``,
 ``backtest``, ``run``, ``metrics``, ``plots``. They need the ``forecast`` extra (pandas,
 lifelines, matplotlib).
 """

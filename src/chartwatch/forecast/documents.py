@@ -37,6 +37,9 @@ class Status:
     next_season: str | None = None
     next_week: dt.date | None = None
     months: float | None = None  # debut → next installment, or debut → the view's last week
+    # a later installment an engagement report dates (charted or not): installment,
+    # release_date, report; None when no report published by the view's last week does
+    reported_next: dict[str, Any] | None = None
 
 
 @dataclass
@@ -182,6 +185,9 @@ def _day(text: Any) -> dt.date | None:
 def greenlight_from_dict(d: dict[str, Any]) -> Greenlight:
     """A :class:`Greenlight` back from its JSON (``to_dict()``)."""
     status = Status(**{**d["status"], "next_week": _day(d["status"]["next_week"])})
+    if status.reported_next is not None:
+        found = status.reported_next
+        status.reported_next = {**found, "release_date": _day(found["release_date"])}
     p = d["p_next_within"]
     given = d["p_next_within_given_not_yet"]
     nxt = d["p_within_next"]

@@ -8,7 +8,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from chartwatch.forecast.backtest import Backtest
 
-LABELS = {"model": "model", "debut_only": "debut figure alone", "base_rate": "base rate"}
+LABELS = {
+    "model": "model",
+    "debut_only": "debut figure alone",
+    "base_rate": "base rate",
+    "charts_only": "charts alone",
+}
 
 
 def calibration_plot(result: Backtest, path: Path) -> Path:

@@ -29,6 +29,15 @@ from chartwatch.forecast.features import DEFAULT_WEEKS, MODEL_FEATURES, features
 from chartwatch.forecast.history import History, load_history
 from chartwatch.forecast.models import RenewalModel, fit
 from chartwatch.forecast.outcomes import DAYS_PER_MONTH, outcomes
+from chartwatch.forecast.report_features import (
+    MIN_REPORT_RENEWALS,
+    Reports,
+    load_reports,
+    model_features,
+    report_features,
+    report_training,
+    reported_next,
+)
 from chartwatch.titles import Show, Title
 
 if TYPE_CHECKING:
@@ -41,22 +50,37 @@ MIN_RENEWALS = 5
 FACTORS = 3
 
 
-def training_set(history: History, n: int = DEFAULT_WEEKS) -> Any:
+def training_set(history: History, n: int = DEFAULT_WEEKS, reports: Reports | None = None) -> Any:
     """Every eligible installment of ``history`` whose first ``n`` weeks are known, with its
-    features and its outcome as known at the history's last week."""
+    features and its outcome as known at the history's last week; with ``reports``, the
+    report features as known then too."""
     o = outcomes(history)
-    return features(history, o[o.eligible], n)
+    return _with_reports(features(history, o[o.eligible], n), history, reports, n)
+
+
+def reads_reports(history: History, reports: Reports | None) -> bool:
+    """True if the model of ``history`` reads the engagement reports: some report had been
+    published by its last week."""
+    return reports is not None and reports.any_usable(history.last_week)
+
+
+def _with_reports(rows: Any, history: History, reports: Reports | None, n: int) -> Any:
+    if reports is None or not reads_reports(history, reports):
+        return rows
+    return report_features(reports, rows, history.last_week, n)
 
 
 # -- the model per view ------------------------------------------------------------------
 
 
-def model_for(history: History, n: int) -> tuple[RenewalModel, Any]:
+def model_for(history: History, n: int, reports: Reports | None = None) -> tuple[RenewalModel, Any]:
     """The model of the first ``n`` weeks trained on ``history``, and its training set
-    (kept with ``history``, so with its view)."""
-    key = ("renewal", n)
+    (kept with ``history``, so with its view). With ``reports`` published by the history's
+    last week, it reads :data:`REPORT_FEATURES` too."""
+    used = reads_reports(history, reports)
+    key = ("renewal", n, used)
     if key not in history.memo:
-        train = training_set(history, n)
+        train = training_set(history, n, reports)
         renewals = int(train["event"].sum())
         if renewals < MIN_RENEWALS:
             raise NotFoundError(
@@ -64,9 +88,20 @@ def model_for(history: History, n: int) -> tuple[RenewalModel, Any]:
                 f"{'s' if renewals != 1 else ''} among {len(train)} installments: too few to "
                 f"learn from (at least {MIN_RENEWALS})"
             )
-        history.memo[key] = (fit(train), train)
+        history.memo[key] = (fit(train, model_features(train, MODEL_FEATURES)), train)
     result: tuple[RenewalModel, Any] = history.memo[key]
     return result
+
+
+def _reports_caveat(known: dict[str, Any]) -> str:
+    text = (
+        f"it reads the engagement reports published by each installment's forecast week: "
+        f"{known['installments']} training installments had them then, with "
+        f"{known['renewals']} renewal{'s' if known['renewals'] != 1 else ''}"
+    )
+    if not known["learnt"]:
+        return text + f" (too few to learn from: {MIN_REPORT_RENEWALS}), so it is the charts' model"
+    return text + "; the backtest could not score them (docs/forecast.md)"
 
 
 def _months(a: dt.date, b: dt.date) -> float:
@@ -127,6 +162,20 @@ def _factor_text(feature: str, value: float, row: Any, n: int) -> str:
         return "a non-English series" if value else "an English-language series"
     if feature == "installment":
         return f"{row['kind']} {row['number']} of its show"
+    return _report_factor_text(feature, value)
+
+
+def _report_factor_text(feature: str, value: float) -> str:
+    if feature == "report_global":
+        return "available globally (a Netflix original?)" if value else "not available globally"
+    if feature == "report_dated":
+        return "dated by Netflix in its reports" if value else "undated in Netflix's reports"
+    if feature == "release_gap":
+        return f"first charted {math.expm1(value):.0f} months after its release"
+    if feature == "first_half_hours":
+        return f"{math.exp(value):,.0f} hours a day in its first half-year"
+    if feature == "runtime":
+        return f"runtime {math.exp(value):.1f} hours"
     return f"{feature} = {value:g}"  # pragma: no cover
 
 
@@ -215,11 +264,17 @@ def _caveats(model: RenewalModel, history: History, n: int, row: Any) -> list[st
     return notes
 
 
-def _forecasts(history: History, rows: Any, weeks: int, table: Any) -> list[tuple[Any, Greenlight]]:
-    """Forecasts for the outcome ``rows`` (a slice of ``outcomes(history)``)."""
+def _forecasts(
+    history: History, rows: Any, weeks: int, table: Any, reports: Reports | None = None
+) -> list[tuple[Any, Greenlight]]:
+    """Forecasts for the outcome ``rows`` (a slice of ``outcomes(history)``), from the
+    model with the report features when ``reports`` had been published by the history's
+    last week."""
     results = []
     for _, row in rows.iterrows():
         results.append((row, _shell(history, row, table)))
+    if reports is not None and reads_reports(history, reports):
+        _reported(results, rows, history, reports)
     forecastable = [g for row, g in results if g.status.state in ("charted", "waiting")]
     if not forecastable:
         return results
@@ -227,10 +282,12 @@ def _forecasts(history: History, rows: Any, weeks: int, table: Any) -> list[tupl
         g.season: min(weeks, (history.last_week - g.debut).days // 7 + 1)  # type: ignore[operator]
         for g in forecastable
     }
+    read = reads_reports(history, reports)
+    names = list(reports.usable_reports(history.last_week)) if reports and read else []
     for n in sorted(set(avail.values())):
-        model, train = model_for(history, n)
+        model, train = model_for(history, n, reports)
         subset = rows[rows["title"].isin([s for s, k in avail.items() if k == n])]
-        feats = features(history, subset, n)
+        feats = _with_reports(features(history, subset, n), history, reports, n)
         elapsed = [
             _months(d, history.last_week) if not e else 0.0
             for d, e in zip(feats["debut"], feats["event"], strict=True)
@@ -267,16 +324,42 @@ def _forecasts(history: History, rows: Any, weeks: int, table: Any) -> list[tupl
             g.factors = factors[i]
             g.comparables = comps[i]
             g.caveats = _caveats(model, history, n, frow)
+            if read:
+                g.caveats.append(_reports_caveat(report_training(train)))
             g.model = {
                 "kind": "Cox proportional hazards (lifelines), ridge penalty",
                 "penalizer": model.penalizer,
-                "features": list(MODEL_FEATURES),
+                "features": list(model.features),
+                "reports": names,
+                "report_training": report_training(train) if read else None,
                 "trained_on": model.n_train,
                 "renewals": model.n_events,
                 "max_follow_up_months": round(model.max_months, 1),
                 "forecast_week": forecast_week(frow["debut"], n),
             }
     return results
+
+
+def _reported(
+    results: list[tuple[Any, Greenlight]], rows: Any, history: History, reports: Reports
+) -> None:
+    """Add to the status of each installment still waiting for a charted successor the
+    later installment a report published by the history's last week dates, if any."""
+    waiting = rows[
+        rows["title"].isin([g.season for _, g in results if g.status.state == "waiting"])
+    ]
+    if waiting.empty:
+        return
+    found = reported_next(reports, waiting, history.last_week)
+    for _, g in results:
+        nxt = found.get(g.season)
+        if nxt is None:
+            continue
+        g.status.reported_next = nxt
+        g.status.text += (
+            f"; but Netflix's engagement report {nxt['report']} lists {nxt['installment']}, "
+            f"released on {nxt['release_date']}: renewed, though not in the global Top 10"
+        )
 
 
 def _shell(history: History, row: Any, table: Any) -> Greenlight:
@@ -323,7 +406,7 @@ def all_forecasts(view: View) -> dict[str, Any]:
         pick = mine[mine["eligible"]] if mine["eligible"].any() else mine
         shows[str(show)] = str(pick.sort_values(["debut", "number"]).iloc[-1]["title"])
     watch = table[table["eligible"]].sort_values(["debut", "title"], ascending=[False, True])
-    results = _forecasts(history, table, DEFAULT_WEEKS, table)
+    results = _forecasts(history, table, DEFAULT_WEEKS, table, load_reports(view))
     titles = {g.season: _with_run(history, g).to_dict() for _, g in results}
     out = {"titles": titles, "shows": shows, "watch": [str(t) for t in watch["title"]]}
     disk.write_json(view, "renewal", out)
@@ -343,7 +426,8 @@ def greenlight_now(view: View, target: Title | Show, weeks: int) -> Greenlight:
         row = table[table["title"] == target.ident]
         if row.empty or target.film:
             raise NotFoundError(not_numbered(target))
-    return _with_run(history, _forecasts(history, row, weeks, table)[0][1])
+    found = _forecasts(history, row, weeks, table, load_reports(view))
+    return _with_run(history, found[0][1])
 
 
 def watchlist_now(view: View, weeks: int) -> Watchlist:
@@ -351,5 +435,5 @@ def watchlist_now(view: View, weeks: int) -> Watchlist:
     history = load_history(view)
     table = outcomes(history)
     rows = table[table["eligible"]].sort_values(["debut", "title"], ascending=[False, True])
-    found = [g for _, g in _forecasts(history, rows, weeks, table)]
+    found = [g for _, g in _forecasts(history, rows, weeks, table, load_reports(view))]
     return Watchlist(view.as_of, history.last_week, found, view.describe())

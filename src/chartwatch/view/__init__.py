@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 # Bumped whenever what is derived, or its format on disk, changes: older folders are ignored.
-DERIVED_FORMAT = "5"
+DERIVED_FORMAT = "7"
 
 
 def content_stamp(store: Store) -> str:
