@@ -362,6 +362,24 @@ def test_typo_and_second_season(bundled) -> None:
     assert claim.title == "Bridgerton: Season 2"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Squid Game topped the chart in Netflix TV (Non-English) for Sept. 20-26, 2021.",
+        "Squid Game tops the chart.",
+        "Squid Game took first place among non-English TV shows for Sept. 20-26, 2021.",
+        "Squid Game was number one among non-English TV shows for Sept. 20-26, 2021.",
+    ],
+)
+def test_rank_words_alone_make_a_claim(bundled, text: str) -> None:
+    """A sentence whose only chart words are "topped", "first place" or "number one" (no
+    figure, no "No.") is still read: the sentence filter knows those words."""
+    (claim,) = check(bundled, text).claims
+    assert claim.kind == "rank" and claim.title == "Squid Game: Season 1"
+    week = next(r for r in run("Squid Game: Season 1") if r["week"] == "2021-09-26")
+    assert week["weekly_rank"] == "1" and claim.verdict == "true"
+
+
 def test_no_claim(bundled) -> None:
     assert check(bundled, "Nothing to see here. The weather was fine.").claims == []
 

@@ -117,7 +117,8 @@ _LISTS = (
 
 _TRIGGER = starting(
     r"\dn#trblmhwdfpaozse",
-    r"\d|No\.|#1|\b(?:top|record|biggest|largest|most|highest|best|weeks|twice|double|"
+    r"\d|No\.|#1|\b(?:top|topped|tops|topping|first place|number one|record|biggest|largest|"
+    r"most|highest|best|weeks|twice|double|"
     r"triple|times|more|fewer|less|released|premiered|launched|dropped|debuted|arrived|"
     rf"outperform|ahead|behind|{NUMBER_WORDS})\b",
     re.IGNORECASE,
