@@ -5,6 +5,7 @@ and no weak fuzzy matches beside strong ones. Expected pairs come from the raw w
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import Counter, defaultdict
 
@@ -113,3 +114,18 @@ def test_strong_matches_leave_out_the_weak_ones(view: View) -> None:
     # a typo has no strong match: the fuzzy matches stay
     typo = find(view, "stranger thigns")
     assert any(h.kind == "show" and h.name == "Stranger Things" for h in typo)
+
+
+def test_an_original_title_in_full_names_its_title_everywhere(cli, bundled_db, view) -> None:
+    """`title "la casa de papel"` in the CLI resolves as the web's /title/ address does: the
+    view resolves an original-language title typed in full, for every command that takes a
+    title; before the first report was published the words name nothing of the kind."""
+    assert view.resolve("la casa de papel").name == "Money Heist"
+    part = next(r for r in rows("2023H1") if r.original_title == "La casa de papel: Parte 5")
+    assert view.resolve("La casa de papel: Parte 5").label == part.title
+    out = cli("title", "la casa de papel", "--db", bundled_db, "--json")
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["show"] == "Money Heist"
+    first_report = min(end for _, end in PERIODS.values())
+    early = cli("title", "la casa de papel", "--db", bundled_db, "--as-of", str(first_report))
+    assert early.exit_code != 0 and "Money Heist" not in early.output

@@ -180,13 +180,21 @@ class View:
     # -- titles ----------------------------------------------------------------------------
     def resolve(self, query: str) -> Title | Show:
         """The title or show ``query`` names in this view (see
-        :func:`chartwatch.titles.search.resolve`)."""
+        :func:`chartwatch.titles.search.resolve`), or else the one an original-language
+        title of the engagement reports names in full ("la casa de papel": Money Heist; see
+        :func:`chartwatch.engagement.names.original_names`), so the CLI, the API and the
+        web find the same title for the same words."""
         from chartwatch.errors import AmbiguousTitleError, NotFoundError
-        from chartwatch.titles.search import resolve
+        from chartwatch.titles.search import named_by, resolve
 
         try:
             return resolve(self.titles, query)
         except (NotFoundError, AmbiguousTitleError) as exc:
+            from chartwatch.engagement.names import original_names
+
+            named = named_by(original_names(self), query)
+            if named is not None:
+                return named
             if self.as_of is None:
                 raise
             missed = exc

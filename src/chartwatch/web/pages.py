@@ -13,11 +13,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from chartwatch.errors import AmbiguousTitleError, ChartwatchError, NotFoundError
+from chartwatch.errors import ChartwatchError, NotFoundError
 from chartwatch.results import jsonable
 from chartwatch.store.store import Store
 from chartwatch.titles import Show, Title
-from chartwatch.titles.search import OtherNames, describe, named_by, ranked_matches
+from chartwatch.titles.search import OtherNames, describe, ranked_matches
 from chartwatch.view import View
 from chartwatch.web.errors import Suggestion, WebError, from_core
 from chartwatch.web.links import Links, links_for, query_url, title_query
@@ -176,20 +176,12 @@ def _find(view: View, links: Links, path: str) -> Title | Show:
         return target
     query = title_query(path)
     try:
-        return view.resolve(query)
-    except (NotFoundError, AmbiguousTitleError) as exc:
-        # an original-language title the engagement reports publish, typed in full
-        # ("la casa de papel"): the title or show it names
+        return view.resolve(query)  # also by an original-language title typed in full
+    except NotFoundError as exc:
         from chartwatch.engagement.names import original_names
 
-        other = original_names(view)
-        found = named_by(other, query)
-        if found is not None:
-            return found
-        if isinstance(exc, AmbiguousTitleError):
-            raise
         error = from_core(exc, parameter="title")
-        error.suggestions = search_suggestions(links, query, other=other)
+        error.suggestions = search_suggestions(links, query, other=original_names(view))
         raise error from None
 
 
