@@ -1,20 +1,15 @@
-"""Downloading Netflix's published files with httpx: timeouts, limits and clear failures."""
+"""``chartwatch update``: Netflix's published files downloaded (:mod:`chartwatch.ingestion.fetch`)
+and ingested one at a time."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import time
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
-import httpx
-
-from chartwatch import __version__
 from chartwatch.errors import DownloadError
 from chartwatch.ingestion import leftovers
+from chartwatch.ingestion.fetch import fetch
 from chartwatch.ingestion.load import IngestResult, ingest_payload
-from chartwatch.ingestion.reader import Payload, max_bytes
 from chartwatch.store.store import Store
 
 DEFAULT_BASE_URL = "https://www.netflix.com/tudum/top10/data/"
@@ -25,57 +20,6 @@ FILES = ("all-weeks-global.tsv", "all-weeks-countries.tsv", "most-popular.tsv")
 def base_url() -> str:
     """The base URL: ``$CHARTWATCH_BASE_URL``, else Netflix's."""
     return os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
-
-
-def fetch(url: str, *, timeout: float = 30.0) -> Payload:
-    """Download ``url`` into a :class:`Payload` observed at the time of download.
-
-    ``timeout`` bounds the connection, every wait for data, and the whole download
-    (at most ten times ``timeout``). Raises :class:`DownloadError` with one line.
-    """
-    host = urlsplit(url).netloc or url
-    deadline = time.monotonic() + 10 * timeout
-    limits = httpx.Timeout(timeout, connect=min(timeout, 10.0))
-    headers = {"User-Agent": f"chartwatch/{__version__}"}
-    try:
-        with (
-            httpx.Client(timeout=limits, follow_redirects=True, headers=headers) as client,
-            client.stream("GET", url) as response,
-        ):
-            if response.status_code >= 400:
-                raise DownloadError(
-                    f"the server answered HTTP {response.status_code} {response.reason_phrase}"
-                )
-            chunks: list[bytes] = []
-            size = 0
-            limit = max_bytes()  # the gzip content is capped again as it is expanded
-            for chunk in response.iter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > limit:
-                    raise DownloadError(f"larger than {limit / 2**20:g} MiB; not a Top 10 file")
-                if time.monotonic() > deadline:
-                    raise DownloadError(f"download took longer than {10 * timeout:g} s")
-            observed = dt.datetime.now(dt.UTC)
-            final = str(response.url)
-    except httpx.TimeoutException:
-        raise DownloadError(
-            f"timed out after {timeout:g} s waiting for {host}; try again later or raise --timeout"
-        ) from None
-    except httpx.ConnectError:
-        raise DownloadError(
-            f"cannot connect to {host} (offline? check the network or --base-url)"
-        ) from None
-    except httpx.HTTPError as exc:
-        raise DownloadError(f"download failed ({type(exc).__name__}: {exc})") from None
-    name = urlsplit(final).path.rsplit("/", 1)[-1] or urlsplit(url).path.rsplit("/", 1)[-1]
-    return Payload(
-        source=url,
-        name=name,
-        data=b"".join(chunks),
-        observed_at=observed,
-        observed_how="download-time",
-    )
 
 
 def update(

@@ -554,7 +554,7 @@ def ingest_payload(store: Store, payload: Payload) -> IngestResult:
 
 
 def _fetch(text: str, observed_at: dt.datetime | None, base_timeout: float) -> Payload:
-    from chartwatch.ingestion.download import fetch
+    from chartwatch.ingestion.fetch import fetch  # httpx only when a URL is given
 
     try:
         payload = fetch(text, timeout=base_timeout)
