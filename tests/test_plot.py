@@ -170,3 +170,38 @@ def test_plot_errors_are_one_line(
     assert result.exit_code == code, result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_page_vega_from_a_compiled_shape_equals_compiling_the_chart(plot_db: Path) -> None:
+    """The pages fill a chart shape compiled to Vega once (web/vega.py) instead of compiling
+    each chart: the result must be what vl-convert makes of the filled Vega-Lite, for run
+    charts, maps and comparisons, with labels holding quotes, apostrophes, accents and
+    Hangul (a comparison writes its titles into a Vega expression as string literals)."""
+    import random
+
+    import chartwatch
+    from chartwatch.analytics.compare import compare
+    from chartwatch.analytics.countries import countries
+    from chartwatch.analytics.runs import title_report
+    from chartwatch.web import vega
+
+    def same(spec: dict[str, Any]) -> None:
+        assert isinstance(spec, charts.Filled)
+        assert vega.vega_spec(spec) == vega._compile(dict(spec))
+
+    with chartwatch.open_store(plot_db, read_only=True) as store:
+        view = View.of(store)
+        titles = sorted((t for t in view.titles.titles.values() if t.category), key=str)
+        odd = [t for t in titles if re.search(r"[\"'’:&]|[^\x00-\x7f]", t.label)]
+        rng = random.Random(7)
+        picked = rng.sample(odd, 12) + rng.sample(titles, 8)
+        assert any("'" in t.label or "’" in t.label for t in picked)
+        for t in picked:
+            same(charts.run_chart(title_report(view, t)))
+        mapped = [t for t in titles if t.film is False and t.first_week.year == 2021][:6]
+        for t in mapped:
+            same(charts.map_chart(countries(view, t), inline_atlas=False))
+        for i in range(0, 12, 2):
+            pair = [picked[i], picked[i + 1]]
+            same(charts.compare_chart(compare(view, pair)))
+            same(charts.compare_chart(compare(view, pair, metric="rank", align="calendar")))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -84,9 +85,13 @@ def numeric_code(iso2: str) -> str | None:
 def warm(width: int | str, map_width: int | str) -> None:
     """Import Altair and build the run-chart and map shells for these widths now (a web
     server calls this as it starts, so that its first title page pays neither)."""
-    for unit in UNITS.values():
-        _run_shell(unit, width)
-    _map_shell(0, map_width)
+    warm_shells(width, map_width)
+
+
+def warm_shells(width: int | str, map_width: int | str) -> list[str]:
+    """The shapes every title page uses: the run chart in hours and in views, and the map
+    opening on the whole run (built on the first call)."""
+    return [*(_run_shell(unit, width) for unit in UNITS.values()), _map_shell(0, map_width)]
 
 
 def _alt() -> Any:
@@ -149,13 +154,13 @@ def run_chart(report: TitleReport, *, width: int | str = 640) -> dict[str, Any]:
         f"{first.week_end} to {last.week_end}; peak rank {report.peak_rank}; "
         f"{unit.lower()} per week from {_fmt(min(_vals(rows)))} to {_fmt(max(_vals(rows)))}."
     )
-    return _fill(_run_shell(unit, width), rows=rows, label=report.label, description=description)
+    return fill(_run_shell(unit, width), rows=rows, label=report.label, description=description)
 
 
 @cache
 def _run_shell(unit: str, width: int | str) -> str:
     """The run chart for ``unit`` and ``width`` with slots for its rows, title and
-    description (:func:`_fill`): Altair builds it once, not for every title."""
+    description (:func:`fill`): Altair builds it once, not for every title."""
     alt = _alt()
     data = alt.Data(values=_slot("rows"))
     tooltip = [
@@ -203,28 +208,42 @@ def _slot(name: str) -> list[dict[str, str]]:
     return [{"\x00slot": name}]
 
 
-def _fill(shell: str, **values: Any) -> dict[str, Any]:
+class Filled(dict[str, Any]):
+    """A chart specification made by filling a shell: the dict itself, and the ``shell``
+    (JSON) and ``values`` it was made from, so a compiled form of the shell can be filled
+    the same way (the pages' Vega, :func:`chartwatch.web.vega.vega_spec`)."""
+
+    shell: str
+    values: dict[str, Any]
+
+
+def fill(shell: str, **values: Any) -> Filled:
     """A copy of the chart ``shell`` (JSON) with each slot replaced by its value: a list
-    ``[{"\x00slot": name}]``, a string that is a slot, or slots inside a string."""
+    ``[{"\x00slot": name}]``, a string that is a slot, a slot inside a string, or one
+    inside a string literal of an expression (the compiled Vega's sort by the titles'
+    order: escaped as JSON.stringify escapes). Done on the JSON text, then parsed once."""
 
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {k: walk(v) for k, v in node.items()}
-        if isinstance(node, list):
-            if len(node) == 1 and isinstance(node[0], dict) and "\x00slot" in node[0]:
-                return values[node[0]["\x00slot"]]
-            return [walk(v) for v in node]
-        if isinstance(node, str) and "\x00slot:" in node:
-            for name, value in values.items():
-                slot = _SLOT.format(name)
-                if node == slot:
-                    return value
-                if slot in node:
-                    node = node.replace(slot, str(value))
-        return node
+    def value(m: re.Match[str]) -> str:
+        whole, listed, escaped, inner = m.groups()
+        if whole or listed:
+            return json.dumps(values[whole or listed])
+        if escaped:
+            literal = json.dumps(str(values[escaped]), ensure_ascii=False)[1:-1]
+            return json.dumps(literal)[1:-1]
+        return json.dumps(str(values[inner]))[1:-1]
 
-    out: dict[str, Any] = walk(json.loads(shell))
+    out = Filled(json.loads(_SLOT_TEXT.sub(value, shell)))
+    out.shell, out.values = shell, values
     return out
+
+
+# the slots as json.dumps writes them, in the order tried at each position
+_SLOT_TEXT = re.compile(
+    r'"\\u0000slot:(\w+)\\u0000"'  # a whole string
+    r'|\[\{"\\u0000slot": "(\w+)"\}\]'  # a list of rows
+    r"|\\\\u0000slot:(\w+)\\\\u0000"  # inside an expression's string literal
+    r"|\\u0000slot:(\w+)\\u0000"  # inside a string
+)
 
 
 def _vals(rows: list[dict[str, Any]]) -> list[int]:
@@ -282,7 +301,7 @@ def compare_chart(
     )
     shell = _compare_shell(by_debut, measure, comparison.metric, len(order), width)
     names_in_order = {f"t{i}": name for i, name in enumerate(order)}
-    return _fill(shell, rows=rows, description=description, **names_in_order)
+    return fill(shell, rows=rows, description=description, **names_in_order)
 
 
 @cache
@@ -418,33 +437,29 @@ def map_chart(
         f"{footprint.countries_top10} over its weeks with country lists; showing "
         f"{views[start]}."
     )
-    spec = _fill(
+    # the title follows the week shown (the page's slider moves ``week``)
+    weeks = json.dumps([str(w) for w in footprint.weeks])
+    name = json.dumps(_in_prose(footprint.label))
+    spec = fill(
         _map_shell(start, width),
         listed=[r for r in rows if "lon" not in r],
         dots=[r for r in rows if "lon" in r] or [{"w": -1}],
         description=description,
+        title=f"{name} + (week == 0 ? ': best position over the whole run' : "
+        f"': the week ending ' + {weeks}[week - 1])",
+        views=views,
     )
-    # the title follows the week shown (the page's slider moves ``week``)
-    weeks = json.dumps([str(w) for w in footprint.weeks])
-    spec["title"] = {
-        "text": footprint.label,
-        "subtitle": "Position in each country's Top 10",
-    }
-    name = json.dumps(_in_prose(footprint.label))
-    spec["title"]["text"] = {
-        "expr": f"{name} + (week == 0 ? ': best position over the whole run' : "
-        f"': the week ending ' + {weeks}[week - 1])"
-    }
-    spec["usermeta"] = {"chartwatch": {"views": views}}
     if inline_atlas:  # swapped in after Altair: validating 100 kB of shapes takes seconds
-        _inline_atlas(spec)
+        plain = dict(spec)  # no longer its shell filled
+        _inline_atlas(plain)
+        return plain
     return spec
 
 
 @cache
 def _map_shell(start: int, width: int | str) -> str:
-    """The world map showing view ``start``, with slots for its countries, dots and
-    description (:func:`_fill`)."""
+    """The world map showing view ``start``, with slots for its countries, dots,
+    description, title expression and views (:func:`fill`)."""
     alt = _alt()
     shapes = alt.topo_feature(ATLAS_URL, "countries")
     labels = [label for label, _ in MAP_STATUSES.values()]
@@ -485,7 +500,13 @@ def _map_shell(start: int, width: int | str) -> str:
         .project(type="equalEarth")
         .properties(width=width, height=340, description=_SLOT.format("description"))
     )
-    return json.dumps(_finish(chart))
+    spec = _finish(chart)
+    spec["title"] = {
+        "text": {"expr": _SLOT.format("title")},
+        "subtitle": "Position in each country's Top 10",
+    }
+    spec["usermeta"] = {"chartwatch": {"views": _slot("views")}}
+    return json.dumps(spec)
 
 
 def _inline_atlas(node: Any) -> None:

@@ -317,10 +317,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from chartwatch.render.charts import warm
         from chartwatch.web.pages import CHART_WIDTH, MAP_WIDTH
+        from chartwatch.web.vega import warm
 
-        warm(CHART_WIDTH, MAP_WIDTH)  # Altair and the chart shells before the first page
+        warm(CHART_WIDTH, MAP_WIDTH)  # the chart shapes, compiled to Vega, before any page
         if site.source.prepare:  # ``serve``: the first copy, prepared, before the first page
             with contextlib.suppress(ChartwatchError):  # a writer at work: the pages will say
                 first = await run_in_threadpool(site.source.refresh)
