@@ -210,11 +210,11 @@ def _slot(name: str) -> list[dict[str, str]]:
 
 class Filled(dict[str, Any]):
     """A chart specification made by filling a shell: the dict itself, and the ``shell``
-    (JSON) and ``values`` it was made from, so a compiled form of the shell can be filled
+    (JSON) and the ``slots`` values it was made from, so a compiled form of the shell can be filled
     the same way (the pages' Vega, :func:`chartwatch.web.vega.vega_spec`)."""
 
     shell: str
-    values: dict[str, Any]
+    slots: dict[str, Any]
 
 
 def fill(shell: str, **values: Any) -> Filled:
@@ -233,7 +233,7 @@ def fill(shell: str, **values: Any) -> Filled:
         return json.dumps(str(values[inner]))[1:-1]
 
     out = Filled(json.loads(_SLOT_TEXT.sub(value, shell)))
-    out.shell, out.values = shell, values
+    out.shell, out.slots = shell, values
     return out
 
 

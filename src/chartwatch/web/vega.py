@@ -24,7 +24,7 @@ def vega_spec(spec: dict[str, Any]) -> dict[str, Any]:
     shell, with the same values: Vega-Lite copies inline data, titles and descriptions into
     the Vega as they are (a test compares both ways on every title)."""
     if isinstance(spec, Filled):
-        return fill(_compiled_shell(spec.shell), **spec.values)
+        return fill(_compiled_shell(spec.shell), **spec.slots)
     return _compile(spec)
 
 
