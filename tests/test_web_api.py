@@ -4,6 +4,7 @@ and one error shape for everything that goes wrong."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -487,3 +488,23 @@ def test_backtest_figures_are_consistent(client: TestClient) -> None:
     assert all(0.0 <= r["coverage_hours"] <= 1.0 for r in run["scores"])
     # answered from the job's result: the same document again
     assert client.get("/api/v1/greenlight/backtest").json() == doc
+
+
+def test_the_title_page_track_record_shows_the_charts_only_model(client: TestClient) -> None:
+    """A store with engagement reports: the renewal track record beside a forecast has a row
+    for the model without the reports, with the backtest's pooled figures."""
+    from chartwatch.forecast.scorecard import headline
+
+    doc = client.get("/api/v1/greenlight/backtest").json()
+    charts_only = next(s for s in doc["renewal"]["pooled"] if s["method"] == "charts_only")
+    renewal = headline(doc)["renewal"]
+    assert renewal["charts_only"] == {k: charts_only[k] for k in ("auc", "brier", "c_index")}
+    deadline = time.monotonic() + 240
+    while True:
+        page = client.get("/title/squid-game-season-1").text
+        if 'data-backtest="computing"' not in page or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    table = page[page.index('<table data-backtest="renewal">') :]
+    table = table[: table.index("</table>")]
+    assert "The Top 10 alone, without the engagement reports" in table

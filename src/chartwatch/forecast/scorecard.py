@@ -94,7 +94,9 @@ def headline(document: dict[str, Any]) -> dict[str, Any]:
 
     ``renewal``: ``horizon_months``, ``weeks``, ``last_week``, ``n``, ``renewed``, ``auc``,
     ``auc_interval``, ``brier``, ``c_index`` (the model's pooled figures, each installment
-    once), ``debut_only`` and ``base_rate`` (the baselines' ``auc``, ``brier``, ``c_index``),
+    once), ``charts_only`` (the model without the engagement reports' features, where the
+    store holds reports), ``debut_only`` and ``base_rate`` (the baselines' ``auc``,
+    ``brier``, ``c_index``),
     ``aims``; None when no origin could be scored. ``run``: ``weeks_used``, ``n``,
     ``r2_log_hours``, ``coverage_hours``, ``r2_log_weeks``, ``coverage_weeks`` of the
     forecast from the most weeks scored, ``public_r2``, and ``by_weeks_used`` (every row);
@@ -118,7 +120,7 @@ def headline(document: dict[str, Any]) -> dict[str, Any]:
             "c_index": model["c_index"],
             **{
                 method: {k: pooled[method][k] for k in ("auc", "brier", "c_index")}
-                for method in ("debut_only", "base_rate")
+                for method in ("charts_only", "debut_only", "base_rate")
                 if method in pooled
             },
             "aims": r["aims"],
