@@ -24,6 +24,8 @@ part of the CPU the server could use; the JSON records the CPU both used. Traffi
 127.0.0.1 only and every loop stops at its deadline.
 
     .venv/bin/python bench/bench_web.py [--duration 10] [--clients 32] [--json]
+    .venv/bin/python bench/bench_web.py --realistic [--not-ready] [--duration 60]
+    .venv/bin/python bench/bench_web.py --realistic --service   # each kind of page alone
 """
 
 from __future__ import annotations
@@ -240,6 +242,48 @@ def mix_addresses(db: Path, seed: int = 0) -> list[str]:
     return mix
 
 
+def kind_of(path: str) -> str:
+    """The kind of page an address of the mix is: week, title, compare, search, records, api."""
+    if path.startswith("/api/"):
+        return "api"
+    return path.split("?")[0].strip("/").split("/")[0] or "week"
+
+
+def service_times(port: int, paths: list[str], per_kind: int = 60) -> dict[str, Any]:
+    """``--service``: what each kind of page of the mix costs the server alone: one client,
+    ``per_kind`` addresses of each kind (each once, so each computed), in random order."""
+    import http.client
+    import random
+
+    rng = random.Random(1)
+    kinds: dict[str, list[str]] = {}
+    for path in paths:
+        kinds.setdefault(kind_of(path), []).append(path)
+    sample = [(k, p) for k, ps in kinds.items() for p in rng.sample(ps, min(per_kind, len(ps)))]
+    rng.shuffle(sample)
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    times: dict[str, list[float]] = {}
+    for kind, path in sample:
+        t = time.perf_counter()
+        conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+        response = conn.getresponse()
+        response.read()
+        times.setdefault(kind, []).append((time.perf_counter() - t) * 1000)
+        assert response.status == 200, path
+    conn.close()
+    out = {}
+    for kind, ms in times.items():
+        ms.sort()
+        out[kind] = {
+            "addresses": len(kinds[kind]),
+            "sampled": len(ms),
+            "median_ms": round(percentile(ms, 50), 1),
+            "p90_ms": round(percentile(ms, 90), 1),
+            "max_ms": round(ms[-1], 1),
+        }
+    return out
+
+
 def realistic(args: argparse.Namespace) -> int:
     """``--realistic``: a server just started on a store whose derived data is ready (or,
     with ``--not-ready``, the first requests after a new snapshot); one scenario of the mix
@@ -266,7 +310,10 @@ def realistic(args: argparse.Namespace) -> int:
         startup = time.perf_counter() - t0
         try:
             with OtherLoad() as other:
-                result = scenario(port, server.pid, paths, args.clients, args.duration)
+                if args.service:
+                    result = service_times(port, paths)
+                else:
+                    result = scenario(port, server.pid, paths, args.clients, args.duration)
         finally:
             server.terminate()
             server.wait(timeout=20)
@@ -281,10 +328,19 @@ def realistic(args: argparse.Namespace) -> int:
         "aims": {"p95_ms": 100, "p99_ms": 300, "errors": 0},
         "other_load_cores": other.cores,
     }
-    out = RESULTS.with_name("web-realistic" + ("-not-ready" if args.not_ready else "") + ".json")
+    name = "web-realistic" + ("-not-ready" if args.not_ready else "")
+    out = RESULTS.with_name(name + ("-service" if args.service else "") + ".json")
     out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     if args.json:
         emit_json(data)
+        return 0
+    if args.service:
+        print(f"{info['date']}: one client, each address once (no queueing); ms")
+        for kind, r in result.items():
+            print(
+                f"  {kind:8} {r['addresses']:5} addresses, {r['sampled']} sampled: "
+                f"median {r['median_ms']}, p90 {r['p90_ms']}, max {r['max_ms']}"
+            )
         return 0
     r = result
     print(
@@ -314,6 +370,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--not-ready", action="store_true", help="with --realistic: skip `chartwatch prepare`"
+    )
+    parser.add_argument(
+        "--service",
+        action="store_true",
+        help="with --realistic: one client, each kind of page's own time (no queueing)",
     )
     args = parser.parse_args(argv)
     if not 0 < args.duration <= 120 or not 1 <= args.clients <= 256:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chartwatch.dates import week_ending, week_label
 from chartwatch.errors import NotFoundError, UsageError
+from chartwatch.results import jsonable
 from chartwatch.vocabulary import COUNTRY_CATEGORIES, GLOBAL_CATEGORIES
 
 if TYPE_CHECKING:
@@ -62,10 +63,7 @@ class WeekChart:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["week_end"] = self.week_end.isoformat()
-        out["week_start"] = self.week_start.isoformat()
-        out["as_of"] = self.as_of.isoformat() if self.as_of else None
+        out: dict[str, Any] = jsonable(self)  # not asdict: it deep-copies every value
         out.update(out.pop("view"))
         return out
 
