@@ -64,11 +64,12 @@ def fetch(base: str, path: str) -> tuple[int, bytes]:
         return int(response.status), response.read()
 
 
-def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(db: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
     env.pop("CHARTWATCH_DB", None)
+    command = [str(CHARTWATCH), "serve", "--db", str(db), "--host", HOST, "--port", str(port)]
     proc = subprocess.Popen(
-        [str(CHARTWATCH), "serve", "--db", str(db), "--host", HOST, "--port", str(port)],
+        [*command, "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -89,9 +90,22 @@ def start_server(db: Path, port: int) -> subprocess.Popen[bytes]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time of a process and the processes under it that are running
+    (``serve --workers N``'s workers, a preparing child), from Linux's /proc."""
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+    tree, grew = {pid}, True
+    while grew:
+        more = {p for p, f in stats.items() if int(f[1]) in tree} - tree
+        tree |= more
+        grew = bool(more)
+    ticks = sum(int(stats[p][11]) + int(stats[p][12]) for p in tree if p in stats)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 async def _get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
@@ -306,7 +320,7 @@ def realistic(args: argparse.Namespace) -> int:
         paths = mix_addresses(db)
         port = free_port()
         t0 = time.perf_counter()
-        server = start_server(db, port)
+        server = start_server(db, port, args.workers)
         startup = time.perf_counter() - t0
         try:
             with OtherLoad() as other:
@@ -322,6 +336,7 @@ def realistic(args: argparse.Namespace) -> int:
         "clients": args.clients,
         "duration_s": args.duration,
         "derived_ready": not args.not_ready,
+        "workers": args.workers,
         "prepare_s": prepare_s,
         "server_start_s": round(startup, 2),
         "mix": result,
@@ -329,6 +344,7 @@ def realistic(args: argparse.Namespace) -> int:
         "other_load_cores": other.cores,
     }
     name = "web-realistic" + ("-not-ready" if args.not_ready else "")
+    name += f"-workers{args.workers}" if args.workers > 1 else ""
     out = RESULTS.with_name(name + ("-service" if args.service else "") + ".json")
     out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     if args.json:
@@ -370,6 +386,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--not-ready", action="store_true", help="with --realistic: skip `chartwatch prepare`"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="with --realistic: `serve --workers N`"
     )
     parser.add_argument(
         "--service",

@@ -301,3 +301,54 @@ def test_a_read_only_store_is_stamped_once(bundled_db: Path) -> None:
     with chartwatch.open_store(bundled_db) as writable:
         View.of(writable)
         assert "stamp" not in writable.shared
+
+
+def test_serve_with_two_worker_processes(bundled_db: Path) -> None:
+    """`chartwatch serve --workers 2`: two processes under uvicorn's supervisor, each with its
+    own copy of the store, answer the same pages with the same tags (the tag is the store's
+    content stamp and the address, whichever process answers), and all stop on SIGTERM."""
+    import os
+    import signal
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "CHARTWATCH_DB"}
+    script = Path(sys.executable).parent / "chartwatch"
+    command = [str(script), "serve", "--db", str(bundled_db), "--port", str(port)]
+    proc = subprocess.Popen(
+        [*command, "--workers", "2"], stderr=subprocess.PIPE, text=True, env=env
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            try:
+                if httpx.get(base + "/api/v1/status", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "chartwatch serve --workers 2 did not answer"
+            time.sleep(0.3)
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        workers = [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        assert len(workers) == 2, [Path(f"/proc/{c}/cmdline").read_bytes() for c in children]
+        tags = set()
+        for _ in range(6):  # a new connection each time: either process may answer
+            with httpx.Client(base_url=base) as client:
+                page = client.get("/title/all-of-us-are-dead-season-1")
+                assert page.status_code == 200 and "All of Us Are Dead" in page.text
+                tags.add(client.get("/api/v1/week").headers["etag"])
+        assert len(tags) == 1
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    assert proc.stderr is not None
+    assert "with 2 processes" in proc.stderr.read()
+    for c in workers:
+        assert not Path(f"/proc/{c}").exists() or "zombie" in Path(f"/proc/{c}/status").read_text()

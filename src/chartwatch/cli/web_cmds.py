@@ -84,6 +84,17 @@ def serve(
             metavar="NAME",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            help="Server processes, each with its own copy of the store: one per core to "
+            "spare answers that many pages at once (Python computes one at a time per "
+            "process).",
+            min=1,
+            max=32,
+        ),
+    ] = 1,
     db: DbOption = None,
 ) -> None:
     """Serve the web pages and the JSON API (/api/v1/…, reference at /docs), read-only.
@@ -98,20 +109,27 @@ def serve(
         path = _ready(db)
         import uvicorn
 
-        from chartwatch.web.app import create_app
+        from chartwatch.web.app import SERVED_APP, create_app, serve_in_environment
 
         hosts = allowed_hosts(host, allow_host or [])
         from chartwatch.web.source import StoreSource
 
-        web = create_app(path, allowed_hosts=hosts, source=StoreSource(path, prepare=True))
         if not is_loopback(host):
             err(
                 f"Warning: listening on {host}, not only this machine: the server has no "
                 "authentication, so anyone who can reach it can read the store. It answers "
                 f"to {', '.join(hosts)}; add --allow-host for other names clients use."
             )
-        err(f"chartwatch: serving {path} at http://{host}:{port}/ (Ctrl-C to stop)")
-        uvicorn.run(web, host=host, port=port, log_level="warning", access_log=False)
+        many = f" with {workers} processes" if workers > 1 else ""
+        err(f"chartwatch: serving {path} at http://{host}:{port}/{many} (Ctrl-C to stop)")
+        settings = {"host": host, "port": port, "log_level": "warning", "access_log": False}
+        if workers == 1:
+            web = create_app(path, allowed_hosts=hosts, source=StoreSource(path, prepare=True))
+            uvicorn.run(web, **settings)  # type: ignore[arg-type]
+            return
+        # each worker process makes its own app from what ``serve`` leaves in its environment
+        serve_in_environment(path, hosts)
+        uvicorn.run(SERVED_APP, factory=True, workers=workers, **settings)  # type: ignore[arg-type]
 
 
 @app.command(rich_help_panel="Web and plots")

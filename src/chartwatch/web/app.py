@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
@@ -110,6 +111,7 @@ class Site:
             trim_blocks=True,
             lstrip_blocks=True,
             undefined=StrictUndefined,
+            auto_reload=False,  # the templates ship with the package: no stat per page
         )
         env.filters["num"] = lambda v: "–" if v is None else f"{v:,}"
         env.filters["dec"] = lambda v: "–" if v is None else f"{v:.3f}"
@@ -321,6 +323,8 @@ def create_app(
         from chartwatch.web.vega import warm
 
         warm(CHART_WIDTH, MAP_WIDTH)  # the chart shapes, compiled to Vega, before any page
+        for name in site.env.list_templates(extensions=["html"]):
+            site.env.get_template(name)  # compiled now, not by the first visitors at once
         if site.source.prepare:  # ``serve``: the first copy, prepared, before the first page
             with contextlib.suppress(ChartwatchError):  # a writer at work: the pages will say
                 first = await run_in_threadpool(site.source.refresh)
@@ -355,6 +359,27 @@ def create_app(
     routes_api.register(app, site)
     check_web.register(app, site.source, site.env, site.html)  # POST /api/v1/check, /check
     return app
+
+
+SERVED_APP = "chartwatch.web.app:served"  # what `serve --workers N` has each process make
+_SERVE_ENV = "CHARTWATCH_SERVE"
+
+
+def serve_in_environment(db: Path, allowed_hosts: Sequence[str]) -> None:
+    """Leave what :func:`served` needs in the environment the worker processes inherit."""
+    os.environ[_SERVE_ENV] = json.dumps({"db": str(db), "allowed_hosts": list(allowed_hosts)})
+
+
+def served() -> FastAPI:
+    """The app of one process of ``chartwatch serve --workers N``: the same app as one
+    process serves, over its own in-memory copy of the store (each copy taken and prepared
+    as by a single server; what is derived is kept beside the store, so the processes
+    share it once one has written it)."""
+    settings = json.loads(os.environ[_SERVE_ENV])
+    db = Path(settings["db"])
+    return create_app(
+        db, allowed_hosts=settings["allowed_hosts"], source=StoreSource(db, prepare=True)
+    )
 
 
 def _handle_errors(app: FastAPI, site: Site) -> None:
