@@ -352,3 +352,22 @@ def test_serve_with_two_worker_processes(bundled_db: Path) -> None:
     assert "with 2 processes" in proc.stderr.read()
     for c in workers:
         assert not Path(f"/proc/{c}").exists() or "zombie" in Path(f"/proc/{c}/status").read_text()
+
+
+def test_serve_with_workers_on_a_busy_port_says_so(bundled_db: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        script = Path(sys.executable).parent / "chartwatch"
+        done = subprocess.run(
+            [str(script), "serve", "--db", str(bundled_db), "--port", str(port), "--workers", "2"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    assert f"--port: cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -109,7 +109,7 @@ def serve(
         path = _ready(db)
         import uvicorn
 
-        from chartwatch.web.app import SERVED_APP, create_app, serve_in_environment
+        from chartwatch.web.app import create_app, serve_in_environment
 
         hosts = allowed_hosts(host, allow_host or [])
         from chartwatch.web.source import StoreSource
@@ -128,8 +128,10 @@ def serve(
             uvicorn.run(web, **settings)  # type: ignore[arg-type]
             return
         # each worker process makes its own app from what ``serve`` leaves in its environment
+        from chartwatch.web import workers as processes
+
         serve_in_environment(path, hosts)
-        uvicorn.run(SERVED_APP, factory=True, workers=workers, **settings)  # type: ignore[arg-type]
+        raise typer.Exit(processes.run(host, port, workers))
 
 
 @app.command(rich_help_panel="Web and plots")
