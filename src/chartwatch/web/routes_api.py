@@ -43,9 +43,15 @@ def status_without_folder(store: Store) -> Any:
 
 
 def register(app: FastAPI, site: Site) -> None:
-    """Add the API's routes to ``app``."""
-    from chartwatch.web.app import DEFAULT_BACKTEST
+    """Add the API's routes to ``app``: the charts, the store, the engagement reports and
+    the forecasts, each the JSON of its command."""
+    _charts(app, site)
+    _store(app, site)
+    _engagement(app, site)
+    _forecasts(app, site)
 
+
+def _charts(app: FastAPI, site: Site) -> None:
     @app.get("/api/v1/week", tags=["api"], summary="chartwatch week --json")
     async def api_week(args: params.Week) -> Response:
         """One week's Top 10: the four global lists, or a country's Films and TV."""
@@ -127,6 +133,8 @@ def register(app: FastAPI, site: Site) -> None:
         """Titles and shows matching the text, best first."""
         return await site.answer("search", api.search, q=params.required_text(q, "q"), limit=limit)
 
+
+def _store(app: FastAPI, site: Site) -> None:
     @app.get("/api/v1/history", tags=["api"], summary="chartwatch history --json")
     async def api_history(args: params.History, include_new_columns: bool = False) -> Response:
         """Every revision Netflix made, optionally for a title, week, list or country."""
@@ -134,6 +142,13 @@ def register(app: FastAPI, site: Site) -> None:
             "history", api.history, **vars(args), include_new_columns=include_new_columns
         )
 
+    @app.get("/api/v1/status", tags=["api"], summary="chartwatch status --json")
+    async def api_status() -> Response:
+        """What the store holds (the store's file by name: its folder is not shown)."""
+        return await site.answer("status", status_without_folder)
+
+
+def _engagement(app: FastAPI, site: Site) -> None:
     @app.get("/api/v1/engagement", tags=["api"], summary="chartwatch engagement --json")
     async def api_engagement(args: params.Engagement) -> Response:
         """A semiannual engagement report's leaderboard, each row linked to its Top 10
@@ -172,10 +187,9 @@ def register(app: FastAPI, site: Site) -> None:
             every_row=all,
         )
 
-    @app.get("/api/v1/status", tags=["api"], summary="chartwatch status --json")
-    async def api_status() -> Response:
-        """What the store holds (the store's file by name: its folder is not shown)."""
-        return await site.answer("status", status_without_folder)
+
+def _forecasts(app: FastAPI, site: Site) -> None:
+    from chartwatch.web.app import DEFAULT_BACKTEST
 
     @app.get("/api/v1/greenlight", tags=["api"], summary="chartwatch greenlight QUERY --json")
     async def api_greenlight(

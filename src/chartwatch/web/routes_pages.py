@@ -31,8 +31,14 @@ def status_page_without_folder(store: Store) -> pages.Page:
 
 
 def register(app: FastAPI, site: Site) -> None:
-    """Add the pages' routes to ``app``."""
+    """Add the pages' routes to ``app``: the charts (weeks, titles, leaderboards, reports),
+    the ways to find and compare titles, and the store's own pages."""
+    _charts(app, site)
+    _finding(app, site)
+    _store(app, site)
 
+
+def _charts(app: FastAPI, site: Site) -> None:
     @app.get("/", include_in_schema=False)
     @app.get("/.json", include_in_schema=False)
     async def home_page(request: Request, args: params.Week) -> Response:
@@ -97,6 +103,8 @@ def register(app: FastAPI, site: Site) -> None:
             )
         return await site.page(request, "engagement", engagement_page, **vars(args))
 
+
+def _finding(app: FastAPI, site: Site) -> None:
     @app.get("/compare", include_in_schema=False)
     @app.get("/compare.json", include_in_schema=False)
     async def compare_page(
@@ -123,6 +131,8 @@ def register(app: FastAPI, site: Site) -> None:
             request, "search", pages.search_page, q=params.text(q, "q"), limit=limit
         )
 
+
+def _store(app: FastAPI, site: Site) -> None:
     @app.get("/history", include_in_schema=False)
     @app.get("/history.json", include_in_schema=False)
     async def history_page(request: Request, args: params.History) -> Response:
