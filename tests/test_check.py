@@ -487,3 +487,16 @@ def test_cli_stdin_and_as_of(bundled_db, monkeypatch) -> None:
     result = runner.invoke(app, ["check", "-"], input=b"Squid Game \xff drew 1 million hours")
     assert result.exit_code == 2
     assert result.stderr.strip() == "Error: <stdin>: line 1: not UTF-8 text"
+
+
+def test_original_language_titles_are_titles(bundled) -> None:
+    """Titles are matched as search does, original-language titles included: the reports
+    name Money Heist: Part 5 "La casa de papel: Parte 5" (the raw workbook, read in
+    test_search_original_titles)."""
+    first = run("Money Heist: Part 5")[0]
+    text = "La casa de papel: Parte 5 debuted at No. 1 among non-English TV shows."
+    (claim,) = check(bundled, text).claims
+    assert claim.title == "Money Heist: Part 5" and claim.kind == "rank"
+    assert claim.verdict == ("true" if first["weekly_rank"] == "1" else "false")
+    (quoted,) = check(bundled, "“La casa de papel: Parte 5” was No. 1.").claims
+    assert quoted.title == "Money Heist: Part 5"

@@ -85,9 +85,35 @@ class Facts:
                     out.setdefault(normalize(label), label)
             for show in cat.shows.values():
                 out.setdefault(normalize(show.name), show.name)
+            for key, (name, _target) in self.original_names().items():
+                out.setdefault(key, name)
             return out
 
         return self.view.derived("check.names", compute)
+
+    def original_names(self) -> dict[str, tuple[str, Title | Show | None]]:
+        """The original-language titles the engagement reports publish by this view's date
+        (normalised) → (the name, the title or show it names; None where it names several):
+        "La casa de papel" is Money Heist, as in ``search`` and ``title``."""
+
+        def compute() -> dict[str, tuple[str, Title | Show | None]]:
+            from chartwatch.engagement.names import original_names
+
+            out: dict[str, tuple[str, Title | Show | None]] = {}
+            for name, target in original_names(self.view).names:
+                if isinstance(target, Show) and len(target.titles) == 1:
+                    target = target.titles[0]
+                key = normalize(name)
+                if not key:
+                    continue
+                known = out.get(key)
+                if known is None:
+                    out[key] = (name, target)
+                elif known[1] is not target:
+                    out[key] = (known[0], None)
+            return out
+
+        return self.view.derived("check.original_names", compute)
 
     def name_heads(self) -> dict[str, int]:
         """The first word of every name in :meth:`names` → the most words such a name has
@@ -117,15 +143,17 @@ class Facts:
         return self.view.derived("check.prefixes", compute)
 
     def resolve(self, query: str) -> Title | Show | None:
-        """The title (or show) ``query`` names as ``chartwatch search`` matches it, or None
-        when nothing, or several titles equally, match (in this view: a title that charts
-        only later is not there)."""
+        """The title (or show) ``query`` names as ``chartwatch search`` matches it (or as an
+        original-language title of the engagement reports, in full), or None when nothing,
+        or several titles equally, match (in this view: a title that charts only later is
+        not there)."""
         seen = self._seen.resolved
         if query not in seen:
             try:
                 found: Title | Show | None = resolve(self.titles(), query)
             except (NotFoundError, AmbiguousTitleError):
-                found = None
+                # an original-language title in full, as View.resolve reads it
+                found = self.original_names().get(normalize(query), ("", None))[1]
             seen[query] = found
         return seen[query]
 
