@@ -208,7 +208,7 @@ def title_page(
 ) -> Page:
     """A title's page (or a show's, for a show with several charted installments), with the
     forecasts and ``backtest``, their figures (see :func:`backtest_view`)."""
-    from chartwatch.analytics.runs import show_report, title_report
+    from chartwatch.analytics.runs import title_report
 
     view = View.of(store, as_of)
     links = links_for(view)
@@ -218,24 +218,7 @@ def title_page(
         suffix = ".json" if fmt == "json" else ""
         raise Redirect(url(canonical + suffix, as_of=as_of, compare=compare_with))
     if isinstance(target, Show):
-        show = show_report(view, target).to_dict()
-        lines = list(zip(show["installments"], target.titles, strict=True))
-        for line, title in lines:
-            line["url"] = links.title(title)
-        # in the show's order: Season 1, 2, 3…, then the installments without a number
-        lines.sort(key=lambda lt: _installment_order(lt[1]))
-        show["installments"] = [line for line, _ in lines]
-        return Page(
-            "show.html",
-            target.name,
-            {
-                "kind": "show",
-                "show": show,
-                "api": url("/api/v1/title", q=describe(target), as_of=as_of),
-                "history": url("/history", title=target.name),
-                "forecast": forecasts(view, target, links, backtest=backtest),
-            },
-        )
+        return _show_page(view, links, target, backtest)
     report = title_report(view, target)
     if not report.weeks and not report.countries.top10:
         raise WebError(404, "not_found", f"{target.label!r} has no chart weeks in this view")
@@ -259,42 +242,8 @@ def title_page(
     except ChartwatchError as exc:
         data["brief"] = None
         notes.append(f"No brief: {exc.message}")
-
-    from chartwatch.render import charts
-
-    charts_data: dict[str, Any] = {"run": None, "map": None}
-    compared: list[dict[str, str]] = []
-    if compare_with:
-        from chartwatch.analytics.compare import compare
-
-        try:
-            comparison = compare(view, [target, *compare_with])
-        except ChartwatchError as exc:
-            raise from_core(exc, parameter="compare") from None
-        charts_data["run"] = charts.compare_chart(comparison, width=CHART_WIDTH, first_runs=True)
-        data["reentries"] = reentries(comparison)
-        compared = [
-            {"label": t.column, "url": links.label(t.label, t.film)} for t in comparison.titles
-        ]
-        data["comparison"] = comparison.to_dict()
-    elif report.weeks:
-        charts_data["run"] = charts.run_chart(report, width=CHART_WIDTH)
-
-    from chartwatch.analytics.countries import countries
-
-    data["footprint"] = None
-    data["map_views"] = []
-    try:
-        footprint = countries(view, target)
-    except ChartwatchError as exc:
-        notes.append(f"No world map: {exc.message}")
-    else:
-        charts_data["map"] = charts.map_chart(footprint, width=MAP_WIDTH, inline_atlas=False)
-        fp = footprint.to_dict()
-        for c in fp["countries"]:
-            c["whole_run"] = _whole_run(c)
-        data["footprint"] = fp
-        data["map_views"] = charts_data["map"]["usermeta"]["chartwatch"]["views"]
+    run, compared = _run_chart(view, links, target, report, compare_with, data)
+    charts_data = {"run": run, "map": _map(view, target, data, notes)}
     data["forecast"] = forecasts(
         view, target, links, run=data["title"]["forecast"], backtest=backtest
     )
@@ -311,6 +260,80 @@ def title_page(
         "history_api": url("/api/v1/history", title=target.show),
     }
     return Page("title.html", target.label, data)
+
+
+def _show_page(view: View, links: Links, target: Show, backtest: dict[str, Any] | None) -> Page:
+    """The page of a show with several charted installments, in the show's order."""
+    from chartwatch.analytics.runs import show_report
+
+    show = show_report(view, target).to_dict()
+    lines = list(zip(show["installments"], target.titles, strict=True))
+    for line, title in lines:
+        line["url"] = links.title(title)
+    # in the show's order: Season 1, 2, 3…, then the installments without a number
+    lines.sort(key=lambda lt: _installment_order(lt[1]))
+    show["installments"] = [line for line, _ in lines]
+    return Page(
+        "show.html",
+        target.name,
+        {
+            "kind": "show",
+            "show": show,
+            "api": url("/api/v1/title", q=describe(target), as_of=view.as_of),
+            "history": url("/history", title=target.name),
+            "forecast": forecasts(view, target, links, backtest=backtest),
+        },
+    )
+
+
+def _run_chart(
+    view: View,
+    links: Links,
+    target: Title,
+    report: Any,
+    compare_with: list[str] | None,
+    data: dict[str, Any],
+) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
+    """The run chart: the title's weeks, or the titles ``compare_with`` overlaid on it (then
+    ``data`` gains the comparison and its re-entries), and the compared titles' addresses."""
+    from chartwatch.render import charts
+
+    if not compare_with:
+        return (charts.run_chart(report, width=CHART_WIDTH) if report.weeks else None), []
+    from chartwatch.analytics.compare import compare
+
+    try:
+        comparison = compare(view, [target, *compare_with])
+    except ChartwatchError as exc:
+        raise from_core(exc, parameter="compare") from None
+    data["reentries"] = reentries(comparison)
+    data["comparison"] = comparison.to_dict()
+    compared = [{"label": t.column, "url": links.label(t.label, t.film)} for t in comparison.titles]
+    return charts.compare_chart(comparison, width=CHART_WIDTH, first_runs=True), compared
+
+
+def _map(
+    view: View, target: Title, data: dict[str, Any], notes: list[str]
+) -> dict[str, Any] | None:
+    """The world map of the title's country lists (``data`` gains its footprint and the
+    map's views), or None with a note saying why there is none."""
+    from chartwatch.analytics.countries import countries
+    from chartwatch.render import charts
+
+    data["footprint"] = None
+    data["map_views"] = []
+    try:
+        footprint = countries(view, target)
+    except ChartwatchError as exc:
+        notes.append(f"No world map: {exc.message}")
+        return None
+    chart = charts.map_chart(footprint, width=MAP_WIDTH, inline_atlas=False)
+    fp = footprint.to_dict()
+    for c in fp["countries"]:
+        c["whole_run"] = _whole_run(c)
+    data["footprint"] = fp
+    data["map_views"] = chart["usermeta"]["chartwatch"]["views"]
+    return chart
 
 
 def _installment_order(title: Title) -> tuple[bool, int, dt.date]:
