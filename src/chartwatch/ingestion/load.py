@@ -160,7 +160,10 @@ def _pause_for_tests() -> None:
 
 
 def _load(store: Store, prepared: Prepared) -> IngestResult:
-    con = store.con
+    """Check ``prepared`` (staged as ``_raw``) against the store and add it as one snapshot:
+    the row checks, the versions its rows repeat or add, the file's checks against the
+    store's lists and history, then the snapshot, its new versions, its observations and
+    the current view. Raises :class:`BadInputError` before anything is written."""
     kind = prepared.kind
     payload = prepared.payload
     bad = validate.first_bad_row(store, kind, prepared.columns, b'"' in prepared.text)
@@ -180,7 +183,35 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
     )
     assert ids is not None
     snapshot_id, base_version = int(ids[0]), int(ids[1])
-    observed_at = payload.observed_at
+    typed = validate.typed_select(kind, columns, prepared.unknown_columns)
+    _stage_observations(store, typed, base_version)
+    warnings += _file_problems(store, prepared, columns)
+    rows, new_versions, revised, known = store.one(
+        "SELECT count(*), count(*) FILTER (old_id IS NULL), "
+        "count(*) FILTER (old_id IS NULL AND key_known), count(*) FILTER (key_known) FROM _obs"
+    ) or (0, 0, 0, 0)
+    if 0 < new_versions < rows:
+        _number_new_versions(store, base_version)
+    _write(store, prepared, typed, snapshot_id, rows, new_versions, known)
+    _pause_for_tests()
+    return IngestResult(
+        source=payload.source,
+        status="accepted",
+        kind=kind.name,
+        sha256=prepared.sha256,
+        snapshot_id=snapshot_id,
+        observed_at=payload.observed_at.isoformat(),
+        rows=int(rows),
+        new_versions=int(new_versions),
+        revised=int(revised),
+        warnings=warnings,
+    )
+
+
+def _stage_observations(store: Store, typed: str, base_version: int) -> None:
+    """``_obs``: each row's key, hashes, the version it repeats (``old_id``), whether its key
+    is in the current view, and its version id."""
+    con = store.con
     # Match every row to the version it repeats, if any: the same key and the same values
     # (compared by a 64-bit hash of all value columns, so the join reads no strings; the
     # chance that a changed row hashes like its old version is about 5e-20). _obs is narrow
@@ -189,7 +220,6 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
     # Rows that are new versions are numbered after the highest version id, in line order.
     # Lines are numbered 2, 3, … without gaps, so when no row repeats a version the new ids
     # are simply base + line - 1; only a file that mixes new and known rows needs a window.
-    typed = validate.typed_select(kind, columns, prepared.unknown_columns)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _obs AS
@@ -209,6 +239,14 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
         """,
         {"base": base_version},
     )
+
+
+def _file_problems(store: Store, prepared: Prepared, columns: list[str]) -> list[str]:
+    """The file's checks over ``_obs`` and ``_raw``: a key twice, the country lists, the
+    lists' shape and the titles' history against the store. Raises at the first problem;
+    returns the warnings."""
+    kind = prepared.kind
+    warnings: list[str] = []
     dup = validate.duplicate_key(
         store, kind, "SELECT 1 FROM _obs GROUP BY key_hash HAVING count(*) > 1 LIMIT 1"
     )
@@ -227,20 +265,37 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
     if bad is not None:
         raise BadInputError(prepared.source, bad[1], line=bad[0])
     warnings += found.warnings
-    rows, new_versions, revised, known = store.one(
-        "SELECT count(*), count(*) FILTER (old_id IS NULL), "
-        "count(*) FILTER (old_id IS NULL AND key_known), count(*) FILTER (key_known) FROM _obs"
-    ) or (0, 0, 0, 0)
-    if 0 < new_versions < rows:
-        con.execute(
-            """
-            UPDATE _obs SET version_id = n.version_id
-            FROM (SELECT __line, $base + row_number() OVER (ORDER BY __line) AS version_id
-                  FROM _obs WHERE old_id IS NULL) n
-            WHERE _obs.__line = n.__line
-            """,
-            {"base": base_version},
-        )
+    return warnings
+
+
+def _number_new_versions(store: Store, base_version: int) -> None:
+    """Number the new versions after ``base_version`` in line order, in a file that mixes
+    new rows with rows that repeat a known version."""
+    store.con.execute(
+        """
+        UPDATE _obs SET version_id = n.version_id
+        FROM (SELECT __line, $base + row_number() OVER (ORDER BY __line) AS version_id
+              FROM _obs WHERE old_id IS NULL) n
+        WHERE _obs.__line = n.__line
+        """,
+        {"base": base_version},
+    )
+
+
+def _write(
+    store: Store,
+    prepared: Prepared,
+    typed: str,
+    snapshot_id: int,
+    rows: int,
+    new_versions: int,
+    known: int,
+) -> None:
+    """Add the snapshot, its new versions, its observations, and move the current view."""
+    con = store.con
+    kind = prepared.kind
+    payload = prepared.payload
+    observed_at = payload.observed_at
     con.execute(
         """
         INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -294,19 +349,6 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
         {f"ANTI JOIN current_rows c ON {_KEY_EQ.format(a='c', b='n')}" if known else ""}
         """,
         [snapshot_id, observed_at],
-    )
-    _pause_for_tests()
-    return IngestResult(
-        source=payload.source,
-        status="accepted",
-        kind=kind.name,
-        sha256=prepared.sha256,
-        snapshot_id=snapshot_id,
-        observed_at=observed_at.isoformat(),
-        rows=int(rows),
-        new_versions=int(new_versions),
-        revised=int(revised),
-        warnings=warnings,
     )
 
 
