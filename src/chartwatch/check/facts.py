@@ -95,25 +95,9 @@ class Facts:
         """The original-language titles the engagement reports publish by this view's date
         (normalised) → (the name, the title or show it names; None where it names several):
         "La casa de papel" is Money Heist, as in ``search`` and ``title``."""
+        from chartwatch.engagement.names import original_names
 
-        def compute() -> dict[str, tuple[str, Title | Show | None]]:
-            from chartwatch.engagement.names import original_names
-
-            out: dict[str, tuple[str, Title | Show | None]] = {}
-            for name, target in original_names(self.view).names:
-                if isinstance(target, Show) and len(target.titles) == 1:
-                    target = target.titles[0]
-                key = normalize(name)
-                if not key:
-                    continue
-                known = out.get(key)
-                if known is None:
-                    out[key] = (name, target)
-                elif known[1] is not target:
-                    out[key] = (known[0], None)
-            return out
-
-        return self.view.derived("check.original_names", compute)
+        return original_names(self.view).exact()
 
     def name_heads(self) -> dict[str, int]:
         """The first word of every name in :meth:`names` → the most words such a name has

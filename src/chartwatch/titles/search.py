@@ -76,26 +76,40 @@ class OtherNames:
     """Other names of a title index's titles and shows, searched like their labels: the
     original-language titles Netflix publishes in its engagement reports
     (:func:`chartwatch.engagement.names.original_names`). Made once per view, it keeps the
-    index of the title index's names and its own, built on first search."""
+    index of the title index's names and its own, built on first search, and the names
+    looked up whole (:meth:`exact`), built on first look-up."""
 
     names: list[tuple[str, Title | Show]]
     index: tuple[list[str], list[Title | Show]] | None = None
+    whole: dict[str, tuple[str, Title | Show | None]] | None = None
 
     def __len__(self) -> int:
         return len(self.names)
+
+    def exact(self) -> dict[str, tuple[str, Title | Show | None]]:
+        """Each name (after :func:`normalize`) → (the name, the one title or show it names;
+        None where it names several). A show of one installment names that installment."""
+        if self.whole is None:
+            whole: dict[str, tuple[str, Title | Show | None]] = {}
+            for name, target in self.names:
+                if isinstance(target, Show) and len(target.titles) == 1:
+                    target = target.titles[0]
+                key = normalize(name)
+                if not key:
+                    continue
+                known = whole.get(key)
+                if known is None:
+                    whole[key] = (name, target)
+                elif known[1] is not target:
+                    whole[key] = (known[0], None)
+            self.whole = whole
+        return self.whole
 
 
 def named_by(other: OtherNames, query: str) -> Title | Show | None:
     """The one title or show that one of ``other``'s names is exactly (after
     :func:`normalize`), or None (no such name, or names of several)."""
-    q = normalize(query)
-    found: dict[int, Title | Show] = {}
-    for name, target in other.names:
-        if normalize(name) == q:
-            if isinstance(target, Show) and len(target.titles) == 1:
-                target = target.titles[0]
-            found[id(target)] = target
-    return next(iter(found.values())) if len(found) == 1 else None
+    return other.exact().get(normalize(query), ("", None))[1]
 
 
 def _index(
