@@ -49,7 +49,14 @@ def _compile(spec: dict[str, Any]) -> dict[str, Any]:
 
 def warm(width: int | str, map_width: int | str) -> None:
     """Build the run-chart and map shapes and compile them to Vega now (the server's start,
-    so its first title pages pay neither Altair nor vl-convert)."""
+    so its first title pages pay neither Altair nor vl-convert).
+
+    numpy and pandas are imported here too, before any request or job thread: Altair finds
+    them in ``sys.modules``, and while a background job (the backtests) is still importing
+    them there, a page's chart met a half-made numpy (``partially initialized module``)."""
+    import numpy  # noqa: F401
+    import pandas  # noqa: F401
+
     from chartwatch.render import charts
 
     charts.warm(width, map_width)
