@@ -218,23 +218,31 @@ class Filled(dict[str, Any]):
 
 
 def fill(shell: str, **values: Any) -> Filled:
-    """A copy of the chart ``shell`` (JSON) with each slot replaced by its value: a list
-    ``[{"\x00slot": name}]``, a string that is a slot, a slot inside a string, or one
+    """A copy of the chart ``shell`` (JSON) with each slot replaced by its value (see
+    :func:`fill_text`), parsed once."""
+    out = Filled(json.loads(fill_text(shell, **values)))
+    out.shell, out.slots = shell, values
+    return out
+
+
+def fill_text(shell: str, *, sort_keys: bool = False, **values: Any) -> str:
+    """The JSON text of the chart ``shell`` (JSON) with each slot replaced by its value: a
+    list ``[{"\x00slot": name}]``, a string that is a slot, a slot inside a string, or one
     inside a string literal of an expression (the compiled Vega's sort by the titles'
-    order: escaped as JSON.stringify escapes). Done on the JSON text, then parsed once."""
+    order: escaped as JSON.stringify escapes). Done on the text, so nothing is parsed: with
+    a shell written with sorted keys and ``sort_keys``, the text is what ``json.dumps`` of
+    the filled chart with ``sort_keys=True`` writes."""
 
     def value(m: re.Match[str]) -> str:
         whole, listed, escaped, inner = m.groups()
         if whole or listed:
-            return json.dumps(values[whole or listed])
+            return json.dumps(values[whole or listed], sort_keys=sort_keys)
         if escaped:
             literal = json.dumps(str(values[escaped]), ensure_ascii=False)[1:-1]
             return json.dumps(literal)[1:-1]
         return json.dumps(str(values[inner]))[1:-1]
 
-    out = Filled(json.loads(_SLOT_TEXT.sub(value, shell)))
-    out.shell, out.slots = shell, values
-    return out
+    return _SLOT_TEXT.sub(value, shell)
 
 
 # the slots as json.dumps writes them, in the order tried at each position

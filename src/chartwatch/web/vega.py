@@ -14,7 +14,9 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from chartwatch.render.charts import ATLAS_URL, VEGA_LITE_VERSION, Filled, fill
+from markupsafe import Markup
+
+from chartwatch.render.charts import ATLAS_URL, VEGA_LITE_VERSION, Filled, fill, fill_text
 
 
 def vega_spec(spec: dict[str, Any]) -> dict[str, Any]:
@@ -28,9 +30,28 @@ def vega_spec(spec: dict[str, Any]) -> dict[str, Any]:
     return _compile(spec)
 
 
+def vega_json(spec: dict[str, Any]) -> Markup:
+    """The Vega of the Vega-Lite ``spec`` as a page embeds it in a ``<script
+    type="application/json">``: the text Jinja's ``vega_spec(spec) | tojson`` writes (keys
+    sorted, ``<>&'`` escaped), byte for byte. A filled spec fills the text of its compiled
+    shell, so neither the shell nor the filled chart is parsed or dumped whole again: for
+    a title page's map (about 60 KB of JSON) that was most of the chart's cost."""
+    if isinstance(spec, Filled):
+        text = fill_text(_compiled_shell(spec.shell), sort_keys=True, **spec.slots)
+    else:
+        text = json.dumps(_compile(spec), sort_keys=True)
+    return Markup(
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("'", "\\u0027")
+    )
+
+
 @lru_cache(maxsize=256)
 def _compiled_shell(shell: str) -> str:
-    return json.dumps(_compile(json.loads(shell)))
+    """The shell compiled to Vega, as JSON with sorted keys (as pages write it)."""
+    return json.dumps(_compile(json.loads(shell)), sort_keys=True)
 
 
 def _compile(spec: dict[str, Any]) -> dict[str, Any]:
@@ -53,9 +74,14 @@ def warm(width: int | str, map_width: int | str) -> None:
 
     numpy and pandas are imported here too, before any request or job thread: Altair finds
     them in ``sys.modules``, and while a background job (the backtests) is still importing
-    them there, a page's chart met a half-made numpy (``partially initialized module``)."""
-    import numpy  # noqa: F401
-    import pandas  # noqa: F401
+    them there, a page's chart met a half-made numpy (``partially initialized module``).
+    Both come with the forecast extra; without it there is no such job."""
+    import contextlib
+    import importlib
+
+    for name in ("numpy", "pandas"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
 
     from chartwatch.render import charts
 
