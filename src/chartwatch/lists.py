@@ -110,6 +110,50 @@ def _span(
     )
 
 
+_ROW_COLUMNS = """category, rank, show_title, season_title, weekly_hours_viewed, weekly_views,
+    runtime, cumulative_weeks_in_top_10, is_staggered_launch,
+    CASE WHEN reconstructed THEN observed_at END"""
+
+
+def _week_rows(
+    view: View,
+    list_name: str,
+    iso: str | None,
+    target: dt.date,
+    cat: str | None,
+    rows_sql: str,
+    params: list[Any],
+) -> list[tuple[Any, ...]]:
+    """The rows of the week ``target`` (of category ``cat``, or all), by category and rank.
+
+    The current view's global lists are read once, whole, and kept with the view when its
+    core is loaded (a server's pages: a week's page is then a look-up, where the query
+    scanned every row version, 5-10 ms); a command, an as-of view or a country asks for
+    the one week."""
+    if list_name == "global" and view.as_of is None and view.peek("core") is not None:
+        weeks = view.derived("global_week_rows", lambda: _global_rows(view))
+        return [r for r in weeks.get(target, ()) if cat is None or r[0] == cat]
+    where = "list = ?" + (" AND country_iso2 = ?" if iso else "") + " AND week = ?"
+    where += " AND category = ?" if cat else ""
+    return view.store.all(
+        f"SELECT {_ROW_COLUMNS} FROM {rows_sql} r WHERE {where} ORDER BY category, rank",
+        params + [list_name] + ([iso] if iso else []) + [target] + ([cat] if cat else []),
+    )
+
+
+def _global_rows(view: View) -> dict[dt.date, list[tuple[Any, ...]]]:
+    """Every week's global rows, by category and rank, as :func:`_week_rows` gives them."""
+    rows_sql, params = view.rows()
+    out: dict[dt.date, list[tuple[Any, ...]]] = {}
+    for week_end, *row in view.store.all(
+        f"SELECT week, {_ROW_COLUMNS} FROM {rows_sql} r WHERE list = 'global' "
+        "ORDER BY week, category, rank",
+        params,
+    ):
+        out.setdefault(week_end, []).append(tuple(row))
+    return out
+
+
 def week(
     view: View,
     *,
@@ -125,7 +169,7 @@ def week(
     iso = country.strip().upper() if country else None
     list_name = "countries" if iso else "global"
     cat = resolve_category(category, country=bool(iso)) if category else None
-    store, as_of = view.store, view.as_of
+    as_of = view.as_of
     rows_sql, params = view.rows()
     base_where = "list = ?" + (" AND country_iso2 = ?" if iso else "")
     base_params: list[Any] = [list_name] + ([iso] if iso else [])
@@ -141,17 +185,7 @@ def week(
         raise NotFoundError(f"no {what} in the store{when}{hint}")
     first, last, country_name = span
     target = week_ending(week) if week else last
-    where = base_where + " AND week = ?" + (" AND category = ?" if cat else "")
-    rows = store.all(
-        f"""
-        SELECT category, rank, show_title, season_title, weekly_hours_viewed, weekly_views,
-               runtime, cumulative_weeks_in_top_10, is_staggered_launch,
-               CASE WHEN reconstructed THEN observed_at END
-        FROM {rows_sql} r WHERE {where}
-        ORDER BY category, rank
-        """,
-        params + base_params + [target] + ([cat] if cat else []),
-    )
+    rows = _week_rows(view, list_name, iso, target, cat, rows_sql, params)
     if not rows:
         what = f"{iso} " if iso else "global "
         raise NotFoundError(
