@@ -179,3 +179,23 @@ def test_a_running_server_answers_from_the_new_snapshot(tmp_path: Path) -> None:
         while client.get(address).json()["weeks_in_top10"] != 3:
             assert time.monotonic() < deadline, "the server kept answering from the old copy"
             time.sleep(0.1)
+
+
+def test_a_week_from_the_views_memory_is_the_weeks_query(bundled_db: Path) -> None:
+    """A server's week pages read the current view's global rows from memory once its core
+    is loaded; a command asks the store for the one week. Both give the same chart."""
+    from chartwatch import lists
+
+    with (
+        chartwatch.open_store(bundled_db, read_only=True) as a,
+        chartwatch.open_store(bundled_db, read_only=True) as b,
+    ):
+        asked, held = View.of(a), View.of(b)
+        weeks = sorted(held.core.global_weeks)  # loads b's core: its weeks come from memory
+        assert asked.peek("core") is None
+        for week in [*weeks[::7], weeks[-1]]:
+            for category in (None, "TV (Non-English)"):
+                got = lists.week(held, week=week, category=category).to_dict()
+                assert got == lists.week(asked, week=week, category=category).to_dict()
+        assert held.peek("global_week_rows") is not None
+        assert asked.peek("core") is None and asked.peek("global_week_rows") is None
