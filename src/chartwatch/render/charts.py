@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -132,6 +133,11 @@ def _in_prose(label: str) -> str:
 def run_chart(report: TitleReport, *, width: int | str = 640) -> dict[str, Any]:
     """A title's weeks in the global Top 10: hours viewed (or views, when every week has
     them) as bars spanning each Monday-to-Sunday week, and its rank below."""
+    return run_shape(report, width=width).spec()
+
+
+def run_shape(report: TitleReport, *, width: int | str = 640) -> Shape:
+    """:func:`run_chart` before its shell is filled (a page's Vega is filled from it)."""
     if not report.weeks:
         raise UsageError(f"{report.label!r} has no weeks in the global Top 10 to plot")
     measure = report.best_week.measure if report.best_week else "hours_viewed"
@@ -154,7 +160,9 @@ def run_chart(report: TitleReport, *, width: int | str = 640) -> dict[str, Any]:
         f"{first.week_end} to {last.week_end}; peak rank {report.peak_rank}; "
         f"{unit.lower()} per week from {_fmt(min(_vals(rows)))} to {_fmt(max(_vals(rows)))}."
     )
-    return fill(_run_shell(unit, width), rows=rows, label=report.label, description=description)
+    return Shape(
+        _run_shell(unit, width), {"rows": rows, "label": report.label, "description": description}
+    )
 
 
 @cache
@@ -215,6 +223,24 @@ class Filled(dict[str, Any]):
 
     shell: str
     slots: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A chart before its shell is filled: the ``shell`` (JSON) and the ``slots``' values.
+    :meth:`spec` fills it; a web page fills the shell's compiled Vega instead
+    (:func:`chartwatch.web.vega.vega_json`), so the chart itself is never parsed."""
+
+    shell: str
+    slots: dict[str, Any]
+
+    def spec(self) -> Filled:
+        return fill(self.shell, **self.slots)
+
+    @property
+    def description(self) -> str:
+        """The chart's description, as the filled spec has it (the pages' captions)."""
+        return str(self.slots["description"])
 
 
 def fill(shell: str, **values: Any) -> Filled:
@@ -431,6 +457,19 @@ def map_chart(
     ``inline_atlas`` puts the map's shapes in the spec (for files); otherwise the spec
     points at the vendored file the web app serves.
     """
+    spec = map_shape(footprint, week=week, width=width).spec()
+    if inline_atlas:  # swapped in after Altair: validating 100 kB of shapes takes seconds
+        plain = dict(spec)  # no longer its shell filled
+        _inline_atlas(plain)
+        return plain
+    return spec
+
+
+def map_shape(
+    footprint: Footprint, *, week: dt.date | None = None, width: int | str = 640
+) -> Shape:
+    """:func:`map_chart` (its shapes read from the web app's address) before its shell is
+    filled: a title page's map is filled from it as Vega, never parsed (about 60 KB)."""
     start = 0
     if week is not None:
         if week not in footprint.weeks:
@@ -448,20 +487,17 @@ def map_chart(
     # the title follows the week shown (the page's slider moves ``week``)
     weeks = json.dumps([str(w) for w in footprint.weeks])
     name = json.dumps(_in_prose(footprint.label))
-    spec = fill(
+    return Shape(
         _map_shell(start, width),
-        listed=[r for r in rows if "lon" not in r],
-        dots=[r for r in rows if "lon" in r] or [{"w": -1}],
-        description=description,
-        title=f"{name} + (week == 0 ? ': best position over the whole run' : "
-        f"': the week ending ' + {weeks}[week - 1])",
-        views=views,
+        {
+            "listed": [r for r in rows if "lon" not in r],
+            "dots": [r for r in rows if "lon" in r] or [{"w": -1}],
+            "description": description,
+            "title": f"{name} + (week == 0 ? ': best position over the whole run' : "
+            f"': the week ending ' + {weeks}[week - 1])",
+            "views": views,
+        },
     )
-    if inline_atlas:  # swapped in after Altair: validating 100 kB of shapes takes seconds
-        plain = dict(spec)  # no longer its shell filled
-        _inline_atlas(plain)
-        return plain
-    return spec
 
 
 @cache

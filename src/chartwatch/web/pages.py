@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from chartwatch.errors import ChartwatchError, NotFoundError
@@ -21,6 +21,9 @@ from chartwatch.titles.search import OtherNames, describe, ranked_matches
 from chartwatch.view import View
 from chartwatch.web.errors import Suggestion, WebError, from_core
 from chartwatch.web.links import Links, links_for, query_url, title_query
+
+if TYPE_CHECKING:
+    from chartwatch.render.charts import Shape
 
 # the pages' charts take the width of their box (Vega-Lite's "container"): phones too
 MAP_WIDTH = "container"
@@ -244,6 +247,10 @@ def title_page(
         notes.append(f"No brief: {exc.message}")
     run, compared = _run_chart(view, links, target, report, compare_with, data)
     charts_data = {"run": run, "map": _map(view, target, data, notes)}
+    if fmt == "json":  # the charts as Vega-Lite; the HTML fills their shapes as Vega
+        from chartwatch.render.charts import Shape
+
+        charts_data = {k: v.spec() if isinstance(v, Shape) else v for k, v in charts_data.items()}
     data["forecast"] = forecasts(
         view, target, links, run=data["title"]["forecast"], backtest=backtest
     )
@@ -293,13 +300,13 @@ def _run_chart(
     report: Any,
     compare_with: list[str] | None,
     data: dict[str, Any],
-) -> tuple[dict[str, Any] | None, list[dict[str, str]]]:
+) -> tuple[dict[str, Any] | Shape | None, list[dict[str, str]]]:
     """The run chart: the title's weeks, or the titles ``compare_with`` overlaid on it (then
     ``data`` gains the comparison and its re-entries), and the compared titles' addresses."""
     from chartwatch.render import charts
 
     if not compare_with:
-        return (charts.run_chart(report, width=CHART_WIDTH) if report.weeks else None), []
+        return (charts.run_shape(report, width=CHART_WIDTH) if report.weeks else None), []
     from chartwatch.analytics.compare import compare
 
     try:
@@ -312,9 +319,7 @@ def _run_chart(
     return charts.compare_chart(comparison, width=CHART_WIDTH, first_runs=True), compared
 
 
-def _map(
-    view: View, target: Title, data: dict[str, Any], notes: list[str]
-) -> dict[str, Any] | None:
+def _map(view: View, target: Title, data: dict[str, Any], notes: list[str]) -> Shape | None:
     """The world map of the title's country lists (``data`` gains its footprint and the
     map's views), or None with a note saying why there is none."""
     from chartwatch.analytics.countries import countries
@@ -327,12 +332,12 @@ def _map(
     except ChartwatchError as exc:
         notes.append(f"No world map: {exc.message}")
         return None
-    chart = charts.map_chart(footprint, width=MAP_WIDTH, inline_atlas=False)
+    chart = charts.map_shape(footprint, width=MAP_WIDTH)
     fp = footprint.to_dict()
     for c in fp["countries"]:
         c["whole_run"] = _whole_run(c)
     data["footprint"] = fp
-    data["map_views"] = chart["usermeta"]["chartwatch"]["views"]
+    data["map_views"] = chart.slots["views"]
     return chart
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from chartwatch.render.charts import ATLAS_URL, VEGA_LITE_VERSION, Filled, fill, fill_text
+from chartwatch.render.charts import ATLAS_URL, VEGA_LITE_VERSION, Filled, Shape, fill, fill_text
 
 
 def vega_spec(spec: dict[str, Any]) -> dict[str, Any]:
@@ -30,13 +30,14 @@ def vega_spec(spec: dict[str, Any]) -> dict[str, Any]:
     return _compile(spec)
 
 
-def vega_json(spec: dict[str, Any]) -> Markup:
+def vega_json(spec: dict[str, Any] | Shape) -> Markup:
     """The Vega of the Vega-Lite ``spec`` as a page embeds it in a ``<script
     type="application/json">``: the text Jinja's ``vega_spec(spec) | tojson`` writes (keys
-    sorted, ``<>&'`` escaped), byte for byte. A filled spec fills the text of its compiled
-    shell, so neither the shell nor the filled chart is parsed or dumped whole again: for
-    a title page's map (about 60 KB of JSON) that was most of the chart's cost."""
-    if isinstance(spec, Filled):
+    sorted, ``<>&'`` escaped), byte for byte. A chart filled from a shell, or not yet
+    filled (a :class:`~chartwatch.render.charts.Shape`: a title page's run and map), fills
+    the text of its shell's compiled Vega with its values, so nothing is parsed or dumped
+    whole again: for a title page's map (about 60 KB of JSON) that was most of its cost."""
+    if isinstance(spec, Filled | Shape):
         text = fill_text(_compiled_shell(spec.shell), sort_keys=True, **spec.slots)
     else:
         text = json.dumps(_compile(spec), sort_keys=True)
