@@ -108,8 +108,14 @@ def accepts_gzip(headers: Headers | None) -> bool:
     return False
 
 
-def gzip_bytes(body: bytes) -> bytes:
-    return gzip.compress(body, compresslevel=6, mtime=0)
+# An answer is compressed as it is built, a static file once per process: answers at
+# level 1 (nginx's default; a title page of 100 KB in 0.5 ms instead of 1.4 ms at level 6,
+# 16 KB instead of 13 KB), static files at 9 (vega.min.js stays at its smallest).
+ANSWER_LEVEL, STATIC_LEVEL = 1, 9
+
+
+def gzip_bytes(body: bytes, level: int = ANSWER_LEVEL) -> bytes:
+    return gzip.compress(body, compresslevel=level, mtime=0)
 
 
 def unchanged(headers: Headers | None, etag: str) -> Response:
@@ -189,7 +195,7 @@ class _GzipCache:
         with self.lock:
             hit = self.items.get(key)
         if hit is None:
-            hit = gzip_bytes(body)
+            hit = gzip_bytes(body, STATIC_LEVEL)
             with self.lock:
                 self.items[key] = hit
                 while len(self.items) > self.max_entries:
