@@ -164,3 +164,18 @@ def test_table_and_errors(run) -> None:
     assert missing.stderr.strip().count("\n") == 0 and "2019H1" in missing.stderr
     bad = run("engagement", "--kind", "podcast")
     assert bad.exit_code == 2 and "podcast" in bad.stderr
+
+
+def test_bad_filters_name_their_parameter_not_a_flag(run, _bundled_template: Path) -> None:
+    """The core's usage errors carry the keyword; the CLI says it as the flag."""
+    import chartwatch
+    from chartwatch.engagement.answers import leaderboard
+    from chartwatch.errors import UsageError
+
+    with chartwatch.open_store(_bundled_template, read_only=True) as store:
+        for kwargs, parameter in (({"kind": "podcast"}, "kind"), ({"top": 0}, "top")):
+            with pytest.raises(UsageError) as caught:
+                leaderboard(store, **kwargs)
+            assert caught.value.parameter == parameter and "--" not in caught.value.message
+    assert "--kind: 'podcast' is not one of" in run("engagement", "--kind", "podcast").stderr
+    assert "--top:" in run("engagement", "--top", "0").stderr

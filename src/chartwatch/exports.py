@@ -47,7 +47,7 @@ def export(
     """
     fmt = format.lower()
     if fmt not in FORMATS:
-        raise UsageError(f"--format: {format!r} is not one of {', '.join(FORMATS)}")
+        raise UsageError(f"{format!r} is not one of {', '.join(FORMATS)}", parameter="format")
     target = Path(path)
     if target.parent and not target.parent.exists():
         raise UsageError(f"-o: the folder {target.parent} does not exist")

@@ -83,9 +83,9 @@ def leaderboard(
     (``top`` None). ``rank`` is the place among the rows that pass the filters, by views
     where the report has them, else by hours (ties share a rank)."""
     if kind is not None and kind not in KINDS:
-        raise UsageError(f"--kind: {kind!r} is not one of {', '.join(KINDS)}")
+        raise UsageError(f"{kind!r} is not one of {', '.join(KINDS)}", parameter="kind")
     if top is not None and top < 1:
-        raise UsageError("--top: give a number of rows of at least 1")
+        raise UsageError("give a number of rows of at least 1", parameter="top")
     rid, start, end = _pick(store, report)
     found = _links(store, links)
     film_of = _film_of(store)

@@ -474,7 +474,9 @@ def map_shape(
     if week is not None:
         if week not in footprint.weeks:
             have = ", ".join(str(w) for w in footprint.weeks)
-            raise UsageError(f"--week: {footprint.label!r} has no country lists for {week}: {have}")
+            raise UsageError(
+                f"{footprint.label!r} has no country lists for {week}: {have}", parameter="week"
+            )
         start = footprint.weeks.index(week) + 1
     rows = map_rows(footprint)
     views = ["the whole run", *(f"the week ending {w}" for w in footprint.weeks)]
