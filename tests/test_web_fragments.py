@@ -102,3 +102,23 @@ def test_the_pickers_are_the_loops_they_replaced(bundled: Store, env: Environmen
                 env, PICKERS, PICKERS_NOW, weeks=weeks, week=week, countries=options, iso=iso
             )
             assert new == old
+
+
+def test_templates_read_a_documents_keys_first_and_still_reach_the_rest() -> None:
+    """The pages' environment looks ``d.key`` up as a key first (their data are JSON
+    documents); methods, attributes and missing keys behave as in Jinja."""
+    from jinja2 import StrictUndefined, UndefinedError
+
+    from chartwatch.web.app import _environment
+
+    env = _environment()(undefined=StrictUndefined)
+    render = lambda text, **kw: env.from_string(text).render(**kw)  # noqa: E731
+    doc = {"week": "2022-01-30", "counts": {"true": 2}, "n": 0}
+    assert render("{{ d.week }} {{ d.n }}", d=doc) == "2022-01-30 0"
+    assert (
+        render("{% for k, v in d.counts.items() %}{{ k }}={{ v }}{% endfor %}", d=doc) == "true=2"
+    )
+    assert render("{{ d.get('week') }}", d=doc) == "2022-01-30"
+    assert render("{{ s.upper() }}", s="x") == "X"
+    with pytest.raises(UndefinedError):
+        render("{{ d.missing }}", d=doc)
