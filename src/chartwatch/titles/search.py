@@ -24,9 +24,19 @@ def plain(text: str) -> str:
     >>> plain("Señora Acero: La Coyote & Co.")
     'senora acero la coyote and co'
     """
+    bare = text if text.isascii() else _unaccented(text)
+    return _PUNCTUATION.sub(" ", bare.casefold().replace("&", " and ")).strip()
+
+
+_PUNCTUATION = re.compile(r"[^\w]+")
+
+
+def _unaccented(text: str) -> str:
+    """``text`` without its accents. ASCII text has none and is left as it is: it is most
+    of what :func:`plain` reads (every title's name as ``check`` indexes them), and taking
+    it apart character by character was most of the time of reading it."""
     decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"[^\w]+", " ", bare.casefold().replace("&", " and ")).strip()
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _name(target: Title | Show, key: str) -> str:
