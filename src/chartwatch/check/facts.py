@@ -210,9 +210,7 @@ class Facts:
 
     def _leader(self, title: Title, metric: str) -> Board | None:
         core = self.view.core
-        standing = next(
-            (s for s in core.standings(title.ident, title.film) if s.metric == metric), None
-        )
+        standing = next(iter(core.standings(title.ident, title.film, (metric,))), None)
         if standing is None:
             return None
         if standing.holder is None or standing.holder_value is None:

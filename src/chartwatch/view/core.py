@@ -479,13 +479,15 @@ class Core:
             self.board(metric)
         self.country_rows  # noqa: B018 - read once, kept
 
-    def standings(self, ident: str, film: bool) -> list[Standing]:
-        """Where the title's debut and best week stood on their list's boards when set."""
+    def standings(self, ident: str, film: bool, metrics: tuple[str, ...] = SWEPT) -> list[Standing]:
+        """Where the title's debut and best week stood on their list's boards when set: on
+        the boards ``metrics`` (all four unless asked for fewer: each board is swept the
+        first time it is asked for, and ``check`` asks for one)."""
         weeks = self.title_weeks(ident, film)
         if not weeks:
             return []
         category = weeks[0].category
-        return [s for m in SWEPT for s in self._swept(m, category)[1].get((ident, film), [])]
+        return [s for m in metrics for s in self._swept(m, category)[1].get((ident, film), [])]
 
     @cached_property
     def _counted(self) -> dict[str, list[BoardRow]]:
