@@ -170,7 +170,7 @@ def claims_in(facts: Facts, text: str, lo: int, hi: int) -> list[Claim]:
     found = _Found(text, lo, hi)
     _numbers(found)
     _ranks(found)
-    _named_countries(found, facts.country_lookup())
+    _named_countries(found, facts)
     _records(found)
     _comparisons(found)
     _releases(found)
@@ -288,9 +288,10 @@ _IN_TOP10 = re.compile(
 )
 
 
-def _named_countries(found: _Found, names: dict[str, str]) -> None:
+def _named_countries(found: _Found, facts: Facts) -> None:
     """The countries named after a No. 1 / top 10 or a count of countries (``including
-    the US, Canada…``): a rank becomes a claim about them, a count gets one beside it."""
+    the US, Canada…``): a rank becomes a claim about them, a count gets one beside it.
+    The country names are looked up only for a sentence that lists some."""
     text, hi = found.text, found.hi
     for claim in [c for c in found.claims if c.kind in ("countries", "rank")]:
         inc = _INCLUDING.match(text, claim.end, hi)
@@ -298,7 +299,7 @@ def _named_countries(found: _Found, names: dict[str, str]) -> None:
             inc = _INCLUDING_LATER.match(text, claim.end, hi)
         if inc is None:
             continue
-        codes, end = _countries_in(text, inc.end(), names)
+        codes, end = _countries_in(text, inc.end(), facts.country_lookup())
         while end > inc.end() and text[end - 1] in ".,;: ":
             end -= 1
         if codes:
@@ -386,6 +387,8 @@ def _dedupe(found: list[Claim]) -> list[Claim]:
     """Drop a claim inside another one's span (``No. 1`` inside ``No. 1 in 64 countries``;
     ``top 10`` right after ``No. 1 on Netflix's weekly``), and comparisons and figures
     with nothing to compare."""
+    if len(found) < 2:  # most sentences: nothing to drop
+        return found
     wide = [c for c in found if c.kind in ("countries", "duration", "record")]
     found = [
         c

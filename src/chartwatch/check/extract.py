@@ -139,6 +139,9 @@ def extract(facts: Facts, text: str) -> list[Claim]:
             continue
         found = claims_in(facts, text, lo, hi)
         ments = mentions(facts, text, lo, hi, fuzzy=bool(found))
+        if not found:
+            last_title = ments[-1] if ments else last_title
+            continue
         # a claim's own words are no title ("No. 1", "Top 10" are also names of titles)
         ments = [m for m in ments if not any(
             c.start <= m.start and m.end <= c.end and c.kind != "record" and

@@ -144,10 +144,13 @@ def ordinal_or_number(m: re.Match[str]) -> int | None:
     return small_number(n) if n else ORDINALS.get((m.group("ord") or "").lower())
 
 
+_DECIMAL = re.compile(r"\d+(?:\.\d+)?")
+
+
 def number(num: str, scale: str | None = None, qual: str | None = None) -> Number | None:
     """A number from the parts of :data:`NUMBER_RE`."""
     text = num.replace(",", "")
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+    if _DECIMAL.fullmatch(text):
         value = float(text)
         decimals = len(text.split(".")[1]) if "." in text else 0
         step = 10.0**-decimals
