@@ -84,41 +84,56 @@ class _Lines:
 def check_json(report: Report) -> str:
     """``chartwatch check --json``: exactly ``json.dumps(report.to_dict(), indent=2,
     ensure_ascii=False, default=str)``, written faster: what claims share (the same
-    judgement's figure and evidence rows, the same statement) is encoded once, and each
-    claim's own fields (text, offsets, kind, title) are encoded as the scalars they are.
-    A claim repeated through a long text costs one line of its own."""
+    judgement's statement, figure, verdict, explanation and evidence rows) is encoded once,
+    and each claim's own fields (text, offsets, kind, title) are encoded as the scalars they
+    are. A claim repeated through a long text costs one line of its own."""
     from chartwatch.results import jsonable
 
     memo: dict[tuple[int, Any], str] = {}
+    judged: dict[tuple[int, ...], str] = {}
 
-    def once(value: Any, level: int, convert: Any = jsonable) -> str:
+    def once(value: Any, convert: Any = jsonable) -> str:
         key = (id(value), convert)  # the objects live in the report while this runs
         if key not in memo:
-            memo[key] = _dumps(convert(value), level)
+            memo[key] = _dumps(convert(value), 3)
         return memo[key]
 
     def evidence(rows: list[Any]) -> list[dict[str, Any]]:
         return [e.to_dict() for e in rows]
 
+    def verdict(c: CheckedClaim) -> str:
+        """The fields a claim has from its judgement, shared by the claims judged as one."""
+        key = (id(c.stated), id(c.actual), id(c.verdict), id(c.explanation), id(c.evidence))
+        if key not in judged:
+            judged[key] = _JUDGED.format(
+                once(c.stated),
+                once(c.actual),
+                _string(c.verdict),
+                _string(c.explanation),
+                once(c.evidence, evidence),
+            )
+        return judged[key]
+
     def claim(c: CheckedClaim) -> str:
-        fields = (
-            ("text", _string(c.text)),
-            ("start", str(c.start)),
-            ("end", str(c.end)),
-            ("kind", _string(c.kind)),
-            ("title", "null" if c.title is None else _string(c.title)),
-            ("stated", once(c.stated, 3)),
-            ("actual", once(c.actual, 3)),
-            ("verdict", _string(c.verdict)),
-            ("explanation", _string(c.explanation)),
-            ("evidence", once(c.evidence, 3, evidence)),
-        )
-        return "    {\n" + ",\n".join(f'      "{k}": {v}' for k, v in fields) + "\n    }"
+        title = "null" if c.title is None else _string(c.title)
+        return _CLAIM.format(_string(c.text), c.start, c.end, _string(c.kind), title, verdict(c))
 
     claims = "[]"
     if report.claims:
-        claims = "[\n" + ",\n".join(claim(c) for c in report.claims) + "\n  ]"
+        claims = "[\n" + ",\n".join([claim(c) for c in report.claims]) + "\n  ]"
     return f'{{\n  "as_of": {_dumps(jsonable(report.as_of), 1)},\n  "claims": {claims}\n}}'
+
+
+# a claim as json.dumps(indent=2) lays it out inside the report: its own fields, then those
+# of its judgement
+_CLAIM = (
+    '    {{\n      "text": {},\n      "start": {},\n      "end": {},\n      "kind": {},\n'
+    '      "title": {},\n{}\n    }}'
+)
+_JUDGED = (
+    '      "stated": {},\n      "actual": {},\n      "verdict": {},\n'
+    '      "explanation": {},\n      "evidence": {}'
+)
 
 
 def _dumps(value: Any, level: int) -> str:
