@@ -165,15 +165,17 @@ class _Found:
         return claim
 
 
-def claims_in(facts: Facts, text: str, lo: int, hi: int) -> list[Claim]:
-    """The claims of the sentence ``text[lo:hi]``, each step adding its kind."""
+def claims_in(facts: Facts, text: str, lo: int, hi: int, *, dated: bool = True) -> list[Claim]:
+    """The claims of the sentence ``text[lo:hi]``, each step adding its kind; release dates
+    only in a sentence that names a date at all (``dated``: most name none)."""
     found = _Found(text, lo, hi)
     _numbers(found)
     _ranks(found)
     _named_countries(found, facts)
     _records(found)
     _comparisons(found)
-    _releases(found)
+    if dated:
+        _releases(found)
     return _dedupe(found.claims)
 
 

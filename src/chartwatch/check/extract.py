@@ -125,19 +125,24 @@ _TRIGGER = starting(
 )
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def extract(facts: Facts, text: str) -> list[Claim]:
     """Every chart claim in ``text``, in order, with the title each is about."""
     claims: list[Claim] = []
     last_title: Mention | None = None
     for lo, hi in sentences(text):
         sent = text[lo:hi]
-        has_trigger = _TRIGGER.search(sent) is not None
+        # a digit is a trigger, and found by a plain scan: most sentences of figures have one
+        has_trigger = _DIGIT.search(sent) is not None or _TRIGGER.search(sent) is not None
         if not has_trigger:
             quoted = [m for m in mentions(facts, text, lo, hi, fuzzy=False) if m.target is not None]
             if quoted:
                 last_title = quoted[-1]
             continue
-        found = claims_in(facts, text, lo, hi)
+        dates = list(DATE_RANGE_RE.finditer(text, lo, hi))
+        found = claims_in(facts, text, lo, hi, dated=bool(dates))
         ments = mentions(facts, text, lo, hi, fuzzy=bool(found))
         if not found:
             last_title = ments[-1] if ments else last_title
@@ -147,7 +152,7 @@ def extract(facts: Facts, text: str) -> list[Claim]:
             c.start <= m.start and m.end <= c.end and c.kind != "record" and
             c.kind != "comparison" for c in found)]  # fmt: skip
         starts = [m.start for m in ments]
-        context = _sentence(text, lo, hi, found)
+        context = _sentence(text, lo, hi, found, dates)
         for c in found:
             c.sentence = (lo, hi)
             _attach(c, text, hi, ments, starts, last_title)
@@ -204,14 +209,15 @@ class _Sentence:
     service: str | None
 
 
-def _sentence(text: str, lo: int, hi: int, found: list[Claim]) -> _Sentence:
+def _sentence(
+    text: str, lo: int, hi: int, found: list[Claim], dates: list[re.Match[str]]
+) -> _Sentence:
+    """What the sentence ``text[lo:hi]`` gives its claims ``found``: its ``dates`` but those
+    of release claims, and the list, source and service it names."""
     sent = text[lo:hi]
     taken = [x.period_span for x in found if x.kind == "release" and x.period_span]
-    dates = [
-        m
-        for m in DATE_RANGE_RE.finditer(text, lo, hi)
-        if not any(overlaps((m.start(), m.end()), t) for t in taken)
-    ]
+    if taken:
+        dates = [m for m in dates if not any(overlaps((m.start(), m.end()), t) for t in taken)]
     list_name = None
     if _ENGLISH.search(sent):  # every list's pattern has it
         list_name = next((name for name, rx in _LISTS if rx.search(sent)), None)
