@@ -114,6 +114,24 @@ def test_a_new_process_finds_the_derived_data_ready(bundled_db: Path) -> None:
     assert {p: p.stat().st_mtime_ns for p in derived.rglob("*") if p.is_file()} == files
 
 
+def test_prepare_leaves_the_original_names_ready(bundled_db: Path) -> None:
+    """`chartwatch prepare` derives what `check` and search read at start, the reports'
+    original-language names among it, so the first check after it reads them from disk."""
+    env = {**os.environ, "CHARTWATCH_DB": str(bundled_db)}
+    subprocess.run(
+        [sys.executable, "-m", "chartwatch", "prepare", "--core-only"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    derived = Path(str(bundled_db) + ".derived")
+    names = [p for p in derived.rglob("original_names.json")]
+    assert len(names) == 1
+    kept = json.loads(names[0].read_text())
+    assert any(name.lower() == "la casa de papel" for name, *_ in kept)
+
+
 # -- the as-of rule ------------------------------------------------------------------------
 
 

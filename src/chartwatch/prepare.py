@@ -37,7 +37,8 @@ class Prepared:
 
 
 def prepare(view: View, *, backtests: bool = True, forecasts: bool = True) -> Prepared:
-    """Derive the core of ``view`` (title index, weeks, boards, engagement rows), its
+    """Derive the core of ``view`` (title index, weeks, boards, engagement rows, the
+    original-language names search and check read), its
     forecasts (unless not ``forecasts``) and the default backtests (unless not
     ``backtests``); without the forecast extra only the core."""
     from chartwatch.forecast.scorecard import missing_extra
@@ -53,6 +54,9 @@ def prepare(view: View, *, backtests: bool = True, forecasts: bool = True) -> Pr
     from chartwatch.analytics.runs import engagement_by_title
 
     timed("engagement", lambda: engagement_by_title(view))
+    from chartwatch.engagement.names import original_names
+
+    timed("original_names", lambda: original_names(view))
     if not forecasts:
         done.skipped += ["forecasts", "backtests"]
         return done
