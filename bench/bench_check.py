@@ -130,10 +130,13 @@ def main() -> None:
         with chartwatch.open_store(path) as store:
             chartwatch.load_bundled(store)
         with chartwatch.open_store(path, read_only=True) as store:
-            # the view's derived data (catalogue, runs, boards) made once and written beside
-            # the store, as ``chartwatch prepare`` or a first command does
+            # the view's derived data (catalogue, runs, boards, the reports' links and
+            # original names) made once and written beside the store, as ``chartwatch
+            # prepare --core-only`` does
+            from chartwatch.prepare import prepare
+
             start = time.perf_counter()
-            assert chartwatch.View.of(store).core is not None
+            prepare(chartwatch.View.of(store), forecasts=False)
             derive_s = time.perf_counter() - start
         same = in_process(path, text, args.repeat)
         vary = in_process(path, varied(args.size), args.repeat)
