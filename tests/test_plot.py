@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from chartwatch.render import charts
+from chartwatch.render import charts, maps, shells
 from chartwatch.view import View
 from conftest import ROOT, copy_store, raw_rows
 
@@ -132,7 +132,7 @@ def test_map_rows_colour_each_country_by_its_best_position(plot_db: Path) -> Non
     ]
     with chartwatch.open_store(plot_db) as store:
         footprint = countries(View.of(store), AOUAD)
-    rows = charts.map_rows(footprint)
+    rows = maps.map_rows(footprint)
     whole = {r["iso2"]: r["status"] for r in rows if r["w"] == 0}
     no1 = {r["country_iso2"] for r in raw if r["weekly_rank"] == "1"}
     top10 = {r["country_iso2"] for r in raw}
@@ -143,8 +143,8 @@ def test_map_rows_colour_each_country_by_its_best_position(plot_db: Path) -> Non
     assert {k for k, v in week5.items() if v == "No. 1"} == last
     # every listed country is drawn: a shape from the atlas, or a dot for the small ones
     for r in rows:
-        assert r["id"] in charts.atlas_ids() or ("lon" in r and "lat" in r), r["iso2"]
-    spec = charts.map_chart(footprint, week=dt.date(2022, 2, 27), inline_atlas=False)
+        assert r["id"] in maps.atlas_ids() or ("lon" in r and "lat" in r), r["iso2"]
+    spec = maps.map_chart(footprint, week=dt.date(2022, 2, 27), inline_atlas=False)
     assert spec["params"][0] == {"name": "week", "value": 5}
 
 
@@ -186,7 +186,7 @@ def test_page_vega_from_a_compiled_shape_equals_compiling_the_chart(plot_db: Pat
     from chartwatch.web import vega
 
     def same(spec: dict[str, Any]) -> None:
-        assert isinstance(spec, charts.Filled)
+        assert isinstance(spec, shells.Filled)
         assert vega.vega_spec(spec) == vega._compile(dict(spec))
 
     with chartwatch.open_store(plot_db, read_only=True) as store:
@@ -200,7 +200,7 @@ def test_page_vega_from_a_compiled_shape_equals_compiling_the_chart(plot_db: Pat
             same(charts.run_chart(title_report(view, t)))
         mapped = [t for t in titles if t.film is False and t.first_week.year == 2021][:6]
         for t in mapped:
-            same(charts.map_chart(countries(view, t), inline_atlas=False))
+            same(maps.map_chart(countries(view, t), inline_atlas=False))
         for i in range(0, 12, 2):
             pair = [picked[i], picked[i + 1]]
             same(charts.compare_chart(compare(view, pair)))

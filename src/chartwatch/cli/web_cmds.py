@@ -240,9 +240,10 @@ def _spec(
     if kind == "map":
         from chartwatch.analytics.countries import countries
         from chartwatch.dates import week_ending
+        from chartwatch.render.maps import map_chart
 
         footprint = countries(view, queries[0])
-        return charts.map_chart(footprint, week=week_ending(week) if week else None)
+        return map_chart(footprint, week=week_ending(week) if week else None)
     from chartwatch.analytics.compare import resolve_installment
     from chartwatch.analytics.runs import title_report
 

@@ -23,7 +23,7 @@ from chartwatch.web.errors import Suggestion, WebError, from_core
 from chartwatch.web.links import Links, links_for, query_url, title_query
 
 if TYPE_CHECKING:
-    from chartwatch.render.charts import Shape
+    from chartwatch.render.shells import Shape
 
 # the pages' charts take the width of their box (Vega-Lite's "container"): phones too
 MAP_WIDTH = "container"
@@ -248,7 +248,7 @@ def title_page(
     run, compared = _run_chart(view, links, target, report, compare_with, data)
     charts_data = {"run": run, "map": _map(view, target, data, notes)}
     if fmt == "json":  # the charts as Vega-Lite; the HTML fills their shapes as Vega
-        from chartwatch.render.charts import Shape
+        from chartwatch.render.shells import Shape
 
         charts_data = {k: v.spec() if isinstance(v, Shape) else v for k, v in charts_data.items()}
     data["forecast"] = forecasts(
@@ -323,7 +323,7 @@ def _map(view: View, target: Title, data: dict[str, Any], notes: list[str]) -> S
     """The world map of the title's country lists (``data`` gains its footprint and the
     map's views), or None with a note saying why there is none."""
     from chartwatch.analytics.countries import countries
-    from chartwatch.render import charts
+    from chartwatch.render.maps import map_shape
 
     data["footprint"] = None
     data["map_views"] = []
@@ -332,7 +332,7 @@ def _map(view: View, target: Title, data: dict[str, Any], notes: list[str]) -> S
     except ChartwatchError as exc:
         notes.append(f"No world map: {exc.message}")
         return None
-    chart = charts.map_shape(footprint, width=MAP_WIDTH)
+    chart = map_shape(footprint, width=MAP_WIDTH)
     fp = footprint.to_dict()
     for c in fp["countries"]:
         c["whole_run"] = _whole_run(c)

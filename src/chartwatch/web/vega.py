@@ -16,13 +16,14 @@ from typing import Any
 
 from markupsafe import Markup
 
-from chartwatch.render.charts import ATLAS_URL, VEGA_LITE_VERSION, Filled, Shape, fill, fill_text
+from chartwatch.render.charts import ATLAS_URL, VEGA_LITE_VERSION
+from chartwatch.render.shells import Filled, Shape, fill, fill_text
 
 
 def vega_spec(spec: dict[str, Any]) -> dict[str, Any]:
     """The Vega specification of the Vega-Lite ``spec``, with the world map read from its
     versioned static address. A spec filled from a chart shell
-    (:class:`chartwatch.render.charts.Filled`) fills the shell's Vega, compiled once per
+    (:class:`chartwatch.render.shells.Filled`) fills the shell's Vega, compiled once per
     shell, with the same values: Vega-Lite copies inline data, titles and descriptions into
     the Vega as they are (a test compares both ways on every title)."""
     if isinstance(spec, Filled):
@@ -34,7 +35,7 @@ def vega_json(spec: dict[str, Any] | Shape) -> Markup:
     """The Vega of the Vega-Lite ``spec`` as a page embeds it in a ``<script
     type="application/json">``: the text Jinja's ``vega_spec(spec) | tojson`` writes (keys
     sorted, ``<>&'`` escaped), byte for byte. A chart filled from a shell, or not yet
-    filled (a :class:`~chartwatch.render.charts.Shape`: a title page's run and map), fills
+    filled (a :class:`~chartwatch.render.shells.Shape`: a title page's run and map), fills
     the text of its shell's compiled Vega with its values, so nothing is parsed or dumped
     whole again: for a title page's map (about 60 KB of JSON) that was most of its cost."""
     if isinstance(spec, Filled | Shape):
