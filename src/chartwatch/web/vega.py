@@ -14,6 +14,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from chartwatch.render.charts import ATLAS_URL, VEGA_LITE_VERSION
@@ -42,12 +43,8 @@ def vega_json(spec: dict[str, Any] | Shape) -> Markup:
         text = fill_text(_compiled_shell(spec.shell), sort_keys=True, **spec.slots)
     else:
         text = json.dumps(_compile(spec), sort_keys=True)
-    return Markup(
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("'", "\\u0027")
-    )
+    # Jinja's own escaping of ``tojson``, given the text instead of an object to dump
+    return htmlsafe_json_dumps(text, dumps=lambda done: done)
 
 
 @lru_cache(maxsize=256)
