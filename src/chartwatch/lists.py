@@ -118,13 +118,14 @@ _ROW_COLUMNS = """category, rank, show_title, season_title, weekly_hours_viewed,
 def _week_rows(
     view: View,
     list_name: str,
-    iso: str | None,
     target: dt.date,
     cat: str | None,
-    rows_sql: str,
-    params: list[Any],
+    rows: tuple[str, list[Any]],
+    where: tuple[str, list[Any]],
 ) -> list[tuple[Any, ...]]:
-    """The rows of the week ``target`` (of category ``cat``, or all), by category and rank.
+    """The rows of the week ``target`` (of category ``cat``, or all), by category and rank:
+    ``rows`` is the view's rows subquery, ``where`` picks the list (and country) as for
+    :func:`_span`.
 
     The current view's global lists are read once, whole, and kept with the view when its
     core is loaded (a server's pages: a week's page is then a look-up, where the query
@@ -133,11 +134,11 @@ def _week_rows(
     if list_name == "global" and view.as_of is None and view.peek("core") is not None:
         weeks = view.derived("global_week_rows", lambda: _global_rows(view))
         return [r for r in weeks.get(target, ()) if cat is None or r[0] == cat]
-    where = "list = ?" + (" AND country_iso2 = ?" if iso else "") + " AND week = ?"
-    where += " AND category = ?" if cat else ""
+    (rows_sql, params), (base_where, base_params) = rows, where
+    clause = base_where + " AND week = ?" + (" AND category = ?" if cat else "")
     return view.store.all(
-        f"SELECT {_ROW_COLUMNS} FROM {rows_sql} r WHERE {where} ORDER BY category, rank",
-        params + [list_name] + ([iso] if iso else []) + [target] + ([cat] if cat else []),
+        f"SELECT {_ROW_COLUMNS} FROM {rows_sql} r WHERE {clause} ORDER BY category, rank",
+        params + base_params + [target] + ([cat] if cat else []),
     )
 
 
@@ -185,7 +186,7 @@ def week(
         raise NotFoundError(f"no {what} in the store{when}{hint}")
     first, last, country_name = span
     target = week_ending(week) if week else last
-    rows = _week_rows(view, list_name, iso, target, cat, rows_sql, params)
+    rows = _week_rows(view, list_name, target, cat, (rows_sql, params), (base_where, base_params))
     if not rows:
         what = f"{iso} " if iso else "global "
         raise NotFoundError(
