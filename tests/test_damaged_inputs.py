@@ -424,6 +424,18 @@ def test_readers_give_a_prepared_file_or_one_bad_input_error(item: tuple[str, by
     assert prepared.columns and all(prepared.columns)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=40), st.binary(max_size=3, min_size=0))
+def test_the_fast_control_search_finds_what_the_pattern_finds(body: bytes, tail: bytes) -> None:
+    # the reader clears a file of control characters with plain byte searches and runs the
+    # pattern only when one might be there: the same first match either way
+    from chartwatch.ingestion.reader import _CONTROL, _first_control
+
+    for text in (body, body + tail, b"\xc2" + body, body + b"\xc2\x85", body.replace(b"\x00", b"")):
+        fast, slow = _first_control(text), _CONTROL.search(text)
+        assert (fast and (fast.start(), fast.group())) == (slow and (slow.start(), slow.group()))
+
+
 # -- no false alarm on real files ---------------------------------------------------------------
 def test_every_real_snapshot_loads_without_a_false_alarm(
     replayed_summary, tmp_path_factory: pytest.TempPathFactory
