@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 import chartwatch
+from chartwatch.ingestion.reader import Payload
 from chartwatch.store import Store
 from chartwatch.store.rows import visible_rows
 from conftest import BUNDLE, raw_bytes
@@ -271,3 +273,37 @@ def test_replay_of_something_that_is_not_a_git_archive(tmp_path: Path, cli, what
     assert re.search(r"git|no such file", lines[0])
     with chartwatch.open_store(db, read_only=True) as st:
         assert st.is_empty()
+
+
+def test_a_version_breaking_a_row_rule_is_rejected_as_ingest_rejects_it(tmp_path: Path) -> None:
+    """The replay reads, checks and stages the next file while one is loaded (the row rules
+    run there, ahead of the file's turn): a version with a bad row is still rejected with
+    the reason and line that ingesting it alone gives, and the versions after it load."""
+    good = raw_bytes(POPULAR)
+    bad = good.replace(b"\t1\t", b"\t1e30\t", 1)
+    bad_line = good[: good.index(b"\t1\t")].count(b"\n") + 1
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "--quiet", str(repo)], check=True)
+    steps = [(GLOBAL, raw_bytes(GLOBAL)), (POPULAR, bad), (POPULAR, good)]
+    for n, (name, data) in enumerate(steps, start=1):
+        (repo / name).write_bytes(data)
+        when = f"2024-06-{10 + n}T12:00:00+00:00"
+        env = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        subprocess.run(["git", "-C", str(repo), "add", name], check=True)
+        subprocess.run(
+            ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t", "commit",
+             "--quiet", "-m", f"step {n}"],
+            check=True,
+            env={**os.environ, **env},
+        )  # fmt: skip
+    with chartwatch.open_store(tmp_path / "alone.duckdb") as alone:
+        payload = Payload("alone", POPULAR, bad, dt.datetime.now(dt.UTC), "given")
+        by_itself = chartwatch.ingest_payload(alone, payload)
+    assert by_itself.status == "rejected" and by_itself.line == bad_line
+    seen: list[Any] = []
+    with chartwatch.open_store(tmp_path / "s.duckdb") as store:
+        summary = chartwatch.replay(store, repo, on_result=seen.append)
+        assert store.scalar("SELECT count(*) FROM snapshots") == 2
+    assert [r.status for r in seen] == ["accepted", "rejected", "accepted"]
+    assert (seen[1].reason, seen[1].line) == (by_itself.reason, by_itself.line)
+    assert (summary.accepted, len(summary.rejected)) == (2, 1)

@@ -159,16 +159,18 @@ def _pause_for_tests() -> None:
         time.sleep(60)
 
 
-def _load(store: Store, prepared: Prepared) -> IngestResult:
+def _load(store: Store, prepared: Prepared, *, rows_checked: bool = False) -> IngestResult:
     """Check ``prepared`` (staged as ``_raw``) against the store and add it as one snapshot:
-    the row checks, the versions its rows repeat or add, the file's checks against the
-    store's lists and history, then the snapshot, its new versions, its observations and
-    the current view. Raises :class:`BadInputError` before anything is written."""
+    the row checks (unless ``rows_checked``: done as it was staged, :func:`_row_problem`),
+    the versions its rows repeat or add, the file's checks against the store's lists and
+    history, then the snapshot, its new versions, its observations and the current view.
+    Raises :class:`BadInputError` before anything is written."""
     kind = prepared.kind
     payload = prepared.payload
-    bad = validate.first_bad_row(store, kind, prepared.columns, b'"' in prepared.text)
-    if bad is not None:
-        raise BadInputError(prepared.source, bad[1], line=bad[0])
+    if not rows_checked:
+        bad = _row_problem(store, prepared)
+        if bad is not None:
+            raise bad
     warnings = [
         f"unknown column {c!r} kept as text in each row's extra map"
         for c in prepared.unknown_columns
@@ -206,6 +208,13 @@ def _load(store: Store, prepared: Prepared) -> IngestResult:
         revised=int(revised),
         warnings=warnings,
     )
+
+
+def _row_problem(store: Store, prepared: Prepared) -> BadInputError | None:
+    """The row rules over the staged ``_raw`` (:func:`validate.first_bad_row`): they read the
+    file alone, not the store, so they may run before the file's turn."""
+    bad = validate.first_bad_row(store, prepared.kind, prepared.columns, b'"' in prepared.text)
+    return None if bad is None else BadInputError(prepared.source, bad[1], line=bad[0])
 
 
 def _stage_observations(store: Store, typed: str, base_version: int) -> None:
@@ -503,6 +512,7 @@ class _Staged:
     prepared: Prepared | PreparedReport | None = None
     staged: bool = False
     error: BadInputError | None = None
+    rows_checked: bool = False  # the row rules ran over the staged ``_raw``
 
 
 def _stage_ahead(store: Store, payload: Payload) -> _Staged:
@@ -510,7 +520,7 @@ def _stage_ahead(store: Store, payload: Payload) -> _Staged:
 
     Runs in a worker thread, on a connection of its own, while the file before it is being
     loaded; the load itself still happens in order (:func:`_finish`). A file already in the
-    store is not staged.
+    store is not staged. The row rules, which read the file alone, run here too.
     """
     staged = _Staged(store, payload)
     try:
@@ -520,6 +530,9 @@ def _stage_ahead(store: Store, payload: Payload) -> _Staged:
         staged.prepared = prepare(staged.item)
         _stage_any(store, staged.prepared)
         staged.staged = True
+        if isinstance(staged.prepared, Prepared):
+            staged.error = _row_problem(store, staged.prepared)
+            staged.rows_checked = True
     except BadInputError as exc:
         staged.error = exc
     except MemoryError:
@@ -562,7 +575,7 @@ def _finish(staged: _Staged) -> IngestResult:
             if isinstance(prepared, PreparedReport):
                 result = _load_report(store, prepared)
             else:
-                result = _load(store, prepared)
+                result = _load(store, prepared, rows_checked=staged.staged and staged.rows_checked)
         return result
     except MemoryError:
         # Inputs are capped (reader.max_bytes), but a process under a tight memory limit can
@@ -627,8 +640,47 @@ def ingest(
     """
     texts = [str(src) for src in sources]
     leftovers.sweep()
+
+    def payload(i: int) -> Payload | IngestResult:
+        """The file or URL ``texts[i]``, or why it cannot be read."""
+        text = texts[i]
+        try:
+            if _URL.match(text):
+                return _fetch(text, observed_at, base_timeout)
+            return read_path(Path(text), observed_at=observed_at)
+        except BadInputError as exc:
+            return IngestResult(source=text, status="rejected", reason=exc.reason)
+        except MemoryError:
+            return IngestResult(source=text, status="rejected", reason="not enough memory to read")
+
+    # downloads are fetched on their turn
+    return in_turn(store, len(texts), payload, lambda i: not _URL.match(texts[i]), on_result)
+
+
+def in_turn(
+    store: Store,
+    count: int,
+    payload: Callable[[int], Payload | IngestResult],
+    ahead: Callable[[int], bool],
+    on_result: Callable[[IngestResult], None] | None = None,
+) -> list[IngestResult]:
+    """Load ``count`` payloads in order, each in its own transaction, each accepted or rejected
+    on its own: ``payload(i)`` gives the ``i``-th (or the result of one that cannot be
+    read). While one is loaded, the next (where ``ahead(i)``) is read, hashed, checked and
+    staged on a second connection in a worker thread (DuckDB and hashing release the GIL),
+    so the two overlap on a machine with two cores. ``payload`` is called for 0, 1, 2… in
+    turn, never twice at once. Between two payloads a process waiting for the store goes
+    first."""
+
+    def read(i: int, on: Store, early: bool) -> _Staged | IngestResult:
+        """The ``i``-th payload ready to finish on ``on`` (staged already if ``early``)."""
+        got = payload(i)
+        if isinstance(got, IngestResult):
+            return got
+        return _stage_ahead(on, got) if early else _Staged(on, got)
+
     results: list[IngestResult] = []
-    pool = ThreadPoolExecutor(max_workers=1) if len(texts) > 1 else None
+    pool = ThreadPoolExecutor(max_workers=1) if count > 1 else None
     stores = [store]  # and, once needed, a second connection for the worker
 
     def other(used: Store) -> Store:
@@ -638,32 +690,20 @@ def ingest(
             stores.append(Store(con, store.path, store.read_only))
         return stores[1] if used is stores[0] else stores[0]
 
-    def read(text: str, on: Store, early: bool) -> _Staged | IngestResult:
-        """The file or URL ``text`` ready to finish on ``on`` (staged already if ``early``)."""
-        try:
-            if _URL.match(text):
-                return _Staged(on, _fetch(text, observed_at, base_timeout))
-            payload = read_path(Path(text), observed_at=observed_at)
-        except BadInputError as exc:
-            return IngestResult(source=text, status="rejected", reason=exc.reason)
-        except MemoryError:
-            return IngestResult(source=text, status="rejected", reason="not enough memory to read")
-        return _stage_ahead(on, payload) if early else _Staged(on, payload)
-
     try:
-        current = read(texts[0], store, early=False) if texts else None
-        for i in range(len(texts)):
+        current = read(0, store, False) if count else None
+        for i in range(count):
             assert current is not None
             upcoming: Future[_Staged | IngestResult] | None = None
-            if pool is not None and i + 1 < len(texts) and not _URL.match(texts[i + 1]):
+            if pool is not None and i + 1 < count and ahead(i + 1):
                 used = current.store if isinstance(current, _Staged) else store
-                upcoming = pool.submit(read, texts[i + 1], other(used), True)
+                upcoming = pool.submit(read, i + 1, other(used), True)
             result = _finish(current) if isinstance(current, _Staged) else current
             results.append(result)
             if on_result is not None:
                 on_result(result)
-            if i + 1 < len(texts):  # downloads are fetched on their turn
-                current = upcoming.result() if upcoming else read(texts[i + 1], store, False)
+            if i + 1 < count:
+                current = upcoming.result() if upcoming else read(i + 1, store, False)
                 if store.others_waiting():
                     current = _let_readers_in(store, stores, current)
     finally:

@@ -12,14 +12,14 @@ import datetime as dt
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from chartwatch.errors import BadInputError
 from chartwatch.ingestion import leftovers
-from chartwatch.ingestion.load import IngestResult, ingest_payload
+from chartwatch.ingestion.load import IngestResult, in_turn
 from chartwatch.ingestion.reader import Payload
 from chartwatch.store.store import Store
 
@@ -134,7 +134,7 @@ def file_versions(repo: Path) -> list[FileVersion]:
     return versions
 
 
-def _blobs(repo: Path, shas: list[str]) -> Iterator[bytes]:
+def _blobs(repo: Path, shas: list[str]) -> Generator[bytes, None, None]:
     """Stream blob contents through one ``git cat-file --batch`` process."""
     proc = subprocess.Popen(
         ["git", "-C", str(repo), "cat-file", "--batch"],
@@ -177,17 +177,28 @@ def replay(
         summary.commits = int(_git(repo, "rev-list", "--count", "HEAD").strip() or 0)
         if on_start is not None:
             on_start(len(versions))
-        for version, data in zip(versions, _blobs(repo, [v.blob for v in versions]), strict=True):
-            payload = Payload(
+        blobs = _blobs(repo, [v.blob for v in versions])
+
+        def payload(i: int) -> Payload:
+            # asked for 0, 1, 2… in turn (in_turn), so the blobs are read in order
+            version, data = versions[i], next(blobs)
+            return Payload(
                 source=f"{archive.name}@{version.commit[:12]}:{version.path}",
                 name=version.path.rsplit("/", 1)[-1],
                 data=data,
                 observed_at=version.committed_at,
                 observed_how="commit-time",
             )
-            result = ingest_payload(store, payload)
-            store.let_readers_in()  # a reader waiting for the store goes before the next file
+
+        def done(result: IngestResult) -> None:
             summary.add(result)
             if on_result is not None:
                 on_result(result)
+
+        # the next file is read, checked and staged while one is loaded; a reader waiting
+        # for the store goes before the next file
+        try:
+            in_turn(store, len(versions), payload, lambda i: True, done)
+        finally:
+            blobs.close()  # the git process ends with the generator
     return summary
