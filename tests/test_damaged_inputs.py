@@ -369,6 +369,36 @@ def test_multi_file_ingest_tries_every_file_and_exits_2(cli, tmp_path: Path) -> 
     assert len(errors) == 3 and len(result.stderr.splitlines()) == 3
 
 
+def test_files_checked_while_the_one_before_loads_are_rejected_alike(
+    slices: Store, tmp_path: Path
+) -> None:
+    """Given several files, ingest reads, checks and stages the next while one is loaded
+    (the checks of a file alone run there, ahead of its turn): every damaged variant that
+    is rejected on its own is rejected for the same reason, on the same line, when it comes
+    after another file, and the store is unchanged."""
+    rejected = [v for v in VARIANTS if v.outcome == "rejected"]
+    base = next(iter(bases().values()))
+    paths = [tmp_path / "base" / base.filename]
+    paths[0].parent.mkdir()
+    paths[0].write_bytes(base.data)  # already in the store: unchanged
+    for n, variant in enumerate(rejected):
+        path = tmp_path / str(n) / variant.filename
+        path.parent.mkdir()
+        path.write_bytes(variant.data)
+        paths.append(path)
+    before = dump(slices)
+    alone = [
+        chartwatch.ingest_payload(slices, Payload(str(path), v.filename, v.data, T1, "given"))
+        for path, v in zip(paths[1:], rejected, strict=True)
+    ]
+    together = chartwatch.ingest(slices, paths, observed_at=T1)
+    assert together[0].status == "unchanged"
+    got = [(r.status, r.reason, r.line, r.warnings) for r in together[1:]]
+    assert got == [(r.status, r.reason, r.line, r.warnings) for r in alone]
+    assert all(r.status == "rejected" for r in alone)
+    assert dump(slices) == before and temp_tables(slices) == []
+
+
 def _zip_of_junk() -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:

@@ -159,18 +159,17 @@ def _pause_for_tests() -> None:
         time.sleep(60)
 
 
-def _load(store: Store, prepared: Prepared, *, rows_checked: bool = False) -> IngestResult:
+def _load(store: Store, prepared: Prepared, checked: _Checked | None = None) -> IngestResult:
     """Check ``prepared`` (staged as ``_raw``) against the store and add it as one snapshot:
-    the row checks (unless ``rows_checked``: done as it was staged, :func:`_row_problem`),
-    the versions its rows repeat or add, the file's checks against the store's lists and
-    history, then the snapshot, its new versions, its observations and the current view.
-    Raises :class:`BadInputError` before anything is written."""
+    the checks of the file alone (:func:`_check_file`, unless ``checked`` holds what they
+    found as the file was staged), the versions its rows repeat or add, the file's checks
+    against the store's lists and history, then the snapshot, its new versions, its
+    observations and the current view. Raises :class:`BadInputError` before anything is
+    written."""
     kind = prepared.kind
     payload = prepared.payload
-    if not rows_checked:
-        bad = _row_problem(store, prepared)
-        if bad is not None:
-            raise bad
+    if checked is None:
+        checked = _check_file(store, prepared)
     warnings = [
         f"unknown column {c!r} kept as text in each row's extra map"
         for c in prepared.unknown_columns
@@ -187,7 +186,7 @@ def _load(store: Store, prepared: Prepared, *, rows_checked: bool = False) -> In
     snapshot_id, base_version = int(ids[0]), int(ids[1])
     typed = validate.typed_select(kind, columns, prepared.unknown_columns)
     _stage_observations(store, typed, base_version)
-    warnings += _file_problems(store, prepared, columns)
+    warnings += _file_problems(store, prepared, columns, checked)
     rows, new_versions, revised, known = store.one(
         "SELECT count(*), count(*) FILTER (old_id IS NULL), "
         "count(*) FILTER (old_id IS NULL AND key_known), count(*) FILTER (key_known) FROM _obs"
@@ -210,11 +209,43 @@ def _load(store: Store, prepared: Prepared, *, rows_checked: bool = False) -> In
     )
 
 
-def _row_problem(store: Store, prepared: Prepared) -> BadInputError | None:
-    """The row rules over the staged ``_raw`` (:func:`validate.first_bad_row`): they read the
-    file alone, not the store, so they may run before the file's turn."""
-    bad = validate.first_bad_row(store, prepared.kind, prepared.columns, b'"' in prepared.text)
-    return None if bad is None else BadInputError(prepared.source, bad[1], line=bad[0])
+@dataclass
+class _Checked:
+    """What the checks of a staged file alone found (:func:`_check_file`): the warnings on
+    its countries, and its lists' findings and shape (None when the file lacks columns
+    that its rows take from the store, :func:`_carry_forward`: its lists are then checked
+    with those values, at its turn)."""
+
+    country_warnings: list[str]
+    lists: tuple[lists.Findings, lists.Shape] | None
+
+
+def _check_file(store: Store, prepared: Prepared) -> _Checked:
+    """The checks that read the staged file alone, not the store, in the order a file is
+    rejected for: a row that breaks a row rule, a key twice, a country (raised as
+    :class:`BadInputError`), then its lists as a whole (found, raised by
+    :func:`_file_problems`). They may run before the file's turn (:func:`_stage_ahead`)."""
+    kind = prepared.kind
+    source = prepared.source
+    bad = validate.first_bad_row(store, kind, prepared.columns, b'"' in prepared.text)
+    if bad is not None:
+        raise BadInputError(source, bad[1], line=bad[0])
+    key = ", ".join([*lists.list_key(kind), validate.ident(kind.rank_column)])
+    dup = validate.duplicate_key(
+        store, kind, f"SELECT 1 FROM _raw GROUP BY {key} HAVING count(*) > 1 LIMIT 1"
+    )
+    if dup is not None:
+        raise BadInputError(source, dup[1], line=dup[0])
+    country_warnings: list[str] = []
+    if kind.has_country:
+        bad, country_warnings = validate.country_problem(store)
+        if bad is not None:
+            raise BadInputError(source, bad[1], line=bad[0])
+    if kind.carried(prepared.columns):
+        return _Checked(country_warnings, None)
+    found = lists.Findings()
+    counts = lists.list_problem(store, kind, prepared.columns, found)
+    return _Checked(country_warnings, (found, counts))
 
 
 def _stage_observations(store: Store, typed: str, base_version: int) -> None:
@@ -250,24 +281,20 @@ def _stage_observations(store: Store, typed: str, base_version: int) -> None:
     )
 
 
-def _file_problems(store: Store, prepared: Prepared, columns: list[str]) -> list[str]:
-    """The file's checks over ``_obs`` and ``_raw``: a key twice, the country lists, the
-    lists' shape and the titles' history against the store. Raises at the first problem;
-    returns the warnings."""
+def _file_problems(
+    store: Store, prepared: Prepared, columns: list[str], checked: _Checked
+) -> list[str]:
+    """The file's checks not done by :func:`_check_file`: its lists (when their values
+    come partly from the store) and the titles' history against the store. Raises at the
+    first problem; returns the warnings (with those ``checked`` found)."""
     kind = prepared.kind
-    warnings: list[str] = []
-    dup = validate.duplicate_key(
-        store, kind, "SELECT 1 FROM _obs GROUP BY key_hash HAVING count(*) > 1 LIMIT 1"
-    )
-    if dup is not None:
-        raise BadInputError(prepared.source, dup[1], line=dup[0])
-    if kind.has_country:
-        bad, country_warnings = validate.country_problem(store)
-        if bad is not None:
-            raise BadInputError(prepared.source, bad[1], line=bad[0])
-        warnings += country_warnings
-    found = lists.Findings()
-    counts = lists.list_problem(store, kind, columns, found)
+    warnings = list(checked.country_warnings)
+    if checked.lists is None:
+        found = lists.Findings()
+        counts = lists.list_problem(store, kind, columns, found)
+    else:
+        found, counts = checked.lists
+        found = lists.Findings(list(found.problems), list(found.warnings))
     if found.first() is None:  # the history is checked only for lists that make sense
         history.history_problem(store, kind, counts.holes, found)
     bad = found.first()
@@ -512,7 +539,7 @@ class _Staged:
     prepared: Prepared | PreparedReport | None = None
     staged: bool = False
     error: BadInputError | None = None
-    rows_checked: bool = False  # the row rules ran over the staged ``_raw``
+    checked: _Checked | None = None  # what the checks of the staged file alone found
 
 
 def _stage_ahead(store: Store, payload: Payload) -> _Staged:
@@ -520,7 +547,8 @@ def _stage_ahead(store: Store, payload: Payload) -> _Staged:
 
     Runs in a worker thread, on a connection of its own, while the file before it is being
     loaded; the load itself still happens in order (:func:`_finish`). A file already in the
-    store is not staged. The row rules, which read the file alone, run here too.
+    store is not staged. The checks that read the file alone (:func:`_check_file`) run here
+    too.
     """
     staged = _Staged(store, payload)
     try:
@@ -531,8 +559,7 @@ def _stage_ahead(store: Store, payload: Payload) -> _Staged:
         _stage_any(store, staged.prepared)
         staged.staged = True
         if isinstance(staged.prepared, Prepared):
-            staged.error = _row_problem(store, staged.prepared)
-            staged.rows_checked = True
+            staged.checked = _check_file(store, staged.prepared)
     except BadInputError as exc:
         staged.error = exc
     except MemoryError:
@@ -575,7 +602,7 @@ def _finish(staged: _Staged) -> IngestResult:
             if isinstance(prepared, PreparedReport):
                 result = _load_report(store, prepared)
             else:
-                result = _load(store, prepared, rows_checked=staged.staged and staged.rows_checked)
+                result = _load(store, prepared, staged.checked if staged.staged else None)
         return result
     except MemoryError:
         # Inputs are capped (reader.max_bytes), but a process under a tight memory limit can
