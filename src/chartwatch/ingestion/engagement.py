@@ -552,6 +552,6 @@ def stage(store: Store, rep: PreparedReport) -> None:
     _stage(store, rep)
 
 
-def drop_temp(store: Store) -> None:
-    for name in ("_eng", "_eng_obs"):
-        store.con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+# the temporary tables a report is staged and loaded in (dropped after each file by
+# chartwatch.ingestion.load)
+TEMP_TABLES = ("_eng", "_eng_obs")

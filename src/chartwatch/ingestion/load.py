@@ -457,10 +457,17 @@ def _carry_forward(store: Store, prepared: Prepared) -> tuple[list[str], str | N
     )
 
 
+_TEMP_TABLES = frozenset(
+    ("_raw", "_extra", "_obs", "_lists", "_weeks", "_held", *engagement.TEMP_TABLES)
+)
+
+
 def _drop_temp(store: Store) -> None:
-    for name in ("_raw", "_extra", "_obs", "_lists", "_weeks", "_held"):
-        store.con.execute(f"DROP TABLE IF EXISTS temp.{name}")
-    engagement.drop_temp(store)
+    """Drop the temporary tables a file was staged and checked in: those that exist (one
+    look-up instead of a statement for each that might)."""
+    for (name,) in store.all("SELECT table_name FROM duckdb_tables() WHERE temporary"):
+        if name in _TEMP_TABLES:
+            store.con.execute(f"DROP TABLE temp.{name}")
 
 
 def _load_report(store: Store, prepared: PreparedReport) -> IngestResult:
