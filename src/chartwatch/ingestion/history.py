@@ -38,7 +38,7 @@ def stage_held(store: Store, kind: Kind) -> int:
     (a newer all-weeks file holds every list the store does), the history is the file's."""
     key = list_key(kind)
     same = " AND ".join(f"h.{k} = l.{k}" for k in key)
-    store.con.execute(
+    made = store.one(  # CREATE … AS answers the number of rows it made
         f"""
         CREATE OR REPLACE TEMP TABLE _held AS
         SELECT * FROM (SELECT DISTINCT {", ".join(key)} FROM current_rows WHERE list = $list) h
@@ -46,7 +46,7 @@ def stage_held(store: Store, kind: Kind) -> int:
         """,
         {"list": kind.name},
     )
-    return int(store.scalar("SELECT count(*) FROM _held"))
+    return int(made[0]) if made else 0
 
 
 def _history(kind: Kind, held: bool) -> str:
