@@ -68,6 +68,12 @@ class Facts:
         notice = view.notice()
         self.notes: list[str] = [notice] if notice else []
         self._seen = view.derived("check.lookups", _Lookups)
+        # the name index, once this Facts has it from the view: the grammar asks for it
+        # in every sentence (some 40,000 times in 1 MB of text)
+        self._names: dict[str, str] | None = None
+        self._heads: dict[str, int] | None = None
+        self._prefixes: frozenset[str] | None = None
+        self._countries: dict[str, str] | None = None
 
     # -- titles ---------------------------------------------------------------------------
     def titles(self) -> TitleIndex:
@@ -76,20 +82,21 @@ class Facts:
 
     def names(self) -> dict[str, str]:
         """Every name a title or show goes by (normalised as search does) → that name."""
+        if self._names is None:
+            self._names = self.view.derived("check.names", self._all_names)
+        return self._names
 
-        def compute() -> dict[str, str]:
-            cat = self.titles()
-            out: dict[str, str] = {}
-            for title in cat.titles.values():
-                for label in title.labels:
-                    out.setdefault(normalize(label), label)
-            for show in cat.shows.values():
-                out.setdefault(normalize(show.name), show.name)
-            for key, (name, _target) in self.original_names().items():
-                out.setdefault(key, name)
-            return out
-
-        return self.view.derived("check.names", compute)
+    def _all_names(self) -> dict[str, str]:
+        cat = self.titles()
+        out: dict[str, str] = {}
+        for title in cat.titles.values():
+            for label in title.labels:
+                out.setdefault(normalize(label), label)
+        for show in cat.shows.values():
+            out.setdefault(normalize(show.name), show.name)
+        for key, (name, _target) in self.original_names().items():
+            out.setdefault(key, name)
+        return out
 
     def original_names(self) -> dict[str, tuple[str, Title | Show | None]]:
         """The original-language titles the engagement reports publish by this view's date
@@ -102,29 +109,31 @@ class Facts:
     def name_heads(self) -> dict[str, int]:
         """The first word of every name in :meth:`names` → the most words such a name has
         (a text's words are looked up only from a word some name starts with)."""
+        if self._heads is None:
+            self._heads = self.view.derived("check.heads", self._heads_of_names)
+        return self._heads
 
-        def compute() -> dict[str, int]:
-            heads: dict[str, int] = {}
-            for key in self.names():
-                words = key.split(" ")
-                heads[words[0]] = max(heads.get(words[0], 0), len(words))
-            return heads
-
-        return self.view.derived("check.heads", compute)
+    def _heads_of_names(self) -> dict[str, int]:
+        heads: dict[str, int] = {}
+        for key in self.names():
+            words = key.split(" ")
+            heads[words[0]] = max(heads.get(words[0], 0), len(words))
+        return heads
 
     def name_prefixes(self) -> frozenset[str]:
         """Every run of whole words a name in :meth:`names` starts with (``squid``,
         ``squid game``…): a text's words are read on from a name's first word only while
         they still start some name."""
+        if self._prefixes is None:
+            self._prefixes = self.view.derived("check.prefixes", self._prefixes_of_names)
+        return self._prefixes
 
-        def compute() -> frozenset[str]:
-            out: set[str] = set()
-            for key in self.names():
-                words = key.split(" ")
-                out.update(" ".join(words[:n]) for n in range(1, len(words) + 1))
-            return frozenset(out)
-
-        return self.view.derived("check.prefixes", compute)
+    def _prefixes_of_names(self) -> frozenset[str]:
+        out: set[str] = set()
+        for key in self.names():
+            words = key.split(" ")
+            out.update(" ".join(words[:n]) for n in range(1, len(words) + 1))
+        return frozenset(out)
 
     def resolve(self, query: str) -> Title | Show | None:
         """The title (or show) ``query`` names as ``chartwatch search`` matches it (or as an
@@ -170,15 +179,17 @@ class Facts:
 
     def country_lookup(self) -> dict[str, str]:
         """Plain country name (or a usual short form: US, UK) → ISO code."""
-        from chartwatch.check.claims import COUNTRY_ALIASES
+        if self._countries is None:
+            from chartwatch.check.claims import COUNTRY_ALIASES
 
-        return self.view.derived(
-            "check.country_lookup",
-            lambda: {
-                **{plain(n): iso for iso, n in self.country_names().items()},
-                **COUNTRY_ALIASES,
-            },
-        )
+            self._countries = self.view.derived(
+                "check.country_lookup",
+                lambda: {
+                    **{plain(n): iso for iso, n in self.country_names().items()},
+                    **COUNTRY_ALIASES,
+                },
+            )
+        return self._countries
 
     def country_rows(self, title: Title) -> list[CountryRow]:
         """Every country-list row of the title (under any of its labels)."""
