@@ -436,6 +436,22 @@ def test_last_word_is_the_run_of_word_characters_and_dots_at_the_end(text: str) 
     assert _last_word(text, 0, len(text)) == (found.group(1) if found else "")
 
 
+def test_folded_text_has_every_ascii_letter_a_case_blind_pattern_matches() -> None:
+    """Whatever character an ASCII letter of an ``re.IGNORECASE`` pattern matches is that
+    letter in :func:`folded` text (the steps test a sentence's folded words before they
+    run their patterns)."""
+    import re
+    import sys
+
+    from chartwatch.check.values import folded
+
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    chars = (chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    for ch in chars:
+        if letter.fullmatch(ch):
+            assert re.fullmatch(folded(ch), ch, re.IGNORECASE), ch
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.sampled_from(sorted(_MONTHS)),

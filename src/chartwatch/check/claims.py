@@ -14,6 +14,8 @@ from chartwatch.check.values import (
     DATE_RANGE_RE,
     NUMBER_RE,
     Number,
+    folded,
+    has_any,
     number,
     small_number,
     starting,
@@ -153,10 +155,13 @@ def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 class _Found:
-    """The claims found in one sentence ``text[lo:hi]``, in the order the steps find them."""
+    """The claims found in one sentence ``text[lo:hi]``, in the order the steps find them;
+    ``sent`` is the sentence and ``low`` the sentence :func:`~chartwatch.check.values.folded`
+    (a step looks there first for the words its pattern needs)."""
 
-    def __init__(self, text: str, lo: int, hi: int) -> None:
+    def __init__(self, text: str, lo: int, hi: int, sent: str, low: str) -> None:
         self.text, self.lo, self.hi = text, lo, hi
+        self.sent, self.low = sent, low
         self.claims: list[Claim] = []
 
     def add(self, kind: str, start: int, end: int, **stated: Any) -> Claim:
@@ -165,10 +170,14 @@ class _Found:
         return claim
 
 
-def claims_in(facts: Facts, text: str, lo: int, hi: int, *, dated: bool = True) -> list[Claim]:
+def claims_in(
+    facts: Facts, text: str, lo: int, hi: int, *, dated: bool = True, low: str | None = None
+) -> list[Claim]:
     """The claims of the sentence ``text[lo:hi]``, each step adding its kind; release dates
-    only in a sentence that names a date at all (``dated``: most name none)."""
-    found = _Found(text, lo, hi)
+    only in a sentence that names a date at all (``dated``: most name none). ``low``: the
+    sentence :func:`~chartwatch.check.values.folded`, if the caller has it."""
+    sent = text[lo:hi]
+    found = _Found(text, lo, hi, sent, folded(sent) if low is None else low)
     _numbers(found)
     _ranks(found)
     _named_countries(found, facts)
@@ -182,6 +191,8 @@ def claims_in(facts: Facts, text: str, lo: int, hi: int, *, dated: bool = True) 
 def _numbers(found: _Found) -> None:
     """Numbers with a unit: figures (hours, views, minutes), counts of countries after a
     rank, runs of weeks at No. 1 or in the Top 10."""
+    if not has_any(found.low, _UNIT_WORDS):
+        return  # no unit in the sentence: no number has one after it
     text, lo, hi = found.text, found.lo, found.hi
     for m in NUMBER_RE.finditer(text, lo, hi):
         if _UNIT_START.match(text, m.end(), hi) is None:
@@ -218,6 +229,12 @@ _UNIT_START = re.compile(
     r"countr|market|territor|nation|region|straight|consecutive|non-consecutive|cumulative|week)",
     re.IGNORECASE,
 )
+# a word every match of _UNIT_START contains (folded)
+_UNIT_WORDS = (
+    "million", "billion", "global", "total", "more", "view", "hour", "minute", "other",
+    "different", "countr", "market", "territor", "nation", "region", "straight",
+    "consecutive", "cumulative", "week",
+)  # fmt: skip
 
 
 def _country_count(found: _Found, m: re.Match[str], ctry: re.Match[str], val: Number) -> None:
@@ -258,6 +275,8 @@ def _weeks(found: _Found, m: re.Match[str], weeks: re.Match[str], val: Number) -
 def _ranks(found: _Found) -> None:
     """``No. 1``, ``#2``, ``number one``, ``topped the chart``, ``top spot``, ``in the top
     10``."""
+    if not has_any(found.sent, _RANK_WORDS):
+        return
     text, lo, hi = found.text, found.lo, found.hi
     for m in _RANK.finditer(text, lo, hi):
         if m.group("n") is not None:
@@ -283,6 +302,8 @@ def _ranks(found: _Found) -> None:
             found.add("rank", m.start(), m.end(), rank=10, within=True)
 
 
+# a word every match of _RANK contains (as written: the pattern is case-sensitive)
+_RANK_WORDS = ("No.", "no.", "#", "number", "Number", "top", "first place")
 _IN_TOP10 = re.compile(
     r"\b(?:in|into|entered|made|cracked|on|inside|reach(?:ed)?|joined|landed|among|of)\s+"
     r"(?:the\s+|Netflix[’']s\s+|its\s+)?(?:global\s+|weekly\s+)?$",
@@ -319,6 +340,8 @@ def _named_countries(found: _Found, facts: Facts) -> None:
 def _records(found: _Found) -> None:
     """``record``, ``biggest … debut``, ``most-watched … ever``; ``beating the … record``;
     its scope (debut, single week, all time) from the words around it."""
+    if not has_any(found.low, _RECORD_WORDS):
+        return
     text, lo, hi = found.text, found.lo, found.hi
     for m in _RECORD.finditer(text, lo, hi):
         word = m.group("word").lower()
@@ -343,6 +366,8 @@ def _records(found: _Found) -> None:
         found.add("record", start, end, scope=scope, beaten=bool(beat))
 
 
+# a word every match of _RECORD contains (folded)
+_RECORD_WORDS = ("record", "biggest", "largest", "best", "most", "highest")
 _SCOPE_DEBUT = re.compile(r"first[- ]week|opening|debut|premiere|launch|bow|first seven days")
 _SCOPE_ALL_TIME = re.compile(r"\bever\b|all[- ]time|of all time|history|most[- ]popular|91 days")
 _SCOPE_WEEK = re.compile(r"\bweek\b|single week")
@@ -351,6 +376,10 @@ _SCOPE_WEEK = re.compile(r"\bweek\b|single week")
 def _comparisons(found: _Found) -> None:
     """``twice``, ``N times``, ``more … than``, ``fewer … than``, ``outperformed``,
     ``ahead of``, ``behind``."""
+    low = found.low
+    # an "x" outside "Netflix" may be one of "3x"
+    if not has_any(low, _COMPARE_WORDS) and low.count("x") == low.count("netflix"):
+        return
     text, lo, hi = found.text, found.lo, found.hi
     for m in _COMPARE.finditer(text, lo, hi):
         if m.group("mult"):
@@ -370,6 +399,11 @@ def _comparisons(found: _Found) -> None:
             found.add("comparison", m.start(), m.end(), direction=direction)
 
 
+# a word every match of _COMPARE contains (folded), but "N x"
+_COMPARE_WORDS = (
+    "twice", "double", "triple", "times", "than", "outperform", "outstream", "out-stream",
+    "outrank", "out-rank", "ahead of", "behind",
+)  # fmt: skip
 _COMPARE_QUAL = re.compile(r"(more than|over|nearly|almost|about|roughly|around)\s+$", re.I)
 
 

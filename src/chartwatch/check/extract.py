@@ -27,6 +27,8 @@ from chartwatch.check.values import (
     DATE_RANGE_RE,
     NUMBER_WORDS,
     ORDINALS,
+    folded,
+    has_any,
     ordinal_or_number,
     starting,
 )
@@ -84,6 +86,16 @@ THIRD_PARTY = starting(
     r"Whip Media|daily (?:charts?|rankings?|lists?)|every day|each day)\b",
     re.IGNORECASE,
 )
+# a word every match of SERVICES (as written: it is case-sensitive) and of THIRD_PARTY
+# (folded) contains
+_SERVICE_WORDS = (
+    "Disney", "Hulu", "HBO", "Max", "Prime Video", "Amazon", "Apple TV", "Peacock",
+    "Paramount+", "YouTube", "box office", "theaters", "theatres", "cinemas",
+)  # fmt: skip
+_THIRD_PARTY_WORDS = (
+    "flixpatrol", "nielsen", "luminate", "reelgood", "justwatch", "samba tv",
+    "parrot analytics", "whip media", "daily", "every day", "each day",
+)  # fmt: skip
 _BASIS = (
     ("p28", starting("fo2", r"\b(?:first|opening)\s+(?:28|twenty-eight)\s+days\b|"
                             r"\b28 days\b", re.I)),
@@ -102,7 +114,16 @@ _BASIS = (
     ("debut", starting("dopflb", r"\b(?:debut(?:ed|s|ing)?|opening|premiere|first[- ]week|"
                                  r"launch(?:ed)? week|bow(?:ed)?|opened)\b", re.I)),
 )  # fmt: skip
-_ENGLISH = re.compile("english", re.I)
+# a word every match of each _BASIS pattern contains (folded)
+_BASIS_WORDS = {
+    "p28": ("28", "twenty-eight"),
+    "p91": ("91", "ninety-one", "popular list"),
+    "week_n": ("week",),
+    "total": ("total", "overall", "cumulative", "combined", "so far", "to date", "in all",
+              "over its run", "all told", "altogether"),
+    "debut": ("debut", "opening", "premiere", "first week", "first-week", "launch", "bow",
+              "opened"),
+}  # fmt: skip
 _LISTS = (
     ("TV (Non-English)", starting("nt", r"\bnon[- ]English(?:[- ]language)?\s+(?:TV|series|shows?)|"
                                         r"\bTV\s*\(Non-English\)", re.I)),
@@ -142,7 +163,8 @@ def extract(facts: Facts, text: str) -> list[Claim]:
                 last_title = quoted[-1]
             continue
         dates = list(DATE_RANGE_RE.finditer(text, lo, hi))
-        found = claims_in(facts, text, lo, hi, dated=bool(dates))
+        low = folded(sent)
+        found = claims_in(facts, text, lo, hi, dated=bool(dates), low=low)
         ments = mentions(facts, text, lo, hi, fuzzy=bool(found))
         if not found:
             last_title = ments[-1] if ments else last_title
@@ -152,7 +174,7 @@ def extract(facts: Facts, text: str) -> list[Claim]:
             c.start <= m.start and m.end <= c.end and c.kind != "record" and
             c.kind != "comparison" for c in found)]  # fmt: skip
         starts = [m.start for m in ments]
-        context = _sentence(text, lo, hi, found, dates)
+        context = _sentence(sent, low, found, dates)
         for c in found:
             c.sentence = (lo, hi)
             _attach(c, text, hi, ments, starts, last_title)
@@ -201,30 +223,34 @@ _HOLDER = re.compile(r"^\s+(?:of|held by|set by)\s+")
 @dataclass
 class _Sentence:
     """What a sentence gives every claim in it: its dates, the list, source and service it
-    names (read once per sentence)."""
+    names, the bases its words may name (read once per sentence)."""
 
     dates: list[re.Match[str]]
     list_name: str | None
     source: str | None
     service: str | None
+    bases: list[tuple[str, re.Pattern[str]]]
 
 
-def _sentence(
-    text: str, lo: int, hi: int, found: list[Claim], dates: list[re.Match[str]]
-) -> _Sentence:
-    """What the sentence ``text[lo:hi]`` gives its claims ``found``: its ``dates`` but those
-    of release claims, and the list, source and service it names."""
-    sent = text[lo:hi]
+def _sentence(sent: str, low: str, found: list[Claim], dates: list[re.Match[str]]) -> _Sentence:
+    """What the sentence ``sent`` (``low``: :func:`~chartwatch.check.values.folded`) gives
+    its claims ``found``: its ``dates`` but those of release claims, the list, source and
+    service it names, and the :data:`_BASIS` patterns whose words it has."""
     taken = [x.period_span for x in found if x.kind == "release" and x.period_span]
     if taken:
         dates = [m for m in dates if not any(overlaps((m.start(), m.end()), t) for t in taken)]
     list_name = None
-    if _ENGLISH.search(sent):  # every list's pattern has it
+    if "english" in low:  # every list's pattern has it
         list_name = next((name for name, rx in _LISTS if rx.search(sent)), None)
-    third = THIRD_PARTY.search(sent)
-    service = SERVICES.search(sent)
+    third = THIRD_PARTY.search(sent) if has_any(low, _THIRD_PARTY_WORDS) else None
+    service = SERVICES.search(sent) if has_any(sent, _SERVICE_WORDS) else None
+    bases = [(name, rx) for name, rx in _BASIS if has_any(low, _BASIS_WORDS[name])]
     return _Sentence(
-        dates, list_name, third.group() if third else None, service.group() if service else None
+        dates,
+        list_name,
+        third.group() if third else None,
+        service.group() if service else None,
+        bases,
     )
 
 
@@ -239,8 +265,9 @@ def _context(c: Claim, text: str, lo: int, hi: int, sentence: _Sentence) -> None
         if best is not None:
             c.period_span = (best[1].start(), best[1].end())
             c.stated["_date"] = best[1]
-    window = text[max(lo, c.start - 80) : min(hi, c.end + 60)]
-    for name, rx in _BASIS:
+    # the window is a slice: a pattern's \b reads its ends as the ends of a text
+    window = text[max(lo, c.start - 80) : min(hi, c.end + 60)] if sentence.bases else ""
+    for name, rx in sentence.bases:
         found = rx.search(window)
         if found:
             if name == "week_n":

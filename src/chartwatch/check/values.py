@@ -85,6 +85,31 @@ def starting(first: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(f"(?=[{first}])(?:{pattern})", flags)
 
 
+# the characters other than ASCII letters that an ASCII letter of an ``re.IGNORECASE``
+# pattern matches, and that ``str.lower`` does not turn into that letter (the Kelvin sign
+# lowers to ``k``; ``İ`` lowers to ``i`` and a combining dot)
+_ODD_CASES = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
+
+
+def folded(text: str) -> str:
+    """``text`` lower-cased so that whatever ASCII word an ``re.IGNORECASE`` pattern
+    matches in it is in it as a plain substring: a test of the words a pattern's every
+    match contains (``"than" in low``) tells, faster than the pattern's scan, that the
+    pattern cannot match (the test may pass where the pattern then finds nothing)."""
+    if not text.isascii() and ("İ" in text or "ı" in text or "ſ" in text):
+        text = text.translate(_ODD_CASES)
+    return text.lower()
+
+
+def has_any(text: str, words: tuple[str, ...]) -> bool:
+    """Whether one of ``words`` is in ``text`` (a loop: any() over a generator costs as
+    much as the tests, made for every step of every sentence)."""
+    for word in words:  # noqa: SIM110
+        if word in text:
+            return True
+    return False
+
+
 # the first letters of the qualifiers and number words, and digits
 NUMBER_RE = starting(r"\dacefhjlmnorstuz", rf"\b{NUMBER}", re.IGNORECASE)
 
