@@ -141,7 +141,8 @@ def _named(
     exactly a title's or show's name, the longest such run at each place (of at most ten
     words). A run starts only at a word some name starts with (:meth:`Facts.name_heads`)
     and is read on only while its words still start a name (:meth:`Facts.name_prefixes`):
-    an index of the names by their words, walked once per capitalised word."""
+    an index of the names by their words, walked once per capitalised word. A name found
+    ends where the next may start: only the quoted names are tested for overlap."""
     names = facts.names()
     heads = facts.name_heads()
     prefixes = facts.name_prefixes()
@@ -152,9 +153,10 @@ def _named(
         if s < pos or (taken and any(a <= s < b for a, b in taken)):
             continue
         head = plain_word(cap.group())
-        if head not in heads and head not in _ARTICLES:
+        article = head in _ARTICLES
+        if not article and head not in heads:
             continue
-        best = _longest_name(text, s, hi, head in _ARTICLES, names, prefixes)
+        best = _longest_name(text, cap.end(), hi, "" if article else head, names, prefixes)
         if best is None:
             continue
         end, key = best
@@ -162,25 +164,25 @@ def _named(
         target = facts.resolve(name)
         if target is not None:
             found.append(_extend(facts, text, Mention(s, end, name, target), lo, hi))
-            taken.append((s, end))
         pos = end
     return found
 
 
 def _longest_name(
-    text: str, start: int, hi: int, article: bool, names: dict[str, str], prefixes: frozenset[str]
+    text: str, start: int, hi: int, head: str, names: dict[str, str], prefixes: frozenset[str]
 ) -> tuple[int, str] | None:
-    """Where the longest name read from ``text[start:hi]`` (after its first word, an
-    article) ends, and its key; a one-word name must be no common word of four letters
-    or more."""
+    """Where the longest name of at most ten words read from a first word ending at
+    ``start`` and on to ``hi`` ends, and its key: the first word is ``head`` (a word some
+    name starts with), or an article when ``head`` is empty; a one-word name must be no
+    common word of four letters or more."""
     best = None
-    key = ""
-    n = 0
-    for count, w in enumerate(_WORD.finditer(text, start, hi), start=1):
+    key = head
+    n = 1 if head else 0
+    if head in names and head not in _COMMON and len(head) >= 4:
+        best = (start, head)
+    for count, w in enumerate(_WORD.finditer(text, start, hi), start=2):
         if count > 10:
             break
-        if article and count == 1:
-            continue
         word = plain_word(w.group())
         key = f"{key} {word}" if n else word
         if key not in prefixes:

@@ -216,7 +216,7 @@ def _mismatch(
         )
     for w in weeks:
         v = week_value(w, measure)
-        if w not in chosen and v is not None and stated.holds(v):
+        if v is not None and stated.holds(v) and w not in chosen:
             return Judgement(
                 MISLEADING,
                 f"Wrong period: that is {label}'s figure for the week of "
