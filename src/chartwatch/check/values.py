@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from chartwatch.dates import week_ending
 
@@ -222,9 +222,10 @@ class Period:
     last: dt.date
     year_known: bool = True
 
-    @property
+    @cached_property
     def weeks(self) -> list[dt.date]:
-        """The Netflix weeks (by their Sunday) that the span touches."""
+        """The Netflix weeks (by their Sunday) that the span touches (worked out once: the
+        judges ask for them in loops)."""
         out = []
         week = week_ending(self.first)
         while week - dt.timedelta(days=6) <= self.last:
