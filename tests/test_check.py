@@ -405,6 +405,28 @@ def test_cli(cli, bundled_db, tmp_path) -> None:
     assert result.stderr.strip() == f"Error: {bad}: line 1: not UTF-8 text"
 
 
+
+def test_cli_holds_the_collector_off_while_it_checks_and_lets_it_run_after(
+    cli, bundled_db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    import chartwatch.check as checking
+
+    seen: list[bool] = []
+    real = checking.check
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(checking, "check", spy)
+    assert gc.isenabled()
+    result = cli("check", "Squid Game was No. 1 for nine weeks.", "--db", bundled_db)
+    assert result.exit_code == 0 and seen == [False] and gc.isenabled()
+    result = cli("check", "--file", "/nonexistent/text.txt", "--db", bundled_db)
+    assert result.exit_code == 2 and gc.isenabled()  # also after an error
+
 # -- the grammar's parts, as properties --------------------------------------------------
 
 _PIECES = "No. 1 23 million hours views Jan. Sept. “Wednesday” top 10 record weeks countries-\n"
