@@ -61,17 +61,23 @@ def temp_tables(store: Store) -> list[str]:
     return [r[0] for r in store.all("SELECT table_name FROM duckdb_tables() WHERE temporary")]
 
 
+def load_slices(store: Store) -> Store:
+    """``store`` with the four real slices the variants are made from."""
+    for base in bases().values():
+        result = chartwatch.ingest_payload(
+            store, Payload(f"base/{base.name}", base.filename, base.data, T0, "given")
+        )
+        assert (result.status, result.rows, result.warnings) == ("accepted", 40, [])
+    return store
+
+
 @pytest.fixture(scope="module")
 def slices(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    """A real store file holding the four real slices the variants are made from."""
+    """A real store file holding the four real slices the variants are made from (the
+    variants accepted are added to it as they are tested)."""
     path = tmp_path_factory.mktemp("damage") / "store.duckdb"
     with chartwatch.open_store(path) as store:
-        for base in bases().values():
-            result = chartwatch.ingest_payload(
-                store, Payload(f"base/{base.name}", base.filename, base.data, T0, "given")
-            )
-            assert (result.status, result.rows, result.warnings) == ("accepted", 40, [])
-        yield store
+        yield load_slices(store)
 
 
 def test_the_suite_covers_every_kind_of_damage() -> None:
@@ -369,9 +375,7 @@ def test_multi_file_ingest_tries_every_file_and_exits_2(cli, tmp_path: Path) -> 
     assert len(errors) == 3 and len(result.stderr.splitlines()) == 3
 
 
-def test_files_checked_while_the_one_before_loads_are_rejected_alike(
-    slices: Store, tmp_path: Path
-) -> None:
+def test_files_checked_while_the_one_before_loads_are_rejected_alike(tmp_path: Path) -> None:
     """Given several files, ingest reads, checks and stages the next while one is loaded
     (the checks of a file alone run there, ahead of its turn): every damaged variant that
     is rejected on its own is rejected for the same reason, on the same line, when it comes
@@ -386,7 +390,9 @@ def test_files_checked_while_the_one_before_loads_are_rejected_alike(
         path.parent.mkdir()
         path.write_bytes(variant.data)
         paths.append(path)
+    slices = load_slices(chartwatch.open_store(tmp_path / "store.duckdb"))
     before = dump(slices)
+    threads = slices.scalar("SELECT current_setting('threads')")
     alone = [
         chartwatch.ingest_payload(slices, Payload(str(path), v.filename, v.data, T1, "given"))
         for path, v in zip(paths[1:], rejected, strict=True)
@@ -397,6 +403,9 @@ def test_files_checked_while_the_one_before_loads_are_rejected_alike(
     assert got == [(r.status, r.reason, r.line, r.warnings) for r in alone]
     assert all(r.status == "rejected" for r in alone)
     assert dump(slices) == before and temp_tables(slices) == []
+    # the statements ran on fewer of DuckDB's threads while two files were worked on at once
+    assert slices.scalar("SELECT current_setting('threads')") == threads
+    slices.close()
 
 
 def _zip_of_junk() -> bytes:
