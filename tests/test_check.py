@@ -405,7 +405,6 @@ def test_cli(cli, bundled_db, tmp_path) -> None:
     assert result.stderr.strip() == f"Error: {bad}: line 1: not UTF-8 text"
 
 
-
 def test_cli_holds_the_collector_off_while_it_checks_and_lets_it_run_after(
     cli, bundled_db, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -426,6 +425,7 @@ def test_cli_holds_the_collector_off_while_it_checks_and_lets_it_run_after(
     assert result.exit_code == 0 and seen == [False] and gc.isenabled()
     result = cli("check", "--file", "/nonexistent/text.txt", "--db", bundled_db)
     assert result.exit_code == 2 and gc.isenabled()  # also after an error
+
 
 # -- the grammar's parts, as properties --------------------------------------------------
 

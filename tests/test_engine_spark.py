@@ -15,9 +15,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import chartwatch.errors
 from chartwatch.engine import Method, build, synth
 from chartwatch.engine.pipeline import parse_weeks
-from chartwatch.errors import UsageError
+from chartwatch.errors import MissingExtraError
 from conftest import raw_bytes
 from engine_helpers import write_events
 from test_engine import SMALL, _catalog, _events
@@ -166,9 +167,11 @@ def test_spark_honours_the_weeks_option(spark, tmp_path):
 def test_spark_engine_without_pyspark_says_how_to_install(tmp_path, monkeypatch, cli):
     monkeypatch.setitem(sys.modules, "pyspark", None)
     monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    monkeypatch.setattr(chartwatch.errors, "_MISSING", {})  # what is installed, looked up anew
     events = write_events(tmp_path / "e.parquet", _events())
-    with pytest.raises(UsageError, match=r"pip install 'chartwatch\[spark\]'"):
+    with pytest.raises(MissingExtraError, match=r"pip install 'chartwatch\[spark\]'") as info:
         build(events, _catalog(tmp_path), tmp_path / "out", engine="spark")
+    assert (info.value.extra, info.value.modules) == ("spark", ["pyspark"])
     result = cli("build", events, _catalog(tmp_path), "-o", tmp_path / "out2", "--engine", "spark")
     assert result.exit_code == 2
     assert "pip install 'chartwatch[spark]'" in result.stderr

@@ -195,7 +195,7 @@ def test_synth_from_files_and_bad_input(tmp_path, real_file):
     bad.write_text("<html>Moved Permanently</html>")
     with pytest.raises(BadInputError):
         synth([str(bad)], tmp_path / "o2", scale=S)
-    with pytest.raises(UsageError, match="--scale"):
+    with pytest.raises(UsageError, match="must be more than 0"):
         synth(["bundled"], tmp_path / "o3", scale=0)
     with pytest.raises(UsageError, match="no global lists"):
         synth(["bundled"], tmp_path / "o4", scale=S, weeks=(dt.date(2030, 1, 6), None))

@@ -8,6 +8,7 @@ uses, so the mapping lives in one place.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 
 class ChartwatchError(Exception):
@@ -64,11 +65,14 @@ class UsageError(ChartwatchError):
     def __str__(self) -> str:
         return f"{self.parameter}: {self.message}" if self.parameter else self.message
 
-    def for_cli(self) -> str:
-        """The message as the CLI prints it: ``--as-of: …``."""
+    def for_cli(self, flags: Mapping[str, str] | None = None) -> str:
+        """The message as the CLI prints it: ``--as-of: …``; ``flags`` names the options
+        (or arguments) of a command whose name is not its keyword's (``hours_step``:
+        ``--round-hours``, ``events``: ``EVENTS``)."""
         if not self.parameter:
             return self.message
-        return f"--{self.parameter.replace('_', '-')}: {self.message}"
+        flag = (flags or {}).get(self.parameter) or f"--{self.parameter.replace('_', '-')}"
+        return f"{flag}: {self.message}"
 
 
 class MissingExtraError(ChartwatchError):

@@ -8,7 +8,7 @@ import importlib
 import inspect
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -109,8 +109,10 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
 
 
 @contextmanager
-def errors() -> Iterator[None]:
-    """Turn chartwatch's errors into ``Error: …`` on stderr and the error's exit code."""
+def errors(flags: Mapping[str, str] | None = None) -> Iterator[None]:
+    """Turn chartwatch's errors into ``Error: …`` on stderr and the error's exit code; a
+    usage error names its parameter as the command's option (``flags``: those whose name
+    is not the keyword's, :meth:`~chartwatch.errors.UsageError.for_cli`)."""
     from chartwatch.errors import ChartwatchError
 
     try:
@@ -118,7 +120,7 @@ def errors() -> Iterator[None]:
     except ChartwatchError as exc:
         from chartwatch.errors import UsageError
 
-        err(f"Error: {exc.for_cli() if isinstance(exc, UsageError) else exc.message}")
+        err(f"Error: {exc.for_cli(flags) if isinstance(exc, UsageError) else exc.message}")
         for candidate in getattr(exc, "candidates", [])[:20]:
             err(f"  {candidate}")
         raise typer.Exit(exc.exit_code) from None

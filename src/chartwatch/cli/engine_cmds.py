@@ -29,19 +29,34 @@ def _n(count: int, word: str) -> str:
     return f"{count:,} {word}" + ("" if count == 1 else "s")
 
 
-def _steps(text: str, option: str) -> tuple[int, int]:
+# The engine's keywords whose option (or argument) has another name on the command line.
+FLAGS = {
+    "events": "EVENTS",
+    "catalog": "CATALOG",
+    "hours_step": "--round-hours",
+    "views_step": "--round-views",
+    "most_popular_days": "--most-popular",
+    "sources": "--from",
+    "spark_conf": "--spark-conf",
+}
+
+
+def _steps(text: str) -> tuple[int, int]:
+    """``--round-hours``: N, or BEFORE/AFTER the switch week (the keyword ``hours_step``)."""
     from chartwatch.errors import UsageError
 
     parts = text.split("/")
     try:
         values = [int(p.replace(",", "").replace("_", "")) for p in parts]
     except ValueError:
-        raise UsageError(f"{option}: {text!r} is not N or BEFORE/AFTER (whole numbers)") from None
+        raise UsageError(
+            f"{text!r} is not N or BEFORE/AFTER (whole numbers)", parameter="hours_step"
+        ) from None
     if len(values) == 1:
         return values[0], values[0]
     if len(values) == 2:
         return values[0], values[1]
-    raise UsageError(f"{option}: {text!r} is not N or BEFORE/AFTER")
+    raise UsageError(f"{text!r} is not N or BEFORE/AFTER", parameter="hours_step")
 
 
 @app.command(rich_help_panel="Charts from your own viewing events")
@@ -198,20 +213,18 @@ def build(
     from chartwatch.engine.pipeline import parse_weeks
     from chartwatch.errors import UsageError
 
-    with errors():
-        if rank_by not in ("auto", "views", "hours"):
-            raise UsageError(f"--rank-by: {rank_by!r} is not auto, views or hours")
+    with errors(FLAGS):
         conf: dict[str, str] = {}
         for item in spark_conf or []:
             key, sep, value = item.partition("=")
             if not sep or not key:
-                raise UsageError(f"--spark-conf: {item!r} is not KEY=VALUE")
+                raise UsageError(f"{item!r} is not KEY=VALUE", parameter="spark_conf")
             conf[key.strip()] = value.strip()
         method = Method(
             timezone=timezone,
             rank_by=rank_by,  # type: ignore[arg-type]
-            switch_week=parse_date(switch_week, option="--switch-week"),
-            hours_step=_steps(round_hours, "--round-hours"),
+            switch_week=parse_date(switch_week, option="switch_week"),
+            hours_step=_steps(round_hours),
             views_step=round_views,
             max_seconds=max_seconds,
             most_popular_days=most_popular,
@@ -342,7 +355,7 @@ def synth(
     from chartwatch.engine.pipeline import parse_weeks
     from chartwatch.engine.synthetic import synth as run_synth
 
-    with errors():
+    with errors(FLAGS):
         report = run_synth(
             charts,
             output,

@@ -148,7 +148,7 @@ def _read_charts(
             elif path.is_file():
                 names = [path]
             else:
-                raise UsageError(f"--from: {source} does not exist")
+                raise UsageError(f"{source} does not exist", parameter="sources")
             for result in ingest(store, names):
                 if result.status == "rejected":
                     raise BadInputError(result.source, result.reason or "rejected", result.line)
@@ -196,7 +196,9 @@ def calibrate(
         if (first is None or r[0] >= first) and (last is None or r[0] <= last)
     ]
     if not global_rows:
-        raise UsageError("--from: no global lists in the given files and weeks to calibrate on")
+        raise UsageError(
+            "no global lists in the given files and weeks to calibrate on", parameter="sources"
+        )
 
     hours_step = tuple(max(1, round(s * scale)) for s in HOURS_STEP)
     views_step = max(1, round(VIEWS_STEP * scale))
@@ -486,8 +488,9 @@ def _allocate(
     unit = math.floor(min(limits)) if limits else MIN_UNIT_SECONDS
     if unit < MIN_UNIT_SECONDS:
         raise UsageError(
-            f"--scale is too small to reproduce the country lists of {week}: "
-            f"use a larger scale (each rank step would be {unit} s)"
+            f"too small to reproduce the country lists of {week}: "
+            f"use a larger scale (each rank step would be {unit} s)",
+            parameter="scale",
         )
     listed: dict[str, int] = defaultdict(int)
     for t, iso2, factor in entries:

@@ -88,21 +88,23 @@ def event_files(spec: str | Path, exclude: Path | None = None) -> list[EventFile
         matches = glob.glob(text, recursive=True)  # noqa: PTH207
         found = sorted(Path(p) for p in matches if Path(p).is_file())
     else:
-        raise UsageError(f"EVENTS: {text} does not exist")
+        raise UsageError(f"{text} does not exist", parameter="events")
     if exclude is not None:
         skip = exclude.expanduser().resolve()
         found = [p for p in found if p.resolve() != skip]
     if not found:
-        raise UsageError(f"EVENTS: no .parquet or .csv files in {text}")
+        raise UsageError(f"no .parquet or .csv files in {text}", parameter="events")
     files = []
     for p in found:
         if not p.name.lower().endswith(_EVENT_SUFFIXES):
-            raise UsageError(f"EVENTS: {p} is not a .parquet, .csv or .csv.gz file")
+            raise UsageError(f"{p} is not a .parquet, .csv or .csv.gz file", parameter="events")
         st = p.stat()
         files.append(EventFile(str(p.resolve()), st.st_size, st.st_mtime_ns))
     formats = {f.format for f in files}
     if len(formats) > 1:
-        raise UsageError("EVENTS: mixes Parquet and CSV files; convert them to one format")
+        raise UsageError(
+            "mixes Parquet and CSV files; convert them to one format", parameter="events"
+        )
     return files
 
 
@@ -307,7 +309,7 @@ def load_catalog(con: duckdb.DuckDBPyConnection, path: str | Path) -> int:
     source = str(path)
     p = Path(source).expanduser()
     if not p.is_file():
-        raise UsageError(f"CATALOG: {source} does not exist")
+        raise UsageError(f"{source} does not exist", parameter="catalog")
     name = p.name.lower()
     if name.endswith(".parquet"):
         reader = f"read_parquet({quote_path(p)})"

@@ -88,20 +88,23 @@ class Method:
 
     def __post_init__(self) -> None:
         if self.rank_by not in ("auto", "views", "hours"):
-            raise UsageError(f"--rank-by: {self.rank_by!r} is not auto, views or hours")
+            raise UsageError(f"{self.rank_by!r} is not auto, views or hours", parameter="rank_by")
         if self.switch_week.weekday() != 6:
             raise UsageError(
-                f"--switch-week: {self.switch_week} is not a Sunday (weeks end on Sundays)"
+                f"{self.switch_week} is not a Sunday (weeks end on Sundays)",
+                parameter="switch_week",
             )
-        for step in (*self.hours_step, self.views_step):
-            if step < 1:
-                raise UsageError("rounding steps must be whole numbers of at least 1")
+        for name, steps in (("hours_step", self.hours_step), ("views_step", (self.views_step,))):
+            if any(step < 1 for step in steps):
+                raise UsageError(
+                    "rounding steps must be whole numbers of at least 1", parameter=name
+                )
         if self.max_seconds < 1:
-            raise UsageError("--max-seconds must be at least 1")
+            raise UsageError("must be at least 1", parameter="max_seconds")
         if self.most_popular_days not in (28, 91):
-            raise UsageError("--most-popular must be 91 or 28 (days from release)")
+            raise UsageError("must be 91 or 28 (days from release)", parameter="most_popular_days")
         if not re.fullmatch(r"[A-Za-z0-9_+\-/]+", self.timezone):
-            raise UsageError(f"--timezone: {self.timezone!r} is not a time zone name")
+            raise UsageError(f"{self.timezone!r} is not a time zone name", parameter="timezone")
 
     def stage1(self) -> dict[str, Any]:
         """The settings the daily sums depend on: changing one recomputes every week."""

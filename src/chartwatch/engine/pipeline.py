@@ -57,10 +57,10 @@ def parse_weeks(text: str | None) -> tuple[dt.date | None, dt.date | None]:
         left, right = text.split("..", 1)
     else:
         left = right = text
-    first = week_end(parse_date(left, option="--weeks")) if left.strip() else None
-    last = week_end(parse_date(right, option="--weeks")) if right.strip() else None
+    first = week_end(parse_date(left, option="weeks")) if left.strip() else None
+    last = week_end(parse_date(right, option="weeks")) if right.strip() else None
     if first and last and first > last:
-        raise UsageError(f"--weeks: {text!r} ends before it starts")
+        raise UsageError(f"{text!r} ends before it starts", parameter="weeks")
     return first, last
 
 
@@ -110,13 +110,20 @@ def _connect(
     inputs.run(con, "SET preserve_insertion_order = false")
     inputs.run(con, "SET enable_progress_bar = true")
     inputs.run(con, "SET enable_progress_bar_print = false")
-    try:
-        if memory_limit:
-            inputs.run(con, f"SET memory_limit = {inputs.quote_path(memory_limit)}")
-        if threads:
-            inputs.run(con, f"SET threads = {int(threads)}")
-    except duckdb.Error as exc:
-        raise UsageError(f"--memory-limit/--threads: {str(exc).splitlines()[0]}") from None
+    for parameter, value, sql in (
+        (
+            "memory_limit",
+            memory_limit,
+            f"SET memory_limit = {inputs.quote_path(memory_limit or '')}",
+        ),
+        ("threads", threads, f"SET threads = {int(threads or 0)}"),
+    ):
+        if not value:
+            continue
+        try:
+            inputs.run(con, sql)
+        except duckdb.Error as exc:
+            raise UsageError(str(exc).splitlines()[0], parameter=parameter) from None
     return con
 
 
@@ -147,7 +154,7 @@ def build(
     started = time.perf_counter()
     method = method or Method()
     if engine not in ENGINES:
-        raise UsageError(f"--engine: {engine!r} is not one of {', '.join(ENGINES)}")
+        raise UsageError(f"{engine!r} is not one of {', '.join(ENGINES)}", parameter="engine")
     out = Path(out_dir).expanduser()
     out.mkdir(parents=True, exist_ok=True)
     state = State.load(out)
@@ -194,7 +201,9 @@ def build(
         if first is None or last is None:
             raise BadInputError(str(events), "no events with a start time in --weeks")
         if first > last:
-            raise UsageError(f"--weeks: no events before {last} (the events start {first})")
+            raise UsageError(
+                f"no events before {last} (the events start {first})", parameter="weeks"
+            )
         in_range = _weeks_between(first, last)
 
         def holding(week: dt.date) -> list[inputs.EventFile]:

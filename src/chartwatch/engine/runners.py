@@ -20,7 +20,7 @@ import duckdb
 
 from chartwatch.engine.inputs import EventFile, quote_path, read_events_sql, run
 from chartwatch.engine.method import to_dialect
-from chartwatch.errors import BadInputError, ChartwatchError, UsageError
+from chartwatch.errors import BadInputError, ChartwatchError, require_extra
 
 Progress = Callable[[float], None]
 Rows = list[tuple[Any, ...]]
@@ -159,10 +159,8 @@ class DuckDBRunner:
         pass
 
 
-SPARK_MISSING = (
-    "--engine spark needs PySpark, an optional extra: pip install 'chartwatch[spark]' "
-    "(and a Java 17+ runtime, e.g. apt-get install default-jre-headless)"
-)
+# what needs the extra, as MissingExtraError says it ("… needs pyspark: pip install …")
+SPARK_NEEDS = "the Spark engine (with a Java 17+ runtime: apt-get install default-jre-headless)"
 
 
 class SparkRunner:
@@ -181,14 +179,9 @@ class SparkRunner:
         conf: dict[str, str] | None = None,
         session: Any = None,
     ) -> None:
-        try:
-            from pyspark.sql import SparkSession
-        except ImportError:
-            raise UsageError(SPARK_MISSING) from None
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise UsageError(SPARK_MISSING) from None
+        require_extra("spark", ("pyspark", "pyarrow"), SPARK_NEEDS)
+        from pyspark.sql import SparkSession
+
         self._owned = False
         if session is None:
             session = SparkSession.getActiveSession()

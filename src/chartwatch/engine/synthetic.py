@@ -77,11 +77,11 @@ def synth(
     """Write ``events.parquet`` and ``catalog.csv`` into ``out_dir``; see the module doc."""
     started = time.perf_counter()
     if not scale > 0:
-        raise UsageError("--scale must be more than 0")
+        raise UsageError("must be more than 0", parameter="scale")
     if not 0 <= noise <= 1:
-        raise UsageError("--noise must be between 0 and 1")
+        raise UsageError("must be between 0 and 1", parameter="noise")
     if not 1 <= session_minutes <= 720:
-        raise UsageError("--session-minutes must be between 1 and 720 (12 hours)")
+        raise UsageError("must be between 1 and 720 (12 hours)", parameter="session_minutes")
     plan = calibrate(sources, scale=scale, weeks=weeks, seed=seed, switch_week=switch_week)
     out = Path(out_dir).expanduser()
     out.mkdir(parents=True, exist_ok=True)
