@@ -129,7 +129,7 @@ def history(
 
     with errors():
         if list_name is not None and list_name not in LISTS:
-            raise UsageError(f"--list: {list_name!r} is not one of {', '.join(LISTS)}")
+            raise UsageError(f"{list_name!r} is not one of {', '.join(LISTS)}", parameter="list")
         day = parse_date(week, "--week")
         with store_for(db) as store:
             changes = get_history(
@@ -179,11 +179,12 @@ def export(
         fmt = format or output.suffix.lstrip(".").lower() or "csv"
         if fmt not in FORMATS:
             raise UsageError(
-                f"--format: {fmt!r} is not one of {', '.join(FORMATS)} (give --format or a "
-                ".csv/.parquet/.json file name)"
+                f"{fmt!r} is not one of {', '.join(FORMATS)} (give --format or a "
+                ".csv/.parquet/.json file name)",
+                parameter="format",
             )
         if list_name is not None and list_name not in LISTS:
-            raise UsageError(f"--list: {list_name!r} is not one of {', '.join(LISTS)}")
+            raise UsageError(f"{list_name!r} is not one of {', '.join(LISTS)}", parameter="list")
         asof = parse_date(as_of, "--as-of")
         with store_for(db) as store:
             result = run_export(store, output, format=fmt, as_of=asof, list_name=list_name)

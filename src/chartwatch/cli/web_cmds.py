@@ -194,9 +194,9 @@ def plot(
     from chartwatch.errors import UsageError
     from chartwatch.render import charts
 
-    with errors():
+    with errors({"kind": "KIND"}):
         if kind not in PLOTS:
-            raise UsageError(f"KIND: {kind!r} is not one of {', '.join(PLOTS)}")
+            raise UsageError(f"{kind!r} is not one of {', '.join(PLOTS)}", parameter="kind")
         wanted = 2 if kind == "compare" else 1
         if (kind == "compare" and len(queries) < 2) or (kind != "compare" and len(queries) != 1):
             raise UsageError(

@@ -1,6 +1,7 @@
-"""The engine's usage errors know their parameter: Python sees the keyword of ``build``,
+"""Usage errors know their parameter: Python sees the keyword of the engine's ``build``,
 ``synth``, ``calibrate`` and ``Method`` (the message names no flag); the command line
-names the option as the command spells it (``--round-hours`` for ``hours_step``)."""
+names the option as the command spells it (``--round-hours`` for ``hours_step``), for
+the engine's commands and the others' own checks alike."""
 
 from __future__ import annotations
 
@@ -75,3 +76,20 @@ def test_the_command_line_names_the_option(cli, tmp_path, args: list[str], says:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: " + says), result.stderr
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["history", "--list", "weekly"], "--list: 'weekly' is not one of "),
+        (["export", "-o", "{tmp}.csv", "--list", "weekly"], "--list: 'weekly' is not one of "),
+        (["export", "-o", "{tmp}.xlsx"], "--format: 'xlsx' is not one of "),
+        (["plot", "chart", "squid game", "-o", "{tmp}.png"], "KIND: 'chart' is not one of "),
+    ],
+)
+def test_other_commands_name_the_option(
+    cli, bundled_db, tmp_path, args: list[str], says: str
+) -> None:
+    result = cli(*[a.replace("{tmp}", str(tmp_path / "out")) for a in args], "--db", bundled_db)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().startswith("Error: " + says), result.stderr
