@@ -267,6 +267,8 @@ def test_serve_takes_and_prepares_its_first_copy_before_the_first_page(bundled_d
     """``serve``'s app (a source that prepares) has its first copy, with the view's core,
     every board, the titles' addresses and the chart shapes built, as soon as it has
     started: the first title page is a look-up, not a computation."""
+    import gc
+
     from chartwatch.prepare import is_prepared
     from chartwatch.render import charts
     from chartwatch.view import View
@@ -283,7 +285,10 @@ def test_serve_takes_and_prepares_its_first_copy_before_the_first_page(bundled_d
             assert set(core._boards) >= {"debut_hours", "week_hours"}
             assert view.peek("web_links") is not None
         assert charts._run_shell.cache_info().currsize >= 2  # hours and views shapes
+        # what lives as long as the copy is out of the cycle collector's full sweeps
+        assert gc.get_freeze_count() > 100_000
     source.close()
+    gc.unfreeze()  # the rest of the test process as it was
 
 
 def test_a_read_only_store_is_stamped_once(bundled_db: Path) -> None:

@@ -28,6 +28,7 @@ right until the next copy, and the cache is emptied then.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections import OrderedDict
@@ -200,6 +201,8 @@ class StoreSource:
             self.cache.clear()
             if old is not None:
                 old.close()
+        if self.prepare:
+            _settle_heap()
 
     def _copy(self, wait: float) -> bool:
         """Take a copy and put it in use; False if a writer held the file (or it could not
@@ -279,6 +282,18 @@ class StoreSource:
             if self._turnstile is not None:
                 self._turnstile.close()
                 self._turnstile = None
+
+
+def _settle_heap() -> None:
+    """Once a new copy is in use in the server: collect what the old one left and set
+    everything alive now (the view's catalogue, runs, boards: millions of objects that live
+    as long as the copy) outside the cycle collector's reach. Its full sweeps otherwise
+    walked them all again every few seconds under load, stopping every request of the
+    process for 200-270 ms each time; now they walk what the requests make. The old copy's
+    objects are let go at the next new copy (one full collection, once per snapshot)."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _warm(store: Store) -> None:
