@@ -37,7 +37,7 @@ _API = {
     "open_store": "chartwatch.store",
     "View": "chartwatch.view",
     "Store": "chartwatch.store",
-    "ingest": "chartwatch.ingestion.load",
+    "ingest": "chartwatch.ingestion.batch",
     "ingest_payload": "chartwatch.ingestion.load",
     "replay": "chartwatch.ingestion.replay",
     "update": "chartwatch.ingestion.download",
@@ -74,8 +74,9 @@ if TYPE_CHECKING:
     from chartwatch.bundled import ensure_data, load_bundled
     from chartwatch.engine import build, synth
     from chartwatch.exports import export
+    from chartwatch.ingestion.batch import ingest
     from chartwatch.ingestion.download import update
-    from chartwatch.ingestion.load import ingest, ingest_payload
+    from chartwatch.ingestion.load import ingest_payload
     from chartwatch.ingestion.replay import replay
     from chartwatch.inventory import status
     from chartwatch.lists import week

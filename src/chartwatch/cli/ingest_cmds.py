@@ -79,7 +79,7 @@ def ingest(
     import datetime as dt
 
     from chartwatch.errors import UsageError
-    from chartwatch.ingestion.load import ingest as ingest_files
+    from chartwatch.ingestion.batch import ingest as ingest_files
 
     with errors():
         when = None

@@ -128,7 +128,7 @@ def _read_charts(
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[str]]:
     """Global and country rows of the given files (or ``bundled``), checked by ``ingest``."""
     from chartwatch.bundled import load_bundled
-    from chartwatch.ingestion.load import ingest
+    from chartwatch.ingestion.batch import ingest
     from chartwatch.store import open_store
     from chartwatch.store.rows import visible_rows
 

@@ -13,8 +13,6 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -22,7 +20,7 @@ from typing import Any, Literal
 import duckdb
 
 from chartwatch import __version__
-from chartwatch.errors import BadInputError, ChartwatchError
+from chartwatch.errors import BadInputError
 from chartwatch.ingestion import engagement, history, leftovers, lists, validate
 from chartwatch.ingestion.engagement import PreparedReport
 from chartwatch.ingestion.kinds import VALUE_COLUMNS
@@ -32,12 +30,10 @@ from chartwatch.ingestion.reader import (
     Prepared,
     content,
     prepare,
-    read_path,
 )
 from chartwatch.store.store import Store
 
 Status = Literal["accepted", "unchanged", "rejected"]
-_URL = re.compile(r"https?://")
 _KEY_EQ = (
     "{a}.key_hash = {b}.key_hash AND {a}.list = {b}.list AND {a}.category = {b}.category "
     "AND {a}.rank = {b}.rank AND {a}.week IS NOT DISTINCT FROM {b}.week "
@@ -224,7 +220,7 @@ def _check_file(store: Store, prepared: Prepared) -> _Checked:
     """The checks that read the staged file alone, not the store, in the order a file is
     rejected for: a row that breaks a row rule, a key twice, a country (raised as
     :class:`BadInputError`), then its lists as a whole (found, raised by
-    :func:`_file_problems`). They may run before the file's turn (:func:`_stage_ahead`)."""
+    :func:`_file_problems`). They may run before the file's turn (:func:`stage_ahead`)."""
     kind = prepared.kind
     source = prepared.source
     bad = validate.first_bad_row(store, kind, prepared.columns, b'"' in prepared.text)
@@ -462,7 +458,7 @@ _TEMP_TABLES = frozenset(
 )
 
 
-def _drop_temp(store: Store) -> None:
+def drop_temp(store: Store) -> None:
     """Drop the temporary tables a file was staged and checked in: those that exist (one
     look-up instead of a statement for each that might)."""
     for (name,) in store.all("SELECT table_name FROM duckdb_tables() WHERE temporary"):
@@ -533,7 +529,7 @@ def _observed_earlier(store: Store, snapshot_id: int, payload: Payload) -> None:
 
 
 @dataclass
-class _Staged:
+class Staged:
     """A payload on its way in: its content, its file checks and ``_raw``, as far as done.
 
     ``error`` is the first bad-input error met; it is reported only after the look-up of the
@@ -549,7 +545,7 @@ class _Staged:
     checked: _Checked | None = None  # what the checks of the staged file alone found
 
 
-def _stage_ahead(store: Store, payload: Payload) -> _Staged:
+def stage_ahead(store: Store, payload: Payload) -> Staged:
     """Hash, check and stage ``payload`` in ``store``'s connection, before its turn.
 
     Runs in a worker thread, on a connection of its own, while the file before it is being
@@ -557,7 +553,7 @@ def _stage_ahead(store: Store, payload: Payload) -> _Staged:
     store is not staged. The checks that read the file alone (:func:`_check_file`) run here
     too.
     """
-    staged = _Staged(store, payload)
+    staged = Staged(store, payload)
     try:
         staged.item = content(payload)
         if store.one("SELECT 1 FROM snapshots WHERE sha256 = ?", [staged.item.sha256]):
@@ -574,7 +570,7 @@ def _stage_ahead(store: Store, payload: Payload) -> _Staged:
     return staged
 
 
-def _finish(staged: _Staged) -> IngestResult:
+def finish(staged: Staged) -> IngestResult:
     """Load a (possibly already staged) payload as one snapshot; never raises for bad input."""
     store, payload = staged.store, staged.payload
     try:
@@ -630,7 +626,7 @@ def _finish(staged: _Staged) -> IngestResult:
             source=payload.source, status="rejected", reason=exc.reason, line=exc.line
         )
     finally:
-        _drop_temp(store)
+        drop_temp(store)
 
 
 def ingest_payload(store: Store, payload: Payload) -> IngestResult:
@@ -639,154 +635,4 @@ def ingest_payload(store: Store, payload: Payload) -> IngestResult:
     Returns an :class:`IngestResult` whose ``status`` is ``accepted``, ``unchanged`` (the
     same content was ingested before) or ``rejected`` (with a one-line ``reason``).
     """
-    return _finish(_Staged(store, payload))
-
-
-def _fetch(text: str, observed_at: dt.datetime | None, base_timeout: float) -> Payload:
-    from chartwatch.ingestion.fetch import fetch  # httpx only when a URL is given
-
-    try:
-        payload = fetch(text, timeout=base_timeout)
-    except ChartwatchError as exc:
-        if isinstance(exc, BadInputError):
-            raise
-        raise BadInputError(text, exc.message) from None
-    if observed_at is not None:
-        payload = Payload(payload.source, payload.name, payload.data, observed_at, "given")
-    return payload
-
-
-def ingest(
-    store: Store,
-    sources: Iterable[str | Path],
-    *,
-    observed_at: dt.datetime | None = None,
-    on_result: Callable[[IngestResult], None] | None = None,
-    base_timeout: float = 30.0,
-) -> list[IngestResult]:
-    """Ingest local files or URLs, each accepted or rejected on its own, in order.
-
-    Local files are observed at their modification time, downloads at the time of
-    download, unless ``observed_at`` is given. While one file is loaded, the next local
-    file is read, hashed, checked and staged on a second connection in a worker thread
-    (DuckDB and hashing release the GIL), so the two overlap on a machine with two cores;
-    each file is still loaded in its own transaction, one after the other.
-    """
-    texts = [str(src) for src in sources]
-    leftovers.sweep()
-
-    def payload(i: int) -> Payload | IngestResult:
-        """The file or URL ``texts[i]``, or why it cannot be read."""
-        text = texts[i]
-        try:
-            if _URL.match(text):
-                return _fetch(text, observed_at, base_timeout)
-            return read_path(Path(text), observed_at=observed_at)
-        except BadInputError as exc:
-            return IngestResult(source=text, status="rejected", reason=exc.reason)
-        except MemoryError:
-            return IngestResult(source=text, status="rejected", reason="not enough memory to read")
-
-    # downloads are fetched on their turn
-    return in_turn(store, len(texts), payload, lambda i: not _URL.match(texts[i]), on_result)
-
-
-def in_turn(
-    store: Store,
-    count: int,
-    payload: Callable[[int], Payload | IngestResult],
-    ahead: Callable[[int], bool],
-    on_result: Callable[[IngestResult], None] | None = None,
-) -> list[IngestResult]:
-    """Load ``count`` payloads in order, each in its own transaction, each accepted or rejected
-    on its own: ``payload(i)`` gives the ``i``-th (or the result of one that cannot be
-    read). While one is loaded, the next (where ``ahead(i)``) is read, hashed, checked and
-    staged on a second connection in a worker thread (DuckDB and hashing release the GIL),
-    so the two overlap on a machine with two cores. ``payload`` is called for 0, 1, 2… in
-    turn, never twice at once. Between two payloads a process waiting for the store goes
-    first."""
-
-    def read(i: int, on: Store, early: bool) -> _Staged | IngestResult:
-        """The ``i``-th payload ready to finish on ``on`` (staged already if ``early``)."""
-        got = payload(i)
-        if isinstance(got, IngestResult):
-            return got
-        return _stage_ahead(on, got) if early else _Staged(on, got)
-
-    results: list[IngestResult] = []
-    pool = ThreadPoolExecutor(max_workers=1) if count > 1 else None
-    stores = [store]  # and, once needed, a second connection for the worker
-
-    def other(used: Store) -> Store:
-        if len(stores) == 1:
-            con = store.con.cursor()
-            con.execute("SET TimeZone = 'UTC'")  # a setting of each connection
-            stores.append(Store(con, store.path, store.read_only))
-        return stores[1] if used is stores[0] else stores[0]
-
-    # The two threads keep two cores busy; each statement runs on half the cores DuckDB
-    # would use (one on two cores): the statements of one file are small, and splitting them
-    # over the cores the other thread uses costs more than it saves (the replay of the
-    # bundle: 22 s with two DuckDB threads, 19.7 s with one, on two cores).
-    threads = _share_cores(store) if pool is not None else None
-    try:
-        current = read(0, store, False) if count else None
-        for i in range(count):
-            assert current is not None
-            upcoming: Future[_Staged | IngestResult] | None = None
-            if pool is not None and i + 1 < count and ahead(i + 1):
-                used = current.store if isinstance(current, _Staged) else store
-                upcoming = pool.submit(read, i + 1, other(used), True)
-            result = _finish(current) if isinstance(current, _Staged) else current
-            results.append(result)
-            if on_result is not None:
-                on_result(result)
-            if i + 1 < count:
-                current = upcoming.result() if upcoming else read(i + 1, store, False)
-                if store.others_waiting():
-                    current = _let_readers_in(store, stores, current)
-                    if threads is not None:  # a new connection: maybe DuckDB's own setting
-                        _share_cores(store)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
-        _close_others(stores)
-        if threads is not None:
-            store.con.execute(f"SET threads = {threads}")
-    return results
-
-
-def _share_cores(store: Store) -> int:
-    """Let the store's statements use half the threads DuckDB is set to (at least one);
-    return the setting it had (DuckDB's is one per core; it is the database's, for all
-    its connections)."""
-    had = int(store.scalar("SELECT current_setting('threads')"))
-    store.con.execute(f"SET threads = {max(1, had // 2)}")
-    return had
-
-
-def _close_others(stores: list[Store]) -> None:
-    """Close the worker's connection, if one was made (``stores[1:]``)."""
-    for extra in stores[1:]:
-        _drop_temp(extra)
-        extra.close()
-    del stores[1:]
-
-
-def _let_readers_in(
-    store: Store, stores: list[Store], upcoming: _Staged | IngestResult
-) -> _Staged | IngestResult:
-    """Between two files, let the processes waiting for the store go first (a reader then
-    waits for one file at most, not the whole batch). The store's file is let go only once
-    every connection to it is closed, so the worker's connection is closed too, and the next
-    file, staged on it, is staged again on the store's new connection on its turn."""
-    _close_others(stores)
-    if isinstance(upcoming, _Staged) and upcoming.store is not store:
-        upcoming = _Staged(
-            store, upcoming.payload, upcoming.item, upcoming.prepared, False, upcoming.error
-        )
-    elif isinstance(upcoming, _Staged) and upcoming.staged:
-        _drop_temp(store)
-        upcoming.staged = False
-    store.let_readers_in()
-    return upcoming
+    return finish(Staged(store, payload))

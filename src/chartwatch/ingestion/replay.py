@@ -19,7 +19,8 @@ from typing import Any
 
 from chartwatch.errors import BadInputError
 from chartwatch.ingestion import leftovers
-from chartwatch.ingestion.load import IngestResult, in_turn
+from chartwatch.ingestion.batch import in_turn
+from chartwatch.ingestion.load import IngestResult
 from chartwatch.ingestion.reader import Payload
 from chartwatch.store.store import Store
 
