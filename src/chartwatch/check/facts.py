@@ -12,15 +12,17 @@ view reads it not at all; a new snapshot makes a new view and retires it all.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from chartwatch.analytics.runs import TitleReport, Week, title_report
 from chartwatch.errors import AmbiguousTitleError, NotFoundError
 from chartwatch.titles import Show, Title, TitleIndex
 from chartwatch.titles.search import normalize, plain, resolve
 from chartwatch.view import View
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -68,12 +70,15 @@ class Facts:
         notice = view.notice()
         self.notes: list[str] = [notice] if notice else []
         self._seen = view.derived("check.lookups", _Lookups)
-        # the name index, once this Facts has it from the view: the grammar asks for it
-        # in every sentence (some 40,000 times in 1 MB of text)
-        self._names: dict[str, str] | None = None
-        self._heads: dict[str, int] | None = None
-        self._prefixes: frozenset[str] | None = None
-        self._countries: dict[str, str] | None = None
+        # what this Facts has from the view's derived data, by key: the grammar asks for
+        # the name index in every sentence (some 40,000 times in 1 MB of text)
+        self._held: dict[str, Any] = {}
+
+    def _derived(self, key: str, compute: Callable[[], T]) -> T:
+        """The view's derived data ``key`` (:meth:`View.derived`), held here once asked."""
+        if key not in self._held:
+            self._held[key] = self.view.derived(key, compute)
+        return self._held[key]  # type: ignore[no-any-return]
 
     # -- titles ---------------------------------------------------------------------------
     def titles(self) -> TitleIndex:
@@ -82,9 +87,7 @@ class Facts:
 
     def names(self) -> dict[str, str]:
         """Every name a title or show goes by (normalised as search does) → that name."""
-        if self._names is None:
-            self._names = self.view.derived("check.names", self._all_names)
-        return self._names
+        return self._derived("check.names", self._all_names)
 
     def _all_names(self) -> dict[str, str]:
         cat = self.titles()
@@ -109,9 +112,7 @@ class Facts:
     def name_heads(self) -> dict[str, int]:
         """The first word of every name in :meth:`names` → the most words such a name has
         (a text's words are looked up only from a word some name starts with)."""
-        if self._heads is None:
-            self._heads = self.view.derived("check.heads", self._heads_of_names)
-        return self._heads
+        return self._derived("check.heads", self._heads_of_names)
 
     def _heads_of_names(self) -> dict[str, int]:
         heads: dict[str, int] = {}
@@ -124,9 +125,7 @@ class Facts:
         """Every run of whole words a name in :meth:`names` starts with (``squid``,
         ``squid game``…): a text's words are read on from a name's first word only while
         they still start some name."""
-        if self._prefixes is None:
-            self._prefixes = self.view.derived("check.prefixes", self._prefixes_of_names)
-        return self._prefixes
+        return self._derived("check.prefixes", self._prefixes_of_names)
 
     def _prefixes_of_names(self) -> frozenset[str]:
         out: set[str] = set()
@@ -179,17 +178,15 @@ class Facts:
 
     def country_lookup(self) -> dict[str, str]:
         """Plain country name (or a usual short form: US, UK) → ISO code."""
-        if self._countries is None:
-            from chartwatch.check.claims import COUNTRY_ALIASES
+        from chartwatch.check.claims import COUNTRY_ALIASES
 
-            self._countries = self.view.derived(
-                "check.country_lookup",
-                lambda: {
-                    **{plain(n): iso for iso, n in self.country_names().items()},
-                    **COUNTRY_ALIASES,
-                },
-            )
-        return self._countries
+        return self._derived(
+            "check.country_lookup",
+            lambda: {
+                **{plain(n): iso for iso, n in self.country_names().items()},
+                **COUNTRY_ALIASES,
+            },
+        )
 
     def country_rows(self, title: Title) -> list[CountryRow]:
         """Every country-list row of the title (under any of its labels)."""
