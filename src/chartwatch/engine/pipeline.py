@@ -171,56 +171,17 @@ def build(
             state.reset()
         state.stage1 = method.stage1()
 
-        # Every file's span of weeks: recorded, or read from the file when new or changed.
-        spans: dict[str, tuple[dt.date, dt.date] | None] = {}
-        for f in files:
-            seen, span = state.known_span(f)
-            if not seen:
-                days = inputs.event_span(con, f, method.timezone)
-                span = (week_end(days[0]), week_end(days[1])) if days else None
-            spans[f.path] = span
-        state.files = {
-            f.path: FileState(
-                f.size,
-                f.mtime_ns,
-                spans[f.path][0].isoformat() if spans[f.path] else None,  # type: ignore[index]
-                spans[f.path][1].isoformat() if spans[f.path] else None,  # type: ignore[index]
-            )
-            for f in files
-        }
-        covered = [s for s in spans.values() if s is not None]
-        want_first, want_last = weeks
-        if not covered and not state.weeks:
-            raise BadInputError(
-                str(events),
-                f"no events with a start time from {EARLIEST_DAY} to {latest_day()} "
-                "(the plausible days; see docs/engine.md)",
-            )
-        first = want_first or (min(s[0] for s in covered) if covered else None)
-        last = want_last or (max(s[1] for s in covered) if covered else None)
-        if first is None or last is None:
-            raise BadInputError(str(events), "no events with a start time in --weeks")
-        if first > last:
-            raise UsageError(
-                f"no events before {last} (the events start {first})", parameter="weeks"
-            )
+        spans = _spans(con, state, files, method)
+        first, last = _week_range(events, spans, weeks, bool(state.weeks))
         in_range = _weeks_between(first, last)
-
-        def holding(week: dt.date) -> list[inputs.EventFile]:
-            return [
-                f
-                for f in files
-                if spans[f.path] is not None and spans[f.path][0] <= week <= spans[f.path][1]  # type: ignore[index]
-            ]
-
         before = {key: s.file for key, s in state.weeks.items()}
-        todo: list[dt.date] = []
-        for w in in_range:
-            fingerprints = [f.fingerprint for f in holding(w)]
-            old = state.weeks.get(w.isoformat())
-            if old is None or old.inputs != fingerprints:
-                todo.append(w)
-        if want_first is None and want_last is None:
+        todo = [
+            w
+            for w in in_range
+            if (old := state.weeks.get(w.isoformat())) is None
+            or old.inputs != [f.fingerprint for f in _holding(files, spans, w)]
+        ]
+        if weeks == (None, None):
             # Without --weeks the range is the events' own: weeks no file holds any more go.
             for key in list(state.weeks):
                 if dt.date.fromisoformat(key) not in in_range:
@@ -229,8 +190,6 @@ def build(
         this_run = {"outside_range": 0, "incomplete_without_time": 0, "implausible_time": 0}
         events_read = 0
         if todo:
-            readers = sorted({f.path for w in todo for f in holding(w)})
-            to_read = [f for f in files if f.path in readers]
             runner = _runner(engine, con, spark_master, spark_conf, spark_session)
             sql = daily_sql(
                 method,
@@ -238,34 +197,9 @@ def build(
                 last,
                 None if len(todo) == len(in_range) else todo,
             )
-            if to_read:
-                runner.daily(con, to_read, sql, progress)
-            else:
-                inputs.run(
-                    con,
-                    "CREATE OR REPLACE TEMP TABLE s1 (week DATE, day DATE, title_id VARCHAR, "
-                    "country_iso2 VARCHAR, status VARCHAR, grain VARCHAR, seconds BIGINT, "
-                    "events BIGINT)",
-                )
-            counts = inputs.one(
-                con,
-                "SELECT sum(events), sum(events) FILTER (WHERE status = 'outside_range'), "
-                "sum(events) FILTER (WHERE status = 'incomplete' AND week IS NULL), "
-                "sum(events) FILTER (WHERE status = 'implausible_time') "
-                "FROM s1 WHERE grain = 'country'",
+            events_read = _daily_sums(
+                con, runner, state, files, spans, todo, sql, this_run, progress
             )
-            (
-                events_read,
-                this_run["outside_range"],
-                this_run["incomplete_without_time"],
-                this_run["implausible_time"],
-            ) = (int(c or 0) for c in (counts or (0, 0, 0, 0)))
-            written = _write_daily(con, state, todo)
-            for w in todo:
-                state.weeks[w.isoformat()] = WeekState(
-                    [f.fingerprint for f in holding(w)], written.get(w)
-                )
-            inputs.run(con, "DROP TABLE s1")
         _compact_daily(con, state, before)
         state.save()
 
@@ -299,37 +233,8 @@ def build(
                 f"no runtime for {len(names)} title(s) ranked by views: {shown}. "
                 "Give their runtime in hours, or rank by hours (--rank-by hours)",
             )
-        problems = {
-            "duplicates": 0,
-            "bad_seconds": 0,
-            "nan_seconds": 0,
-            "negative_seconds": 0,
-            "over_max_seconds": 0,
-            "incomplete": 0,
-            "bad_country": 0,
-            "unknown_title": 0,
-        }
-        charted = 0
-        for problem, count in results["problems"]:
-            count = int(count or 0)
-            if problem == "ok":
-                charted += count
-            elif problem == "duplicate":
-                problems["duplicates"] += count
-            elif problem == "negative":
-                problems["negative_seconds"] += count
-            elif problem == "over_cap":
-                problems["over_max_seconds"] += count
-            elif problem in (
-                "incomplete",
-                "bad_country",
-                "unknown_title",
-                "bad_seconds",
-                "nan_seconds",
-            ):
-                problems[problem] += count
+        problems, charted = _tally(results["problems"])
         unlisted = next((int(c or 0) for p, c in results["problems"] if p == "unlisted_country"), 0)
-        charted -= problems["unknown_title"]
         if charted <= 0:
             bad = {**problems, **this_run}
             counted = ", ".join(f"{k} {v:,}" for k, v in bad.items() if v) or "none read"
@@ -370,6 +275,148 @@ def build(
         if runner is not None:
             runner.close()
         con.close()
+
+
+def _spans(
+    con: duckdb.DuckDBPyConnection, state: State, files: list[inputs.EventFile], method: Method
+) -> dict[str, tuple[dt.date, dt.date] | None]:
+    """Every file's span of weeks: recorded, or read from the file when new or changed
+    (and recorded in ``state``)."""
+    spans: dict[str, tuple[dt.date, dt.date] | None] = {}
+    for f in files:
+        seen, span = state.known_span(f)
+        if not seen:
+            days = inputs.event_span(con, f, method.timezone)
+            span = (week_end(days[0]), week_end(days[1])) if days else None
+        spans[f.path] = span
+    state.files = {
+        f.path: FileState(
+            f.size,
+            f.mtime_ns,
+            spans[f.path][0].isoformat() if spans[f.path] else None,  # type: ignore[index]
+            spans[f.path][1].isoformat() if spans[f.path] else None,  # type: ignore[index]
+        )
+        for f in files
+    }
+    return spans
+
+
+def _week_range(
+    events: str | Path,
+    spans: dict[str, tuple[dt.date, dt.date] | None],
+    weeks: tuple[dt.date | None, dt.date | None],
+    built_before: bool,
+) -> tuple[dt.date, dt.date]:
+    """The first and last week to build: ``weeks``, each side the events' own if left out."""
+    covered = [s for s in spans.values() if s is not None]
+    want_first, want_last = weeks
+    if not covered and not built_before:
+        raise BadInputError(
+            str(events),
+            f"no events with a start time from {EARLIEST_DAY} to {latest_day()} "
+            "(the plausible days; see docs/engine.md)",
+        )
+    first = want_first or (min(s[0] for s in covered) if covered else None)
+    last = want_last or (max(s[1] for s in covered) if covered else None)
+    if first is None or last is None:
+        raise BadInputError(str(events), "no events with a start time in --weeks")
+    if first > last:
+        raise UsageError(f"no events before {last} (the events start {first})", parameter="weeks")
+    return first, last
+
+
+def _holding(
+    files: list[inputs.EventFile],
+    spans: dict[str, tuple[dt.date, dt.date] | None],
+    week: dt.date,
+) -> list[inputs.EventFile]:
+    """The event files whose span holds ``week``."""
+    return [
+        f
+        for f in files
+        if spans[f.path] is not None and spans[f.path][0] <= week <= spans[f.path][1]  # type: ignore[index]
+    ]
+
+
+def _daily_sums(
+    con: duckdb.DuckDBPyConnection,
+    runner: Runner,
+    state: State,
+    files: list[inputs.EventFile],
+    spans: dict[str, tuple[dt.date, dt.date] | None],
+    todo: list[dt.date],
+    sql: str,
+    this_run: dict[str, int],
+    progress: Progress | None,
+) -> int:
+    """Stage 1 for the weeks ``todo``: the daily sums of the files that hold them, written
+    beside the state; counts what only this run read into ``this_run``; returns the
+    events read."""
+    readers = {f.path for w in todo for f in _holding(files, spans, w)}
+    to_read = [f for f in files if f.path in readers]
+    if to_read:
+        runner.daily(con, to_read, sql, progress)
+    else:
+        inputs.run(
+            con,
+            "CREATE OR REPLACE TEMP TABLE s1 (week DATE, day DATE, title_id VARCHAR, "
+            "country_iso2 VARCHAR, status VARCHAR, grain VARCHAR, seconds BIGINT, "
+            "events BIGINT)",
+        )
+    counts = inputs.one(
+        con,
+        "SELECT sum(events), sum(events) FILTER (WHERE status = 'outside_range'), "
+        "sum(events) FILTER (WHERE status = 'incomplete' AND week IS NULL), "
+        "sum(events) FILTER (WHERE status = 'implausible_time') "
+        "FROM s1 WHERE grain = 'country'",
+    )
+    (
+        events_read,
+        this_run["outside_range"],
+        this_run["incomplete_without_time"],
+        this_run["implausible_time"],
+    ) = (int(c or 0) for c in (counts or (0, 0, 0, 0)))
+    written = _write_daily(con, state, todo)
+    for w in todo:
+        state.weeks[w.isoformat()] = WeekState(
+            [f.fingerprint for f in _holding(files, spans, w)], written.get(w)
+        )
+    inputs.run(con, "DROP TABLE s1")
+    return events_read
+
+
+# What each status of stage 1 is counted as in the report's problems ("ok" is charted).
+_PROBLEM_OF = {
+    "duplicate": "duplicates",
+    "negative": "negative_seconds",
+    "over_cap": "over_max_seconds",
+    **{p: p for p in ("incomplete", "bad_country", "unknown_title", "bad_seconds", "nan_seconds")},
+}
+
+
+def _tally(statuses: list[tuple[str, Any]]) -> tuple[dict[str, int], int]:
+    """The report's problems and the events charted, from the count of each status (an
+    event of an unknown title is read as ok by stage 1 but not charted)."""
+    problems = dict.fromkeys(
+        (
+            "duplicates",
+            "bad_seconds",
+            "nan_seconds",
+            "negative_seconds",
+            "over_max_seconds",
+            "incomplete",
+            "bad_country",
+            "unknown_title",
+        ),
+        0,
+    )
+    charted = 0
+    for status, count in statuses:
+        if status == "ok":
+            charted += int(count or 0)
+        elif status in _PROBLEM_OF:
+            problems[_PROBLEM_OF[status]] += int(count or 0)
+    return problems, charted - problems["unknown_title"]
 
 
 def _write_daily(
