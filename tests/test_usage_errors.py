@@ -18,6 +18,9 @@ from chartwatch.engine.method import Method
 from chartwatch.engine.pipeline import build, parse_weeks
 from chartwatch.engine.synthetic import synth
 from chartwatch.errors import UsageError
+from chartwatch.forecast import history as forecast_history
+from chartwatch.forecast import models as forecast_models
+from chartwatch.results import Tabular
 
 MISSING = "/nonexistent/chartwatch"
 
@@ -93,3 +96,36 @@ def test_other_commands_name_the_option(
     result = cli(*[a.replace("{tmp}", str(tmp_path / "out")) for a in args], "--db", bundled_db)
     assert result.exit_code == 2, result.output
     assert result.stderr.strip().startswith("Error: " + says), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("module", "call", "says"),
+    [
+        ("pyarrow", lambda: _Rows().to_arrow(), "to_arrow() needs pyarrow"),
+        ("pandas", lambda: _Rows().to_pandas(), "to_pandas() needs pandas"),
+        ("polars", lambda: _Rows().to_polars(), "to_polars() needs polars"),
+        ("pandas", lambda: forecast_history.pandas(), "forecasts need pandas"),
+        ("lifelines", lambda: forecast_models.lifelines(), "the renewal forecast needs lifelines"),
+    ],
+)  # fmt: skip
+def test_a_missing_extra_is_one_error_from_one_place(
+    monkeypatch: pytest.MonkeyPatch, module: str, call: Callable[[], Any], says: str
+) -> None:
+    """Every optional extra that is missing raises MissingExtraError (an ImportError too),
+    from ``require_extra``, with what to install."""
+    import sys
+
+    import chartwatch.errors
+    from chartwatch.errors import MissingExtraError
+
+    monkeypatch.setitem(sys.modules, module, None)
+    monkeypatch.setattr(chartwatch.errors, "_MISSING", {})  # what is installed, looked up anew
+    with pytest.raises(MissingExtraError, match="pip install 'chartwatch\\[") as info:
+        call()
+    assert isinstance(info.value, ImportError) and str(info.value).startswith(says)
+    assert info.value.modules == [module]
+
+
+class _Rows(Tabular):
+    def table_rows(self) -> list[dict[str, Any]]:
+        return [{"a": 1}]

@@ -75,8 +75,9 @@ class UsageError(ChartwatchError):
         return f"{flag}: {self.message}"
 
 
-class MissingExtraError(ChartwatchError):
-    """An optional extra is not installed (``pip install 'chartwatch[forecast]'``)."""
+class MissingExtraError(ChartwatchError, ImportError):
+    """An optional extra is not installed (``pip install 'chartwatch[forecast]'``); an
+    :class:`ImportError` too, for callers that catch the missing module as one."""
 
     exit_code = 2
 

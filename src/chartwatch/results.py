@@ -11,6 +11,8 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from typing import Any
 
+from chartwatch.errors import require_extra
+
 _PLAIN = (str, int, float, bool, type(None))
 
 
@@ -62,30 +64,21 @@ class Tabular(ABC):
 
     def to_arrow(self) -> Any:
         """The table as a ``pyarrow.Table`` (needs pyarrow)."""
-        try:
-            import pyarrow as pa
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "to_arrow() needs pyarrow: pip install 'chartwatch[notebook]'"
-            ) from None
+        require_extra("notebook", ("pyarrow",), "to_arrow()")
+        import pyarrow as pa
+
         return pa.Table.from_pylist(self.table_rows())
 
     def to_pandas(self) -> Any:
         """The table as a ``pandas.DataFrame`` (needs pandas)."""
-        try:
-            import pandas as pd
-        except ImportError:  # pragma: no cover
-            raise ImportError(
-                "to_pandas() needs pandas: pip install 'chartwatch[notebook]'"
-            ) from None
+        require_extra("notebook", ("pandas",), "to_pandas()")
+        import pandas as pd
+
         return pd.DataFrame(self.table_rows())
 
     def to_polars(self) -> Any:
         """The table as a ``polars.DataFrame`` (needs polars)."""
-        try:
-            import polars as pl
-        except ImportError:  # pragma: no cover
-            raise ImportError(
-                "to_polars() needs polars: pip install 'chartwatch[notebook]'"
-            ) from None
+        require_extra("notebook", ("polars",), "to_polars()")
+        import polars as pl
+
         return pl.DataFrame(self.table_rows())

@@ -16,6 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from chartwatch.errors import require_extra
 from chartwatch.titles import parse_label
 from chartwatch.vocabulary import VIEWS_FROM
 
@@ -28,12 +29,9 @@ WEEK = dt.timedelta(days=7)
 
 def pandas() -> Any:
     """pandas, or a clear message when the forecast extra is missing."""
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "forecasts need pandas and lifelines: pip install 'chartwatch[forecast]'"
-        ) from None
+    require_extra("forecast", ("pandas",), "forecasts")
+    import pandas as pd
+
     return pd
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from chartwatch.errors import require_extra
 from chartwatch.forecast.features import MODEL_FEATURES
 from chartwatch.forecast.history import pandas
 
@@ -37,12 +38,9 @@ SPLITS = (0.5, 0.6, 0.7, 0.8)  # time splits of a training set that choose the p
 
 
 def lifelines() -> Any:
-    try:
-        import lifelines as ll
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "the renewal forecast needs lifelines: pip install 'chartwatch[forecast]'"
-        ) from None
+    require_extra("forecast", ("lifelines",), "the renewal forecast")
+    import lifelines as ll
+
     return ll
 
 
