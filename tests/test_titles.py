@@ -443,3 +443,39 @@ def test_search_ranks_best_first(bundled):
     assert squid[0].name == "Squid Game: Season 1"
     assert squid[0].first_week.isoformat() == "2021-09-19"
     assert squid[0].category == "TV (Non-English)"
+
+
+def test_names_holding_the_words_typed_are_found_without_a_pass_over_every_name(bundled):
+    """The word index finds exactly the names in which every word typed begins a word, for
+    prefixes, whole names and words in any order, checked name by name against the rule."""
+    import random
+
+    from chartwatch.titles.search import Words, _index, normalize
+
+    keys, _ = _index(View.of(bundled).titles)
+    words = Words.of(keys)
+    rng = random.Random(3)
+    queries = ["s", "the", "love is", "blind love", "season 2", "zz", "of us", "2"]
+    queries += [normalize(k[: rng.randint(1, 14)]) for k in rng.sample(keys, 150)]
+    for q in filter(None, queries):
+        wanted = {
+            i
+            for i, key in enumerate(keys)
+            if all(re.search(r"(?:^|\s)" + re.escape(t), key) for t in q.split())
+        }
+        assert words.holding(q) == wanted, q
+
+
+def test_search_lists_every_title_holding_the_words_typed(bundled):
+    """Every installment of Love Is Blind is listed, however many other names look alike
+    ("Blind Love"), best first."""
+    cat = View.of(bundled).titles
+    hits = search(cat, "love is blind", limit=100)
+    wanted = {
+        t.label
+        for t in cat.titles.values()
+        if re.match(r"love is blind\b", t.label, re.IGNORECASE)
+    }
+    assert wanted and wanted <= {h.name for h in hits if h.kind == "title"}
+    assert "Blind Love" not in {h.name for h in hits}
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
