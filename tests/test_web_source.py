@@ -175,10 +175,20 @@ def test_a_missing_or_foreign_store_is_a_503(tmp_path: Path, client_for) -> None
 def test_the_response_cache_is_bounded() -> None:
     from chartwatch.web.source import ResponseCache
 
-    cache = ResponseCache(max_entries=3)
+    import random
+
+    from chartwatch.web.http import Answer
+
+    cache = ResponseCache(max_bytes=30_000)
+    body = random.Random(0).randbytes(10_240)  # gzip cannot shrink it
     for i in range(10):
-        cache.put((i,), ("text/plain", b"x"))
-    assert len(cache) == 3 and cache.get((0,)) is None and cache.get((9,)) is not None
+        cache.put((i,), Answer.make("text/plain", body, f'"{i}"'))
+    assert len(cache) == 2 and cache.held <= 30_000
+    assert cache.get((0,)) is None and cache.get((9,)).body == body
+    cache.put((9,), Answer.make("text/plain", b"small", '"9"'))  # replaced, not counted twice
+    assert cache.held == cache.get((8,)).size + 5
+    cache.clear()
+    assert len(cache) == 0 and cache.held == 0
 
 
 def test_chartwatch_serve_as_a_user_runs_it(tmp_path: Path) -> None:

@@ -95,6 +95,16 @@ def serve(
             max=32,
         ),
     ] = 1,
+    cache_mb: Annotated[
+        int,
+        typer.Option(
+            "--cache-mb",
+            help="Memory for finished answers, per process, kept until the store changes "
+            "(a title page takes about 10 KB; every page and answer of the bundled data about 20 MB).",
+            min=1,
+            metavar="MB",
+        ),
+    ] = 128,
     db: DbOption = None,
 ) -> None:
     """Serve the web pages and the JSON API (/api/v1/…, reference at /docs), read-only.
@@ -124,13 +134,14 @@ def serve(
         err(f"chartwatch: serving {path} at http://{host}:{port}/{many} (Ctrl-C to stop)")
         settings = {"host": host, "port": port, "log_level": "warning", "access_log": False}
         if workers == 1:
-            web = create_app(path, allowed_hosts=hosts, source=StoreSource(path, prepare=True))
+            source = StoreSource(path, prepare=True, cache_bytes=cache_mb * 2**20)
+            web = create_app(path, allowed_hosts=hosts, source=source)
             uvicorn.run(web, **settings)  # type: ignore[arg-type]
             return
         # each worker process makes its own app from what ``serve`` leaves in its environment
         from chartwatch.web import workers as processes
 
-        serve_in_environment(path, hosts)
+        serve_in_environment(path, hosts, cache_bytes=cache_mb * 2**20)
         raise typer.Exit(processes.run(host, port, workers))
 
 

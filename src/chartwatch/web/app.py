@@ -392,9 +392,12 @@ SERVED_APP = "chartwatch.web.app:served"  # what `serve --workers N` has each pr
 _SERVE_ENV = "CHARTWATCH_SERVE"
 
 
-def serve_in_environment(db: Path, allowed_hosts: Sequence[str]) -> None:
+def serve_in_environment(
+    db: Path, allowed_hosts: Sequence[str], *, cache_bytes: int = 128 * 2**20
+) -> None:
     """Leave what :func:`served` needs in the environment the worker processes inherit."""
-    os.environ[_SERVE_ENV] = json.dumps({"db": str(db), "allowed_hosts": list(allowed_hosts)})
+    settings = {"db": str(db), "allowed_hosts": list(allowed_hosts), "cache_bytes": cache_bytes}
+    os.environ[_SERVE_ENV] = json.dumps(settings)
 
 
 def served() -> FastAPI:
@@ -404,9 +407,8 @@ def served() -> FastAPI:
     share it once one has written it)."""
     settings = json.loads(os.environ[_SERVE_ENV])
     db = Path(settings["db"])
-    return create_app(
-        db, allowed_hosts=settings["allowed_hosts"], source=StoreSource(db, prepare=True)
-    )
+    source = StoreSource(db, prepare=True, cache_bytes=settings["cache_bytes"])
+    return create_app(db, allowed_hosts=settings["allowed_hosts"], source=source)
 
 
 def _handle_errors(app: FastAPI, site: Site) -> None:

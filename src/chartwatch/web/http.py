@@ -130,34 +130,42 @@ def unchanged(headers: Headers | None, etag: str) -> Response:
 
 @dataclass(frozen=True)
 class Answer:
-    """A finished answer, as cached: its type, body, gzipped body (None when not worth it)
-    and ETag."""
+    """A finished answer, as cached: its type, its body as it is sent (gzipped when it is
+    worth it; most clients take that, and it is a fifth of the size to keep), and ETag."""
 
     media: str
-    body: bytes
-    gzipped: bytes | None
+    data: bytes
+    gzipped: bool
     etag: str
 
     @classmethod
     def make(cls, media: str, body: bytes, etag: str) -> Answer:
-        gzipped = gzip_bytes(body) if len(body) >= MIN_GZIP else None
-        return cls(media, body, gzipped, etag)
+        if len(body) >= MIN_GZIP:
+            return cls(media, gzip_bytes(body), True, etag)
+        return cls(media, body, False, etag)
+
+    @property
+    def size(self) -> int:
+        """Bytes held (what a cache of answers counts)."""
+        return len(self.data)
+
+    @property
+    def body(self) -> bytes:
+        """The answer uncompressed, for the rare client that takes no gzip."""
+        return gzip.decompress(self.data) if self.gzipped else self.data
 
     def response(self, headers: Headers | None) -> Response:
         """200, gzipped if the client accepts it, or 304 if it has this answer."""
         common = {"cache-control": REVALIDATE, "vary": "Accept-Encoding"}
-        gz = self.gzipped is not None and accepts_gzip(headers)
-        etag = self.etag[:-1] + '-gzip"' if gz else self.etag
         if not_modified(headers, self.etag):
             return unchanged(headers, self.etag)
-        if gz:
-            assert self.gzipped is not None
+        if self.gzipped and accepts_gzip(headers):
             return Response(
-                self.gzipped,
+                self.data,
                 media_type=self.media,
-                headers={**common, "etag": etag, "content-encoding": "gzip"},
+                headers={**common, "etag": self.etag[:-1] + '-gzip"', "content-encoding": "gzip"},
             )
-        return Response(self.body, media_type=self.media, headers={**common, "etag": etag})
+        return Response(self.body, media_type=self.media, headers={**common, "etag": self.etag})
 
 
 # -- static files: versioned addresses -------------------------------------------------------

@@ -58,10 +58,14 @@ def fingerprint(path: Path) -> Stamp:
 
 
 class ResponseCache:
-    """A bounded LRU of finished responses, keyed by (generation, route, validated args)."""
+    """A bounded LRU of finished answers, keyed by (generation, route, validated args), held
+    to ``max_bytes`` of answers (the size of a value is its ``size``, else 1). A site of a
+    few thousand titles fits whole in the default (each title page gzipped is about 10 KB),
+    so between two snapshots a page is built at most once per process."""
 
-    def __init__(self, max_entries: int = 512) -> None:
-        self.max_entries = max_entries
+    def __init__(self, max_bytes: int = 128 * 2**20) -> None:
+        self.max_bytes = max_bytes
+        self.held = 0
         self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -74,17 +78,26 @@ class ResponseCache:
 
     def put(self, key: tuple[Any, ...], value: Any) -> None:
         with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.held -= _size(old)
             self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.max_entries:
-                self._items.popitem(last=False)
+            self.held += _size(value)
+            while self.held > self.max_bytes and len(self._items) > 1:
+                self.held -= _size(self._items.popitem(last=False)[1])
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self.held = 0
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def _size(value: Any) -> int:
+    size: int = getattr(value, "size", 1)
+    return size
 
 
 class StoreSource:
@@ -98,7 +111,7 @@ class StoreSource:
         *,
         retry_after: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
-        cache_entries: int = 512,
+        cache_bytes: int = 128 * 2**20,
         fresh_wait: float = 0.5,
         every: float | None = None,
         copy_wait: float = 2.0,
@@ -126,7 +139,7 @@ class StoreSource:
         self._copier: threading.Thread | None = None
         self._closed = False
         self.generation = 0
-        self.cache = ResponseCache(cache_entries)
+        self.cache = ResponseCache(cache_bytes)
 
     @property
     def stale(self) -> bool:
