@@ -82,6 +82,30 @@ def test_every_cell_matches_the_raw_file(bundled_store):
     assert keys == sorted(keys)
 
 
+def test_the_json_has_every_cell_of_the_raw_file(bundled_store):
+    """The document (written without the generic conversion, for speed) holds every
+    country's weeks as the raw file has them, dates as ISO text, in the fields' order."""
+    ranks = raw_ranks(AOUAD)
+    f = countries(View.of(bundled_store), AOUAD)
+    doc = f.to_dict()
+    assert list(doc)[:9] == [
+        "label",
+        "show",
+        "film",
+        "category",
+        "as_of",
+        "week",
+        "weeks",
+        "countries",
+        "countries_no1",
+    ]
+    assert doc["weeks"] == [w.isoformat() for w in AOUAD_WEEKS]
+    for c in doc["countries"]:
+        assert set(c) == {"iso2", "name", "no1_weeks", "top10_weeks", "best_rank", "by_week"}
+        assert c["by_week"] == {w.isoformat(): ranks.get((c["iso2"], w)) for w in AOUAD_WEEKS}
+    assert json.loads(json.dumps(doc)) == doc
+
+
 def test_no1_countries_in_the_second_week(bundled_store):
     week = dt.date(2022, 2, 6)
     expected = {iso for (iso, w), rank in raw_ranks(AOUAD).items() if w == week and rank == 1}

@@ -173,11 +173,10 @@ def test_a_missing_or_foreign_store_is_a_503(tmp_path: Path, client_for) -> None
 
 
 def test_the_response_cache_is_bounded() -> None:
-    from chartwatch.web.source import ResponseCache
-
     import random
 
     from chartwatch.web.http import Answer
+    from chartwatch.web.source import ResponseCache
 
     cache = ResponseCache(max_bytes=30_000)
     body = random.Random(0).randbytes(10_240)  # gzip cannot shrink it

@@ -100,7 +100,7 @@ def serve(
         typer.Option(
             "--cache-mb",
             help="Memory for finished answers, per process, kept until the store changes "
-            "(a title page takes about 10 KB; every page and answer of the bundled data about 20 MB).",
+            "(a title page takes about 10 KB; every page of the bundled data, 20 MB).",
             min=1,
             metavar="MB",
         ),
