@@ -472,9 +472,7 @@ def test_search_lists_every_title_holding_the_words_typed(bundled):
     cat = View.of(bundled).titles
     hits = search(cat, "love is blind", limit=100)
     wanted = {
-        t.label
-        for t in cat.titles.values()
-        if re.match(r"love is blind\b", t.label, re.IGNORECASE)
+        t.label for t in cat.titles.values() if re.match(r"love is blind\b", t.label, re.IGNORECASE)
     }
     assert wanted and wanted <= {h.name for h in hits if h.kind == "title"}
     assert "Blind Love" not in {h.name for h in hits}
