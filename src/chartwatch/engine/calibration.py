@@ -184,90 +184,15 @@ def calibrate(
 ) -> Plan:
     """Read the charts (files, folders or ``bundled``) and fit the seconds to them."""
     global_rows, country_rows, notes = _read_charts(sources)
-    first, last = weeks
-    global_rows = [
-        r
-        for r in global_rows
-        if (first is None or r[0] >= first) and (last is None or r[0] <= last)
-    ]
-    country_rows = [
-        r
-        for r in country_rows
-        if (first is None or r[0] >= first) and (last is None or r[0] <= last)
-    ]
+    global_rows, country_rows = _in_weeks(global_rows, weeks), _in_weeks(country_rows, weeks)
     if not global_rows:
         raise UsageError(
             "no global lists in the given files and weeks to calibrate on", parameter="sources"
         )
-
-    hours_step = tuple(max(1, round(s * scale)) for s in HOURS_STEP)
-    views_step = max(1, round(VIEWS_STEP * scale))
-    if any(abs(s * scale - round(s * scale)) > 1e-9 for s in (*HOURS_STEP, VIEWS_STEP)) or (
-        HOURS_STEP[0] * scale < 1
-    ):
-        notes.append(
-            f"at scale {scale:g} Netflix's rounding steps are not whole hours; "
-            f"the build options use {hours_step[0]}/{hours_step[1]} and {views_step}, and "
-            "hours are reproduced to those steps"
-        )
-
-    # A title is (show, season, films or TV, language): two films may share a name.
-    titles: dict[tuple[str, str | None, str, str | None], _Title] = {}
-    by_name: dict[tuple[str, str | None, str], list[_Title]] = defaultdict(list)
-
-    def title(show: str, season: str | None, kind: str, language: str | None) -> _Title:
-        key = (show, season, kind, language)
-        t = titles.get(key)
-        if t is None:
-            t = _Title(f"t{len(titles) + 1:06d}", show, season, kind, language)
-            titles[key] = t
-            by_name[(show, season, kind)].append(t)
-        return t
-
-    # Published figures per week and list.
-    lists: dict[dt.date, dict[str, list[tuple[int, _Title, int, int | None]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    for (
-        week,
-        category,
-        rank,
-        show,
-        season,
-        hours,
-        runtime,
-        views,
-        stag,
-        details,
-        cum,
-    ) in global_rows:
-        kind, language = category[:-1].split(" (")
-        t = title(show, season, kind, language)
-        if stag and views:
-            # Netflix publishes runtime 0; hours ÷ views is the runtime its views imply
-            t.published[week] = (hours / views, True, details or "")
-        elif runtime:
-            t.published[week] = (float(runtime), bool(stag), details or "")
-        if t.first_week is None or week < t.first_week:
-            t.first_week, t.first_cumulative = week, int(cum or 1)
-        lists[week][category].append((int(rank), t, int(hours), int(views) if views else None))
-
-    # Country lists name no language: the title of that name charted globally that week,
-    # else any title of that name, else a new (non-English) one.
-    country_lists: dict[dt.date, dict[str, list[tuple[int, _Title]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    for week, iso2, category, rank, show, season in country_rows:
-        known = by_name.get((show, season, category), [])
-        charted = {t.title_id for rows in lists.get(week, {}).values() for _, t, _, _ in rows}
-        pick = [t for t in known if t.title_id in charted] or known
-        t = pick[0] if pick else title(show, season, category, None)
-        if t.first_week is None or week < t.first_week:
-            t.first_week, t.first_cumulative = week, 1
-        country_lists[week][iso2].append((int(rank), t))
-    for t in titles.values():
-        if t.language is None:
-            t.language = "Non-English"
+    hours_step, views_step = _steps(scale, notes)
+    titles = _Titles()
+    lists = _global_lists(global_rows, titles)
+    country_lists = _country_lists(country_rows, titles, lists)
 
     targets: list[Target] = []
     misses: list[str] = []
@@ -279,34 +204,119 @@ def calibrate(
         targets += _allocate(
             week, lists[week], exact, country_lists.get(week), by_views, size, seed
         )
-
-    catalog: list[CatalogRow] = [
-        (
-            t.title_id,
-            t.show_title,
-            t.season_title or "N/A",
-            t.kind,
-            t.language or "Non-English",
-            runtime,
-            t.release_date,
-            staggered,
-            details,
-            start,
-        )
-        for t in sorted(titles.values(), key=lambda t: t.title_id)
-        for start, runtime, staggered, details in t.versions()
-    ]
     return Plan(
-        catalog=catalog,
+        catalog=titles.catalog(),
         targets=targets,
-        titles=len(titles),
+        titles=len(titles.by_key),
         weeks=all_weeks,
         country_weeks=len([w for w in country_lists if w in lists]),
-        hours_step=(hours_step[0], hours_step[1]),
+        hours_step=hours_step,
         views_step=views_step,
         misses=misses,
         notes=notes,
     )
+
+
+def _in_weeks(rows: list[Any], weeks: tuple[dt.date | None, dt.date | None]) -> list[Any]:
+    """The rows (each starting with its week) from ``weeks[0]`` to ``weeks[1]``."""
+    first, last = weeks
+    return [r for r in rows if (first is None or r[0] >= first) and (last is None or r[0] <= last)]
+
+
+def _steps(scale: float, notes: list[str]) -> tuple[tuple[int, int], int]:
+    """Netflix's rounding steps of hours and views at ``scale``, whole; ``notes`` says so
+    when scaling them does not give whole hours."""
+    hours_step = (max(1, round(HOURS_STEP[0] * scale)), max(1, round(HOURS_STEP[1] * scale)))
+    views_step = max(1, round(VIEWS_STEP * scale))
+    if any(abs(s * scale - round(s * scale)) > 1e-9 for s in (*HOURS_STEP, VIEWS_STEP)) or (
+        HOURS_STEP[0] * scale < 1
+    ):
+        notes.append(
+            f"at scale {scale:g} Netflix's rounding steps are not whole hours; "
+            f"the build options use {hours_step[0]}/{hours_step[1]} and {views_step}, and "
+            "hours are reproduced to those steps"
+        )
+    return hours_step, views_step
+
+
+class _Titles:
+    """The titles met in the charts. A title is (show, season, films or TV, language): two
+    films may share a name; ``by_name`` finds those of a name without its language."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, str | None, str, str | None], _Title] = {}
+        self.by_name: dict[tuple[str, str | None, str], list[_Title]] = defaultdict(list)
+
+    def get(self, show: str, season: str | None, kind: str, language: str | None) -> _Title:
+        key = (show, season, kind, language)
+        t = self.by_key.get(key)
+        if t is None:
+            t = _Title(f"t{len(self.by_key) + 1:06d}", show, season, kind, language)
+            self.by_key[key] = t
+            self.by_name[(show, season, kind)].append(t)
+        return t
+
+    def catalog(self) -> list[CatalogRow]:
+        """The catalogue: a row per title and version (a change of runtime or launch)."""
+        return [
+            (
+                t.title_id,
+                t.show_title,
+                t.season_title or "N/A",
+                t.kind,
+                t.language or "Non-English",
+                runtime,
+                t.release_date,
+                staggered,
+                details,
+                start,
+            )
+            for t in sorted(self.by_key.values(), key=lambda t: t.title_id)
+            for start, runtime, staggered, details in t.versions()
+        ]
+
+
+Lists = dict[dt.date, dict[str, list[tuple[int, _Title, int, int | None]]]]
+"""Published figures per week and list: (rank, title, hours, views)."""
+
+
+def _global_lists(rows: list[Any], titles: _Titles) -> Lists:
+    """The global lists' figures per week and list; each title learns its runtimes (by
+    week) and its first week."""
+    lists: Lists = defaultdict(lambda: defaultdict(list))
+    for week, category, rank, show, season, hours, runtime, views, stag, details, cum in rows:
+        kind, language = category[:-1].split(" (")
+        t = titles.get(show, season, kind, language)
+        if stag and views:
+            # Netflix publishes runtime 0; hours ÷ views is the runtime its views imply
+            t.published[week] = (hours / views, True, details or "")
+        elif runtime:
+            t.published[week] = (float(runtime), bool(stag), details or "")
+        if t.first_week is None or week < t.first_week:
+            t.first_week, t.first_cumulative = week, int(cum or 1)
+        lists[week][category].append((int(rank), t, int(hours), int(views) if views else None))
+    return lists
+
+
+def _country_lists(
+    rows: list[Any], titles: _Titles, lists: Lists
+) -> dict[dt.date, dict[str, list[tuple[int, _Title]]]]:
+    """The country lists per week and country: (rank, title). They name no language: the
+    title of that name charted globally that week, else any title of that name, else a new
+    (non-English) one."""
+    out: dict[dt.date, dict[str, list[tuple[int, _Title]]]] = defaultdict(lambda: defaultdict(list))
+    for week, iso2, category, rank, show, season in rows:
+        known = titles.by_name.get((show, season, category), [])
+        charted = {t.title_id for rows in lists.get(week, {}).values() for _, t, _, _ in rows}
+        pick = [t for t in known if t.title_id in charted] or known
+        t = pick[0] if pick else titles.get(show, season, category, None)
+        if t.first_week is None or week < t.first_week:
+            t.first_week, t.first_cumulative = week, 1
+        out[week][iso2].append((int(rank), t))
+    for t in titles.by_key.values():
+        if t.language is None:
+            t.language = "Non-English"
+    return out
 
 
 @dataclass
