@@ -307,6 +307,26 @@ def load_catalog(con: duckdb.DuckDBPyConnection, path: str | Path) -> int:
     also applies to the weeks before it.
     """
     source = str(path)
+    _read_catalog(con, source)
+    for condition, reason in _RULES:
+        row = one(con, f"SELECT min(row_no) FROM raw_catalog WHERE {condition}")
+        if row is not None and row[0] is not None:
+            raise BadInputError(source, reason, line=int(row[0]) + 1)
+    run(con, f"CREATE OR REPLACE TEMP TABLE norm_catalog AS {_NORMAL}")
+    run(con, "DROP TABLE raw_catalog")
+    _check_versions(con, source)
+    _catalog_tables(con)
+    run(con, "DROP TABLE norm_catalog")
+    count = one(con, "SELECT count(*) FROM catalog")
+    titles = int(count[0]) if count else 0
+    if not titles:
+        raise BadInputError(source, "the catalogue holds no titles (a header and no rows)")
+    return titles
+
+
+def _read_catalog(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """The catalogue file as the table ``raw_catalog``: every column as text (NULL where
+    an optional one is absent), numbered by row; a file that is not one is rejected."""
     p = Path(source).expanduser()
     if not p.is_file():
         raise UsageError(f"{source} does not exist", parameter="catalog")
@@ -343,12 +363,11 @@ def load_catalog(con: duckdb.DuckDBPyConnection, path: str | Path) -> int:
         )
     except duckdb.Error as exc:
         raise BadInputError(source, f"not a readable catalogue ({_first(exc)})") from None
-    for condition, reason in _RULES:
-        row = one(con, f"SELECT min(row_no) FROM raw_catalog WHERE {condition}")
-        if row is not None and row[0] is not None:
-            raise BadInputError(source, reason, line=int(row[0]) + 1)
-    run(con, f"CREATE OR REPLACE TEMP TABLE norm_catalog AS {_NORMAL}")
-    run(con, "DROP TABLE raw_catalog")
+
+
+def _check_versions(con: duckdb.DuckDBPyConnection, source: str) -> None:
+    """A title's rows (in ``norm_catalog``) differ only in what may change with
+    ``from_week``, once per ``from_week``."""
     dup = one(
         con,
         "SELECT title_id, min(row_no), max(row_no) FROM norm_catalog "
@@ -375,6 +394,10 @@ def load_catalog(con: duckdb.DuckDBPyConnection, path: str | Path) -> int:
             "episode_launch_details may change with from_week)",
             line=int(differs[1]) + 1,
         )
+
+
+def _catalog_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """``catalog`` and ``versions`` from ``norm_catalog``."""
     # title_order: the titles in the tie-break order of the lists (show, season — empty
     # first — and id, byte by byte), numbered once here so that every ranking compares one
     # integer instead of three strings.
@@ -396,12 +419,6 @@ def load_catalog(con: duckdb.DuckDBPyConnection, path: str | Path) -> int:
         "runtime, is_staggered_launch, episode_launch_details FROM norm_catalog "
         "WINDOW w AS (PARTITION BY title_id ORDER BY from_week)",
     )
-    run(con, "DROP TABLE norm_catalog")
-    count = one(con, "SELECT count(*) FROM catalog")
-    titles = int(count[0]) if count else 0
-    if not titles:
-        raise BadInputError(source, "the catalogue holds no titles (a header and no rows)")
-    return titles
 
 
 def _ident(name: str) -> str:
