@@ -101,6 +101,52 @@ class Footprint(Tabular):
         return out
 
 
+def _country_runs(
+    country_lists: dict[str, tuple[str, frozenset[dt.date]]],
+    crows: list[Any],
+    weeks: list[dt.date],
+) -> list[CountryRun]:
+    """Every country with lists, its rank in each of ``weeks`` it has a list for (from the
+    title's country rows ``crows``), best first. Most countries never had the title and
+    have a list every week: their weeks are made in one step."""
+    mine: dict[str, dict[dt.date, int]] = {}
+    for c in crows:
+        mine.setdefault(c.iso2, {})[c.week] = c.rank
+    every = frozenset(weeks)
+    runs: list[CountryRun] = []
+    for iso2, (name, listed) in country_lists.items():
+        ranks = mine.get(iso2)
+        if every <= listed:
+            if ranks is None:
+                runs.append(CountryRun(iso2, name, 0, 0, None, dict.fromkeys(weeks)))
+                continue
+            by_week = {w: ranks.get(w) for w in weeks}
+        else:
+            by_week = {w: (ranks or {}).get(w) for w in weeks if w in listed}
+        in_weeks = [r for r in by_week.values() if r is not None]
+        runs.append(
+            CountryRun(
+                iso2,
+                name,
+                sum(r == 1 for r in in_weeks),
+                len(in_weeks),
+                min(in_weeks, default=None),
+                by_week,
+            )
+        )
+    runs.sort(
+        key=lambda c: (
+            -c.no1_weeks,
+            -c.top10_weeks,
+            c.best_rank is None,
+            c.best_rank or 0,
+            c.name,
+            c.iso2,
+        )
+    )
+    return runs
+
+
 def _cover_text(cover: tuple[dt.date, dt.date] | None) -> str:
     if cover is None:
         return "the store has no country lists"
@@ -143,34 +189,12 @@ def countries(
             )
         weeks = [wanted]
 
-    mine: dict[tuple[str, dt.date], int] = {(c.iso2, c.week): c.rank for c in crows}
-    runs: list[CountryRun] = []
-    for iso2, (name, listed) in core.country_lists.items():
-        by_week = {w: mine.get((iso2, w)) for w in weeks if w in listed}
-        in_weeks = [r for w, r in by_week.items() if r is not None]
-        runs.append(
-            CountryRun(
-                iso2,
-                name,
-                sum(r == 1 for r in in_weeks),
-                len(in_weeks),
-                min(in_weeks, default=None),
-                by_week,
-            )
-        )
-    runs.sort(
-        key=lambda c: (
-            -c.no1_weeks,
-            -c.top10_weeks,
-            c.best_rank is None,
-            c.best_rank or 0,
-            c.name,
-            c.iso2,
-        )
-    )
+    runs = _country_runs(core.country_lists, crows, weeks)
     no1_by_week = dict.fromkeys(weeks, 0)
     top10_by_week = dict.fromkeys(weeks, 0)
     for c in runs:
+        if not c.top10_weeks:
+            break  # the rest were in no Top 10 (best first)
         for wk, rank in c.by_week.items():
             if rank is not None:
                 top10_by_week[wk] += 1
