@@ -26,6 +26,12 @@ part of the CPU the server could use; the JSON records the CPU both used. Traffi
     .venv/bin/python bench/bench_web.py [--duration 10] [--clients 32] [--json]
     .venv/bin/python bench/bench_web.py --realistic [--not-ready] [--duration 60]
     .venv/bin/python bench/bench_web.py --realistic --service   # each kind of page alone
+
+``--realistic`` walks the mix (about 3,300 addresses) with every client starting at its own
+place, so an address is asked for again once the clients behind reach it; each process
+builds an answer once per copy of the store and caches it (docs/web.md). Besides every
+request's latency it reports the latency of each address's first request in the run, which
+no process can have cached: what a first visit to a page costs under the same load.
 """
 
 from __future__ import annotations
@@ -138,6 +144,8 @@ async def _client(
     out: list[float],
     bad: list[str],
     slow: list[tuple[float, str]],
+    seen: set[str],
+    first: list[float],
 ) -> None:
     reader, writer = await asyncio.open_connection(HOST, port)
     i = offset
@@ -155,6 +163,9 @@ async def _client(
                 continue
             out.append(time.perf_counter() - t0)
             slow.append((out[-1], path))
+            if path not in seen:  # the first request for it in the run: built, not cached
+                seen.add(path)
+                first.append(out[-1])
             if status != 200:
                 bad.append(f"{status} {path}")
     finally:
@@ -165,17 +176,27 @@ async def _load(port: int, paths: list[str], clients: int, duration: float) -> d
     latencies: list[float] = []
     bad: list[str] = []
     slow: list[tuple[float, str]] = []
+    seen: set[str] = set()
+    first: list[float] = []
     start = time.perf_counter()
     deadline = start + duration
     await asyncio.gather(
         *(
-            _client(port, paths, k * len(paths) // clients, deadline, latencies, bad, slow)
+            _client(
+                port, paths, k * len(paths) // clients, deadline, latencies, bad, slow, seen, first
+            )
             for k in range(clients)
         )
     )
     wall = time.perf_counter() - start
     slowest = [(round(s * 1000, 1), p) for s, p in sorted(slow, reverse=True)[:8]]
-    return {"latencies": latencies, "errors": bad, "wall_s": wall, "slowest": slowest}
+    return {
+        "latencies": latencies,
+        "first": first,
+        "errors": bad,
+        "wall_s": wall,
+        "slowest": slowest,
+    }
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -192,6 +213,7 @@ def scenario(
     run = asyncio.run(_load(port, paths, clients, duration))
     server_cpu, client_cpu = cpu_seconds(server_pid) - cpu0, time.process_time() - own0
     lat = sorted(run["latencies"])
+    first = sorted(run["first"])
     wall = run["wall_s"]
     return {
         "requests": len(lat),
@@ -202,6 +224,10 @@ def scenario(
         "p95_ms": round(percentile(lat, 95) * 1000, 2),
         "p99_ms": round(percentile(lat, 99) * 1000, 2),
         "max_ms": round(lat[-1] * 1000, 2) if lat else None,
+        # each address's first request in the run (built by the server, never cached)
+        "first_requests": len(first),
+        "first_p50_ms": round(percentile(first, 50) * 1000, 2),
+        "first_p95_ms": round(percentile(first, 95) * 1000, 2),
         "server_cores": round(server_cpu / wall, 2),
         "client_cores": round(client_cpu / wall, 2),
         "addresses": len(paths),
@@ -366,7 +392,9 @@ def realistic(args: argparse.Namespace) -> int:
         f"{r['requests_per_s']:,.0f} req/s, p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, "
         f"p99 {r['p99_ms']} ms, max {r['max_ms']} ms, errors {r['errors']}; server "
         f"{r['server_cores']} cores, clients {r['client_cores']} cores, other load "
-        f"{other.cores} cores"
+        f"{other.cores} cores\n"
+        f"first request for each address ({r['first_requests']:,}, built, not cached): "
+        f"p50 {r['first_p50_ms']} ms, p95 {r['first_p95_ms']} ms"
     )
     for ms, path in r["slowest_ms"][:5]:
         print(f"  slowest: {ms} ms {path}")
