@@ -303,8 +303,21 @@ def build_index(store: Store, rows_table: str) -> TitleIndex:
         GROUP BY label, film, list_category
         """
     )
-    # label -> (in a global list, last observed): the current name of a renamed title is
-    # a label of the global list, most recently published
+    alias_of = _current_names(store, rows_table, rows)
+    merged = _merged(rows, alias_of)
+    cat = TitleIndex(alias_of=alias_of)
+    shared = {k: v for k, v in merged.items() if len([c for c in v if c is not None]) > 1}
+    if shared:
+        _split(store, rows_table, cat, shared)
+    _add_titles(cat, _pending(merged, shared), merged)
+    _add_shows(cat)
+    return cat
+
+
+def _current_names(store: Store, rows_table: str, rows: list[Any]) -> dict[str, str]:
+    """Each old label → the current name of its title: of the labels linked by renames
+    (and by the country lists), the one in a global list, most recently published."""
+    # label -> (in a global list, last observed)
     seen: dict[str, list[Any]] = {}
     for label, _show, _film, category, _first, _last, observed in rows:
         was = seen.get(label)
@@ -325,9 +338,15 @@ def build_index(store: Store, rows_table: str) -> TitleIndex:
         for g in group:
             if g != best:
                 alias_of[g] = best
+    return alias_of
 
-    # (current label, film) -> {global category or None: entry}
-    merged: dict[tuple[str, bool], dict[str | None, dict[str, Any]]] = {}
+
+Merged = dict[tuple[str, bool], dict[str | None, dict[str, Any]]]
+"""(current label, film) -> {global category or None: its aliases, span and show}."""
+
+
+def _merged(rows: list[Any], alias_of: dict[str, str]) -> Merged:
+    merged: Merged = {}
     for label, show, film, category, first, last, _observed in rows:
         canon = alias_of.get(label, label)
         entry = merged.setdefault((canon, bool(film)), {}).setdefault(
@@ -338,14 +357,17 @@ def build_index(store: Store, rows_table: str) -> TitleIndex:
         if label == canon or entry["show"] is None:
             entry["show"] = show
         entry["first"], entry["last"] = _lo(entry["first"], first), _hi(entry["last"], last)
+    return merged
 
-    cat = TitleIndex(alias_of=alias_of)
-    shared = {k: v for k, v in merged.items() if len([c for c in v if c is not None]) > 1}
-    if shared:
-        _split(store, rows_table, cat, shared)
 
-    # one title per (label, film), or per global list when the label is shared
-    pending: list[tuple[str, bool, str | None, str, Any, Any, tuple[str, ...], bool]] = []
+_Pending = tuple[str, bool, str | None, str, Any, Any, tuple[str, ...], bool]
+"""A title to add: label, film, category, show, first and last week, aliases, split (one
+of several titles sharing the label, one per global list)."""
+
+
+def _pending(merged: Merged, shared: Merged) -> list[_Pending]:
+    """One title per (label, film), or per global list when the label is ``shared``."""
+    pending: list[_Pending] = []
     for (label, film), lists in merged.items():
         groups = [e["aliases"] for e in lists.values() if e["aliases"]]
         aliases = tuple(sorted(set().union(*groups))) if groups else ()
@@ -364,6 +386,10 @@ def build_index(store: Store, rows_table: str) -> TitleIndex:
             first = _lo(*(x["first"] for x in lists.values()))
             last = _hi(*(x["last"] for x in lists.values()))
         pending.append((label, film, category, e["show"], first, last, aliases, False))
+    return pending
+
+
+def _add_titles(cat: TitleIndex, pending: list[_Pending], merged: Merged) -> None:
     # a TV show of several installments, one of them labelled with the show's name alone
     show_size: dict[str, int] = {}
     for _label, film, _c, show, *_rest in pending:
@@ -392,8 +418,6 @@ def build_index(store: Store, rows_table: str) -> TitleIndex:
             key=key_,
         )
         cat.add(title)
-    _add_shows(cat)
-    return cat
 
 
 def _add_shows(cat: TitleIndex) -> None:
