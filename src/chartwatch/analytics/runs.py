@@ -408,7 +408,14 @@ def title_report(view: View, title: Title, *, full: bool = True) -> TitleReport:
 
     ``full=False`` leaves out the country footprint (``countries`` empty, each week's
     country counts None), the standings (``records`` empty) and the forecast: for callers
-    that read only the run (the title a brief is compared with)."""
+    that read only the run (the title a brief is compared with). The view keeps the last
+    report made (a title page's, which its brief reads again); callers read it, never
+    change it."""
+    key = (title.key, title.ident, title.film, full)
+    return view.last("title_report", key, lambda: _title_report(view, title, full=full))
+
+
+def _title_report(view: View, title: Title, *, full: bool) -> TitleReport:
     core = view.core
     crows = core.title_countries(title.ident, title.film) if full else []
     covered = core.country_weeks if full else frozenset()

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from chartwatch.store.rows import visible_rows
@@ -225,6 +225,17 @@ class View:
             if name not in self._memo:
                 self._memo[name] = compute()
             return self._memo[name]  # type: ignore[no-any-return]
+
+    def last(self, name: str, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``'s value for ``key``, kept only until ``name`` is asked for another
+        key: for what one answer asks for twice (a title page's report, read again by its
+        brief) but a process should not keep for every title."""
+        held = self._memo.get(name)
+        if held is not None and held[0] == key:
+            return held[1]  # type: ignore[no-any-return]
+        value = compute()
+        self._memo[name] = (key, value)
+        return value
 
     def __repr__(self) -> str:
         return f"View({self.store.label}, as_of={self.as_of}, stamp={self.stamp})"
