@@ -538,3 +538,78 @@ def test_original_language_titles_are_titles(bundled) -> None:
     assert claim.verdict == ("true" if first["weekly_rank"] == "1" else "false")
     (quoted,) = check(bundled, "“La casa de papel: Parte 5” was No. 1.").claims
     assert quoted.title == "Money Heist: Part 5"
+
+
+_PART_PIECES = [" ", "\n", ",", "&", ".", "!", "a", "an", "and", "t", "the", "US", "Canada", "x"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_PART_PIECES), max_size=8).map("".join),
+    st.lists(st.sampled_from(_PART_PIECES), min_size=1, max_size=6).map("".join),
+)
+def test_a_country_part_that_cannot_run_on_reads_the_same_whatever_follows(
+    rest: str, tail: str
+) -> None:
+    """Where ``_runs_on`` says a country name sought at the start of a sentence's rest
+    cannot read past its end, what follows the sentence changes nothing."""
+    from chartwatch.check.claims import _COUNTRY_PART, _runs_on
+
+    if _runs_on(rest):
+        return
+    alone, followed = _COUNTRY_PART.match(rest), _COUNTRY_PART.match(rest + tail)
+    assert (alone and (alone.span(), alone.groups())) == (
+        followed and (followed.span(), followed.groups())
+    )
+
+
+def test_a_repeated_sentence_is_read_as_at_each_place(bundled) -> None:
+    """A sentence is read once per text, its claims placed at each copy: they are those of
+    each copy read in its place, with the title named before it, and a list of countries
+    read on into the sentence after it (whichever that is)."""
+    from chartwatch.check.extract import _read, extract, sentences
+    from chartwatch.check.facts import Facts
+    from chartwatch.view import View
+
+    seed = (CLAIMS / "seed-article.txt").read_text(encoding="utf-8")
+    lead = "Squid Game was No. 1 including the US and Canada."
+    text = "\n".join(
+        [seed, lead + " The Witcher was No. 2.", lead, "it was No. 3.", "Wednesday drew",
+         "it was No. 3.", seed, *[e["text"] for e in corpus()], *[e["text"] for e in corpus()]]
+    )  # fmt: skip
+    facts = Facts(View.of(bundled))
+    each, last = [], None
+    for lo, hi in sentences(text):
+        read, _alone = _read(facts, text, lo, hi)
+        each += [c.placed(0, (lo, hi), last if takes else None) for c, takes in read.claims]
+        last = read.last or last
+
+    def fields(c: Any) -> tuple[Any, ...]:
+        date = c.stated.get("_date")
+        stated = {k: v for k, v in c.stated.items() if k != "_date"}
+        title, other = (m and (m.start, m.end, m.name, m.target) for m in (c.title, c.other))
+        return (
+            c.kind,
+            c.start,
+            c.end,
+            c.text,
+            title,
+            other,
+            stated,
+            date and date.group(),
+            c.period_span,
+            c.basis,
+            c.week_n,
+            c.list_name,
+            c.source,
+            c.service,
+            c.sentence,
+        )
+
+    got = extract(facts, text)
+    assert [fields(c) for c in got] == [fields(c) for c in each]
+    leads = [c.text for c in got if "the US and Canada" in c.text]
+    assert leads == [
+        "was No. 1 including the US and Canada. The Witcher",
+        "was No. 1 including the US and Canada",
+    ]

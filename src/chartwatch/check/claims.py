@@ -5,6 +5,7 @@ inside another one's span are dropped."""
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -124,6 +125,20 @@ class Claim:
     service: str | None = None
     sentence: tuple[int, int] = (0, 0)
 
+    def placed(self, by: int, sentence: tuple[int, int], before: Mention | None) -> Claim:
+        """A copy of this claim for another copy of its sentence (``sentence``), ``by``
+        characters on, about ``before`` (the title named before that copy) or, if None, its
+        own title moved along. Its ``_date`` stays the match it was read from: only the
+        match's text is read after."""
+        span = self.period_span
+        out = copy.copy(self)
+        out.start, out.end, out.sentence = self.start + by, self.end + by, sentence
+        out.title = before or (self.title and self.title.moved(by))
+        out.other = self.other and self.other.moved(by)
+        out.stated = dict(self.stated)
+        out.period_span = None if span is None else (span[0] + by, span[1] + by)
+        return out
+
 
 _COUNTRY_PART = re.compile(
     r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)?(?:the\s+)?"
@@ -131,11 +146,16 @@ _COUNTRY_PART = re.compile(
 )
 
 
-def _countries_in(text: str, start: int, lookup: dict[str, str]) -> tuple[list[str], int]:
+def _countries_in(
+    text: str, start: int, hi: int, lookup: dict[str, str]
+) -> tuple[list[str], int, bool]:
     """ISO codes of a list of countries at ``text[start:]`` (``the US, Canada, United
-    Kingdom and Philippines``) and where the list ends."""
+    Kingdom and Philippines``), where the list ends, and whether reading it may have
+    looked past ``hi``, the end of its sentence (a name is read on into the next one:
+    ``…and Philippines.\nAccording``)."""
     codes: list[str] = []
     pos = start
+    runs_on = _runs_on(text[pos:hi])
     while (part := _COUNTRY_PART.match(text, pos)) is not None:
         words = part.group("name").rstrip(".").split()
         iso = None
@@ -147,7 +167,22 @@ def _countries_in(text: str, start: int, lookup: dict[str, str]) -> tuple[list[s
             break
         codes.append(iso)
         pos = part.end()
-    return codes, pos
+        runs_on = runs_on or pos > hi or _runs_on(text[pos:hi])
+    return codes, pos, runs_on
+
+
+# what completes every start of a _COUNTRY_PART match to a whole one ("an" → "and A",
+# "th" → "the A", a comma or space → a name); kept in step with the pattern
+_PART_ENDINGS = ("", "A", " A", "d A", "nd A", "e A", "he A")
+
+
+def _runs_on(rest: str) -> bool:
+    """Whether a :data:`_COUNTRY_PART` match tried at the start of ``rest`` (the rest of a
+    sentence) may read past its end: whether ``rest`` is the start of some match."""
+    for ending in _PART_ENDINGS:  # noqa: SIM110
+        if _COUNTRY_PART.fullmatch(rest + ending):
+            return True
+    return False
 
 
 def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -163,6 +198,9 @@ class _Found:
         self.text, self.lo, self.hi = text, lo, hi
         self.sent, self.low = sent, low
         self.claims: list[Claim] = []
+        # whether the claims depend on the sentence alone (a list of countries may be read
+        # on past its end)
+        self.alone = True
 
     def add(self, kind: str, start: int, end: int, **stated: Any) -> Claim:
         claim = Claim(kind, start, end, self.text[start:end], None, stated=stated)
@@ -172,10 +210,12 @@ class _Found:
 
 def claims_in(
     facts: Facts, text: str, lo: int, hi: int, *, dated: bool = True, low: str | None = None
-) -> list[Claim]:
+) -> tuple[list[Claim], bool]:
     """The claims of the sentence ``text[lo:hi]``, each step adding its kind; release dates
     only in a sentence that names a date at all (``dated``: most name none). ``low``: the
-    sentence :func:`~chartwatch.check.values.folded`, if the caller has it."""
+    sentence :func:`~chartwatch.check.values.folded`, if the caller has it. With them,
+    whether they depend on the sentence alone (its text, wherever it stands): all but
+    those of a sentence whose list of countries may be read on into the next."""
     sent = text[lo:hi]
     found = _Found(text, lo, hi, sent, folded(sent) if low is None else low)
     _numbers(found)
@@ -185,7 +225,7 @@ def claims_in(
     _comparisons(found)
     if dated:
         _releases(found)
-    return _dedupe(found.claims)
+    return _dedupe(found.claims), found.alone
 
 
 def _numbers(found: _Found) -> None:
@@ -322,7 +362,9 @@ def _named_countries(found: _Found, facts: Facts) -> None:
             inc = _INCLUDING_LATER.match(text, claim.end, hi)
         if inc is None:
             continue
-        codes, end = _countries_in(text, inc.end(), facts.country_lookup())
+        codes, end, runs_on = _countries_in(text, inc.end(), hi, facts.country_lookup())
+        if runs_on:
+            found.alone = False
         while end > inc.end() and text[end - 1] in ".,;: ":
             end -= 1
         if codes:

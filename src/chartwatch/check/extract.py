@@ -149,59 +149,85 @@ _TRIGGER = starting(
 _DIGIT = re.compile(r"\d")
 
 
+@dataclass
+class _Read:
+    """A sentence's claims as read where it first stands (``lo``), for every sentence of the
+    same text: each claim with whether it takes the title named last before its sentence,
+    when one was, instead of its own ``title``; and the last title the sentence names."""
+
+    lo: int
+    claims: list[tuple[Claim, bool]]
+    last: Mention | None
+
+
 def extract(facts: Facts, text: str) -> list[Claim]:
-    """Every chart claim in ``text``, in order, with the title each is about."""
+    """Every chart claim in ``text``, in order, with the title each is about. A sentence
+    is read once per distinct text (a long feed repeats many: leads, standard lines) and
+    its claims placed wherever it stands; one whose reading looked past its end (into the
+    next sentence) is read at each place."""
     claims: list[Claim] = []
     last_title: Mention | None = None
+    reads: dict[str, _Read] = {}
     for lo, hi in sentences(text):
         sent = text[lo:hi]
-        # a digit is a trigger, and found by a plain scan: most sentences of figures have one
-        has_trigger = _DIGIT.search(sent) is not None or _TRIGGER.search(sent) is not None
-        if not has_trigger:
-            quoted = [m for m in mentions(facts, text, lo, hi, fuzzy=False) if m.target is not None]
-            if quoted:
-                last_title = quoted[-1]
-            continue
-        dates = list(DATE_RANGE_RE.finditer(text, lo, hi))
-        low = folded(sent)
-        found = claims_in(facts, text, lo, hi, dated=bool(dates), low=low)
-        ments = mentions(facts, text, lo, hi, fuzzy=bool(found))
-        if not found:
-            last_title = ments[-1] if ments else last_title
-            continue
-        # a claim's own words are no title ("No. 1", "Top 10" are also names of titles)
-        ments = [m for m in ments if not any(
-            c.start <= m.start and m.end <= c.end and c.kind != "record" and
-            c.kind != "comparison" for c in found)]  # fmt: skip
-        starts = [m.start for m in ments]
-        context = _sentence(sent, low, found, dates)
-        for c in found:
-            c.sentence = (lo, hi)
-            _attach(c, text, hi, ments, starts, last_title)
-            c.text = text[c.start : c.end]
-            _context(c, text, lo, hi, context)
-        if ments:
-            last_title = ments[-1]
-        claims.extend(found)
+        read = reads.get(sent)
+        if read is None:
+            read, alone = _read(facts, text, lo, hi)
+            if alone:
+                reads[sent] = read
+        by = lo - read.lo
+        for c, takes_last in read.claims:
+            claims.append(c.placed(by, (lo, hi), last_title if takes_last else None))
+        if read.last is not None:
+            last_title = read.last.moved(by)
     return claims
 
 
-def _attach(
-    c: Claim, text: str, hi: int, ments: list[Mention], starts: list[int], last: Mention | None
-) -> None:
+def _read(facts: Facts, text: str, lo: int, hi: int) -> tuple[_Read, bool]:
+    """The sentence ``text[lo:hi]`` read, and whether its reading depends on it alone."""
+    sent = text[lo:hi]
+    # a digit is a trigger, and found by a plain scan: most sentences of figures have one
+    has_trigger = _DIGIT.search(sent) is not None or _TRIGGER.search(sent) is not None
+    if not has_trigger:
+        quoted = [m for m in mentions(facts, text, lo, hi, fuzzy=False) if m.target is not None]
+        return _Read(lo, [], quoted[-1] if quoted else None), True
+    dates = list(DATE_RANGE_RE.finditer(text, lo, hi))
+    low = folded(sent)
+    found, alone = claims_in(facts, text, lo, hi, dated=bool(dates), low=low)
+    ments = mentions(facts, text, lo, hi, fuzzy=bool(found))
+    if not found:
+        return _Read(lo, [], ments[-1] if ments else None), alone
+    # a claim's own words are no title ("No. 1", "Top 10" are also names of titles)
+    ments = [m for m in ments if not any(
+        c.start <= m.start and m.end <= c.end and c.kind != "record" and
+        c.kind != "comparison" for c in found)]  # fmt: skip
+    starts = [m.start for m in ments]
+    context = _sentence(sent, low, found, dates)
+    read = _Read(lo, [], ments[-1] if ments else None)
+    for c in found:
+        c.sentence = (lo, hi)
+        takes_last = _attach(c, text, hi, ments, starts)
+        c.text = text[c.start : c.end]
+        _context(c, text, lo, hi, context)
+        read.claims.append((c, takes_last))
+    return read, alone
+
+
+def _attach(c: Claim, text: str, hi: int, ments: list[Mention], starts: list[int]) -> bool:
     """The title a claim is about: the nearest named before it in its sentence, else the
-    one named last before the sentence (``last``), else one right after it; and the
-    second title of a comparison, or the holder of a record (``the record of X``)."""
+    one named last before the sentence (True is returned: ``c.title`` is the title when
+    none was), else one right after it; and the second title of a comparison, or the
+    holder of a record (``the record of X``)."""
     i = bisect.bisect_left(starts, c.start)
     before = [m for m in ments[:i] if m.end <= c.start or c.kind == "record"]
     before = [m for m in before if m.start < c.start]
     after = [m for m in ments if m.start >= c.start]
     if c.kind == "comparison":
-        c.title = before[-1] if before else last
+        c.title = before[-1] if before else None
         c.other = after[0] if after else None
         if c.other is not None:
             c.end = max(c.end, c.other.end)
-        return
+        return not before
     if c.kind == "record":
         holder = _HOLDER.match(text[c.end : hi])
         inner = [m for m in after if m.start < c.end + 40]
@@ -209,12 +235,17 @@ def _attach(
             c.other = inner[0]
             c.end = max(c.end, inner[0].end)
     prev = [m for m in before if m.end <= c.start]
-    c.title = prev[-1] if prev else last
+    c.title = prev[-1] if prev else None
+    if prev:
+        return False
     if c.kind == "record":
-        if c.title is None and after and after[0] is not c.other:
+        if after and after[0] is not c.other:
             c.title = after[0]
-    elif not prev and after and after[0].start - c.end < 40:
+        return True
+    if after and after[0].start - c.end < 40:
         c.title = after[0]  # "No. 1 was “Wednesday”"
+        return False
+    return True
 
 
 _HOLDER = re.compile(r"^\s+(?:of|held by|set by)\s+")
