@@ -5,7 +5,6 @@ inside another one's span are dropped."""
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -128,15 +127,16 @@ class Claim:
     def placed(self, by: int, sentence: tuple[int, int], before: Mention | None) -> Claim:
         """A copy of this claim for another copy of its sentence (``sentence``), ``by``
         characters on, about ``before`` (the title named before that copy) or, if None, its
-        own title moved along. Its ``_date`` stays the match it was read from: only the
-        match's text is read after."""
-        span = self.period_span
-        out = copy.copy(self)
+        own title moved along. The copies share what the claim states (read, never changed,
+        after the grammar): its ``_date`` is the match it was read from, only its text read."""
+        out = Claim.__new__(Claim)  # a shallow copy, without copy.copy's generic steps
+        out.__dict__.update(self.__dict__)
         out.start, out.end, out.sentence = self.start + by, self.end + by, sentence
         out.title = before or (self.title and self.title.moved(by))
-        out.other = self.other and self.other.moved(by)
-        out.stated = dict(self.stated)
-        out.period_span = None if span is None else (span[0] + by, span[1] + by)
+        if by:
+            out.other = self.other and self.other.moved(by)
+            span = self.period_span
+            out.period_span = span and (span[0] + by, span[1] + by)
         return out
 
 

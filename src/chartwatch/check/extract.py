@@ -168,7 +168,8 @@ def extract(facts: Facts, text: str) -> list[Claim]:
     claims: list[Claim] = []
     last_title: Mention | None = None
     reads: dict[str, _Read] = {}
-    for lo, hi in sentences(text):
+    for span in sentences(text):
+        lo, hi = span
         sent = text[lo:hi]
         read = reads.get(sent)
         if read is None:
@@ -177,7 +178,7 @@ def extract(facts: Facts, text: str) -> list[Claim]:
                 reads[sent] = read
         by = lo - read.lo
         for c, takes_last in read.claims:
-            claims.append(c.placed(by, (lo, hi), last_title if takes_last else None))
+            claims.append(c.placed(by, span, last_title if takes_last else None))
         if read.last is not None:
             last_title = read.last.moved(by)
     return claims
