@@ -613,3 +613,25 @@ def test_a_repeated_sentence_is_read_as_at_each_place(bundled) -> None:
         "was No. 1 including the US and Canada. The Witcher",
         "was No. 1 including the US and Canada",
     ]
+
+
+def test_a_placed_claim_copies_every_field() -> None:
+    """A claim placed at another copy of its sentence keeps every field but its offsets,
+    sentence and titles (moved along)."""
+    from dataclasses import fields
+
+    from chartwatch.check.claims import Claim
+    from chartwatch.check.mentions import Mention
+
+    moved = {"start", "end", "title", "other", "period_span", "sentence"}
+    kept = {f.name: object() for f in fields(Claim) if f.name not in moved}
+    name, other = Mention(0, 4, "Dark", None), Mention(9, 14, "Ozark", None)
+    claim = Claim(**kept, start=5, end=8, title=name, other=other, period_span=(6, 7))  # type: ignore[arg-type]
+    copy = claim.placed(10, (10, 30), None)
+    assert {k: getattr(copy, k) for k in kept} == kept
+    assert (copy.start, copy.end, copy.period_span, copy.sentence) == (15, 18, (16, 17), (10, 30))
+    assert (copy.title, copy.other) == (
+        Mention(10, 14, "Dark", None),
+        Mention(19, 24, "Ozark", None),
+    )
+    assert claim.placed(10, (10, 30), other).title is other
