@@ -566,7 +566,7 @@ def test_a_country_part_that_cannot_run_on_reads_the_same_whatever_follows(
 def test_a_repeated_sentence_is_read_as_at_each_place(bundled) -> None:
     """A sentence is read once per text, its claims placed at each copy: they are those of
     each copy read in its place, with the title named before it, and a list of countries
-    read on into the sentence after it (whichever that is)."""
+    read on into the sentence after it (whichever that is, and the one after that)."""
     from chartwatch.check.extract import _read, extract, sentences
     from chartwatch.check.facts import Facts
     from chartwatch.view import View
@@ -575,12 +575,13 @@ def test_a_repeated_sentence_is_read_as_at_each_place(bundled) -> None:
     lead = "Squid Game was No. 1 including the US and Canada."
     text = "\n".join(
         [seed, lead + " The Witcher was No. 2.", lead, "it was No. 3.", "Wednesday drew",
-         "it was No. 3.", seed, *[e["text"] for e in corpus()], *[e["text"] for e in corpus()]]
+         "it was No. 3.", lead + " The Witcher was No. 2.", lead, "France.", "Brazil was big.",
+         lead, "France.", "it was big.", seed, *[e["text"] for e in corpus()] * 2]
     )  # fmt: skip
     facts = Facts(View.of(bundled))
     each, last = [], None
     for lo, hi in sentences(text):
-        read, _alone = _read(facts, text, lo, hi)
+        read, _sought = _read(facts, text, lo, hi)
         each += [c.placed(0, (lo, hi), last if takes else None) for c, takes in read.claims]
         last = read.last or last
 
@@ -612,6 +613,9 @@ def test_a_repeated_sentence_is_read_as_at_each_place(bundled) -> None:
     assert leads == [
         "was No. 1 including the US and Canada. The Witcher",
         "was No. 1 including the US and Canada",
+        "was No. 1 including the US and Canada. The Witcher",
+        "was No. 1 including the US and Canada.\nFrance.\nBrazil",
+        "was No. 1 including the US and Canada.\nFrance",
     ]
 
 

@@ -159,15 +159,14 @@ _COUNTRY_PART = re.compile(
 
 
 def _countries_in(
-    text: str, start: int, hi: int, lookup: dict[str, str]
-) -> tuple[list[str], int, bool]:
+    text: str, start: int, lookup: dict[str, str]
+) -> tuple[list[str], int, list[int]]:
     """ISO codes of a list of countries at ``text[start:]`` (``the US, Canada, United
-    Kingdom and Philippines``), where the list ends, and whether reading it may have
-    looked past ``hi``, the end of its sentence (a name is read on into the next one:
-    ``…and Philippines.\nAccording``)."""
+    Kingdom and Philippines``), where the list ends, and where a name was sought (a name
+    may be read on past the end of its sentence: ``…and Philippines.\nAccording``)."""
     codes: list[str] = []
     pos = start
-    runs_on = _runs_on(text[pos:hi])
+    sought = [pos]
     while (part := _COUNTRY_PART.match(text, pos)) is not None:
         words = part.group("name").rstrip(".").split()
         iso = None
@@ -179,8 +178,17 @@ def _countries_in(
             break
         codes.append(iso)
         pos = part.end()
-        runs_on = runs_on or pos > hi or _runs_on(text[pos:hi])
-    return codes, pos, runs_on
+        sought.append(pos)
+    return codes, pos, sought
+
+
+def reads_past(text: str, sought: list[int], end: int) -> bool:
+    """Whether seeking country names at ``sought`` may have read ``text`` at or after
+    ``end``: whether what follows ``end`` may change what was found."""
+    for pos in sought:  # noqa: SIM110
+        if pos > end or _runs_on(text[pos:end]):
+            return True
+    return False
 
 
 # what completes every start of a _COUNTRY_PART match to a whole one ("an" → "and A",
@@ -210,9 +218,8 @@ class _Found:
         self.text, self.lo, self.hi = text, lo, hi
         self.sent, self.low = sent, low
         self.claims: list[Claim] = []
-        # whether the claims depend on the sentence alone (a list of countries may be read
-        # on past its end)
-        self.alone = True
+        # where country names were sought (they may be read on past the sentence's end)
+        self.sought: list[int] = []
 
     def add(self, kind: str, start: int, end: int, **stated: Any) -> Claim:
         claim = Claim(kind, start, end, self.text[start:end], None, stated=stated)
@@ -222,12 +229,12 @@ class _Found:
 
 def claims_in(
     facts: Facts, text: str, lo: int, hi: int, *, dated: bool = True, low: str | None = None
-) -> tuple[list[Claim], bool]:
+) -> tuple[list[Claim], list[int]]:
     """The claims of the sentence ``text[lo:hi]``, each step adding its kind; release dates
     only in a sentence that names a date at all (``dated``: most name none). ``low``: the
     sentence :func:`~chartwatch.check.values.folded`, if the caller has it. With them,
-    whether they depend on the sentence alone (its text, wherever it stands): all but
-    those of a sentence whose list of countries may be read on into the next."""
+    where country names were sought: with :func:`reads_past`, whether the claims depend
+    on the sentence alone (its text, wherever it stands) or on some text after it."""
     sent = text[lo:hi]
     found = _Found(text, lo, hi, sent, folded(sent) if low is None else low)
     _numbers(found)
@@ -237,7 +244,7 @@ def claims_in(
     _comparisons(found)
     if dated:
         _releases(found)
-    return _dedupe(found.claims), found.alone
+    return _dedupe(found.claims), found.sought
 
 
 def _numbers(found: _Found) -> None:
@@ -374,9 +381,8 @@ def _named_countries(found: _Found, facts: Facts) -> None:
             inc = _INCLUDING_LATER.match(text, claim.end, hi)
         if inc is None:
             continue
-        codes, end, runs_on = _countries_in(text, inc.end(), hi, facts.country_lookup())
-        if runs_on:
-            found.alone = False
+        codes, end, sought = _countries_in(text, inc.end(), facts.country_lookup())
+        found.sought += sought
         while end > inc.end() and text[end - 1] in ".,;: ":
             end -= 1
         if codes:

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chartwatch.check.claims import Claim, claims_in, overlaps
+from chartwatch.check.claims import Claim, claims_in, overlaps, reads_past
 from chartwatch.check.mentions import Mention, mentions
 from chartwatch.check.values import (
     DATE_RANGE_RE,
@@ -160,22 +160,48 @@ class _Read:
     last: Mention | None
 
 
+class _Reads:
+    """The sentences of a text read so far, by their text: one read from its text alone
+    serves every copy; one whose list of countries was read on past its end serves the
+    copies followed by the same text up to the next sentence's end, if it read no further."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.alone: dict[str, _Read] = {}
+        self.read_on: dict[str, dict[str, _Read]] = {}
+
+    def get(self, sent: str, hi: int, after: int) -> _Read | None:
+        """The reading of ``sent``, ending at ``hi`` with the next sentence ending at
+        ``after``, if one serves."""
+        read = self.alone.get(sent)
+        if read is None and sent in self.read_on:
+            read = self.read_on[sent].get(self.text[hi:after])
+        return read
+
+    def put(self, sent: str, hi: int, after: int, read: _Read, sought: list[int]) -> None:
+        """Keep the reading of ``sent`` for its other copies, as far as it serves them."""
+        if not reads_past(self.text, sought, hi):
+            self.alone[sent] = read
+        elif not reads_past(self.text, sought, after):
+            self.read_on.setdefault(sent, {})[self.text[hi:after]] = read
+
+
 def extract(facts: Facts, text: str) -> list[Claim]:
     """Every chart claim in ``text``, in order, with the title each is about. A sentence
     is read once per distinct text (a long feed repeats many: leads, standard lines) and
-    its claims placed wherever it stands; one whose reading looked past its end (into the
-    next sentence) is read at each place."""
+    its claims placed wherever it stands (:class:`_Reads`)."""
     claims: list[Claim] = []
     last_title: Mention | None = None
-    reads: dict[str, _Read] = {}
-    for span in sentences(text):
+    reads = _Reads(text)
+    spans = sentences(text)
+    for i, span in enumerate(spans):
         lo, hi = span
+        after = spans[i + 1][1] if i + 1 < len(spans) else len(text)
         sent = text[lo:hi]
-        read = reads.get(sent)
+        read = reads.get(sent, hi, after)
         if read is None:
-            read, alone = _read(facts, text, lo, hi)
-            if alone:
-                reads[sent] = read
+            read, sought = _read(facts, text, lo, hi)
+            reads.put(sent, hi, after, read, sought)
         by = lo - read.lo
         for c, takes_last in read.claims:
             claims.append(c.placed(by, span, last_title if takes_last else None))
@@ -184,20 +210,21 @@ def extract(facts: Facts, text: str) -> list[Claim]:
     return claims
 
 
-def _read(facts: Facts, text: str, lo: int, hi: int) -> tuple[_Read, bool]:
-    """The sentence ``text[lo:hi]`` read, and whether its reading depends on it alone."""
+def _read(facts: Facts, text: str, lo: int, hi: int) -> tuple[_Read, list[int]]:
+    """The sentence ``text[lo:hi]`` read, and where country names were sought in it
+    (:func:`~chartwatch.check.claims.reads_past`)."""
     sent = text[lo:hi]
     # a digit is a trigger, and found by a plain scan: most sentences of figures have one
     has_trigger = _DIGIT.search(sent) is not None or _TRIGGER.search(sent) is not None
     if not has_trigger:
         quoted = [m for m in mentions(facts, text, lo, hi, fuzzy=False) if m.target is not None]
-        return _Read(lo, [], quoted[-1] if quoted else None), True
+        return _Read(lo, [], quoted[-1] if quoted else None), []
     dates = list(DATE_RANGE_RE.finditer(text, lo, hi))
     low = folded(sent)
-    found, alone = claims_in(facts, text, lo, hi, dated=bool(dates), low=low)
+    found, sought = claims_in(facts, text, lo, hi, dated=bool(dates), low=low)
     ments = mentions(facts, text, lo, hi, fuzzy=bool(found))
     if not found:
-        return _Read(lo, [], ments[-1] if ments else None), alone
+        return _Read(lo, [], ments[-1] if ments else None), sought
     # a claim's own words are no title ("No. 1", "Top 10" are also names of titles)
     ments = [m for m in ments if not any(
         c.start <= m.start and m.end <= c.end and c.kind != "record" and
@@ -211,7 +238,7 @@ def _read(facts: Facts, text: str, lo: int, hi: int) -> tuple[_Read, bool]:
         c.text = text[c.start : c.end]
         _context(c, text, lo, hi, context)
         read.claims.append((c, takes_last))
-    return read, alone
+    return read, sought
 
 
 def _attach(c: Claim, text: str, hi: int, ments: list[Mention], starts: list[int]) -> bool:
