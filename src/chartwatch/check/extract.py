@@ -45,7 +45,8 @@ _ABBREV = {
     "mr", "mrs", "ms", "dr", "st", "vs", "inc", "co", "jr", "sr", "vol", "pt", "approx", "u.s",
     "u.k", "e.g", "i.e", "etc", "ft", "feat",
 }  # fmt: skip
-_BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9#])|\n+")
+# behind a test of the first character: the engine scans 1 MB for it in half the time
+_BOUNDARY = starting(".!?…\n", r"[.!?…]+[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9#])|\n+")
 
 
 def _last_word(text: str, start: int, end: int) -> str:
