@@ -122,13 +122,6 @@ def _signature(claim: Any, statements: dict[int, tuple[Any, ...]]) -> tuple[Any,
     """What a judgement depends on: two claims with the same signature get the same one.
     ``statements``: what a claim states, in order, by the ``id`` of its ``stated`` (the
     claims of one sentence's copies share theirs; all live while the text is checked)."""
-
-    def target(mention: Any) -> Any:
-        if mention is None or mention.target is None:
-            return None
-        t = mention.target
-        return getattr(t, "key", None) or ("show", t.name)
-
     date = claim.stated.get("_date")
     stated = statements.get(id(claim.stated))
     if stated is None:
@@ -137,8 +130,8 @@ def _signature(claim: Any, statements: dict[int, tuple[Any, ...]]) -> tuple[Any,
         )
     return (
         claim.kind,
-        target(claim.title),
-        target(claim.other),
+        _target(claim.title),
+        _target(claim.other),
         stated,
         date.group() if date is not None else None,
         claim.basis,
@@ -147,3 +140,11 @@ def _signature(claim: Any, statements: dict[int, tuple[Any, ...]]) -> tuple[Any,
         claim.source,
         claim.service,
     )
+
+
+def _target(mention: Any) -> Any:
+    """What a mention names, as a judgement's signature holds it."""
+    if mention is None or mention.target is None:
+        return None
+    t = mention.target
+    return getattr(t, "key", None) or ("show", t.name)
