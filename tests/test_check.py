@@ -563,53 +563,60 @@ def test_a_country_part_that_cannot_run_on_reads_the_same_whatever_follows(
     )
 
 
-def test_a_repeated_sentence_is_read_as_at_each_place(bundled) -> None:
-    """A sentence is read once per text, its claims placed at each copy: they are those of
-    each copy read in its place, with the title named before it, and a list of countries
-    read on into the sentence after it (whichever that is, and the one after that)."""
+def _claim_fields(c: Any) -> tuple[Any, ...]:
+    """A claim as the grammar leaves it, its date as its text."""
+    date = c.stated.get("_date")
+    stated = {k: v for k, v in c.stated.items() if k != "_date"}
+    title, other = (m and (m.start, m.end, m.name, m.target) for m in (c.title, c.other))
+    return (
+        c.kind,
+        c.start,
+        c.end,
+        c.text,
+        title,
+        other,
+        stated,
+        date and date.group(),
+        c.period_span,
+        c.basis,
+        c.week_n,
+        c.list_name,
+        c.source,
+        c.service,
+        c.sentence,
+    )
+
+
+def _extracted_and_read_anew(store: Any, text: str) -> tuple[list[Any], list[Any]]:
+    """The claims :func:`extract` finds in ``text``, and those of each sentence read anew
+    in its place (no reading kept for another copy), each as :func:`_claim_fields`."""
     from chartwatch.check.extract import _read, extract, sentences
     from chartwatch.check.facts import Facts
     from chartwatch.view import View
 
-    seed = (CLAIMS / "seed-article.txt").read_text(encoding="utf-8")
-    lead = "Squid Game was No. 1 including the US and Canada."
-    text = "\n".join(
-        [seed, lead + " The Witcher was No. 2.", lead, "it was No. 3.", "Wednesday drew",
-         "it was No. 3.", lead + " The Witcher was No. 2.", lead, "France.", "Brazil was big.",
-         lead, "France.", "it was big.", seed, *[e["text"] for e in corpus()] * 2]
-    )  # fmt: skip
-    facts = Facts(View.of(bundled))
+    facts = Facts(View.of(store))
     each, last = [], None
     for lo, hi in sentences(text):
         read, _sought = _read(facts, text, lo, hi)
         each += [c.placed(0, (lo, hi), last if takes else None) for c, takes in read.claims]
         last = read.last or last
-
-    def fields(c: Any) -> tuple[Any, ...]:
-        date = c.stated.get("_date")
-        stated = {k: v for k, v in c.stated.items() if k != "_date"}
-        title, other = (m and (m.start, m.end, m.name, m.target) for m in (c.title, c.other))
-        return (
-            c.kind,
-            c.start,
-            c.end,
-            c.text,
-            title,
-            other,
-            stated,
-            date and date.group(),
-            c.period_span,
-            c.basis,
-            c.week_n,
-            c.list_name,
-            c.source,
-            c.service,
-            c.sentence,
-        )
-
     got = extract(facts, text)
-    assert [fields(c) for c in got] == [fields(c) for c in each]
-    leads = [c.text for c in got if "the US and Canada" in c.text]
+    return [_claim_fields(c) for c in got], [_claim_fields(c) for c in each]
+
+
+def test_a_repeated_sentence_is_read_as_at_each_place(bundled) -> None:
+    """A sentence is read once per text, its claims placed at each copy: they are those of
+    each copy read in its place, with the title named before it, and a list of countries
+    read on into the sentence after it (whichever that is, and the one after that)."""
+    seed = (CLAIMS / "seed-article.txt").read_text(encoding="utf-8")
+    text = "\n".join(
+        [seed, _LEAD + " The Witcher was No. 2.", _LEAD, "it was No. 3.", "Wednesday drew",
+         "it was No. 3.", _LEAD + " The Witcher was No. 2.", _LEAD, "France.", "Brazil was big.",
+         _LEAD, "France.", "it was big.", seed, *[e["text"] for e in corpus()] * 2]
+    )  # fmt: skip
+    got, each = _extracted_and_read_anew(bundled, text)
+    assert got == each
+    leads = [c[3] for c in got if "the US and Canada" in c[3]]
     assert leads == [
         "was No. 1 including the US and Canada. The Witcher",
         "was No. 1 including the US and Canada",
@@ -617,6 +624,32 @@ def test_a_repeated_sentence_is_read_as_at_each_place(bundled) -> None:
         "was No. 1 including the US and Canada.\nFrance.\nBrazil",
         "was No. 1 including the US and Canada.\nFrance",
     ]
+
+
+_LEAD = "Squid Game was No. 1 including the US and Canada."
+_SENTENCES = [
+    _LEAD, "France.", "Brazil was big.", "it was No. 3.", "The Witcher was No. 2.",
+    "Wednesday drew 50 million hours in its first week.", "It spent six weeks at No. 1.",
+    "No. 1 in 94 countries, including the US, Canada and", "the Philippines.", "“Dark” was",
+    "twice as many views as Ozark.", "It premiered Jan. 5.", "Jan. 24 to 30 it was No. 2.",
+]  # fmt: skip
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_SENTENCES), st.sampled_from([" ", "\n", "\n\n", "  \n"])),
+        max_size=16,
+    )
+)
+def test_any_text_of_repeated_sentences_reads_as_each_read_anew(
+    bundled, parts: list[tuple[str, str]]
+) -> None:
+    """Whatever the sentences around a copy, its claims are those of the copy read anew."""
+    got, each = _extracted_and_read_anew(bundled, "".join(s + gap for s, gap in parts))
+    assert got == each
 
 
 def test_a_placed_claim_copies_every_field() -> None:
