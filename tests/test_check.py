@@ -538,3 +538,137 @@ def test_original_language_titles_are_titles(bundled) -> None:
     assert claim.verdict == ("true" if first["weekly_rank"] == "1" else "false")
     (quoted,) = check(bundled, "“La casa de papel: Parte 5” was No. 1.").claims
     assert quoted.title == "Money Heist: Part 5"
+
+
+_PART_PIECES = [" ", "\n", ",", "&", ".", "!", "a", "an", "and", "t", "the", "US", "Canada", "x"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_PART_PIECES), max_size=8).map("".join),
+    st.lists(st.sampled_from(_PART_PIECES), min_size=1, max_size=6).map("".join),
+)
+def test_a_country_part_that_cannot_run_on_reads_the_same_whatever_follows(
+    rest: str, tail: str
+) -> None:
+    """Where ``_runs_on`` says a country name sought at the start of a sentence's rest
+    cannot read past its end, what follows the sentence changes nothing."""
+    from chartwatch.check.claims import _COUNTRY_PART, _runs_on
+
+    if _runs_on(rest):
+        return
+    alone, followed = _COUNTRY_PART.match(rest), _COUNTRY_PART.match(rest + tail)
+    assert (alone and (alone.span(), alone.groups())) == (
+        followed and (followed.span(), followed.groups())
+    )
+
+
+def _claim_fields(c: Any) -> tuple[Any, ...]:
+    """A claim as the grammar leaves it, its date as its text."""
+    date = c.stated.get("_date")
+    stated = {k: v for k, v in c.stated.items() if k != "_date"}
+    title, other = (m and (m.start, m.end, m.name, m.target) for m in (c.title, c.other))
+    return (
+        c.kind,
+        c.start,
+        c.end,
+        c.text,
+        title,
+        other,
+        stated,
+        date and date.group(),
+        c.period_span,
+        c.basis,
+        c.week_n,
+        c.list_name,
+        c.source,
+        c.service,
+        c.sentence,
+    )
+
+
+def _extracted_and_read_anew(store: Any, text: str) -> tuple[list[Any], list[Any]]:
+    """The claims :func:`extract` finds in ``text``, and those of each sentence read anew
+    in its place (no reading kept for another copy), each as :func:`_claim_fields`."""
+    from chartwatch.check.extract import _read, extract, sentences
+    from chartwatch.check.facts import Facts
+    from chartwatch.view import View
+
+    facts = Facts(View.of(store))
+    each, last = [], None
+    for lo, hi in sentences(text):
+        read, _sought = _read(facts, text, lo, hi)
+        each += [c.placed(0, (lo, hi), last if takes else None) for c, takes in read.claims]
+        last = read.last or last
+    got = extract(facts, text)
+    return [_claim_fields(c) for c in got], [_claim_fields(c) for c in each]
+
+
+def test_a_repeated_sentence_is_read_as_at_each_place(bundled) -> None:
+    """A sentence is read once per text, its claims placed at each copy: they are those of
+    each copy read in its place, with the title named before it, and a list of countries
+    read on into the sentence after it (whichever that is, and the one after that)."""
+    seed = (CLAIMS / "seed-article.txt").read_text(encoding="utf-8")
+    text = "\n".join(
+        [seed, _LEAD + " The Witcher was No. 2.", _LEAD, "it was No. 3.", "Wednesday drew",
+         "it was No. 3.", _LEAD + " The Witcher was No. 2.", _LEAD, "France.", "Brazil was big.",
+         _LEAD, "France.", "it was big.", seed, *[e["text"] for e in corpus()] * 2]
+    )  # fmt: skip
+    got, each = _extracted_and_read_anew(bundled, text)
+    assert got == each
+    leads = [c[3] for c in got if "the US and Canada" in c[3]]
+    assert leads == [
+        "was No. 1 including the US and Canada. The Witcher",
+        "was No. 1 including the US and Canada",
+        "was No. 1 including the US and Canada. The Witcher",
+        "was No. 1 including the US and Canada.\nFrance.\nBrazil",
+        "was No. 1 including the US and Canada.\nFrance",
+    ]
+
+
+_LEAD = "Squid Game was No. 1 including the US and Canada."
+_SENTENCES = [
+    _LEAD, "France.", "Brazil was big.", "it was No. 3.", "The Witcher was No. 2.",
+    "Wednesday drew 50 million hours in its first week.", "It spent six weeks at No. 1.",
+    "No. 1 in 94 countries, including the US, Canada and", "the Philippines.", "“Dark” was",
+    "twice as many views as Ozark.", "It premiered Jan. 5.", "Jan. 24 to 30 it was No. 2.",
+]  # fmt: skip
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_SENTENCES), st.sampled_from([" ", "\n", "\n\n", "  \n"])),
+        max_size=16,
+    )
+)
+def test_any_text_of_repeated_sentences_reads_as_each_read_anew(
+    bundled, parts: list[tuple[str, str]]
+) -> None:
+    """Whatever the sentences around a copy, its claims are those of the copy read anew."""
+    got, each = _extracted_and_read_anew(bundled, "".join(s + gap for s, gap in parts))
+    assert got == each
+
+
+def test_a_placed_claim_copies_every_field() -> None:
+    """A claim placed at another copy of its sentence keeps every field but its offsets,
+    sentence and titles (moved along)."""
+    from dataclasses import fields
+
+    from chartwatch.check.claims import Claim
+    from chartwatch.check.mentions import Mention
+
+    moved = {"start", "end", "title", "other", "period_span", "sentence"}
+    kept = {f.name: object() for f in fields(Claim) if f.name not in moved}
+    name, other = Mention(0, 4, "Dark", None), Mention(9, 14, "Ozark", None)
+    claim = Claim(**kept, start=5, end=8, title=name, other=other, period_span=(6, 7))  # type: ignore[arg-type]
+    copy = claim.placed(10, (10, 30), None)
+    assert {k: getattr(copy, k) for k in kept} == kept
+    assert (copy.start, copy.end, copy.period_span, copy.sentence) == (15, 18, (16, 17), (10, 30))
+    assert (copy.title, copy.other) == (
+        Mention(10, 14, "Dark", None),
+        Mention(19, 24, "Ozark", None),
+    )
+    assert claim.placed(10, (10, 30), other).title is other

@@ -81,8 +81,9 @@ def check(store: Store, text: str, as_of: dt.date | None = None) -> Report:
     facts.read_countries(_country_titles(claims))
     out = []
     judged: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}
+    statements: dict[int, tuple[Any, ...]] = {}
     for claim in claims:
-        key = _signature(claim)
+        key = _signature(claim, statements)
         found = judged.get(key)
         if found is None:  # the same claim about the same title is judged once per text
             found = judged[key] = (judge(facts, claim), stated_json(claim))
@@ -117,21 +118,20 @@ def _country_titles(claims: list[Any]) -> list[Any]:
     return out
 
 
-def _signature(claim: Any) -> tuple[Any, ...]:
-    """What a judgement depends on: two claims with the same signature get the same one."""
-
-    def target(mention: Any) -> Any:
-        if mention is None or mention.target is None:
-            return None
-        t = mention.target
-        return getattr(t, "key", None) or ("show", t.name)
-
+def _signature(claim: Any, statements: dict[int, tuple[Any, ...]]) -> tuple[Any, ...]:
+    """What a judgement depends on: two claims with the same signature get the same one.
+    ``statements``: what a claim states, in order, by the ``id`` of its ``stated`` (the
+    claims of one sentence's copies share theirs; all live while the text is checked)."""
     date = claim.stated.get("_date")
-    stated = tuple(sorted((k, repr(v)) for k, v in claim.stated.items() if k != "_date"))
+    stated = statements.get(id(claim.stated))
+    if stated is None:
+        stated = statements[id(claim.stated)] = tuple(
+            sorted((k, repr(v)) for k, v in claim.stated.items() if k != "_date")
+        )
     return (
         claim.kind,
-        target(claim.title),
-        target(claim.other),
+        _target(claim.title),
+        _target(claim.other),
         stated,
         date.group() if date is not None else None,
         claim.basis,
@@ -140,3 +140,11 @@ def _signature(claim: Any) -> tuple[Any, ...]:
         claim.source,
         claim.service,
     )
+
+
+def _target(mention: Any) -> Any:
+    """What a mention names, as a judgement's signature holds it."""
+    if mention is None or mention.target is None:
+        return None
+    t = mention.target
+    return getattr(t, "key", None) or ("show", t.name)

@@ -124,6 +124,33 @@ class Claim:
     service: str | None = None
     sentence: tuple[int, int] = (0, 0)
 
+    def placed(self, by: int, sentence: tuple[int, int], before: Mention | None) -> Claim:
+        """A copy of this claim for another copy of its sentence (``sentence``), ``by``
+        characters on, about ``before`` (the title named before that copy) or, if None, its
+        own title moved along. The copies share what the claim states (read, never changed,
+        after the grammar): its ``_date`` is the match it was read from, only its text read.
+        Made field by field (a test holds it to every field): a copy through ``__dict__``
+        gives each its own dict, kept by the collector to the end of the check."""
+        span = self.period_span
+        return Claim(
+            kind=self.kind,
+            start=self.start + by,
+            end=self.end + by,
+            text=self.text,
+            title=before or (self.title and self.title.moved(by)),
+            other=self.other and self.other.moved(by),
+            stated=self.stated,
+            period=self.period,
+            period_span=span and (span[0] + by, span[1] + by),
+            basis=self.basis,
+            week_n=self.week_n,
+            list_name=self.list_name,
+            country=self.country,
+            source=self.source,
+            service=self.service,
+            sentence=sentence,
+        )
+
 
 _COUNTRY_PART = re.compile(
     r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)?(?:the\s+)?"
@@ -131,11 +158,15 @@ _COUNTRY_PART = re.compile(
 )
 
 
-def _countries_in(text: str, start: int, lookup: dict[str, str]) -> tuple[list[str], int]:
+def _countries_in(
+    text: str, start: int, lookup: dict[str, str]
+) -> tuple[list[str], int, list[int]]:
     """ISO codes of a list of countries at ``text[start:]`` (``the US, Canada, United
-    Kingdom and Philippines``) and where the list ends."""
+    Kingdom and Philippines``), where the list ends, and where a name was sought (a name
+    may be read on past the end of its sentence: ``…and Philippines.\nAccording``)."""
     codes: list[str] = []
     pos = start
+    sought = [pos]
     while (part := _COUNTRY_PART.match(text, pos)) is not None:
         words = part.group("name").rstrip(".").split()
         iso = None
@@ -147,7 +178,31 @@ def _countries_in(text: str, start: int, lookup: dict[str, str]) -> tuple[list[s
             break
         codes.append(iso)
         pos = part.end()
-    return codes, pos
+        sought.append(pos)
+    return codes, pos, sought
+
+
+def reads_past(text: str, sought: list[int], end: int) -> bool:
+    """Whether seeking country names at ``sought`` may have read ``text`` at or after
+    ``end``: whether what follows ``end`` may change what was found."""
+    for pos in sought:  # noqa: SIM110
+        if pos > end or _runs_on(text[pos:end]):
+            return True
+    return False
+
+
+# what completes every start of a _COUNTRY_PART match to a whole one ("an" → "and A",
+# "th" → "the A", a comma or space → a name); kept in step with the pattern
+_PART_ENDINGS = ("", "A", " A", "d A", "nd A", "e A", "he A")
+
+
+def _runs_on(rest: str) -> bool:
+    """Whether a :data:`_COUNTRY_PART` match tried at the start of ``rest`` (the rest of a
+    sentence) may read past its end: whether ``rest`` is the start of some match."""
+    for ending in _PART_ENDINGS:  # noqa: SIM110
+        if _COUNTRY_PART.fullmatch(rest + ending):
+            return True
+    return False
 
 
 def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -163,6 +218,8 @@ class _Found:
         self.text, self.lo, self.hi = text, lo, hi
         self.sent, self.low = sent, low
         self.claims: list[Claim] = []
+        # where country names were sought (they may be read on past the sentence's end)
+        self.sought: list[int] = []
 
     def add(self, kind: str, start: int, end: int, **stated: Any) -> Claim:
         claim = Claim(kind, start, end, self.text[start:end], None, stated=stated)
@@ -172,10 +229,12 @@ class _Found:
 
 def claims_in(
     facts: Facts, text: str, lo: int, hi: int, *, dated: bool = True, low: str | None = None
-) -> list[Claim]:
+) -> tuple[list[Claim], list[int]]:
     """The claims of the sentence ``text[lo:hi]``, each step adding its kind; release dates
     only in a sentence that names a date at all (``dated``: most name none). ``low``: the
-    sentence :func:`~chartwatch.check.values.folded`, if the caller has it."""
+    sentence :func:`~chartwatch.check.values.folded`, if the caller has it. With them,
+    where country names were sought: with :func:`reads_past`, whether the claims depend
+    on the sentence alone (its text, wherever it stands) or on some text after it."""
     sent = text[lo:hi]
     found = _Found(text, lo, hi, sent, folded(sent) if low is None else low)
     _numbers(found)
@@ -185,7 +244,7 @@ def claims_in(
     _comparisons(found)
     if dated:
         _releases(found)
-    return _dedupe(found.claims)
+    return _dedupe(found.claims), found.sought
 
 
 def _numbers(found: _Found) -> None:
@@ -322,7 +381,8 @@ def _named_countries(found: _Found, facts: Facts) -> None:
             inc = _INCLUDING_LATER.match(text, claim.end, hi)
         if inc is None:
             continue
-        codes, end = _countries_in(text, inc.end(), facts.country_lookup())
+        codes, end, sought = _countries_in(text, inc.end(), facts.country_lookup())
+        found.sought += sought
         while end > inc.end() and text[end - 1] in ".,;: ":
             end -= 1
         if codes:

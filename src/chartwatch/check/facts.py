@@ -158,7 +158,11 @@ class Facts:
 
     # -- lists ----------------------------------------------------------------------------
     def weeks_covered(self) -> tuple[dt.date, dt.date] | None:
-        """The first and last week of the global lists in this view."""
+        """The first and last week of the global lists in this view (asked for by nearly
+        every judgement: held once read)."""
+        return self._derived("check.weeks_covered", self._weeks_covered)
+
+    def _weeks_covered(self) -> tuple[dt.date, dt.date] | None:
         core = self.view.core
         if core.list_start is None or core.last_week is None:
             return None

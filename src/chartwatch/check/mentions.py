@@ -60,6 +60,10 @@ class Mention:
     name: str
     target: Title | Show | None
 
+    def moved(self, by: int) -> Mention:
+        """The same name ``by`` characters on (in another copy of its sentence)."""
+        return self if not by else Mention(self.start + by, self.end + by, self.name, self.target)
+
 
 def _installment(facts: Facts, name: str, m: re.Match[str]) -> tuple[Title | Show, str] | None:
     """The installment of ``name`` a ``_SUFFIX`` or ``_PREFIX`` match names (``season 2``,
