@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -217,3 +218,39 @@ def test_a_week_from_the_views_memory_is_the_weeks_query(bundled_db: Path) -> No
                 assert got == lists.week(asked, week=week, category=category).to_dict()
         assert held.peek("global_week_rows") is not None
         assert asked.peek("core") is None and asked.peek("global_week_rows") is None
+
+
+def test_processes_preparing_one_store_together_prepare_it_once(
+    bundled_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve --workers N` starts N servers on a new copy at once: one prepares the store
+    (a `chartwatch prepare` process), the others wait for it and find the data ready."""
+    import subprocess as sp
+    import threading
+
+    from chartwatch.prepare import is_prepared, prepare_beside
+    from chartwatch.store.store import open_snapshot
+
+    started: list[list[str]] = []
+    real = sp.Popen
+
+    def counted(args: list[str], **kwargs: object) -> sp.Popen[bytes]:
+        started.append(args)
+        return real(args, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(sp, "Popen", counted)
+    shutil.rmtree(Path(str(bundled_db) + ".derived"))  # as a store filled just now
+    stores = [open_snapshot(bundled_db) for _ in range(3)]
+    assert not is_prepared(View.of(stores[0]), forecasts=False)
+    workers = [
+        threading.Thread(target=prepare_beside, args=(s,), kwargs={"forecasts": False})
+        for s in stores
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=300)
+    assert len(started) == 1 and started[0][-1] == "--core-only"
+    assert all(is_prepared(View.of(s), forecasts=False) for s in stores)
+    for s in stores:
+        s.close()

@@ -90,24 +90,31 @@ def prepare_beside(store: Any, *, forecasts: bool = True) -> None:
     import subprocess
     import sys
 
-    from chartwatch.view import View
+    from chartwatch.view import View, disk
 
     if store.path is None:
         prepare(View.of(store), forecasts=forecasts)
         return
-    if is_prepared(View.of(store), forecasts=forecasts):
+    view = View.of(store)
+    if is_prepared(view, forecasts=forecasts):
         return
-    args = [sys.executable, "-m", "chartwatch", "prepare", "--db", str(store.path)]
-    if not forecasts:
-        args.append("--core-only")
-    child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _CHILDREN.add(child)
-    try:
-        child.wait(timeout=1800)
-    except subprocess.TimeoutExpired:
-        child.kill()
-    finally:
-        _CHILDREN.discard(child)
+    # one preparing process per store at a time: the servers of ``serve --workers N`` all
+    # start on a new copy together, and N processes deriving the same data on N cores
+    # took N times as long; the others wait, then find it ready
+    with disk.exclusive(view, "prepare"):
+        if is_prepared(view, forecasts=forecasts):
+            return
+        args = [sys.executable, "-m", "chartwatch", "prepare", "--db", str(store.path)]
+        if not forecasts:
+            args.append("--core-only")
+        child = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _CHILDREN.add(child)
+        try:
+            child.wait(timeout=1800)
+        except subprocess.TimeoutExpired:
+            child.kill()
+        finally:
+            _CHILDREN.discard(child)
 
 
 CORE_FILES = ("facts", "titles", "engagement_by_title")

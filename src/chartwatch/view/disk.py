@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +60,34 @@ def _ready(view: View) -> Path | None:
         if other != stamp_dir and not other.name.startswith("."):
             shutil.rmtree(other, ignore_errors=True)
     return target
+
+
+@contextlib.contextmanager
+def exclusive(view: View, name: str) -> Iterator[None]:
+    """Held by one process (and one thread) at a time for ``view``'s store: a lock file
+    ``.NAME.lock`` in the store's derived folder, locked with ``flock``, let go when the
+    holder ends. Where there is no such folder or no ``flock`` (an in-memory store, a
+    read-only disk, Windows), it holds nothing: the work is then only done twice."""
+    root = _root(view)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Linux or macOS
+        fcntl = None  # type: ignore[assignment]
+    if root is None or fcntl is None:
+        yield
+        return
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        handle = (root / f".{name}.lock").open("a+b")
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _replace(tmp: Path, final: Path) -> None:
