@@ -153,7 +153,7 @@ class Claim:
 
 
 _COUNTRY_PART = re.compile(
-    r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)?(?:the\s+)?"
+    r"\s*(?P<sep>,\s*(?:and\s+)?|\s+and\s+|\s*&\s*)?(?:the\s+)?"
     r"(?P<name>[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})"
 )
 
@@ -167,19 +167,28 @@ def _countries_in(
     codes: list[str] = []
     pos = start
     sought = [pos]
+    stop = False  # the last name ended a sentence: only a separator goes on with the list
     while (part := _COUNTRY_PART.match(text, pos)) is not None:
-        words = part.group("name").rstrip(".").split()
+        if stop and part.group("sep") is None:
+            break
+        words = list(_WORD.finditer(part.group("name").rstrip(".")))
         iso = None
         for n in range(len(words), 0, -1):  # "Philippines Monday" → Philippines
-            iso = lookup.get(plain_word(" ".join(words[:n])))
+            iso = lookup.get(plain_word(" ".join(w.group() for w in words[:n])))
             if iso:
                 break
         if iso is None:
             break
         codes.append(iso)
-        pos = part.end()
+        # the list goes on after the name found, not after the words read with it
+        # ("…and Philippines.\nAccording": the next sentence's first word is not the list's)
+        pos = part.end() if n == len(words) else part.start("name") + words[n - 1].end()
+        stop = text[pos - 1] == "."
         sought.append(pos)
     return codes, pos, sought
+
+
+_WORD = re.compile(r"\S+")
 
 
 def reads_past(text: str, sought: list[int], end: int) -> bool:
