@@ -329,17 +329,19 @@ def test_terminal_view_lays_out_repeated_lines_once(bundled) -> None:
 
     from chartwatch.render.check import check_view
 
-    text = (CLAIMS / "seed-article.txt").read_text(encoding="utf-8") * 3
+    text = (CLAIMS / "seed-article.txt").read_text(encoding="utf-8") * 15  # claims [1]-[120]
     view = check_view(text, check(bundled, text))
 
-    def printed(renderable: object) -> str:
+    def printed(renderable: object, width: int) -> str:
         out = io.StringIO()
-        Console(file=out, width=72, force_terminal=True, color_system="truecolor").print(renderable)
+        console = Console(file=out, width=width, force_terminal=True, color_system="truecolor")
+        console.print(renderable)
         return out.getvalue()
 
-    laid = printed(view)
-    assert laid == printed(Group(*view.parts))  # type: ignore[attr-defined]
-    assert "\x1b[" in laid and "MISLEADING" in laid
+    for width in (72, 24):  # the claims' lines, laid out once per shape, numbered each
+        laid = printed(view, width)
+        assert laid == printed(Group(*view.parts), width)  # type: ignore[attr-defined]
+        assert "\x1b[" in laid and "MISLEADING" in laid and "[120]" in laid
 
 
 def test_country_rows_read_in_one_go_are_those_read_one_by_one(bundled_db) -> None:

@@ -37,7 +37,9 @@ def check_view(text: str, report: Report) -> RenderableType:
     parts: list[Text] = [body, Text("")]
     if not report.claims:
         parts.append(Text("No chart claim found.", style="dim"))
+    numbers: dict[int, str] = {}  # the claim lines' places in ``parts``: their numbers
     for i, claim in enumerate(report.claims, start=1):
+        numbers[len(parts)] = str(i)
         line = Text(f"[{i}] ")
         line.append(claim.verdict.upper(), style=STYLES[claim.verdict])
         line.append(f" {claim.kind}")
@@ -60,25 +62,58 @@ def check_view(text: str, report: Report) -> RenderableType:
             parts.append(Text(f"    … {len(claim.evidence) - 6} more rows (--json)", style="dim"))
     for note in report.notes:
         parts.append(Text(f"Note: {note}", style="dim"))
-    return _Lines(parts)
+    return _Lines(parts, numbers)
 
 
 class _Lines:
     """Texts one after another (as a ``Group`` of them), each distinct one laid out once:
     a long text's repeated claims share their evidence lines, and wrapping each copy again
-    was most of the time of printing them."""
+    was most of the time of printing them. A claim's line (``numbers``: its place → its
+    number) is laid out with its number's digits as zeros, shared by the lines that differ
+    only in their number (a digit is one cell wide, so they wrap alike), and its number
+    written into the first segment."""
 
-    def __init__(self, parts: list[Text]) -> None:
+    def __init__(self, parts: list[Text], numbers: dict[int, str] | None = None) -> None:
         self.parts = parts
+        self.numbers = numbers or {}
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         laid: dict[tuple[object, ...], list[Segment]] = {}
-        for part in self.parts:
+        for place, part in enumerate(self.parts):
+            number = self.numbers.get(place)
+            if number is not None:
+                yield from _numbered(console, options, laid, part, number)
+                continue
             key = (part.plain, part.style, tuple(part.spans))
             segments = laid.get(key)
             if segments is None:
                 segments = laid[key] = list(console.render(part, options))
             yield from segments
+
+
+def _numbered(
+    console: Console,
+    options: ConsoleOptions,
+    laid: dict[tuple[object, ...], list[Segment]],
+    part: Text,
+    number: str,
+) -> RenderResult:
+    """The segments of a claim's line ``[N] …``: those of the line with N's digits as
+    zeros, laid out once, N written into the first."""
+    mark, zeros = f"[{number}]", "[" + "0" * len(number) + "]"
+    rest = part.plain[len(mark) :]
+    key = (zeros + rest, part.style, tuple(part.spans))
+    segments = laid.get(key)
+    if segments is None:
+        shape = part.copy()
+        shape.plain = zeros + rest
+        segments = laid[key] = list(console.render(shape, options))
+    first = segments[0] if segments else None
+    if first is None or not first.text.startswith(zeros):  # not as expected: lay it out
+        yield from console.render(part, options)
+        return
+    yield Segment(mark + first.text[len(zeros) :], first.style, first.control)
+    yield from segments[1:]
 
 
 def check_json(report: Report) -> str:
