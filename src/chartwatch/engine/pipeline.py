@@ -175,17 +175,7 @@ def build(
         first, last = _week_range(events, spans, weeks, bool(state.weeks))
         in_range = _weeks_between(first, last)
         before = {key: s.file for key, s in state.weeks.items()}
-        todo = [
-            w
-            for w in in_range
-            if (old := state.weeks.get(w.isoformat())) is None
-            or old.inputs != [f.fingerprint for f in _holding(files, spans, w)]
-        ]
-        if weeks == (None, None):
-            # Without --weeks the range is the events' own: weeks no file holds any more go.
-            for key in list(state.weeks):
-                if dt.date.fromisoformat(key) not in in_range:
-                    del state.weeks[key]
+        todo = _todo(state, files, spans, in_range, limited=weeks != (None, None))
 
         this_run = {"outside_range": 0, "incomplete_without_time": 0, "implausible_time": 0}
         events_read = 0
@@ -207,13 +197,7 @@ def build(
         if not daily:
             raise BadInputError(str(events), "no events in the weeks to build")
         first_built, last_built = daily[0][0], daily[-1][0]
-        # a file of daily sums holds several weeks: read each once
-        tables: dict[str, list[str]] = {"daily": sorted({str(p) for _, p in daily})}
-        for name in ("catalog", "versions", "countries"):
-            path = state.root / f"{name}.parquet"
-            inputs.run(con, f"COPY {name} TO {inputs.quote_path(path)} (FORMAT parquet)")
-            inputs.run(con, f"DROP TABLE {name}")
-            tables[name] = [str(path)]
+        tables = _list_inputs(con, state, daily)
         if runner is None:
             runner = _runner(engine, con, spark_master, spark_conf, spark_session)
         results = runner.lists(
@@ -222,17 +206,7 @@ def build(
             lists_sql(method, first_built - dt.timedelta(days=6), last_built),
             keep=("countries",),
         )
-        missing = results["missing_runtime"]
-        if missing:
-            names = sorted(f"{r[2] or r[1]} ({r[0]})" for r in missing)
-            shown = "; ".join(names[:10]) + (
-                f"; and {len(names) - 10} more" if len(names) > 10 else ""
-            )
-            raise BadInputError(
-                str(catalog),
-                f"no runtime for {len(names)} title(s) ranked by views: {shown}. "
-                "Give their runtime in hours, or rank by hours (--rank-by hours)",
-            )
+        _check_runtimes(results["missing_runtime"], catalog)
         problems, charted = _tally(results["problems"])
         unlisted = next((int(c or 0) for p, c in results["problems"] if p == "unlisted_country"), 0)
         if charted <= 0:
@@ -275,6 +249,58 @@ def build(
         if runner is not None:
             runner.close()
         con.close()
+
+
+def _todo(
+    state: State,
+    files: list[inputs.EventFile],
+    spans: dict[str, tuple[dt.date, dt.date] | None],
+    in_range: list[dt.date],
+    *,
+    limited: bool,
+) -> list[dt.date]:
+    """The weeks of ``in_range`` to compute: new ones, and those whose files changed.
+    Unless ``limited`` (by --weeks), the range is the events' own: the state forgets the
+    weeks no file holds any more."""
+    todo = [
+        w
+        for w in in_range
+        if (old := state.weeks.get(w.isoformat())) is None
+        or old.inputs != [f.fingerprint for f in _holding(files, spans, w)]
+    ]
+    if not limited:
+        for key in list(state.weeks):
+            if dt.date.fromisoformat(key) not in in_range:
+                del state.weeks[key]
+    return todo
+
+
+def _list_inputs(
+    con: duckdb.DuckDBPyConnection, state: State, daily: list[tuple[dt.date, Path]]
+) -> dict[str, list[str]]:
+    """The lists' inputs as files: the daily sums (a file holds several weeks: each read
+    once) and the catalogue, versions and countries, written to Parquet and dropped."""
+    tables: dict[str, list[str]] = {"daily": sorted({str(p) for _, p in daily})}
+    for name in ("catalog", "versions", "countries"):
+        path = state.root / f"{name}.parquet"
+        inputs.run(con, f"COPY {name} TO {inputs.quote_path(path)} (FORMAT parquet)")
+        inputs.run(con, f"DROP TABLE {name}")
+        tables[name] = [str(path)]
+    return tables
+
+
+def _check_runtimes(missing: list[Any], catalog: str | Path) -> None:
+    """A title ranked by views needs a runtime: the catalogue is rejected naming those
+    without one."""
+    if not missing:
+        return
+    names = sorted(f"{r[2] or r[1]} ({r[0]})" for r in missing)
+    shown = "; ".join(names[:10]) + (f"; and {len(names) - 10} more" if len(names) > 10 else "")
+    raise BadInputError(
+        str(catalog),
+        f"no runtime for {len(names)} title(s) ranked by views: {shown}. "
+        "Give their runtime in hours, or rank by hours (--rank-by hours)",
+    )
 
 
 def _spans(
