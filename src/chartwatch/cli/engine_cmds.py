@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -211,15 +213,9 @@ def build(
     from chartwatch.engine.method import Method
     from chartwatch.engine.pipeline import build as run_build
     from chartwatch.engine.pipeline import parse_weeks
-    from chartwatch.errors import UsageError
 
     with errors(FLAGS):
-        conf: dict[str, str] = {}
-        for item in spark_conf or []:
-            key, sep, value = item.partition("=")
-            if not sep or not key:
-                raise UsageError(f"{item!r} is not KEY=VALUE", parameter="spark_conf")
-            conf[key.strip()] = value.strip()
+        conf = _settings(spark_conf or [])
         method = Method(
             timezone=timezone,
             rank_by=rank_by,  # type: ignore[arg-type]
@@ -229,25 +225,7 @@ def build(
             max_seconds=max_seconds,
             most_popular_days=most_popular,
         )
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        from chartwatch.cli.ingest_cmds import console_err
-
-        progress = Progress(
-            TextColumn(f"build ({engine})"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-            TimeElapsedColumn(),
-            transient=True,
-            disable=as_json,
-            console=console_err(),
-        )
-        with progress:
-            task = progress.add_task("", total=1.0)
-
-            def advance(fraction: float) -> None:
-                progress.update(task, completed=fraction)
-
+        with _bar(f"build ({engine})", quiet=as_json) as advance:
             report = run_build(
                 events,
                 catalog,
@@ -267,6 +245,40 @@ def build(
             out_json(report.to_dict())
         else:
             _print_build(report)
+
+
+def _settings(items: list[str]) -> dict[str, str]:
+    """``--spark-conf KEY=VALUE`` options as a dict."""
+    from chartwatch.errors import UsageError
+
+    conf: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"{item!r} is not KEY=VALUE", parameter="spark_conf")
+        conf[key.strip()] = value.strip()
+    return conf
+
+
+@contextmanager
+def _bar(label: str, *, quiet: bool) -> Iterator[Callable[[float], None]]:
+    """A progress bar on standard error (none when ``quiet``), given the share done."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from chartwatch.cli.ingest_cmds import console_err
+
+    progress = Progress(
+        TextColumn(label),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        transient=True,
+        disable=quiet,
+        console=console_err(),
+    )
+    with progress:
+        task = progress.add_task("", total=1.0)
+        yield lambda fraction: progress.update(task, completed=fraction)
 
 
 def _print_build(report: BuildReport) -> None:
