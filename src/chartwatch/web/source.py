@@ -35,11 +35,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chartwatch.errors import ChartwatchError, StoreBusyError
 from chartwatch.store.locking import Turnstile
 from chartwatch.store.store import Store, open_snapshot
+
+if TYPE_CHECKING:
+    from chartwatch.web.http import Answer
 
 Stamp = tuple[tuple[int, int, int] | None, ...]
 
@@ -59,32 +62,32 @@ def fingerprint(path: Path) -> Stamp:
 
 class ResponseCache:
     """A bounded LRU of finished answers, keyed by (generation, route, validated args), held
-    to ``max_bytes`` of answers (the size of a value is its ``size``, else 1). A site of a
+    to ``max_bytes`` of answers (:attr:`Answer.size`). A site of a
     few thousand titles fits whole in the default (each title page gzipped is about 10 KB),
     so between two snapshots a page is built at most once per process."""
 
     def __init__(self, max_bytes: int = 128 * 2**20) -> None:
         self.max_bytes = max_bytes
         self.held = 0
-        self._items: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._items: OrderedDict[tuple[Any, ...], Answer] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...]) -> Any:
+    def get(self, key: tuple[Any, ...]) -> Answer | None:
         with self._lock:
             value = self._items.get(key)
             if value is not None:
                 self._items.move_to_end(key)
             return value
 
-    def put(self, key: tuple[Any, ...], value: Any) -> None:
+    def put(self, key: tuple[Any, ...], value: Answer) -> None:
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
-                self.held -= _size(old)
+                self.held -= old.size
             self._items[key] = value
-            self.held += _size(value)
+            self.held += value.size
             while self.held > self.max_bytes and len(self._items) > 1:
-                self.held -= _size(self._items.popitem(last=False)[1])
+                self.held -= self._items.popitem(last=False)[1].size
 
     def clear(self) -> None:
         with self._lock:
@@ -93,11 +96,6 @@ class ResponseCache:
 
     def __len__(self) -> int:
         return len(self._items)
-
-
-def _size(value: Any) -> int:
-    size: int = getattr(value, "size", 1)
-    return size
 
 
 class StoreSource:
