@@ -13,6 +13,7 @@ stops sending, and one that sends a gzip-encoded bomb.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
@@ -273,6 +274,33 @@ def test_leftovers_of_dead_processes_are_swept(tmp_path: Path) -> None:
     removed = leftovers.sweep(tmp_path)
     assert sorted(removed) == sorted([stale_stage, stale_replay])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, other.name])
+
+
+def test_a_leftover_still_written_into_is_removed(tmp_path: Path) -> None:
+    """A killed replay's `git clone` outlives it for a moment, still writing into the
+    folder: the sweep removes the folder all the same once the writing stops."""
+
+    from chartwatch.ingestion import leftovers
+
+    folder = tmp_path / f"chartwatch-replay-{dead_pid()}-xyz" / "archive.git" / "objects"
+    folder.mkdir(parents=True)
+    stop = time.monotonic() + 0.25
+
+    def write() -> None:  # as git does: new files and folders, as fast as it can
+        n = 0
+        while time.monotonic() < stop:
+            with contextlib.suppress(OSError):
+                (folder / f"{n % 256:02x}").mkdir(parents=True, exist_ok=True)
+                (folder / f"{n % 256:02x}" / f"o{n}").write_bytes(b"x")
+            n += 1
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    time.sleep(0.02)
+    removed = leftovers.sweep(tmp_path)
+    writer.join()
+    assert [p.name for p in removed] == [folder.parent.parent.name]
+    assert not folder.parent.parent.exists()
 
 
 def test_a_killed_replay_leaves_a_folder_the_next_run_removes(tmp_path: Path) -> None:

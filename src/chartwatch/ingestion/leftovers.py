@@ -51,12 +51,27 @@ def sweep(folder: Path | None = None) -> list[Path]:
         m = _NAME.match(entry.name)
         if m is None or _running(int(m.group(2))):
             continue
+        if _remove(entry):
+            removed.append(entry)
+    return removed
+
+
+def _remove(entry: Path, tries: int = 5) -> bool:
+    """Remove a leftover file or folder. A killed replay's ``git clone`` may still be
+    writing into its folder for a moment (the child outlives its parent), so a folder
+    that will not go is tried again, a tenth of a second apart."""
+    import time
+
+    for attempt in range(tries):
         try:
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry)
             else:
                 entry.unlink()
-        except OSError:
-            continue
-        removed.append(entry)
-    return removed
+            return True
+        except OSError:  # a file gone or added meanwhile, or no permission
+            if not entry.exists():
+                return True
+            if attempt + 1 < tries:
+                time.sleep(0.1)
+    return False
